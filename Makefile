@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A thin wrapper around configure + meson + ninja.
+#
+#   make check        install deps, configure, build with -Werror, run all tests
+#   make check-asan   the same in build-asan/ with AddressSanitizer + UBSan
+#   make bench        benchmarks
+#   make demo         the main job (planned: host faults into a guest event queue)
+
+BUILD_DIR ?= build
+ASAN_BUILD_DIR ?= build-asan
+MESON_TEST_ARGS ?= --print-errorlogs
+
+.PHONY: all deps headers check check-asan bench demo clean help
+
+all: $(BUILD_DIR)/build.ninja
+	ninja -C $(BUILD_DIR)
+
+help:
+	@sed -n '3,9p' Makefile
+
+deps:
+	scripts/install-deps.sh
+
+# Linux >= 6.15 uAPI headers for the ABI equality test (cached; never
+# installed system-wide).
+headers: deps
+	@scripts/fetch-uapi-headers.sh > .uapi-headers.path
+
+$(BUILD_DIR)/build.ninja:
+	./configure --builddir=$(BUILD_DIR)
+
+check: headers
+	./configure --builddir=$(BUILD_DIR) --linux-headers="$$(cat .uapi-headers.path)"
+	ninja -C $(BUILD_DIR)
+	meson test -C $(BUILD_DIR) $(MESON_TEST_ARGS)
+
+check-asan: headers
+	./configure --builddir=$(ASAN_BUILD_DIR) --enable-asan --enable-ubsan \
+	    --linux-headers="$$(cat .uapi-headers.path)"
+	ninja -C $(ASAN_BUILD_DIR)
+	meson test -C $(ASAN_BUILD_DIR) $(MESON_TEST_ARGS)
+
+bench: $(BUILD_DIR)/build.ninja
+	@echo "make bench: no benchmarks yet (they arrive with the vEVENTQ reader)"
+
+demo:
+	@echo "make demo: planned (host faults reaching a guest event queue);" \
+	      "not implemented yet" >&2
+	@exit 1
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) .uapi-headers.path

@@ -1,0 +1,148 @@
+/*
+ * The iommufd backend: vsmmu's only path to /dev/iommu.
+ *
+ * An IOMMUFDBackend ("-object iommufd,id=ID[,fd=N]") owns, or adopts, one
+ * iommufd file descriptor.  Users connect/disconnect with a reference
+ * count: the first connect opens /dev/iommu (unless an inherited fd was
+ * given), the last disconnect closes it (never an inherited fd).
+ *
+ * Every helper returns true on success and false with *errp set on
+ * failure; the message names the ioctl, the ids involved and the cause:
+ *
+ *   IOMMU_VEVENTQ_ALLOC failed (viommu_id=3 type=1 depth=128): Invalid argument
+ *
+ * All kernel access (open, ioctl, vEVENTQ read, close) goes through one
+ * seam, IOMMUFDKernelOps, so an emulated kernel can stand in for Linux
+ * and tests can observe exactly what the helpers pass.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef SYSTEM_IOMMUFD_H
+#define SYSTEM_IOMMUFD_H
+
+#include "qapi/error.h"
+#include "system/iommufd-abi.h"
+
+#define TYPE_IOMMUFD_BACKEND "iommufd"
+
+/*
+ * The kernel seam.  Each call returns >= 0 on success or a negative errno,
+ * never touching errno itself as a result channel.
+ */
+typedef struct IOMMUFDKernelOps {
+    /* Shown in traces and query output: "linux", "emulated", ... */
+    const char *name;
+    /* Open the iommufd device; returns a file descriptor. */
+    int (*open_dev)(void *opaque);
+    /* One iommufd ioctl on fd; returns 0. */
+    int (*ioctl)(void *opaque, int fd, unsigned long request, void *arg);
+    /* read() on a vEVENTQ fd; returns the byte count (0: nothing queued). */
+    ssize_t (*read)(void *opaque, int fd, void *buf, size_t count);
+    /* close() a descriptor obtained through this seam. */
+    int (*close)(void *opaque, int fd);
+} IOMMUFDKernelOps;
+
+/* The real kernel: /dev/iommu, ioctl(2), read(2), close(2). */
+extern const IOMMUFDKernelOps iommufd_linux_ops;
+
+typedef struct IOMMUFDBackend {
+    char *id;
+    int fd;                 /* -1 while not connected */
+    bool owned;             /* false when the fd was inherited (fd=N) */
+    uint32_t users;
+    const IOMMUFDKernelOps *kops;
+    void *kops_opaque;
+} IOMMUFDBackend;
+
+IOMMUFDBackend *iommufd_backend_new(const char *id);
+/*
+ * Adopt an inherited, already open iommufd descriptor (the "fd" property).
+ * STR is a decimal descriptor number.  Only valid before the first
+ * connect.  The backend never closes an adopted descriptor.
+ */
+bool iommufd_backend_set_fd(IOMMUFDBackend *be, const char *str,
+                            Error **errp);
+/* Replace the kernel seam (before the first connect). */
+void iommufd_backend_set_kernel(IOMMUFDBackend *be,
+                                const IOMMUFDKernelOps *kops, void *opaque);
+/* Free the backend; it must have no users left. */
+void iommufd_backend_free(IOMMUFDBackend *be);
+
+bool iommufd_backend_connect(IOMMUFDBackend *be, Error **errp);
+void iommufd_backend_disconnect(IOMMUFDBackend *be);
+
+/* The seam itself: one ioctl on the backend's fd; 0 or -errno. */
+int iommufd_backend_ioctl(IOMMUFDBackend *be, unsigned long request,
+                          void *arg);
+/* Read from a vEVENTQ fd through the seam: bytes read, or -errno. */
+ssize_t iommufd_backend_read_veventq(IOMMUFDBackend *be, int veventq_fd,
+                                     void *buf, size_t count);
+/* Close a descriptor returned by a helper (e.g. a vEVENTQ fd). */
+void iommufd_backend_close_fd(IOMMUFDBackend *be, int fd);
+
+/* Name of an iommufd ioctl request ("IOMMU_IOAS_ALLOC"), or "unknown". */
+const char *iommufd_ioctl_name(unsigned long request);
+
+bool iommufd_backend_alloc_ioas(IOMMUFDBackend *be, uint32_t *out_ioas_id,
+                                Error **errp);
+/* Map host memory at a fixed IOVA, readable and (unless readonly) writable. */
+bool iommufd_backend_map_dma(IOMMUFDBackend *be, uint32_t ioas_id,
+                             uint64_t iova, uint64_t size, void *vaddr,
+                             bool readonly, Error **errp);
+/* Map [start, start + size) of a memfd at a fixed IOVA. */
+bool iommufd_backend_map_file_dma(IOMMUFDBackend *be, uint32_t ioas_id,
+                                  uint64_t iova, uint64_t size, int mfd,
+                                  uint64_t start, bool readonly,
+                                  Error **errp);
+/* Unmap an IOVA range; a range with nothing mapped (ENOENT) is success. */
+bool iommufd_backend_unmap_dma(IOMMUFDBackend *be, uint32_t ioas_id,
+                               uint64_t iova, uint64_t size, Error **errp);
+/*
+ * Allocate a HWPT for dev_id on pt_id (an IOAS for a paging or nesting
+ * parent HWPT; a nesting parent HWPT or vIOMMU for a nested one).
+ * data_type/data_len/data describe the driver-specific nested data.
+ */
+bool iommufd_backend_alloc_hwpt(IOMMUFDBackend *be, uint32_t dev_id,
+                                uint32_t pt_id, uint32_t flags,
+                                uint32_t data_type, uint32_t data_len,
+                                void *data, uint32_t *out_hwpt_id,
+                                Error **errp);
+/*
+ * IOMMU_GET_HW_INFO.  *type: in, the requested type or 0 for the
+ * default; out, the type of the data written (at most len bytes).
+ * caps and max_pasid_log2 may be NULL.
+ */
+bool iommufd_backend_get_device_info(IOMMUFDBackend *be, uint32_t dev_id,
+                                     uint32_t *type, void *data,
+                                     uint32_t len, uint64_t *caps,
+                                     uint8_t *max_pasid_log2, Error **errp);
+/*
+ * Invalidate caches through a HWPT or vIOMMU id.  *entry_num: in, the
+ * number of entries of entry_len bytes at data; out, the number the
+ * kernel processed.  Fewer processed than requested is an error.
+ */
+bool iommufd_backend_invalidate_cache(IOMMUFDBackend *be, uint32_t id,
+                                      uint32_t data_type, uint32_t entry_len,
+                                      uint32_t *entry_num, void *data,
+                                      Error **errp);
+bool iommufd_backend_alloc_viommu(IOMMUFDBackend *be, uint32_t dev_id,
+                                  uint32_t viommu_type, uint32_t hwpt_id,
+                                  void *data, uint32_t data_len,
+                                  uint32_t *out_viommu_id, Error **errp);
+bool iommufd_backend_alloc_vdev(IOMMUFDBackend *be, uint32_t dev_id,
+                                uint32_t viommu_id, uint64_t virt_id,
+                                uint32_t *out_vdev_id, Error **errp);
+/*
+ * IOMMU_VEVENTQ_ALLOC: an event queue of the given type and depth (number
+ * of records, > 0) on a vIOMMU.  Returns the queue's object id and a new
+ * file descriptor to read records from; the caller closes the fd (with
+ * iommufd_backend_close_fd()) before freeing the id.
+ */
+bool iommufd_backend_alloc_veventq(IOMMUFDBackend *be, uint32_t viommu_id,
+                                   uint32_t type, uint32_t depth,
+                                   uint32_t *out_veventq_id,
+                                   int *out_veventq_fd, Error **errp);
+/* IOMMU_DESTROY of any object id. */
+bool iommufd_backend_free_id(IOMMUFDBackend *be, uint32_t id, Error **errp);
+
+#endif /* SYSTEM_IOMMUFD_H */
