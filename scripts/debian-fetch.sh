@@ -68,6 +68,11 @@ command -v apt-get >/dev/null || skip "apt-get not found"
 [ -r "$keyring" ] || skip "Debian archive keyring $keyring missing (package debian-archive-keyring)"
 
 mkdir -p "$debdir" "$extdir" "$aptdir"
+# One fetcher at a time: apt's state and the extract directories are shared.
+if command -v flock >/dev/null; then
+    exec 8>"$cache/debian-fetch.lock"
+    flock 8
+fi
 arch=$(dpkg --print-architecture)
 
 # Cached lookup: a pinned PKG=VER whose .deb is already present needs no
@@ -174,6 +179,9 @@ if [ $need_apt = 1 ]; then
             sed 's/^/  /' "$aptdir/update.log" >&2
             if grep -Eq '^E: (Malformed|The list of sources|Conflicting)' "$aptdir/update.log"; then
                 die "private apt configuration in $aptdir rejected by apt-get"
+            fi
+            if grep -q 'does not have a Release file' "$aptdir/update.log"; then
+                die "suite '$suite' does not exist at $uri"
             fi
             skip "cannot update apt lists for '$suite' from $uri (archive unreachable?)"
         fi
