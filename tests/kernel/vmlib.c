@@ -142,6 +142,7 @@ bool vm_run(const char *name, vm_test_fn fn, void *opaque)
     vm_cur_result = VM_CUR_OK;
     vm_cur_msg[0] = '\0';
     if (setjmp(vm_cur_jmp) == 0) {
+        errno = 0;
         fn(opaque);
     }
     vm_cur_name = NULL;
@@ -194,9 +195,14 @@ void vm_assert_failed(const char *file, int line, const char *expr,
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    snprintf(vm_cur_msg, sizeof(vm_cur_msg),
-             "%s [failed: %s at %s:%d; errno %d %s]", what, expr, file, line,
-             saved_errno, saved_errno ? strerrorname_np(saved_errno) : "");
+    if (saved_errno) {
+        snprintf(vm_cur_msg, sizeof(vm_cur_msg),
+                 "%s [failed: %s at %s:%d; errno %s (%d)]", what, expr, file,
+                 line, strerrorname_np(saved_errno), saved_errno);
+    } else {
+        snprintf(vm_cur_msg, sizeof(vm_cur_msg), "%s [failed: %s at %s:%d]",
+                 what, expr, file, line);
+    }
     vm_assert_leave();
 }
 
@@ -274,6 +280,7 @@ void vm_init(void)
     vm_mount("devtmpfs", "/dev", "devtmpfs");
     vm_mount("proc", "/proc", "proc");
     vm_mount("sysfs", "/sys", "sysfs");
+    errno = 0;
 }
 
 int vm_spawn(char *const argv[])
