@@ -136,6 +136,24 @@ static void test_destroy_twice(void *opaque)
                     "kernel fact: IOMMU_DESTROY of a freed id gives ENOENT");
 }
 
+/*
+ * run-smoke.sh adds /bin/glib-helper, a program linked statically with GLib
+ * (later test programs use GLib); this also exercises vm_spawn().
+ */
+static void test_glib_static(void *opaque)
+{
+    char *argv[] = { (char *)"/bin/glib-helper", NULL };
+    int status;
+
+    (void)opaque;
+    if (access(argv[0], X_OK) != 0) {
+        vm_skip_current("%s not in the initramfs", argv[0]);
+    }
+    status = vm_spawn(argv);
+    VM_ASSERT(status == 0, "statically linked GLib program runs in the VM "
+              "(exit status %d)", status);
+}
+
 int main(void)
 {
     struct utsname u;
@@ -151,5 +169,6 @@ int main(void)
     vm_run("mock_invalid_op", test_mock_invalid_op, NULL);
     vm_run("mock_domain", test_mock_domain, NULL);
     vm_run("destroy_twice", test_destroy_twice, NULL);
+    vm_run("glib_static", test_glib_static, NULL);
     vm_finish();
 }
