@@ -4,7 +4,9 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "vmlib.h"
 
 #include <errno.h>
