@@ -177,7 +177,7 @@ void vm_skip_current(const char *fmt, ...)
 }
 
 /* Common tail of the assertion failures: record MSG and leave the test. */
-static noreturn void vm_assert_leave(void)
+static VM_NORETURN void vm_assert_leave(void)
 {
     if (!vm_cur_name) {
         vm_fail("setup", "%s", vm_cur_msg);

@@ -21,8 +21,11 @@
 #ifndef VSMMU_TESTS_KERNEL_VMLIB_H
 #define VSMMU_TESTS_KERNEL_VMLIB_H
 
+#include <errno.h>
 #include <stdbool.h>
-#include <stdnoreturn.h>
+
+/* Not <stdnoreturn.h>: its "noreturn" macro breaks other headers. */
+#define VM_NORETURN __attribute__((noreturn))
 
 #define VM_PREFIX "VSMMU-TEST: "
 
@@ -59,7 +62,7 @@ typedef void (*vm_test_fn)(void *opaque);
 bool vm_run(const char *name, vm_test_fn fn, void *opaque);
 
 /* Inside vm_run(): mark the current test skipped and leave it. */
-noreturn void vm_skip_current(const char *fmt, ...)
+VM_NORETURN void vm_skip_current(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
 /*
@@ -91,10 +94,10 @@ noreturn void vm_skip_current(const char *fmt, ...)
         } \
     } while (0)
 
-noreturn void vm_assert_failed(const char *file, int line, const char *expr,
+VM_NORETURN void vm_assert_failed(const char *file, int line, const char *expr,
                                const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-noreturn void vm_assert_errno_failed(const char *file, int line,
+VM_NORETURN void vm_assert_errno_failed(const char *file, int line,
                                      const char *expr, long ret, int got,
                                      int want, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
@@ -112,10 +115,10 @@ int vm_done(void);
  * CODE.  If the port does not work, PID 1 reboots, which ends QEMU thanks
  * to -no-reboot with exit status 0; run-vm.sh reports that as a failure.
  */
-noreturn void vm_exit(int code);
+VM_NORETURN void vm_exit(int code);
 
 /* vm_exit(vm_done()). */
-noreturn void vm_finish(void);
+VM_NORETURN void vm_finish(void);
 
 /*
  * Run ARGV[0] (a path, e.g. "/bin/helper" for an extra program passed to
