@@ -183,9 +183,14 @@ if [ $need_apt = 1 ]; then
             if grep -q 'does not have a Release file' "$aptdir/update.log"; then
                 die "suite '$suite' does not exist at $uri"
             fi
-            skip "cannot update apt lists for '$suite' from $uri (archive unreachable?)"
+            if [ -f "$stamp" ]; then
+                log "warning: cannot refresh apt lists for '$suite'; using the lists from $(date -r "$stamp" +%F)"
+            else
+                skip "cannot update apt lists for '$suite' from $uri (archive unreachable?)"
+            fi
+        else
+            touch "$stamp"
         fi
-        touch "$stamp"
     fi
 fi
 
