@@ -1,0 +1,160 @@
+/*
+ * Device model core: type registry, life cycle, MMIO and IRQ plumbing.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "hw/qdev-core.h"
+#include "hw/qdev-properties.h"
+#include "trace.h"
+
+static GHashTable *device_classes;  /* name -> const DeviceClass * */
+
+void device_class_register(const DeviceClass *dc)
+{
+    if (!device_classes) {
+        device_classes = g_hash_table_new(g_str_hash, g_str_equal);
+    }
+    g_assert(dc->instance_size >= sizeof(DeviceState));
+    g_assert(!g_hash_table_contains(device_classes, dc->name));
+    g_hash_table_insert(device_classes, (gpointer)dc->name, (gpointer)dc);
+}
+
+const DeviceClass *device_class_find(const char *name)
+{
+    return device_classes ? g_hash_table_lookup(device_classes, name) : NULL;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void device_class_foreach(void (*func)(const DeviceClass *dc, void *opaque),
+                          void *opaque)
+{
+    g_autofree const char **names = NULL;
+    guint n;
+
+    if (!device_classes) {
+        return;
+    }
+    names = (const char **)g_hash_table_get_keys_as_array(device_classes,
+                                                          &n);
+    qsort(names, n, sizeof(*names), compare_names);
+    for (guint i = 0; i < n; i++) {
+        func(g_hash_table_lookup(device_classes, names[i]), opaque);
+    }
+}
+
+DeviceState *qdev_new(const char *type_name, Error **errp)
+{
+    const DeviceClass *dc = device_class_find(type_name);
+    DeviceState *dev;
+
+    if (!dc) {
+        error_setg(errp, "'%s' is not a valid device model name", type_name);
+        return NULL;
+    }
+    dev = g_malloc0(dc->instance_size);
+    dev->klass = dc;
+    qdev_prop_set_defaults(dev);
+    if (dc->instance_init) {
+        dc->instance_init(dev);
+    }
+    trace_qdev_new(dc->name, dev);
+    return dev;
+}
+
+void qdev_set_id(DeviceState *dev, const char *id)
+{
+    g_free(dev->id);
+    dev->id = g_strdup(id);
+}
+
+bool qdev_realize(DeviceState *dev, Error **errp)
+{
+    g_assert(!dev->realized);
+    if (dev->klass->realize && !dev->klass->realize(dev, errp)) {
+        return false;
+    }
+    dev->realized = true;
+    trace_qdev_realize(dev->klass->name, dev->id ? dev->id : "");
+    return true;
+}
+
+void qdev_unrealize(DeviceState *dev)
+{
+    if (!dev->realized) {
+        return;
+    }
+    qdev_mmio_unmap(dev);
+    if (dev->klass->unrealize) {
+        dev->klass->unrealize(dev);
+    }
+    dev->realized = false;
+    trace_qdev_unrealize(dev->klass->name, dev->id ? dev->id : "");
+}
+
+void qdev_free(DeviceState *dev)
+{
+    if (!dev) {
+        return;
+    }
+    qdev_unrealize(dev);
+    if (dev->klass->finalize) {
+        dev->klass->finalize(dev);
+    }
+    for (int i = 0; i < dev->num_irqs; i++) {
+        qemu_free_irq(dev->irqs[i]);
+    }
+    qdev_prop_free_values(dev);
+    g_free(dev->id);
+    g_free(dev);
+}
+
+void qdev_reset(DeviceState *dev)
+{
+    if (dev->realized && dev->klass->reset) {
+        dev->klass->reset(dev);
+    }
+}
+
+void qdev_init_irqs(DeviceState *dev, const char *const *names, int n)
+{
+    g_assert(dev->num_irqs + n <= QDEV_MAX_IRQS);
+    for (int i = 0; i < n; i++) {
+        dev->irq_names[dev->num_irqs] = names[i];
+        dev->irqs[dev->num_irqs] = qemu_allocate_irq(NULL, NULL,
+                                                     dev->num_irqs);
+        dev->num_irqs++;
+    }
+}
+
+void qdev_connect_irq(DeviceState *dev, int n, qemu_irq_handler handler,
+                      void *opaque)
+{
+    g_assert(n >= 0 && n < dev->num_irqs);
+    qemu_irq_set_handler(dev->irqs[n], handler, opaque);
+}
+
+bool qdev_mmio_map(DeviceState *dev, hwaddr base, Error **errp)
+{
+    g_autofree char *name = NULL;
+
+    g_assert(dev->as && dev->mmio_ops && !dev->mmio);
+    name = g_strdup_printf("%s%s%s", dev->klass->name, dev->id ? "." : "",
+                           dev->id ? dev->id : "");
+    dev->mmio = address_space_add_mmio(dev->as, name, base, dev->mmio_size,
+                                       dev->mmio_ops, dev, errp);
+    return dev->mmio != NULL;
+}
+
+void qdev_mmio_unmap(DeviceState *dev)
+{
+    if (dev->mmio) {
+        address_space_del_mmio(dev->as, dev->mmio);
+        dev->mmio = NULL;
+    }
+}

@@ -1,0 +1,111 @@
+/*
+ * Guest memory and MMIO dispatch.
+ *
+ * One AddressSpace models the guest's physical address space: a RAM
+ * block backed by a memfd (so it can later be mapped for device DMA
+ * through iommufd) and MMIO regions served by device models.
+ *
+ * Devices never touch guest RAM through host pointers: every access goes
+ * through address_space_read()/address_space_write() (or the ld/st
+ * helpers), which check that the whole range lies inside RAM and return
+ * MEMTX_DECODE_ERROR otherwise.  A device turns that into its
+ * architected abort (e.g. SMMU GERROR bits); no host memory outside the
+ * guest RAM mapping is ever accessed.
+ *
+ * RAM accesses are safe from any thread.  The MMIO map is changed and
+ * dispatched from the main thread only.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef SYSTEM_MEMORY_H
+#define SYSTEM_MEMORY_H
+
+#include "qapi/error.h"
+
+typedef enum MemTxResult {
+    MEMTX_OK = 0,
+    MEMTX_ERROR = 1,            /* the target signalled an error */
+    MEMTX_DECODE_ERROR = 2,     /* nothing at that address */
+} MemTxResult;
+
+/*
+ * MMIO callbacks.  addr is relative to the region's base; size is 1, 2,
+ * 4 or 8 and within [min_access_size, max_access_size]; the access is
+ * naturally aligned when the region asks for it.  Accesses outside the
+ * allowed sizes or alignment are refused by the dispatcher with
+ * MEMTX_DECODE_ERROR (reads as 0) before reaching the device.
+ */
+typedef struct MemoryRegionOps {
+    MemTxResult (*read)(void *opaque, hwaddr addr, uint64_t *data,
+                        unsigned size);
+    MemTxResult (*write)(void *opaque, hwaddr addr, uint64_t data,
+                         unsigned size);
+    unsigned min_access_size;   /* 0 means 1 */
+    unsigned max_access_size;   /* 0 means 8 */
+    bool unaligned;             /* allow unaligned accesses */
+} MemoryRegionOps;
+
+typedef struct MemoryRegion MemoryRegion;
+typedef struct AddressSpace AddressSpace;
+
+AddressSpace *address_space_new(const char *name);
+void address_space_free(AddressSpace *as);
+
+/*
+ * Add RAM of size bytes at base, backed by a new memfd.  At most one RAM
+ * block per address space.  The memory is zeroed.
+ */
+bool address_space_add_ram(AddressSpace *as, hwaddr base, uint64_t size,
+                           Error **errp);
+/* RAM geometry and backing, for mapping it into an IOAS (fd = memfd). */
+bool address_space_get_ram(AddressSpace *as, hwaddr *base, uint64_t *size,
+                           int *memfd, void **host);
+
+/* Map an MMIO region; it must not overlap RAM or another region. */
+MemoryRegion *address_space_add_mmio(AddressSpace *as, const char *name,
+                                     hwaddr base, uint64_t size,
+                                     const MemoryRegionOps *ops,
+                                     void *opaque, Error **errp);
+void address_space_del_mmio(AddressSpace *as, MemoryRegion *mr);
+hwaddr memory_region_base(const MemoryRegion *mr);
+uint64_t memory_region_size(const MemoryRegion *mr);
+const char *memory_region_name(const MemoryRegion *mr);
+/* The region containing addr, or NULL. */
+MemoryRegion *address_space_find_mmio(AddressSpace *as, hwaddr addr);
+
+/*
+ * Whole-range access to guest RAM (device DMA, qtest read/write).
+ * MEMTX_DECODE_ERROR if any byte of [addr, addr + len) is outside RAM, in
+ * which case nothing is read or written (a read fills buf with 0xff).
+ */
+MemTxResult address_space_read(AddressSpace *as, hwaddr addr, void *buf,
+                               uint64_t len);
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
+                                const void *buf, uint64_t len);
+MemTxResult address_space_set(AddressSpace *as, hwaddr addr, uint8_t c,
+                              uint64_t len);
+
+/* True if [addr, addr + len) lies entirely in RAM. */
+bool address_space_is_ram(AddressSpace *as, hwaddr addr, uint64_t len);
+
+/* Little-endian loads and stores in RAM. */
+MemTxResult address_space_ldl_le(AddressSpace *as, hwaddr addr,
+                                 uint32_t *val);
+MemTxResult address_space_ldq_le(AddressSpace *as, hwaddr addr,
+                                 uint64_t *val);
+MemTxResult address_space_stl_le(AddressSpace *as, hwaddr addr,
+                                 uint32_t val);
+MemTxResult address_space_stq_le(AddressSpace *as, hwaddr addr,
+                                 uint64_t val);
+
+/*
+ * A CPU-style access of size 1, 2, 4 or 8 bytes (the qtest
+ * readb..readq/writeb..writeq commands): MMIO regions are dispatched,
+ * RAM is accessed little-endian.
+ */
+MemTxResult address_space_cpu_read(AddressSpace *as, hwaddr addr,
+                                   uint64_t *val, unsigned size);
+MemTxResult address_space_cpu_write(AddressSpace *as, hwaddr addr,
+                                    uint64_t val, unsigned size);
+
+#endif /* SYSTEM_MEMORY_H */
