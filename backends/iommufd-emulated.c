@@ -1,0 +1,1096 @@
+/*
+ * The embedded emulated host: iommufd and a host SMMUv3, in process.
+ *
+ * See include/system/iommufd-emulated.h and docs/devel/emulated-host.rst.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "system/iommufd-emulated.h"
+#include "trace.h"
+#include <sys/eventfd.h>
+
+#define PAGE_SIZE_4K            4096ULL
+#define SMMU_EVT_PAYLOAD_SIZE   sizeof(struct iommu_vevent_arm_smmuv3)
+
+typedef enum ObjType {
+    OBJ_DEVICE,
+    OBJ_IOAS,
+    OBJ_HWPT,
+    OBJ_VIOMMU,
+    OBJ_VDEVICE,
+    OBJ_VEVENTQ,
+} ObjType;
+
+static const char *const obj_type_names[] = {
+    [OBJ_DEVICE] = "device", [OBJ_IOAS] = "ioas", [OBJ_HWPT] = "hwpt",
+    [OBJ_VIOMMU] = "viommu", [OBJ_VDEVICE] = "vdevice",
+    [OBJ_VEVENTQ] = "veventq",
+};
+
+typedef struct Obj Obj;
+
+typedef struct Mapping {
+    uint64_t iova;
+    uint64_t length;
+} Mapping;
+
+typedef struct Record {
+    uint32_t seq;
+    uint8_t payload[SMMU_EVT_PAYLOAD_SIZE];
+} Record;
+
+struct Obj {
+    ObjType type;
+    uint32_t id;
+    uint32_t users;             /* references from other objects and fds */
+    union {
+        struct {                /* OBJ_DEVICE */
+            uint32_t psid;
+            Obj *attached;      /* HWPT */
+        } dev;
+        struct {                /* OBJ_IOAS */
+            GArray *maps;       /* of Mapping */
+        } ioas;
+        struct {                /* OBJ_HWPT */
+            Obj *parent;        /* IOAS, or vIOMMU for a nested HWPT */
+            bool nest_parent;
+            bool nested;
+            uint64_t ste[2];
+        } hwpt;
+        struct {                /* OBJ_VIOMMU */
+            Obj *s2_hwpt;
+            Obj *veventq_smmu;  /* the ARM_SMMUV3 vEVENTQ, if any */
+            uint64_t invalidations;
+        } viommu;
+        struct {                /* OBJ_VDEVICE */
+            Obj *viommu;
+            Obj *dev;
+            uint64_t virt_id;
+        } vdev;
+        struct {                /* OBJ_VEVENTQ */
+            Obj *viommu;
+            uint32_t type;
+            uint32_t depth;
+            int fd;             /* eventfd; -1 once closed */
+            GQueue *records;    /* of Record * */
+            uint32_t next_seq;
+            bool lost_pending;  /* a LOST_EVENTS header is last */
+            uint32_t lost_seq;
+        } veventq;
+    };
+};
+
+struct IOMMUFDEmulatedHost {
+    GMutex lock;
+    GHashTable *objs;           /* id -> Obj * */
+    GHashTable *veventq_fds;    /* fd -> Obj * (OBJ_VEVENTQ) */
+    uint32_t next_id;
+    int token_fd;               /* the "iommufd" descriptor, -1 if closed */
+    uint32_t idr[6];
+    uint32_t iidr;
+    uint32_t aidr;
+    IOMMUFDEmulatedStats stats;
+};
+
+/* Event types Linux's arm-smmu-v3 driver forwards to a vEVENTQ. */
+static bool evt_type_forwarded(uint32_t type)
+{
+    switch (type) {
+    case 0x04:  /* C_BAD_STE */
+    case 0x06:  /* F_STREAM_DISABLED */
+    case 0x08:  /* C_BAD_SUBSTREAMID */
+    case 0x0a:  /* C_BAD_CD */
+    case 0x10:  /* F_TRANSLATION */
+    case 0x11:  /* F_ADDR_SIZE */
+    case 0x12:  /* F_ACCESS */
+    case 0x13:  /* F_PERMISSION */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ---- objects ------------------------------------------------------------ */
+
+static Obj *obj_new(IOMMUFDEmulatedHost *host, ObjType type)
+{
+    Obj *o = g_new0(Obj, 1);
+
+    o->type = type;
+    o->id = host->next_id++;
+    g_hash_table_insert(host->objs, GUINT_TO_POINTER(o->id), o);
+    host->stats.objects++;
+    return o;
+}
+
+static Obj *obj_get(IOMMUFDEmulatedHost *host, uint32_t id, ObjType type)
+{
+    Obj *o = g_hash_table_lookup(host->objs, GUINT_TO_POINTER(id));
+
+    return o && o->type == type ? o : NULL;
+}
+
+static void ref(Obj *o)
+{
+    if (o) {
+        o->users++;
+    }
+}
+
+static void unref(Obj *o)
+{
+    if (o) {
+        g_assert(o->users > 0);
+        o->users--;
+    }
+}
+
+static void veventq_clear(Obj *q)
+{
+    Record *r;
+
+    while ((r = g_queue_pop_head(q->veventq.records))) {
+        g_free(r);
+    }
+    q->veventq.lost_pending = false;
+}
+
+/* Release what o holds; o must have no users.  Called with the lock. */
+static void obj_destroy(IOMMUFDEmulatedHost *host, Obj *o)
+{
+    g_assert(o->users == 0);
+    switch (o->type) {
+    case OBJ_DEVICE:
+        unref(o->dev.attached);
+        break;
+    case OBJ_IOAS:
+        g_array_free(o->ioas.maps, TRUE);
+        break;
+    case OBJ_HWPT:
+        unref(o->hwpt.parent);
+        break;
+    case OBJ_VIOMMU:
+        unref(o->viommu.s2_hwpt);
+        break;
+    case OBJ_VDEVICE:
+        unref(o->vdev.viommu);
+        unref(o->vdev.dev);
+        break;
+    case OBJ_VEVENTQ:
+        if (o->veventq.viommu->viommu.veventq_smmu == o) {
+            o->veventq.viommu->viommu.veventq_smmu = NULL;
+        }
+        unref(o->veventq.viommu);
+        veventq_clear(o);
+        g_queue_free(o->veventq.records);
+        break;
+    }
+    trace_iommufd_emulated_destroy(obj_type_names[o->type], o->id);
+    g_hash_table_remove(host->objs, GUINT_TO_POINTER(o->id));
+    host->stats.objects--;
+    g_free(o);
+}
+
+/* The vDEVICE of dev in viommu, if any. */
+static Obj *find_vdev(IOMMUFDEmulatedHost *host, Obj *viommu, Obj *dev)
+{
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init(&it, host->objs);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        Obj *o = v;
+
+        if (o->type == OBJ_VDEVICE && o->vdev.viommu == viommu &&
+            (!dev || o->vdev.dev == dev)) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+static Obj *find_vdev_by_virt_id(IOMMUFDEmulatedHost *host, Obj *viommu,
+                                 uint64_t virt_id)
+{
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init(&it, host->objs);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        Obj *o = v;
+
+        if (o->type == OBJ_VDEVICE && o->vdev.viommu == viommu &&
+            o->vdev.virt_id == virt_id) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+static Obj *find_device_by_psid(IOMMUFDEmulatedHost *host, uint32_t psid)
+{
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init(&it, host->objs);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        Obj *o = v;
+
+        if (o->type == OBJ_DEVICE && o->dev.psid == psid) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+/* ---- ioctls (called with the lock held; return 0 or -errno) ------------- */
+
+static int do_ioas_alloc(IOMMUFDEmulatedHost *host,
+                         struct iommu_ioas_alloc *cmd)
+{
+    Obj *o;
+
+    if (cmd->flags) {
+        return -EOPNOTSUPP;
+    }
+    o = obj_new(host, OBJ_IOAS);
+    o->ioas.maps = g_array_new(FALSE, FALSE, sizeof(Mapping));
+    cmd->out_ioas_id = o->id;
+    return 0;
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b,
+                           uint64_t blen)
+{
+    return a <= b + (blen - 1) && b <= a + (alen - 1);
+}
+
+static int ioas_add_map(Obj *ioas, uint32_t flags, uint64_t iova,
+                        uint64_t length)
+{
+    Mapping m = { .iova = iova, .length = length };
+
+    if (!(flags & IOMMU_IOAS_MAP_FIXED_IOVA)) {
+        /* vsmmu always maps guest RAM at fixed (guest-physical) IOVAs. */
+        return -EOPNOTSUPP;
+    }
+    if (flags & ~(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+                  IOMMU_IOAS_MAP_WRITEABLE)) {
+        return -EOPNOTSUPP;
+    }
+    if (!length || (iova | length) & (PAGE_SIZE_4K - 1) ||
+        iova + (length - 1) < iova) {
+        return -EINVAL;
+    }
+    for (guint i = 0; i < ioas->ioas.maps->len; i++) {
+        Mapping *o = &g_array_index(ioas->ioas.maps, Mapping, i);
+
+        if (ranges_overlap(iova, length, o->iova, o->length)) {
+            return -EEXIST;
+        }
+    }
+    g_array_append_val(ioas->ioas.maps, m);
+    return 0;
+}
+
+static int do_ioas_map(IOMMUFDEmulatedHost *host, struct iommu_ioas_map *cmd)
+{
+    Obj *ioas = obj_get(host, cmd->ioas_id, OBJ_IOAS);
+
+    if (cmd->__reserved) {
+        return -EOPNOTSUPP;
+    }
+    if (!ioas) {
+        return -ENOENT;
+    }
+    if (!cmd->user_va) {
+        return -EFAULT;
+    }
+    return ioas_add_map(ioas, cmd->flags, cmd->iova, cmd->length);
+}
+
+static int do_ioas_map_file(IOMMUFDEmulatedHost *host,
+                            struct iommu_ioas_map_file *cmd)
+{
+    Obj *ioas = obj_get(host, cmd->ioas_id, OBJ_IOAS);
+
+    if (!ioas) {
+        return -ENOENT;
+    }
+    if (cmd->fd < 0 || fcntl(cmd->fd, F_GETFD) < 0) {
+        return -EBADF;
+    }
+    return ioas_add_map(ioas, cmd->flags, cmd->iova, cmd->length);
+}
+
+static int do_ioas_unmap(IOMMUFDEmulatedHost *host,
+                         struct iommu_ioas_unmap *cmd)
+{
+    Obj *ioas = obj_get(host, cmd->ioas_id, OBJ_IOAS);
+    uint64_t unmapped = 0;
+
+    if (!ioas) {
+        return -ENOENT;
+    }
+    if (!cmd->length || cmd->iova + (cmd->length - 1) < cmd->iova) {
+        return -EINVAL;
+    }
+    /* Whole mappings inside the range are removed; none is ENOENT. */
+    for (guint i = 0; i < ioas->ioas.maps->len;) {
+        Mapping *m = &g_array_index(ioas->ioas.maps, Mapping, i);
+
+        if (m->iova >= cmd->iova &&
+            m->iova + (m->length - 1) <= cmd->iova + (cmd->length - 1)) {
+            unmapped += m->length;
+            g_array_remove_index_fast(ioas->ioas.maps, i);
+        } else if (ranges_overlap(cmd->iova, cmd->length, m->iova,
+                                  m->length)) {
+            /* Splitting a mapping is not supported (nor needed). */
+            return -ENOENT;
+        } else {
+            i++;
+        }
+    }
+    if (!unmapped) {
+        return -ENOENT;
+    }
+    cmd->length = unmapped;
+    return 0;
+}
+
+/* The kernel's rule for a guest STE in a nested HWPT (STE.Config). */
+static int validate_guest_ste(const uint64_t ste[2])
+{
+    uint64_t w0 = GUINT64_FROM_LE(ste[0]);
+    unsigned cfg = (w0 >> 1) & 0x7;
+
+    if (!(w0 & 1)) {
+        return 0;               /* invalid STE: treated as abort */
+    }
+    switch (cfg) {
+    case 0x0:   /* abort */
+    case 0x4:   /* bypass */
+    case 0x5:   /* stage 1 translate */
+        return 0;
+    default:
+        return -EIO;
+    }
+}
+
+static int do_hwpt_alloc(IOMMUFDEmulatedHost *host,
+                         struct iommu_hwpt_alloc *cmd)
+{
+    Obj *dev = obj_get(host, cmd->dev_id, OBJ_DEVICE);
+    Obj *parent = g_hash_table_lookup(host->objs,
+                                      GUINT_TO_POINTER(cmd->pt_id));
+    Obj *o;
+
+    if (cmd->__reserved || cmd->__reserved2) {
+        return -EOPNOTSUPP;
+    }
+    if (!dev || !parent) {
+        return -ENOENT;
+    }
+    if (parent->type == OBJ_IOAS) {
+        if (cmd->flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT) {
+            return -EOPNOTSUPP;
+        }
+        if (cmd->data_type != IOMMU_HWPT_DATA_NONE || cmd->data_len) {
+            return -EINVAL;
+        }
+        o = obj_new(host, OBJ_HWPT);
+        o->hwpt.nest_parent = cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+    } else if (parent->type == OBJ_VIOMMU) {
+        uint64_t ste[2];
+        int ret;
+
+        if (cmd->flags) {
+            return -EOPNOTSUPP;
+        }
+        if (cmd->data_type != IOMMU_HWPT_DATA_ARM_SMMUV3) {
+            return -EOPNOTSUPP;
+        }
+        if (cmd->data_len != sizeof(ste) || !cmd->data_uptr) {
+            return -EINVAL;
+        }
+        memcpy(ste, (void *)(uintptr_t)cmd->data_uptr, sizeof(ste));
+        ret = validate_guest_ste(ste);
+        if (ret) {
+            return ret;
+        }
+        o = obj_new(host, OBJ_HWPT);
+        o->hwpt.nested = true;
+        memcpy(o->hwpt.ste, ste, sizeof(ste));
+    } else {
+        return -EINVAL;
+    }
+    o->hwpt.parent = parent;
+    ref(parent);
+    cmd->out_hwpt_id = o->id;
+    return 0;
+}
+
+static int do_get_hw_info(IOMMUFDEmulatedHost *host,
+                          struct iommu_hw_info *cmd)
+{
+    Obj *dev = obj_get(host, cmd->dev_id, OBJ_DEVICE);
+    struct iommu_hw_info_arm_smmuv3 info = { 0 };
+    uint32_t len;
+
+    if (cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE) {
+        return -EOPNOTSUPP;
+    }
+    if (!dev) {
+        return -ENOENT;
+    }
+    if ((cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE) &&
+        cmd->in_data_type != IOMMU_HW_INFO_TYPE_DEFAULT &&
+        cmd->in_data_type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3) {
+        return -EOPNOTSUPP;
+    }
+    memcpy(info.idr, host->idr, sizeof(info.idr));
+    info.iidr = host->iidr;
+    info.aidr = host->aidr;
+    len = MIN(cmd->data_len, (uint32_t)sizeof(info));
+    if (len) {
+        if (!cmd->data_uptr) {
+            return -EFAULT;
+        }
+        memcpy((void *)(uintptr_t)cmd->data_uptr, &info, len);
+    }
+    cmd->data_len = sizeof(info);
+    cmd->out_data_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
+    cmd->out_capabilities = 0;
+    /* IDR1.SSIDSIZE, bits [10:6]. */
+    cmd->out_max_pasid_log2 = (host->idr[1] >> 6) & 0x1f;
+    return 0;
+}
+
+/* SMMUv3 commands a vIOMMU accepts for invalidation. */
+static bool cmd_opcode_allowed(uint8_t op)
+{
+    switch (op) {
+    case 0x05:  /* CFGI_CD */
+    case 0x06:  /* CFGI_CD_ALL */
+    case 0x10:  /* TLBI_NH_ALL */
+    case 0x11:  /* TLBI_NH_ASID */
+    case 0x12:  /* TLBI_NH_VA */
+    case 0x13:  /* TLBI_NH_VAA */
+    case 0x40:  /* ATC_INV */
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int do_hwpt_invalidate(IOMMUFDEmulatedHost *host,
+                              struct iommu_hwpt_invalidate *cmd)
+{
+    Obj *viommu = obj_get(host, cmd->hwpt_id, OBJ_VIOMMU);
+    uint32_t requested = cmd->entry_num;
+    const uint8_t *data = (const uint8_t *)(uintptr_t)cmd->data_uptr;
+
+    cmd->entry_num = 0;
+    if (cmd->__reserved) {
+        return -EOPNOTSUPP;
+    }
+    if (!viommu) {
+        return g_hash_table_contains(host->objs,
+                                     GUINT_TO_POINTER(cmd->hwpt_id)) ?
+               -EOPNOTSUPP : -ENOENT;
+    }
+    if (cmd->data_type != IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3) {
+        return -EINVAL;
+    }
+    if (!requested) {
+        return 0;
+    }
+    if (cmd->entry_len < sizeof(struct iommu_viommu_arm_smmuv3_invalidate) ||
+        !data) {
+        return -EINVAL;
+    }
+    for (uint32_t i = 0; i < requested; i++) {
+        uint64_t w0;
+
+        memcpy(&w0, data + (size_t)i * cmd->entry_len, sizeof(w0));
+        if (!cmd_opcode_allowed(GUINT64_FROM_LE(w0) & 0xff)) {
+            return -EOPNOTSUPP;
+        }
+        viommu->viommu.invalidations++;
+        cmd->entry_num = i + 1;
+    }
+    return 0;
+}
+
+static int do_viommu_alloc(IOMMUFDEmulatedHost *host,
+                           struct iommu_viommu_alloc *cmd)
+{
+    Obj *dev = obj_get(host, cmd->dev_id, OBJ_DEVICE);
+    Obj *hwpt = obj_get(host, cmd->hwpt_id, OBJ_HWPT);
+    Obj *o;
+
+    if (cmd->flags || cmd->__reserved) {
+        return -EOPNOTSUPP;
+    }
+    if (cmd->type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3) {
+        return -EOPNOTSUPP;
+    }
+    if (!dev || !hwpt) {
+        return -ENOENT;
+    }
+    if (!hwpt->hwpt.nest_parent) {
+        return -EINVAL;
+    }
+    o = obj_new(host, OBJ_VIOMMU);
+    o->viommu.s2_hwpt = hwpt;
+    ref(hwpt);
+    cmd->out_viommu_id = o->id;
+    return 0;
+}
+
+static int do_vdevice_alloc(IOMMUFDEmulatedHost *host,
+                            struct iommu_vdevice_alloc *cmd)
+{
+    Obj *viommu = obj_get(host, cmd->viommu_id, OBJ_VIOMMU);
+    Obj *dev = obj_get(host, cmd->dev_id, OBJ_DEVICE);
+    Obj *o;
+
+    if (!viommu || !dev) {
+        return -ENOENT;
+    }
+    if (cmd->virt_id > UINT32_MAX) {
+        return -EINVAL;         /* a StreamID is 32 bits */
+    }
+    if (find_vdev(host, viommu, dev) ||
+        find_vdev_by_virt_id(host, viommu, cmd->virt_id)) {
+        return -EEXIST;
+    }
+    o = obj_new(host, OBJ_VDEVICE);
+    o->vdev.viommu = viommu;
+    o->vdev.dev = dev;
+    o->vdev.virt_id = cmd->virt_id;
+    ref(viommu);
+    ref(dev);
+    cmd->out_vdevice_id = o->id;
+    return 0;
+}
+
+static int do_veventq_alloc(IOMMUFDEmulatedHost *host,
+                            struct iommu_veventq_alloc *cmd)
+{
+    Obj *viommu;
+    Obj *o;
+    int fd;
+
+    if (cmd->flags || cmd->__reserved ||
+        cmd->type == IOMMU_VEVENTQ_TYPE_DEFAULT) {
+        return -EOPNOTSUPP;
+    }
+    if (!cmd->veventq_depth || cmd->veventq_depth > IOMMUFD_VEVENTQ_MAX_DEPTH) {
+        return -EINVAL;
+    }
+    viommu = obj_get(host, cmd->viommu_id, OBJ_VIOMMU);
+    if (!viommu) {
+        return -ENOENT;
+    }
+    if (cmd->type != IOMMU_VEVENTQ_TYPE_ARM_SMMUV3) {
+        /* Accepted by Linux whatever the vIOMMU type; never fed here. */
+        return -EOPNOTSUPP;
+    }
+    if (viommu->viommu.veventq_smmu) {
+        return -EEXIST;
+    }
+    fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) {
+        return -errno;
+    }
+    o = obj_new(host, OBJ_VEVENTQ);
+    o->veventq.viommu = viommu;
+    o->veventq.type = cmd->type;
+    o->veventq.depth = cmd->veventq_depth;
+    o->veventq.fd = fd;
+    o->veventq.records = g_queue_new();
+    o->users = 1;               /* the open descriptor */
+    ref(viommu);
+    viommu->viommu.veventq_smmu = o;
+    g_hash_table_insert(host->veventq_fds, GINT_TO_POINTER(fd), o);
+    host->stats.open_fds++;
+    cmd->out_veventq_id = o->id;
+    cmd->out_veventq_fd = fd;
+    return 0;
+}
+
+static int do_destroy(IOMMUFDEmulatedHost *host, struct iommu_destroy *cmd)
+{
+    Obj *o = g_hash_table_lookup(host->objs, GUINT_TO_POINTER(cmd->id));
+
+    if (!o || o->type == OBJ_DEVICE) {
+        /* Devices go away by unbinding, not IOMMU_DESTROY. */
+        return -ENOENT;
+    }
+    if (o->users) {
+        return -EBUSY;
+    }
+    obj_destroy(host, o);
+    return 0;
+}
+
+static int emulated_ioctl(void *opaque, int fd, unsigned long request,
+                          void *arg)
+{
+    IOMMUFDEmulatedHost *host = opaque;
+    int ret;
+
+    g_mutex_lock(&host->lock);
+    if (fd != host->token_fd || fd < 0) {
+        ret = -EBADF;
+        goto out;
+    }
+    switch (request) {
+    case IOMMU_IOAS_ALLOC:
+        ret = do_ioas_alloc(host, arg);
+        break;
+    case IOMMU_IOAS_MAP:
+        ret = do_ioas_map(host, arg);
+        break;
+    case IOMMU_IOAS_MAP_FILE:
+        ret = do_ioas_map_file(host, arg);
+        break;
+    case IOMMU_IOAS_UNMAP:
+        ret = do_ioas_unmap(host, arg);
+        break;
+    case IOMMU_HWPT_ALLOC:
+        ret = do_hwpt_alloc(host, arg);
+        break;
+    case IOMMU_GET_HW_INFO:
+        ret = do_get_hw_info(host, arg);
+        break;
+    case IOMMU_HWPT_INVALIDATE:
+        ret = do_hwpt_invalidate(host, arg);
+        break;
+    case IOMMU_VIOMMU_ALLOC:
+        ret = do_viommu_alloc(host, arg);
+        break;
+    case IOMMU_VDEVICE_ALLOC:
+        ret = do_vdevice_alloc(host, arg);
+        break;
+    case IOMMU_VEVENTQ_ALLOC:
+        ret = do_veventq_alloc(host, arg);
+        break;
+    case IOMMU_DESTROY:
+        ret = do_destroy(host, arg);
+        break;
+    default:
+        ret = -ENOTTY;
+        break;
+    }
+out:
+    g_mutex_unlock(&host->lock);
+    trace_iommufd_emulated_ioctl(iommufd_ioctl_name(request), ret);
+    return ret;
+}
+
+/* ---- the vEVENTQ descriptor --------------------------------------------- */
+
+static bool veventq_empty(Obj *q)
+{
+    return g_queue_is_empty(q->veventq.records) && !q->veventq.lost_pending;
+}
+
+/* Keep "eventfd readable" equal to "queue not empty". */
+static void veventq_signal(Obj *q, bool was_empty)
+{
+    uint64_t v = 1;
+
+    if (was_empty && !veventq_empty(q) && q->veventq.fd >= 0) {
+        if (write(q->veventq.fd, &v, sizeof(v)) != sizeof(v)) {
+            /* Counter saturation cannot happen: at most one pending 1. */
+            g_assert_not_reached();
+        }
+    } else if (!was_empty && veventq_empty(q) && q->veventq.fd >= 0) {
+        if (read(q->veventq.fd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
+            g_assert_not_reached();
+        }
+    }
+}
+
+static ssize_t emulated_read(void *opaque, int fd, void *buf, size_t count)
+{
+    IOMMUFDEmulatedHost *host = opaque;
+    struct iommufd_vevent_header hdr;
+    uint8_t *out = buf;
+    size_t done = 0;
+    bool was_empty;
+    Obj *q;
+
+    g_mutex_lock(&host->lock);
+    q = g_hash_table_lookup(host->veventq_fds, GINT_TO_POINTER(fd));
+    if (!q) {
+        g_mutex_unlock(&host->lock);
+        return -EBADF;
+    }
+    if (count < sizeof(hdr)) {
+        g_mutex_unlock(&host->lock);
+        return -EINVAL;
+    }
+    was_empty = veventq_empty(q);
+    for (;;) {
+        Record *r = g_queue_peek_head(q->veventq.records);
+
+        if (r) {
+            if (count - done < sizeof(hdr) + sizeof(r->payload)) {
+                break;
+            }
+            hdr.flags = 0;
+            hdr.sequence = r->seq;
+            memcpy(out + done, &hdr, sizeof(hdr));
+            memcpy(out + done + sizeof(hdr), r->payload, sizeof(r->payload));
+            done += sizeof(hdr) + sizeof(r->payload);
+            g_free(g_queue_pop_head(q->veventq.records));
+        } else if (q->veventq.lost_pending) {
+            if (count - done < sizeof(hdr)) {
+                break;
+            }
+            hdr.flags = IOMMU_VEVENTQ_FLAG_LOST_EVENTS;
+            hdr.sequence = q->veventq.lost_seq;
+            memcpy(out + done, &hdr, sizeof(hdr));
+            done += sizeof(hdr);
+            q->veventq.lost_pending = false;
+        } else {
+            break;
+        }
+    }
+    veventq_signal(q, was_empty);
+    g_mutex_unlock(&host->lock);
+    if (done == 0 && !was_empty) {
+        return -EINVAL;     /* the first record does not fit */
+    }
+    return done;
+}
+
+static int emulated_open_dev(void *opaque)
+{
+    IOMMUFDEmulatedHost *host = opaque;
+    int fd;
+
+    g_mutex_lock(&host->lock);
+    if (host->token_fd >= 0) {
+        g_mutex_unlock(&host->lock);
+        return -EBUSY;      /* one iommufd per emulated host */
+    }
+    /* A real descriptor, so the number is unique in the process. */
+    fd = eventfd(0, EFD_CLOEXEC);
+    if (fd < 0) {
+        fd = -errno;
+    } else {
+        host->token_fd = fd;
+    }
+    g_mutex_unlock(&host->lock);
+    return fd;
+}
+
+static void destroy_all(IOMMUFDEmulatedHost *host)
+{
+    /* Dependents first: repeat until nothing but in-use objects is left. */
+    bool progress = true;
+
+    while (progress) {
+        GHashTableIter it;
+        gpointer v;
+
+        progress = false;
+        g_hash_table_iter_init(&it, host->objs);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+            Obj *o = v;
+
+            if (o->users == 0) {
+                if (o->type == OBJ_DEVICE && o->dev.attached) {
+                    unref(o->dev.attached);
+                    o->dev.attached = NULL;
+                }
+                obj_destroy(host, o);
+                progress = true;
+                break;
+            }
+        }
+    }
+}
+
+static int emulated_close(void *opaque, int fd)
+{
+    IOMMUFDEmulatedHost *host = opaque;
+    Obj *q;
+    int ret = 0;
+
+    g_mutex_lock(&host->lock);
+    q = g_hash_table_lookup(host->veventq_fds, GINT_TO_POINTER(fd));
+    if (q) {
+        g_hash_table_remove(host->veventq_fds, GINT_TO_POINTER(fd));
+        q->veventq.fd = -1;
+        unref(q);
+        host->stats.open_fds--;
+    } else if (fd == host->token_fd && fd >= 0) {
+        /* Closing the iommufd destroys what it owns, as in Linux. */
+        destroy_all(host);
+        host->token_fd = -1;
+    } else {
+        ret = -EBADF;
+    }
+    g_mutex_unlock(&host->lock);
+    if (ret == 0 && close(fd) < 0) {
+        ret = -errno;
+    }
+    return ret;
+}
+
+const IOMMUFDKernelOps iommufd_emulated_ops = {
+    .name = "emulated",
+    .open_dev = emulated_open_dev,
+    .ioctl = emulated_ioctl,
+    .read = emulated_read,
+    .close = emulated_close,
+};
+
+/* ---- host side ------------------------------------------------------------ */
+
+IOMMUFDEmulatedHost *iommufd_emulated_host_new(void)
+{
+    IOMMUFDEmulatedHost *host = g_new0(IOMMUFDEmulatedHost, 1);
+
+    g_mutex_init(&host->lock);
+    host->objs = g_hash_table_new(g_direct_hash, g_direct_equal);
+    host->veventq_fds = g_hash_table_new(g_direct_hash, g_direct_equal);
+    host->next_id = 1;
+    host->token_fd = -1;
+    /*
+     * A host SMMUv3 like the one vsmmu models, but with 48-bit OAS and
+     * 20-bit SubstreamIDs: IDR0 two-level stream table, little-endian
+     * AArch64 tables, stage 1 and 2 (nesting), coherent; IDR1 16-bit
+     * StreamIDs, 2^19-entry queues; IDR3 RIL; IDR5 4K/16K/64K granules.
+     */
+    host->idr[0] = 0x0d44101b;
+    host->idr[1] = 0x02730010 | (20u << 6);
+    host->idr[3] = 0x00001414;
+    host->idr[5] = 0x00000075;
+    host->aidr = 0x2;
+    return host;
+}
+
+void iommufd_emulated_host_free(IOMMUFDEmulatedHost *host)
+{
+    GHashTableIter it;
+    gpointer k;
+
+    if (!host) {
+        return;
+    }
+    /* Descriptors the user never closed. */
+    g_hash_table_iter_init(&it, host->veventq_fds);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+        close(GPOINTER_TO_INT(k));
+    }
+    g_hash_table_iter_init(&it, host->objs);
+    while (g_hash_table_iter_next(&it, NULL, &k)) {
+        Obj *o = k;
+
+        if (o->type == OBJ_IOAS) {
+            g_array_free(o->ioas.maps, TRUE);
+        } else if (o->type == OBJ_VEVENTQ) {
+            veventq_clear(o);
+            g_queue_free(o->veventq.records);
+        }
+        g_free(o);
+    }
+    if (host->token_fd >= 0) {
+        close(host->token_fd);
+    }
+    g_hash_table_destroy(host->objs);
+    g_hash_table_destroy(host->veventq_fds);
+    g_mutex_clear(&host->lock);
+    g_free(host);
+}
+
+void iommufd_emulated_host_set_idr(IOMMUFDEmulatedHost *host, int n,
+                                   uint32_t value)
+{
+    g_assert(n >= 0 && n < 6);
+    g_mutex_lock(&host->lock);
+    host->idr[n] = value;
+    g_mutex_unlock(&host->lock);
+}
+
+bool iommufd_emulated_bind_device(IOMMUFDEmulatedHost *host, uint32_t psid,
+                                  uint32_t *out_dev_id, Error **errp)
+{
+    Obj *o;
+
+    g_mutex_lock(&host->lock);
+    if (find_device_by_psid(host, psid)) {
+        g_mutex_unlock(&host->lock);
+        error_setg(errp, "emulated host: device with StreamID 0x%x is"
+                   " already bound", psid);
+        return false;
+    }
+    o = obj_new(host, OBJ_DEVICE);
+    o->dev.psid = psid;
+    *out_dev_id = o->id;
+    g_mutex_unlock(&host->lock);
+    trace_iommufd_emulated_bind(psid, *out_dev_id);
+    return true;
+}
+
+bool iommufd_emulated_attach_device(IOMMUFDEmulatedHost *host,
+                                    uint32_t dev_id, uint32_t hwpt_id,
+                                    Error **errp)
+{
+    Obj *dev, *hwpt;
+
+    g_mutex_lock(&host->lock);
+    dev = obj_get(host, dev_id, OBJ_DEVICE);
+    hwpt = obj_get(host, hwpt_id, OBJ_HWPT);
+    if (!dev || !hwpt) {
+        g_mutex_unlock(&host->lock);
+        error_setg(errp, "emulated host: cannot attach device %u to HWPT %u:"
+                   " %s", dev_id, hwpt_id, g_strerror(ENOENT));
+        return false;
+    }
+    if (dev->dev.attached != hwpt) {
+        unref(dev->dev.attached);
+        dev->dev.attached = hwpt;
+        ref(hwpt);
+    }
+    g_mutex_unlock(&host->lock);
+    trace_iommufd_emulated_attach(dev_id, hwpt_id);
+    return true;
+}
+
+bool iommufd_emulated_detach_device(IOMMUFDEmulatedHost *host,
+                                    uint32_t dev_id, Error **errp)
+{
+    Obj *dev;
+
+    g_mutex_lock(&host->lock);
+    dev = obj_get(host, dev_id, OBJ_DEVICE);
+    if (!dev) {
+        g_mutex_unlock(&host->lock);
+        error_setg(errp, "emulated host: no device %u", dev_id);
+        return false;
+    }
+    unref(dev->dev.attached);
+    dev->dev.attached = NULL;
+    g_mutex_unlock(&host->lock);
+    trace_iommufd_emulated_attach(dev_id, 0);
+    return true;
+}
+
+bool iommufd_emulated_unbind_device(IOMMUFDEmulatedHost *host,
+                                    uint32_t dev_id, Error **errp)
+{
+    Obj *dev;
+    GHashTableIter it;
+    gpointer v;
+
+    g_mutex_lock(&host->lock);
+    dev = obj_get(host, dev_id, OBJ_DEVICE);
+    if (!dev) {
+        g_mutex_unlock(&host->lock);
+        error_setg(errp, "emulated host: no device %u", dev_id);
+        return false;
+    }
+    /* As in Linux: unbinding removes the device's vDEVICEs. */
+    g_hash_table_iter_init(&it, host->objs);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        Obj *o = v;
+
+        if (o->type == OBJ_VDEVICE && o->vdev.dev == dev) {
+            obj_destroy(host, o);
+            g_hash_table_iter_init(&it, host->objs);
+        }
+    }
+    unref(dev->dev.attached);
+    dev->dev.attached = NULL;
+    if (dev->users) {
+        g_mutex_unlock(&host->lock);
+        error_setg(errp, "emulated host: device %u is still in use", dev_id);
+        return false;
+    }
+    obj_destroy(host, dev);
+    g_mutex_unlock(&host->lock);
+    return true;
+}
+
+bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
+                                   const uint64_t evt[4],
+                                   IOMMUFDEmulatedReport *result,
+                                   Error **errp)
+{
+    uint32_t psid = SMMU_EVT_SID(evt[0]);
+    IOMMUFDEmulatedReport res = EMULATED_REPORT_HOST_ONLY;
+    Obj *dev, *hwpt, *vdev = NULL, *q = NULL;
+
+    g_mutex_lock(&host->lock);
+    dev = find_device_by_psid(host, psid);
+    if (!dev) {
+        g_mutex_unlock(&host->lock);
+        error_setg(errp, "emulated host: no device with StreamID 0x%x", psid);
+        return false;
+    }
+    host->stats.reported++;
+    hwpt = dev->dev.attached;
+    if (evt_type_forwarded(SMMU_EVT_TYPE(evt[0])) &&
+        !SMMU_EVT_STALL(evt[1]) && !SMMU_EVT_S2(evt[1]) &&
+        hwpt && hwpt->hwpt.nested) {
+        Obj *viommu = hwpt->hwpt.parent;
+
+        vdev = find_vdev(host, viommu, dev);
+        q = viommu->viommu.veventq_smmu;
+    }
+    if (vdev && q) {
+        bool was_empty = veventq_empty(q);
+        uint32_t seq = q->veventq.next_seq;
+
+        q->veventq.next_seq = (seq + 1) & INT_MAX;
+        if (g_queue_get_length(q->veventq.records) >= q->veventq.depth) {
+            /* Tail drop; the LOST_EVENTS header moves to the tail. */
+            q->veventq.lost_pending = true;
+            q->veventq.lost_seq = seq;
+            res = EMULATED_REPORT_OVERFLOW;
+            host->stats.overflowed++;
+        } else {
+            Record *r = g_new(Record, 1);
+            uint64_t w[4];
+
+            /* A newer event replaces a trailing LOST header (a gap stays). */
+            q->veventq.lost_pending = false;
+            w[0] = GUINT64_TO_LE((evt[0] & 0xffffffffull) |
+                                 (vdev->vdev.virt_id << 32));
+            for (int i = 1; i < 4; i++) {
+                w[i] = GUINT64_TO_LE(evt[i]);
+            }
+            r->seq = seq;
+            memcpy(r->payload, w, sizeof(w));
+            g_queue_push_tail(q->veventq.records, r);
+            res = EMULATED_REPORT_QUEUED;
+            host->stats.queued++;
+        }
+        veventq_signal(q, was_empty);
+    } else {
+        host->stats.host_only++;
+    }
+    g_mutex_unlock(&host->lock);
+    trace_iommufd_emulated_report(psid, SMMU_EVT_TYPE(evt[0]), res);
+    if (result) {
+        *result = res;
+    }
+    return true;
+}
+
+void iommufd_emulated_host_stats(IOMMUFDEmulatedHost *host,
+                                 IOMMUFDEmulatedStats *stats)
+{
+    g_mutex_lock(&host->lock);
+    *stats = host->stats;
+    g_mutex_unlock(&host->lock);
+}

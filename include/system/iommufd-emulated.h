@@ -1,0 +1,96 @@
+/*
+ * The embedded emulated host: an in-process stand-in for Linux's iommufd
+ * and a host SMMUv3, behind the iommufd backend's kernel seam.
+ *
+ * It exists so that vsmmu's accelerated path can run, be tested and be
+ * demonstrated on machines without an SMMUv3.  The user selects it
+ * explicitly ("-object iommufd,id=ID,x-emulated-host=on"); nothing falls
+ * back to it silently, and query output names it.
+ *
+ * It implements the ioctls vsmmu issues with the kernel's semantics as
+ * observed on Linux 7.3 (docs/devel/emulated-host.rst lists them):
+ * object ids from 1, reference counting (EBUSY), EEXIST for a second
+ * vEVENTQ of one type, and vEVENTQ descriptors whose read() returns whole
+ * records only, 0 when empty, EINVAL for a buffer under 8 bytes or under
+ * the first record; tail drop at the depth with a LOST_EVENTS header that
+ * stays only while it is last; sequence numbers wrapping at INT_MAX.
+ *
+ * Host devices are identified by their physical StreamID.  A host event
+ * for a device is forwarded to a vEVENTQ as Linux's arm-smmu-v3 driver
+ * does: only stage-1, non-stall events of the forwarded types, for a
+ * device attached to a nested HWPT of a vIOMMU that has a vDEVICE for it,
+ * with the StreamID field replaced by the vDEVICE's virt_id.
+ *
+ * Thread safe: ioctls, reads and event reports may come from any thread.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef SYSTEM_IOMMUFD_EMULATED_H
+#define SYSTEM_IOMMUFD_EMULATED_H
+
+#include "qapi/error.h"
+#include "system/iommufd.h"
+
+typedef struct IOMMUFDEmulatedHost IOMMUFDEmulatedHost;
+
+/* The seam implementation; opaque is the IOMMUFDEmulatedHost. */
+extern const IOMMUFDKernelOps iommufd_emulated_ops;
+
+IOMMUFDEmulatedHost *iommufd_emulated_host_new(void);
+void iommufd_emulated_host_free(IOMMUFDEmulatedHost *host);
+
+/* Override the host SMMUv3 ID registers reported by IOMMU_GET_HW_INFO. */
+void iommufd_emulated_host_set_idr(IOMMUFDEmulatedHost *host, int n,
+                                   uint32_t value);
+
+/*
+ * A host device behind the emulated SMMUv3, with physical StreamID psid,
+ * bound to the iommufd: returns its dev_id (as VFIO_DEVICE_BIND_IOMMUFD
+ * does).  One binding per psid.
+ */
+bool iommufd_emulated_bind_device(IOMMUFDEmulatedHost *host, uint32_t psid,
+                                  uint32_t *out_dev_id, Error **errp);
+/* Attach a bound device to a HWPT (paging, nesting parent or nested). */
+bool iommufd_emulated_attach_device(IOMMUFDEmulatedHost *host,
+                                    uint32_t dev_id, uint32_t hwpt_id,
+                                    Error **errp);
+bool iommufd_emulated_detach_device(IOMMUFDEmulatedHost *host,
+                                    uint32_t dev_id, Error **errp);
+bool iommufd_emulated_unbind_device(IOMMUFDEmulatedHost *host,
+                                    uint32_t dev_id, Error **errp);
+
+typedef enum IOMMUFDEmulatedReport {
+    EMULATED_REPORT_QUEUED,     /* in the vEVENTQ */
+    EMULATED_REPORT_OVERFLOW,   /* vEVENTQ full: dropped, LOST_EVENTS */
+    EMULATED_REPORT_HOST_ONLY,  /* not forwarded (host log only) */
+} IOMMUFDEmulatedReport;
+
+/*
+ * The host SMMUv3 raises event evt (four little-endian 64-bit words in
+ * host order, StreamID = psid in word 0 bits [63:32]).  Returns what the
+ * kernel would do with it; fails only for an unknown psid.
+ */
+bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
+                                   const uint64_t evt[4],
+                                   IOMMUFDEmulatedReport *result,
+                                   Error **errp);
+
+typedef struct IOMMUFDEmulatedStats {
+    uint64_t objects;           /* live objects */
+    uint64_t open_fds;          /* open vEVENTQ descriptors */
+    uint64_t reported;          /* events reported by the host SMMU */
+    uint64_t queued;
+    uint64_t overflowed;
+    uint64_t host_only;
+} IOMMUFDEmulatedStats;
+
+void iommufd_emulated_host_stats(IOMMUFDEmulatedHost *host,
+                                 IOMMUFDEmulatedStats *stats);
+
+/* SMMUv3 event record fields the host side needs. */
+#define SMMU_EVT_TYPE(w0)       ((uint32_t)((w0) & 0xff))
+#define SMMU_EVT_SID(w0)        ((uint32_t)((w0) >> 32))
+#define SMMU_EVT_STALL(w1)      (((w1) >> 31) & 1)
+#define SMMU_EVT_S2(w1)         (((w1) >> 39) & 1)
+
+#endif /* SYSTEM_IOMMUFD_EMULATED_H */
