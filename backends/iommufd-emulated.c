@@ -949,7 +949,11 @@ bool iommufd_emulated_attach_device(IOMMUFDEmulatedHost *host,
 
     g_mutex_lock(&host->lock);
     dev = obj_get(host, dev_id, OBJ_DEVICE);
+    /* An IOAS stands for its automatic paging domain, as in Linux. */
     hwpt = obj_get(host, hwpt_id, OBJ_HWPT);
+    if (!hwpt) {
+        hwpt = obj_get(host, hwpt_id, OBJ_IOAS);
+    }
     if (!dev || !hwpt) {
         g_mutex_unlock(&host->lock);
         error_setg(errp, "emulated host: cannot attach device %u to HWPT %u:"
@@ -1041,7 +1045,7 @@ bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
     hwpt = dev->dev.attached;
     if (evt_type_forwarded(SMMU_EVT_TYPE(evt[0])) &&
         !SMMU_EVT_STALL(evt[1]) && !SMMU_EVT_S2(evt[1]) &&
-        hwpt && hwpt->hwpt.nested) {
+        hwpt && hwpt->type == OBJ_HWPT && hwpt->hwpt.nested) {
         Obj *viommu = hwpt->hwpt.parent;
 
         vdev = find_vdev(host, viommu, dev);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <linux/iommufd.h>
+#include <linux/vfio.h>
 #include "iommufd-abi-list.h"
 
 #ifndef IOMMU_VEVENTQ_ALLOC

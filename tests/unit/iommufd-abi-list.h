@@ -1,5 +1,5 @@
 /*
- * Every iommufd uAPI item vsmmu defines itself, as X-macros, so that one
+ * Every iommufd and VFIO cdev uAPI item vsmmu defines itself, as X-macros, so that one
  * list is compiled against two headers and compared.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -113,7 +113,25 @@ typedef struct AbiEntry {
     ABI_F(iommu_veventq_alloc, veventq_depth)                       \
     ABI_F(iommu_veventq_alloc, out_veventq_id)                      \
     ABI_F(iommu_veventq_alloc, out_veventq_fd)                      \
-    ABI_F(iommu_veventq_alloc, __reserved)
+    ABI_F(iommu_veventq_alloc, __reserved)                          \
+    ABI_C(VFIO_DEVICE_BIND_IOMMUFD) ABI_C(VFIO_DEVICE_BIND_FLAG_TOKEN) \
+    ABI_S(vfio_device_bind_iommufd)                                 \
+    ABI_F(vfio_device_bind_iommufd, argsz)                          \
+    ABI_F(vfio_device_bind_iommufd, flags)                          \
+    ABI_F(vfio_device_bind_iommufd, iommufd)                        \
+    ABI_F(vfio_device_bind_iommufd, out_devid)                      \
+    ABI_F(vfio_device_bind_iommufd, token_uuid_ptr)                 \
+    ABI_C(VFIO_DEVICE_ATTACH_IOMMUFD_PT) ABI_C(VFIO_DEVICE_ATTACH_PASID) \
+    ABI_S(vfio_device_attach_iommufd_pt)                            \
+    ABI_F(vfio_device_attach_iommufd_pt, argsz)                     \
+    ABI_F(vfio_device_attach_iommufd_pt, flags)                     \
+    ABI_F(vfio_device_attach_iommufd_pt, pt_id)                     \
+    ABI_F(vfio_device_attach_iommufd_pt, pasid)                     \
+    ABI_C(VFIO_DEVICE_DETACH_IOMMUFD_PT) ABI_C(VFIO_DEVICE_DETACH_PASID) \
+    ABI_S(vfio_device_detach_iommufd_pt)                            \
+    ABI_F(vfio_device_detach_iommufd_pt, argsz)                     \
+    ABI_F(vfio_device_detach_iommufd_pt, flags)                     \
+    ABI_F(vfio_device_detach_iommufd_pt, pasid)
 
 extern const AbiEntry iommufd_abi_ours[];
 extern const AbiEntry iommufd_abi_kernel[];

@@ -15,11 +15,28 @@
 
 #define TYPE_PCI_BUS "PCI"
 
-typedef struct PCIBus {
+typedef struct PCIBus PCIBus;
+typedef struct HostIOMMUDevice HostIOMMUDevice;
+
+/*
+ * What an IOMMU on a bus offers the devices behind it: host devices
+ * (vfio-pci) announce themselves so an accelerated vIOMMU can set up
+ * nesting for them.
+ */
+typedef struct PCIIOMMUOps {
+    bool (*set_iommu_device)(PCIBus *bus, void *opaque, int devfn,
+                             HostIOMMUDevice *hiod, Error **errp);
+    void (*unset_iommu_device)(PCIBus *bus, void *opaque, int devfn);
+} PCIIOMMUOps;
+
+struct PCIBus {
     char *id;                   /* "pcie.0", "pci.1", ... */
     uint8_t bus_num;            /* the bus number devices on it get */
     DeviceState *iommu;         /* the IOMMU attached to it, or NULL */
-} PCIBus;
+    const PCIIOMMUOps *iommu_ops;   /* set by that IOMMU, if it cares */
+    void *iommu_opaque;
+    uint32_t slots_used;        /* bit n: slot n has a device */
+};
 
 /* A PCI requester ID: bus number and devfn, as an SMMU StreamID. */
 static inline uint32_t pci_requester_id(uint8_t bus_num, uint8_t devfn)
