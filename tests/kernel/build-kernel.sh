@@ -122,7 +122,7 @@ kmake olddefconfig
 
 # The fragment is only a request; Kconfig drops symbols whose dependencies
 # are not met.  These two are essential, so insist on them.
-for sym in CONFIG_IOMMUFD_TEST CONFIG_PVH CONFIG_IOMMUFD CONFIG_X86_IOPL_IOPERM CONFIG_DEVTMPFS; do
+for sym in CONFIG_IOMMUFD_TEST CONFIG_PVH CONFIG_IOMMUFD CONFIG_X86_IOPL_IOPERM CONFIG_DEVTMPFS CONFIG_FUTEX CONFIG_EVENTFD; do
     grep -qx "$sym=y" "$tree/.config" ||
         die "$sym=y from $fragment did not survive 'make olddefconfig' (a dependency is missing; see $tree/.config)"
 done

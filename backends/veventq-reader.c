@@ -1,0 +1,382 @@
+/*
+ * vEVENTQ reader: drains an iommufd vEVENTQ file descriptor in an IOThread.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qemu/iothread.h"
+#include "system/veventq-reader.h"
+#include "trace.h"
+#include <glib-unix.h>
+
+/*
+ * Reads per dispatch before the reader yields to the other sources of
+ * its IOThread (e.g. a stop request) while the queue stays non-empty.
+ * The fd is still readable, so the next iteration comes back at once.
+ */
+#define READS_PER_DISPATCH 16
+
+struct VeventqReader {
+    VeventqReaderConfig cfg;
+    size_t record_len;          /* header + payload */
+    size_t capacity;            /* whole records per read() */
+    uint8_t *buf;
+    size_t buf_len;
+    uint32_t *seqs;             /* capacity entries */
+
+    IOThread *iot;              /* set between start and stop */
+    /* The rest is used only in the IOThread (or with it not running). */
+    GSource *source;
+    /*
+     * The sequence number of the last event accounted for, delivered or
+     * counted as lost.  It starts as the number before 0: the kernel
+     * numbers each queue's events from 0.
+     */
+    uint32_t last_seq;
+    bool have_seq;
+
+    GMutex stats_lock;
+    VeventqReaderStats stats;
+};
+
+uint32_t veventq_seq_gap(uint32_t from, uint32_t to)
+{
+    return (to - from - 1) & INT_MAX;
+}
+
+static void stats_add_read(VeventqReader *r, size_t bytes)
+{
+    g_mutex_lock(&r->stats_lock);
+    r->stats.reads++;
+    r->stats.bytes += bytes;
+    g_mutex_unlock(&r->stats_lock);
+}
+
+VeventqReader *veventq_reader_new(const VeventqReaderConfig *cfg,
+                                  Error **errp)
+{
+    VeventqReader *r;
+    size_t cap = cfg->max_buffer ? cfg->max_buffer : VEVENTQ_READER_MAX_BUFFER;
+    size_t record_len;
+
+    if (!cfg->be || !cfg->batch_cb) {
+        error_setg(errp, "vEVENTQ %u (type %u): a backend and a batch"
+                   " callback are required", cfg->veventq_id, cfg->type);
+        return NULL;
+    }
+    if (cfg->fd < 0) {
+        error_setg(errp, "vEVENTQ %u (type %u): invalid file descriptor %d",
+                   cfg->veventq_id, cfg->type, cfg->fd);
+        return NULL;
+    }
+    if (cfg->payload_size == 0 || cfg->payload_size > VEVENTQ_READER_MAX_BUFFER) {
+        error_setg(errp, "vEVENTQ %u (type %u): payload size %zu is out of"
+                   " range (1..%u)", cfg->veventq_id, cfg->type,
+                   cfg->payload_size, VEVENTQ_READER_MAX_BUFFER);
+        return NULL;
+    }
+    if (cfg->depth == 0) {
+        error_setg(errp, "vEVENTQ %u (type %u): depth must be at least 1",
+                   cfg->veventq_id, cfg->type);
+        return NULL;
+    }
+
+    r = g_new0(VeventqReader, 1);
+    r->cfg = *cfg;
+    record_len = IOMMUFD_VEVENT_HEADER_SIZE + cfg->payload_size;
+    cap = MIN(cap, VEVENTQ_READER_MAX_BUFFER);
+    r->record_len = record_len;
+    r->capacity = MAX(MIN((size_t)cfg->depth, cap / record_len), 1);
+    /*
+     * capacity records and a trailing LOST_EVENTS header, so that a full
+     * queue drains in one read.  The header is smaller than a record: a
+     * read still never returns more than capacity records.
+     */
+    r->buf_len = r->capacity * record_len + IOMMUFD_VEVENT_HEADER_SIZE;
+    r->buf = g_malloc(r->buf_len);
+    r->seqs = g_new(uint32_t, r->capacity);
+    r->last_seq = INT_MAX;
+    g_mutex_init(&r->stats_lock);
+
+    trace_veventq_reader_new(cfg->veventq_id, cfg->type, cfg->fd, cfg->depth,
+                             record_len, r->capacity);
+    return r;
+}
+
+size_t veventq_reader_batch_capacity(VeventqReader *r)
+{
+    return r->capacity;
+}
+
+/* Called in the IOThread: leave the source, the queue is dead. */
+static void reader_remove_source(VeventqReader *r)
+{
+    if (r->source) {
+        g_source_destroy(r->source);
+        g_source_unref(r->source);
+        r->source = NULL;
+    }
+}
+
+static void reader_fail(VeventqReader *r, Error *err)
+{
+    error_prepend(&err, "vEVENTQ %u (type %u): ", r->cfg.veventq_id,
+                  r->cfg.type);
+    trace_veventq_reader_error(r->cfg.veventq_id, error_get_pretty(err));
+    error_report("%s", error_get_pretty(err));
+
+    g_mutex_lock(&r->stats_lock);
+    r->stats.errors++;
+    r->stats.failed = true;
+    g_mutex_unlock(&r->stats_lock);
+
+    reader_remove_source(r);
+    if (r->cfg.error_cb) {
+        r->cfg.error_cb(r->cfg.opaque, err);
+    }
+    error_free(err);
+}
+
+static void account_seq(VeventqReader *r, uint32_t seq, uint64_t *lost,
+                        bool lost_header)
+{
+    uint64_t n = veventq_seq_gap(r->last_seq, seq);
+
+    if (lost_header) {
+        /* The header carries the number of the last dropped event. */
+        n++;
+    }
+    if (n) {
+        trace_veventq_reader_lost(r->cfg.veventq_id, r->last_seq, seq, n,
+                                  lost_header);
+    }
+    *lost += n;
+    r->last_seq = seq;
+    r->have_seq = true;
+}
+
+/*
+ * Parse LEN bytes in r->buf, pack the payloads at the start of the buffer
+ * and deliver them as one batch.
+ */
+static bool reader_parse(VeventqReader *r, size_t len, Error **errp)
+{
+    const size_t hdr_len = IOMMUFD_VEVENT_HEADER_SIZE;
+    const size_t payload_size = r->cfg.payload_size;
+    uint8_t *wp = r->buf;
+    size_t n = 0, off = 0;
+    uint64_t lost = 0;
+    VeventqBatch batch;
+
+    while (off < len) {
+        struct iommufd_vevent_header hdr;
+        size_t left = len - off;
+
+        if (left < hdr_len) {
+            error_setg(errp, "malformed data: %zu stray bytes at offset %zu"
+                       " of a %zu-byte read", left, off, len);
+            return false;
+        }
+        memcpy(&hdr, r->buf + off, hdr_len);
+        if (hdr.flags & ~IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
+            error_setg(errp, "malformed header at offset %zu: unknown flags"
+                       " 0x%x", off, hdr.flags);
+            return false;
+        }
+        if (hdr.sequence > INT_MAX) {
+            error_setg(errp, "malformed header at offset %zu: sequence %u"
+                       " is above INT_MAX", off, hdr.sequence);
+            return false;
+        }
+        if (r->have_seq && hdr.sequence == r->last_seq) {
+            error_setg(errp, "malformed header at offset %zu: sequence %u"
+                       " repeats the previous one", off, hdr.sequence);
+            return false;
+        }
+
+        if (hdr.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
+            /*
+             * No payload.  Another record may follow it in the same read
+             * (one that arrived while the read was copying), but never a
+             * fragment.
+             */
+            if (left > hdr_len && left - hdr_len < hdr_len) {
+                error_setg(errp, "malformed data: LOST_EVENTS header at"
+                           " offset %zu is followed by %zu stray bytes", off,
+                           left - hdr_len);
+                return false;
+            }
+            account_seq(r, hdr.sequence, &lost, true);
+            off += hdr_len;
+            continue;
+        }
+
+        if (left < r->record_len) {
+            error_setg(errp, "malformed data: record at offset %zu has %zu"
+                       " bytes, expected %zu (header + %zu-byte payload)",
+                       off, left, r->record_len, payload_size);
+            return false;
+        }
+        account_seq(r, hdr.sequence, &lost, false);
+        /* Packing in place: wp never passes the record being read. */
+        memmove(wp, r->buf + off + hdr_len, payload_size);
+        wp += payload_size;
+        r->seqs[n++] = hdr.sequence;
+        off += r->record_len;
+    }
+
+    g_mutex_lock(&r->stats_lock);
+    r->stats.records += n;
+    r->stats.lost += lost;
+    r->stats.seq_valid = true;
+    r->stats.last_seq = r->last_seq;
+    r->stats.batches++;
+    g_mutex_unlock(&r->stats_lock);
+
+    batch = (VeventqBatch) {
+        .payloads = r->buf,
+        .sequences = r->seqs,
+        .n_records = n,
+        .record_size = payload_size,
+        .lost = lost,
+    };
+    trace_veventq_reader_batch(r->cfg.veventq_id, n,
+                               n ? r->seqs[0] : 0, n ? r->seqs[n - 1] : 0,
+                               lost);
+    r->cfg.batch_cb(r->cfg.opaque, &batch);
+    return true;
+}
+
+static const char *cond_name(GIOCondition cond)
+{
+    if (cond & G_IO_NVAL) {
+        return "file descriptor is not open (POLLNVAL)";
+    }
+    if (cond & G_IO_ERR) {
+        return "poll reported an error (POLLERR)";
+    }
+    return "poll reported a hang-up (POLLHUP)";
+}
+
+static gboolean reader_dispatch(gint fd, GIOCondition cond, gpointer opaque)
+{
+    VeventqReader *r = opaque;
+    Error *err = NULL;
+
+    for (int i = 0; (cond & G_IO_IN) && i < READS_PER_DISPATCH; i++) {
+        ssize_t ret = iommufd_backend_read_veventq(r->cfg.be, r->cfg.fd,
+                                                   r->buf, r->buf_len);
+
+        trace_veventq_reader_read(r->cfg.veventq_id, r->buf_len, ret);
+        if (ret == -EINTR) {
+            continue;
+        }
+        if (ret == 0 || ret == -EAGAIN) {
+            /* Drained: the kernel returns 0 on an empty queue. */
+            break;
+        }
+        if (ret < 0) {
+            error_setg_errno(&err, (int)-ret, "read failed");
+            reader_fail(r, err);
+            return G_SOURCE_REMOVE;
+        }
+        if ((size_t)ret > r->buf_len) {
+            error_setg(&err, "read returned %zd bytes for a %zu-byte buffer",
+                       ret, r->buf_len);
+            reader_fail(r, err);
+            return G_SOURCE_REMOVE;
+        }
+        stats_add_read(r, ret);
+        if (!reader_parse(r, ret, &err)) {
+            reader_fail(r, err);
+            return G_SOURCE_REMOVE;
+        }
+        if (!r->source) {
+            /* The callback called veventq_reader_stop(). */
+            return G_SOURCE_REMOVE;
+        }
+    }
+
+    if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL)) {
+        error_setg(&err, "%s", cond_name(cond));
+        reader_fail(r, err);
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static void reader_attach(void *opaque)
+{
+    VeventqReader *r = opaque;
+    GMainContext *ctx = iothread_get_context(r->iot);
+
+    r->source = g_unix_fd_source_new(r->cfg.fd, G_IO_IN | G_IO_ERR | G_IO_HUP);
+    g_source_set_callback(r->source, G_SOURCE_FUNC(reader_dispatch), r, NULL);
+    g_source_set_name(r->source, "veventq-reader");
+    g_source_attach(r->source, ctx);
+}
+
+bool veventq_reader_start(VeventqReader *r, IOThread *iot, Error **errp)
+{
+    if (r->iot) {
+        error_setg(errp, "vEVENTQ %u (type %u): reader already started",
+                   r->cfg.veventq_id, r->cfg.type);
+        return false;
+    }
+    g_mutex_lock(&r->stats_lock);
+    if (r->stats.failed) {
+        g_mutex_unlock(&r->stats_lock);
+        error_setg(errp, "vEVENTQ %u (type %u): the queue has failed",
+                   r->cfg.veventq_id, r->cfg.type);
+        return false;
+    }
+    g_mutex_unlock(&r->stats_lock);
+
+    r->iot = iot;
+    iothread_run_sync(iot, reader_attach, r);
+    trace_veventq_reader_start(r->cfg.veventq_id, iothread_get_id(iot));
+    return true;
+}
+
+static void reader_detach(void *opaque)
+{
+    reader_remove_source(opaque);
+}
+
+void veventq_reader_stop(VeventqReader *r)
+{
+    IOThread *iot = r->iot;
+
+    if (!iot) {
+        return;
+    }
+    /*
+     * Destroying the source in the thread that dispatches it: once this
+     * returns the callback is not running and cannot run again.
+     */
+    iothread_run_sync(iot, reader_detach, r);
+    r->iot = NULL;
+    trace_veventq_reader_stop(r->cfg.veventq_id);
+}
+
+void veventq_reader_free(VeventqReader *r)
+{
+    if (!r) {
+        return;
+    }
+    g_assert(!r->iot || !iothread_is_current(r->iot));
+    veventq_reader_stop(r);
+    g_mutex_clear(&r->stats_lock);
+    g_free(r->seqs);
+    g_free(r->buf);
+    g_free(r);
+}
+
+void veventq_reader_get_stats(VeventqReader *r, VeventqReaderStats *stats)
+{
+    g_mutex_lock(&r->stats_lock);
+    *stats = r->stats;
+    g_mutex_unlock(&r->stats_lock);
+}

@@ -1,0 +1,272 @@
+/*
+ * Tests for IOThreads: life cycle, run_sync from outside and inside the
+ * thread, the registry, and stopping with file descriptors registered.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/iothread.h"
+#include <glib-unix.h>
+#include <sys/syscall.h>
+
+typedef struct RunInfo {
+    IOThread *iot;
+    bool ran;
+    bool was_current;
+    int tid;
+    int nested_runs;
+} RunInfo;
+
+static void record_run(void *opaque)
+{
+    RunInfo *ri = opaque;
+
+    ri->ran = true;
+    ri->was_current = iothread_is_current(ri->iot);
+    ri->tid = (int)syscall(SYS_gettid);
+}
+
+static void test_start_stop(void)
+{
+    IOThread *iot = iothread_new("iot0", &error_abort);
+    g_autofree char *comm_path = NULL;
+    g_autofree char *comm = NULL;
+    RunInfo ri = { .iot = iot };
+
+    g_assert_cmpint(iothread_get_thread_id(iot), ==, 0);
+    g_assert_true(iothread_start(iot, &error_abort));
+    g_assert_cmpint(iothread_get_thread_id(iot), >, 0);
+    g_assert_false(iothread_is_current(iot));
+
+    iothread_run_sync(iot, record_run, &ri);
+    g_assert_true(ri.ran);
+    g_assert_true(ri.was_current);
+    g_assert_cmpint(ri.tid, ==, iothread_get_thread_id(iot));
+    g_assert_cmpint(ri.tid, !=, (int)syscall(SYS_gettid));
+
+    comm_path = g_strdup_printf("/proc/self/task/%d/comm", ri.tid);
+    g_assert_true(g_file_get_contents(comm_path, &comm, NULL, NULL));
+    g_assert_cmpstr(g_strstrip(comm), ==, "IO iot0");
+
+    iothread_stop(iot);
+    g_assert_cmpint(iothread_get_thread_id(iot), ==, 0);
+    iothread_stop(iot);             /* idempotent */
+
+    /* A stopped IOThread can be started again. */
+    g_assert_true(iothread_start(iot, &error_abort));
+    ri = (RunInfo) { .iot = iot };
+    iothread_run_sync(iot, record_run, &ri);
+    g_assert_true(ri.was_current);
+    iothread_free(iot);
+}
+
+static void test_start_twice(void)
+{
+    IOThread *iot = iothread_new("iot-twice", &error_abort);
+    Error *err = NULL;
+
+    g_assert_true(iothread_start(iot, &error_abort));
+    g_assert_false(iothread_start(iot, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "'iot-twice'"));
+    error_free(err);
+    iothread_free(iot);
+}
+
+static void nested_run(void *opaque)
+{
+    RunInfo *ri = opaque;
+
+    ri->nested_runs++;
+    /* From the IOThread itself run_sync must run at once, not deadlock. */
+    iothread_run_sync(ri->iot, record_run, ri);
+    g_assert_true(ri->ran);
+}
+
+static void test_run_sync_nested(void)
+{
+    IOThread *iot = iothread_new("iot-nested", &error_abort);
+    RunInfo ri = { .iot = iot };
+
+    g_assert_true(iothread_start(iot, &error_abort));
+    iothread_run_sync(iot, nested_run, &ri);
+    g_assert_cmpint(ri.nested_runs, ==, 1);
+    g_assert_true(ri.was_current);
+    iothread_free(iot);
+}
+
+static void test_run_sync_not_running(void)
+{
+    IOThread *iot = iothread_new("iot-idle", &error_abort);
+    RunInfo ri = { .iot = iot };
+
+    iothread_run_sync(iot, record_run, &ri);
+    g_assert_true(ri.ran);
+    g_assert_false(ri.was_current);
+    g_assert_cmpint(ri.tid, ==, (int)syscall(SYS_gettid));
+    iothread_free(iot);
+}
+
+/* Many callers at once: each waits for its own function only. */
+#define N_CALLERS 4
+#define N_CALLS 500
+
+static void count_run(void *opaque)
+{
+    int *n = opaque;
+
+    (*n)++;                         /* serialised by the IOThread */
+}
+
+static gpointer caller_thread(gpointer opaque)
+{
+    IOThread *iot = opaque;
+    int n = 0;
+
+    for (int i = 0; i < N_CALLS; i++) {
+        iothread_run_sync(iot, count_run, &n);
+        g_assert_cmpint(n, ==, i + 1);
+    }
+    return NULL;
+}
+
+static void test_run_sync_concurrent(void)
+{
+    IOThread *iot = iothread_new("iot-conc", &error_abort);
+    GThread *threads[N_CALLERS];
+
+    g_assert_true(iothread_start(iot, &error_abort));
+    for (int i = 0; i < N_CALLERS; i++) {
+        threads[i] = g_thread_new("caller", caller_thread, iot);
+    }
+    for (int i = 0; i < N_CALLERS; i++) {
+        g_thread_join(threads[i]);
+    }
+    iothread_free(iot);
+}
+
+static void test_registry(void)
+{
+    IOThread *a = iothread_new("reg-b", &error_abort);
+    IOThread *b = iothread_new("reg-a", &error_abort);
+    g_autoptr(GPtrArray) list = NULL;
+    Error *err = NULL;
+
+    g_assert_null(iothread_new("reg-a", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "iothread 'reg-a' already"
+                    " exists");
+    error_free_or_abort(&err);
+    g_assert_null(iothread_new("0bad", &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "'0bad' is invalid"));
+    error_free_or_abort(&err);
+    g_assert_null(iothread_new("", &err));
+    error_free_or_abort(&err);
+
+    g_assert_true(iothread_find("reg-a") == b);
+    g_assert_true(iothread_find("reg-b") == a);
+    g_assert_null(iothread_find("reg-c"));
+    g_assert_null(iothread_find(NULL));
+
+    g_assert_true(iothread_start(a, &error_abort));
+    list = iothread_query();
+    g_assert_cmpuint(list->len, ==, 2);
+    g_assert_cmpstr(((IOThreadInfo *)list->pdata[0])->id, ==, "reg-a");
+    g_assert_cmpint(((IOThreadInfo *)list->pdata[0])->thread_id, ==, 0);
+    g_assert_cmpstr(((IOThreadInfo *)list->pdata[1])->id, ==, "reg-b");
+    g_assert_cmpint(((IOThreadInfo *)list->pdata[1])->thread_id, ==,
+                    iothread_get_thread_id(a));
+
+    iothread_free(a);
+    g_assert_null(iothread_find("reg-b"));
+    iothread_free(b);
+    g_clear_pointer(&list, g_ptr_array_unref);
+    list = iothread_query();
+    g_assert_cmpuint(list->len, ==, 0);
+}
+
+/* A readable pipe registered in the context, dispatched by the thread. */
+typedef struct FdWatch {
+    IOThread *iot;
+    GMutex lock;
+    GCond cond;
+    int dispatched;
+    bool in_iothread;
+} FdWatch;
+
+static gboolean fd_ready(gint fd, GIOCondition cond, gpointer opaque)
+{
+    FdWatch *w = opaque;
+    char c;
+
+    g_assert_cmpint(read(fd, &c, 1), ==, 1);
+    g_mutex_lock(&w->lock);
+    w->dispatched++;
+    w->in_iothread = iothread_is_current(w->iot);
+    g_cond_signal(&w->cond);
+    g_mutex_unlock(&w->lock);
+    return G_SOURCE_CONTINUE;
+}
+
+static void test_stop_with_fds(void)
+{
+    IOThread *iot = iothread_new("iot-fds", &error_abort);
+    FdWatch w = { .iot = iot };
+    int fds[2], fds2[2];
+    GSource *src, *idle_src;
+    gint64 deadline;
+
+    g_mutex_init(&w.lock);
+    g_cond_init(&w.cond);
+    g_assert_true(g_unix_open_pipe(fds, FD_CLOEXEC, NULL));
+    g_assert_true(g_unix_open_pipe(fds2, FD_CLOEXEC, NULL));
+
+    src = g_unix_fd_source_new(fds[0], G_IO_IN);
+    g_source_set_callback(src, G_SOURCE_FUNC(fd_ready), &w, NULL);
+    g_source_attach(src, iothread_get_context(iot));
+    g_source_unref(src);
+    /* A second source that the IOThread never gets to dispatch. */
+    idle_src = g_unix_fd_source_new(fds2[0], G_IO_IN);
+    g_source_set_callback(idle_src, G_SOURCE_FUNC(fd_ready), &w, NULL);
+    g_source_attach(idle_src, iothread_get_context(iot));
+    g_source_unref(idle_src);
+
+    g_assert_true(iothread_start(iot, &error_abort));
+    g_assert_cmpint(write(fds[1], "x", 1), ==, 1);
+
+    /* The deadline only guards against a hang. */
+    deadline = g_get_monotonic_time() + 30 * G_TIME_SPAN_SECOND;
+    g_mutex_lock(&w.lock);
+    while (w.dispatched == 0) {
+        g_assert_true(g_cond_wait_until(&w.cond, &w.lock, deadline));
+    }
+    g_assert_true(w.in_iothread);
+    g_mutex_unlock(&w.lock);
+
+    /* Stop with both fds registered, one of them readable. */
+    g_assert_cmpint(write(fds[1], "y", 1), ==, 1);
+    iothread_stop(iot);
+    g_assert_cmpint(write(fds2[1], "z", 1), ==, 1);
+    iothread_free(iot);             /* destroys the remaining sources */
+
+    close(fds[0]);
+    close(fds[1]);
+    close(fds2[0]);
+    close(fds2[1]);
+    g_mutex_clear(&w.lock);
+    g_cond_clear(&w.cond);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/iothread/start-stop", test_start_stop);
+    g_test_add_func("/iothread/start-twice", test_start_twice);
+    g_test_add_func("/iothread/run-sync/nested", test_run_sync_nested);
+    g_test_add_func("/iothread/run-sync/not-running",
+                    test_run_sync_not_running);
+    g_test_add_func("/iothread/run-sync/concurrent",
+                    test_run_sync_concurrent);
+    g_test_add_func("/iothread/registry", test_registry);
+    g_test_add_func("/iothread/stop-with-fds", test_stop_with_fds);
+    return g_test_run();
+}
