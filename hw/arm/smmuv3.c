@@ -760,6 +760,12 @@ static void smmuv3_cmdq_process(SMMUv3State *s, SMMUPulses *pulses)
 
 /* ---- Registers ----------------------------------------------------------- */
 
+/* OasMode, as QEMU names it; only auto, 44 and 48 are implemented. */
+static const char *const smmuv3_oas_names[] = {
+    "auto", "32", "36", "40", "42", "44", "48", "52", NULL,
+};
+enum { OAS_MODE_AUTO = 0, OAS_MODE_44 = 5, OAS_MODE_48 = 6 };
+
 static void smmuv3_reset_regs(SMMUv3State *s)
 {
     s->cr[0] = s->cr[1] = s->cr[2] = 0;
@@ -824,9 +830,9 @@ static void smmuv3_init_idregs(SMMUv3State *s, bool stage1, bool stage2)
     s->idr[4] = 0;
 
     v = 0;
-    /* OasMode index: 6 is "48"; auto and 44 give 44 bits. */
-    v = FIELD_DP32(v, IDR5, OAS, s->oas == 6 ? SMMU_OAS_48BIT :
-                                               SMMU_OAS_44BIT);
+    /* auto and 44 give 44 bits. */
+    v = FIELD_DP32(v, IDR5, OAS, s->oas == OAS_MODE_48 ? SMMU_OAS_48BIT :
+                                                         SMMU_OAS_44BIT);
     v = FIELD_DP32(v, IDR5, GRAN4K, 1);
     v = FIELD_DP32(v, IDR5, GRAN16K, 1);
     v = FIELD_DP32(v, IDR5, GRAN64K, 1);
@@ -1245,11 +1251,6 @@ static const MemoryRegionOps smmuv3_mmio_ops = {
 
 /* ---- Device life cycle -------------------------------------------------- */
 
-/* OasMode, as QEMU names it; only auto, 44 and 48 are implemented. */
-static const char *const smmuv3_oas_names[] = {
-    "auto", "32", "36", "40", "42", "44", "48", "52", NULL,
-};
-enum { OAS_MODE_AUTO = 0, OAS_MODE_44 = 5, OAS_MODE_48 = 6 };
 
 static const char *const smmuv3_ssidsize_names[] = {
     "auto", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10",
