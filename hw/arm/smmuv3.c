@@ -1407,7 +1407,8 @@ static const Property smmuv3_properties[] = {
                      "output address size: auto, 44 or 48 (48 needs "
                      "accel=on)"),
     DEFINE_PROP_STRING("stage", SMMUv3State, stage,
-                       "translation stages: 1, 2 or nested (default)"),
+                       "translation stages: 1, 2 or nested; unset means "
+                       "nested"),
     DEFINE_PROP_UINT64("msi-gpa", SMMUv3State, msi_gpa, 0,
                        "GPA of the MSI doorbell, for accel=on"),
     DEFINE_PROP_LINK("primary-bus", SMMUv3State, primary_bus, "link<PCI>",
