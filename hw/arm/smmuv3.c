@@ -1,0 +1,1451 @@
+/*
+ * Arm SMMUv3 model: registers, command queue, event queue, stream table.
+ *
+ * Locking: all register and queue state is protected by SMMUv3State.mutex.
+ * MMIO runs in the main thread; the event-queue writer and the STE/CD
+ * fetch functions may run in any thread.  Wired interrupt lines are
+ * pulsed after the lock is dropped (their handlers may call back into the
+ * device); MSIs are 32-bit stores to guest RAM, done under the lock.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qemu/object-registry.h"
+#include "hw/arm/smmuv3.h"
+#include "smmuv3-internal.h"
+#include "trace.h"
+
+#define SMMUV3(dev) ((SMMUv3State *)(dev))
+
+/* Interrupt lines to pulse once the lock is dropped (bit per SMMUIrq). */
+typedef unsigned SMMUPulses;
+
+static const char *const smmuv3_irq_names[SMMU_NUM_IRQ] = {
+    [SMMU_IRQ_EVTQ] = "eventq",
+    [SMMU_IRQ_PRIQ] = "priq",
+    [SMMU_IRQ_CMD_SYNC] = "cmdq-sync",
+    [SMMU_IRQ_GERROR] = "gerror",
+};
+
+/* ---- Event records ------------------------------------------------------ */
+
+const char *smmu_event_type_name(unsigned type)
+{
+    static const char *const names[] = {
+        [SMMU_EVT_NONE] = "NONE",
+        [SMMU_EVT_F_UUT] = "F_UUT",
+        [SMMU_EVT_C_BAD_STREAMID] = "C_BAD_STREAMID",
+        [SMMU_EVT_F_STE_FETCH] = "F_STE_FETCH",
+        [SMMU_EVT_C_BAD_STE] = "C_BAD_STE",
+        [SMMU_EVT_F_BAD_ATS_TREQ] = "F_BAD_ATS_TREQ",
+        [SMMU_EVT_F_STREAM_DISABLED] = "F_STREAM_DISABLED",
+        [SMMU_EVT_F_TRANS_FORBIDDEN] = "F_TRANS_FORBIDDEN",
+        [SMMU_EVT_C_BAD_SUBSTREAMID] = "C_BAD_SUBSTREAMID",
+        [SMMU_EVT_F_CD_FETCH] = "F_CD_FETCH",
+        [SMMU_EVT_C_BAD_CD] = "C_BAD_CD",
+        [SMMU_EVT_F_WALK_EABT] = "F_WALK_EABT",
+        [SMMU_EVT_F_TRANSLATION] = "F_TRANSLATION",
+        [SMMU_EVT_F_ADDR_SIZE] = "F_ADDR_SIZE",
+        [SMMU_EVT_F_ACCESS] = "F_ACCESS",
+        [SMMU_EVT_F_PERMISSION] = "F_PERMISSION",
+        [SMMU_EVT_F_TLB_CONFLICT] = "F_TLB_CONFLICT",
+        [SMMU_EVT_F_CFG_CONFLICT] = "F_CFG_CONFLICT",
+        [SMMU_EVT_E_PAGE_REQ] = "E_PAGE_REQ",
+    };
+
+    if (type >= G_N_ELEMENTS(names)) {
+        return "INVALID";
+    }
+    return names[type] ? names[type] : "UNKNOWN";
+}
+
+void smmu_event_init(SMMUEvent *evt, SMMUEventType type, uint32_t sid)
+{
+    memset(evt, 0, sizeof(*evt));
+    evt->word[0] = FIELD_DP32(0, EVT_0, TYPE, type);
+    evt->word[1] = FIELD_DP32(0, EVT_1, SID, sid);
+}
+
+void smmu_event_set_ssid(SMMUEvent *evt, uint32_t ssid)
+{
+    evt->word[0] = FIELD_DP32(evt->word[0], EVT_0, SSV, 1);
+    evt->word[0] = FIELD_DP32(evt->word[0], EVT_0, SSID, ssid);
+}
+
+unsigned smmu_event_get_type(const SMMUEvent *evt)
+{
+    return FIELD_EX32(evt->word[0], EVT_0, TYPE);
+}
+
+uint32_t smmu_event_get_sid(const SMMUEvent *evt)
+{
+    return FIELD_EX32(evt->word[1], EVT_1, SID);
+}
+
+/* ---- Interrupts and GERROR ---------------------------------------------- */
+
+static uint32_t smmuv3_cr0ack_bit(SMMUv3State *s, uint32_t mask)
+{
+    return s->cr0ack & mask;
+}
+
+static void smmuv3_deliver_pulses(SMMUv3State *s, SMMUPulses pulses)
+{
+    DeviceState *dev = &s->parent_obj;
+
+    for (int i = 0; i < SMMU_NUM_IRQ; i++) {
+        if (pulses & (1U << i)) {
+            trace_smmuv3_irq_pulse(i);
+            qemu_irq_pulse(dev->irqs[i]);
+        }
+    }
+}
+
+/* An MSI: a 32-bit little-endian store of DATA to the CFG0 address. */
+static bool smmuv3_send_msi(SMMUv3State *s, const char *src, uint64_t cfg0,
+                            uint32_t data)
+{
+    hwaddr addr = cfg0 & R_IRQ_CFG0_ADDR_MASK;
+    MemTxResult r = address_space_stl_le(s->parent_obj.as, addr, data);
+
+    trace_smmuv3_irq_msi(src, addr, data, r);
+    return r == MEMTX_OK;
+}
+
+static void smmuv3_raise_gerror(SMMUv3State *s, uint32_t mask,
+                                SMMUPulses *pulses)
+{
+    uint32_t pending = s->gerror ^ s->gerrorn;
+    uint32_t new_errs = mask & ~pending;
+
+    if (!new_errs) {
+        return;
+    }
+    s->gerror ^= new_errs;
+    trace_smmuv3_gerror_raise(new_errs, s->gerror, s->gerrorn);
+
+    if (!FIELD_EX32(s->irq_ctrl, IRQ_CTRL, GERROR_IRQEN)) {
+        return;
+    }
+    if (s->gerror_irq_cfg0 & R_IRQ_CFG0_ADDR_MASK) {
+        if (!smmuv3_send_msi(s, "gerror", s->gerror_irq_cfg0,
+                             s->gerror_irq_cfg1)) {
+            /* Recorded, but not signalled again: that would loop. */
+            pending = s->gerror ^ s->gerrorn;
+            s->gerror ^= R_GERROR_MSI_GERROR_ABT_ERR_MASK & ~pending;
+        }
+    } else {
+        *pulses |= 1U << SMMU_IRQ_GERROR;
+    }
+}
+
+/* Caller holds the lock. */
+static bool smmuv3_eventq_notify(SMMUv3State *s, SMMUPulses *pulses)
+{
+    if (!FIELD_EX32(s->irq_ctrl, IRQ_CTRL, EVENTQ_IRQEN)) {
+        trace_smmuv3_eventq_notify(false, false);
+        return false;
+    }
+    if (s->eventq_notified) {
+        /* The guest has not written EVENTQ_CONS since the last one. */
+        s->eventq_suppressed = true;
+        trace_smmuv3_eventq_notify(false, true);
+        return false;
+    }
+    s->eventq_notified = true;
+    s->eventq_stats.irqs++;
+    trace_smmuv3_eventq_notify(true, false);
+    if (s->eventq_irq_cfg0 & R_IRQ_CFG0_ADDR_MASK) {
+        if (!smmuv3_send_msi(s, "eventq", s->eventq_irq_cfg0,
+                             s->eventq_irq_cfg1)) {
+            smmuv3_raise_gerror(s, R_GERROR_MSI_EVENTQ_ABT_ERR_MASK, pulses);
+        }
+    } else {
+        *pulses |= 1U << SMMU_IRQ_EVTQ;
+    }
+    return true;
+}
+
+/* ---- Event queue ---------------------------------------------------------- */
+
+static hwaddr smmu_q_base(const SMMUQueue *q)
+{
+    return q->base & R_Q_BASE_ADDR_MASK;
+}
+
+static hwaddr smmu_q_entry(const SMMUQueue *q, uint32_t idx)
+{
+    return smmu_q_base(q) +
+           (hwaddr)smmu_q_index(idx, q->log2size) * q->entry_size;
+}
+
+/* Toggle OVFLG if the guest acknowledged the previous overflow. */
+static bool smmuv3_eventq_overflow(SMMUv3State *s)
+{
+    SMMUQueue *q = &s->eventq;
+    bool toggle = FIELD_EX32(q->prod, EVENTQ_PROD, OVFLG) ==
+                  FIELD_EX32(q->cons, EVENTQ_CONS, OVACKFLG);
+
+    if (toggle) {
+        q->prod ^= R_EVENTQ_PROD_OVFLG_MASK;
+        s->eventq_stats.overflow_signalled++;
+    }
+    trace_smmuv3_eventq_overflow(q->prod, q->cons, toggle);
+    return toggle;
+}
+
+size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
+                                 size_t n, SMMUEventqWriteResult *res)
+{
+    SMMUEventqWriteResult r = { 0 };
+    SMMUQueue *q = &s->eventq;
+    SMMUPulses pulses = 0;
+    uint32_t prod;
+
+    g_mutex_lock(&s->mutex);
+    if (!smmuv3_cr0ack_bit(s, R_CR0_EVENTQEN_MASK)) {
+        r.disabled_dropped = n;
+        goto out;
+    }
+
+    prod = q->prod;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t le[8];
+        hwaddr addr;
+
+        if (smmu_q_full(prod, q->cons, q->log2size)) {
+            /* CONS cannot move while we hold the lock. */
+            r.overflow_dropped = n - i;
+            break;
+        }
+        for (int w = 0; w < 8; w++) {
+            le[w] = GUINT32_TO_LE(evts[i].word[w]);
+        }
+        addr = smmu_q_entry(q, prod);
+        if (address_space_write(s->parent_obj.as, addr, le, sizeof(le))
+            != MEMTX_OK) {
+            trace_smmuv3_eventq_write_abort(addr);
+            r.abort++;
+            continue;
+        }
+        prod = smmu_q_incr(prod, q->log2size);
+        r.written++;
+    }
+    /* The single publication of PROD for this batch. */
+    q->prod = prod;
+
+    if (r.overflow_dropped) {
+        r.overflow_signalled = smmuv3_eventq_overflow(s);
+    }
+    if (r.abort) {
+        smmuv3_raise_gerror(s, R_GERROR_EVENTQ_ABT_ERR_MASK, &pulses);
+    }
+    if (r.written || r.overflow_signalled) {
+        r.notified = smmuv3_eventq_notify(s, &pulses);
+    }
+
+out:
+    s->eventq_stats.written += r.written;
+    s->eventq_stats.overflow_dropped += r.overflow_dropped;
+    s->eventq_stats.disabled_dropped += r.disabled_dropped;
+    s->eventq_stats.abort += r.abort;
+    trace_smmuv3_eventq_batch(n, r.written, r.overflow_dropped,
+                              r.disabled_dropped, r.abort, q->prod, q->cons);
+    g_mutex_unlock(&s->mutex);
+
+    smmuv3_deliver_pulses(s, pulses);
+    if (res) {
+        *res = r;
+    }
+    return r.written;
+}
+
+bool smmuv3_eventq_signal_overflow(SMMUv3State *s)
+{
+    SMMUPulses pulses = 0;
+    bool toggled = false;
+
+    g_mutex_lock(&s->mutex);
+    if (smmuv3_cr0ack_bit(s, R_CR0_EVENTQEN_MASK)) {
+        toggled = smmuv3_eventq_overflow(s);
+        if (toggled) {
+            smmuv3_eventq_notify(s, &pulses);
+        }
+    }
+    g_mutex_unlock(&s->mutex);
+    smmuv3_deliver_pulses(s, pulses);
+    return toggled;
+}
+
+void smmuv3_get_eventq_stats(SMMUv3State *s, SMMUEventqStats *stats)
+{
+    g_mutex_lock(&s->mutex);
+    *stats = s->eventq_stats;
+    g_mutex_unlock(&s->mutex);
+}
+
+void smmuv3_get_cmdq_stats(SMMUv3State *s, SMMUCmdqStats *stats)
+{
+    g_mutex_lock(&s->mutex);
+    *stats = s->cmdq_stats;
+    g_mutex_unlock(&s->mutex);
+}
+
+void smmuv3_set_accel_ops(SMMUv3State *s, const SMMUv3AccelOps *ops,
+                          void *opaque)
+{
+    g_mutex_lock(&s->mutex);
+    s->accel_ops = ops;
+    s->accel_opaque = opaque;
+    g_mutex_unlock(&s->mutex);
+}
+
+/* ---- Stream table and context descriptors ------------------------------- */
+
+static void smmuv3_config_event(SMMUEvent *event, SMMUEventType type,
+                                uint32_t sid, const char *why)
+{
+    trace_smmuv3_config_error(sid, smmu_event_type_name(type), why);
+    smmu_event_init(event, type, sid);
+}
+
+static void smmuv3_fetch_event(SMMUEvent *event, SMMUEventType type,
+                               uint32_t sid, hwaddr addr)
+{
+    smmuv3_config_event(event, type, sid, "fetch outside guest RAM");
+    smmu_event_set_addr(event, SMMU_EVT_ADDR2_WORD, addr);
+}
+
+static bool smmuv3_read_words(SMMUv3State *s, hwaddr addr, uint64_t *words,
+                              unsigned n)
+{
+    uint64_t le[8];
+
+    g_assert(n <= G_N_ELEMENTS(le));
+    if (address_space_read(s->parent_obj.as, addr, le, n * 8) != MEMTX_OK) {
+        return false;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        words[i] = GUINT64_FROM_LE(le[i]);
+    }
+    return true;
+}
+
+static unsigned smmuv3_oas_bits(SMMUv3State *s)
+{
+    return smmu_oas_bits(FIELD_EX32(s->idr[5], IDR5, OAS));
+}
+
+/* Why STE is not a valid configuration for this SMMU, or NULL. */
+static const char *smmuv3_ste_invalid(SMMUv3State *s, const SMMUSte *ste)
+{
+    unsigned config = FIELD_EX64(ste->word[0], STE_0, CONFIG);
+    unsigned oas = smmuv3_oas_bits(s);
+
+    if (!FIELD_EX64(ste->word[0], STE_0, V)) {
+        return "STE.V is 0";
+    }
+    if (config == SMMU_STE_CONFIG_ABORT || config == SMMU_STE_CONFIG_BYPASS) {
+        return NULL;
+    }
+    if (!(config & 4)) {
+        return "reserved STE.Config";
+    }
+    if ((config & 1) && !FIELD_EX32(s->idr[0], IDR0, S1P)) {
+        return "stage 1 not implemented";
+    }
+    if ((config & 2) && !FIELD_EX32(s->idr[0], IDR0, S2P)) {
+        return "stage 2 not implemented";
+    }
+    if (config & 1) {
+        unsigned cdmax = FIELD_EX64(ste->word[0], STE_0, S1CDMAX);
+        uint64_t ptr = ste->word[0] & R_STE_0_S1CTXPTR_MASK;
+
+        if (cdmax > FIELD_EX32(s->idr[1], IDR1, SSIDSIZE)) {
+            return "S1CDMax larger than IDR1.SSIDSIZE";
+        }
+        if (cdmax && FIELD_EX64(ste->word[0], STE_0, S1FMT) &&
+            !FIELD_EX32(s->idr[0], IDR0, CD2L)) {
+            return "2-level CD table not implemented";
+        }
+        if (ptr >> oas) {
+            return "S1ContextPtr beyond the OAS";
+        }
+    }
+    if (config & 2) {
+        uint64_t ttb = ste->word[3] & R_STE_3_S2TTB_MASK;
+
+        if (!FIELD_EX64(ste->word[2], STE_2, S2AA64)) {
+            return "AArch32 stage 2 tables not implemented";
+        }
+        if (FIELD_EX64(ste->word[2], STE_2, S2TG) == SMMU_CD_TG_RESERVED) {
+            return "reserved S2TG";
+        }
+        if (ttb >> oas) {
+            return "S2TTB beyond the OAS";
+        }
+    }
+    return NULL;
+}
+
+bool smmuv3_get_ste(SMMUv3State *s, uint32_t sid, SMMUSte *ste,
+                    SMMUEvent *event)
+{
+    uint64_t base;
+    uint32_t cfg;
+    unsigned log2size, fmt;
+    hwaddr addr;
+    const char *why;
+
+    g_mutex_lock(&s->mutex);
+    base = s->strtab_base & R_STRTAB_BASE_ADDR_MASK;
+    cfg = s->strtab_base_cfg;
+    g_mutex_unlock(&s->mutex);
+
+    log2size = MIN(FIELD_EX32(cfg, STRTAB_BASE_CFG, LOG2SIZE),
+                   FIELD_EX32(s->idr[1], IDR1, SIDSIZE));
+    fmt = FIELD_EX32(cfg, STRTAB_BASE_CFG, FMT);
+
+    if ((uint64_t)sid >> log2size) {
+        smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
+                            "StreamID beyond the stream table");
+        return false;
+    }
+
+    if (fmt == SMMU_STRTAB_FMT_LINEAR) {
+        addr = base + (hwaddr)sid * SMMU_STE_SIZE;
+    } else if (fmt == SMMU_STRTAB_FMT_2LVL) {
+        unsigned split = FIELD_EX32(cfg, STRTAB_BASE_CFG, SPLIT);
+        uint64_t l1std;
+        unsigned span;
+        uint32_t l2idx;
+        hwaddr l1addr;
+
+        if (split != 6 && split != 8 && split != 10) {
+            smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
+                                "reserved STRTAB_BASE_CFG.SPLIT");
+            return false;
+        }
+        l1addr = base + (hwaddr)(sid >> split) * SMMU_L1STD_SIZE;
+        if (!smmuv3_read_words(s, l1addr, &l1std, 1)) {
+            smmuv3_fetch_event(event, SMMU_EVT_F_STE_FETCH, sid, l1addr);
+            return false;
+        }
+        span = FIELD_EX64(l1std, L1STD, SPAN);
+        l2idx = sid & ((1U << split) - 1);
+        if (span == 0 || span > split + 1) {
+            smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
+                                "invalid level-1 descriptor");
+            return false;
+        }
+        if (l2idx >> (span - 1)) {
+            smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
+                                "StreamID beyond the level-2 table");
+            return false;
+        }
+        addr = (l1std & R_L1STD_L2PTR_MASK) + (hwaddr)l2idx * SMMU_STE_SIZE;
+    } else {
+        smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
+                            "reserved STRTAB_BASE_CFG.FMT");
+        return false;
+    }
+
+    trace_smmuv3_get_ste(sid, addr);
+    if (!smmuv3_read_words(s, addr, ste->word, 8)) {
+        smmuv3_fetch_event(event, SMMU_EVT_F_STE_FETCH, sid, addr);
+        return false;
+    }
+    why = smmuv3_ste_invalid(s, ste);
+    if (why) {
+        smmuv3_config_event(event, SMMU_EVT_C_BAD_STE, sid, why);
+        return false;
+    }
+    return true;
+}
+
+static const char *smmuv3_cd_invalid(SMMUv3State *s, const SMMUCd *cd)
+{
+    unsigned t0sz = FIELD_EX64(cd->word[0], CD_0, T0SZ);
+
+    if (!FIELD_EX64(cd->word[0], CD_0, V)) {
+        return "CD.V is 0";
+    }
+    if (!FIELD_EX64(cd->word[0], CD_0, AA64)) {
+        return "AArch32 translation tables not implemented";
+    }
+    if (FIELD_EX64(cd->word[0], CD_0, ENDI)) {
+        return "big-endian translation tables not implemented";
+    }
+    if (!FIELD_EX64(cd->word[0], CD_0, EPD0)) {
+        if (FIELD_EX64(cd->word[0], CD_0, TG0) == SMMU_CD_TG_RESERVED) {
+            return "reserved TG0";
+        }
+        if (t0sz < 16 || t0sz > 39) {
+            return "T0SZ out of range";
+        }
+        if ((cd->word[1] & R_CD_1_TTB0_MASK) >> smmuv3_oas_bits(s)) {
+            return "TTB0 beyond the OAS";
+        }
+    }
+    return NULL;
+}
+
+bool smmuv3_get_cd(SMMUv3State *s, uint32_t sid, const SMMUSte *ste,
+                   uint32_t ssid, SMMUCd *cd, SMMUEvent *event)
+{
+    unsigned config = FIELD_EX64(ste->word[0], STE_0, CONFIG);
+    unsigned cdmax = FIELD_EX64(ste->word[0], STE_0, S1CDMAX);
+    hwaddr addr;
+    const char *why;
+
+    if (config != SMMU_STE_CONFIG_S1 && config != SMMU_STE_CONFIG_NESTED) {
+        smmuv3_config_event(event, SMMU_EVT_C_BAD_STE, sid,
+                            "no stage-1 context in this STE");
+        return false;
+    }
+    if ((uint64_t)ssid >> cdmax) {
+        smmuv3_config_event(event, SMMU_EVT_C_BAD_SUBSTREAMID, sid,
+                            "SubstreamID beyond S1CDMax");
+        smmu_event_set_ssid(event, ssid);
+        return false;
+    }
+    /* IDR0.CD2L is 0: the only format is a linear table of 2^S1CDMax. */
+    addr = (ste->word[0] & R_STE_0_S1CTXPTR_MASK) +
+           (hwaddr)ssid * SMMU_CD_SIZE;
+    trace_smmuv3_get_cd(sid, ssid, addr);
+    if (!smmuv3_read_words(s, addr, cd->word, 8)) {
+        smmuv3_fetch_event(event, SMMU_EVT_F_CD_FETCH, sid, addr);
+        if (ssid) {
+            smmu_event_set_ssid(event, ssid);
+        }
+        return false;
+    }
+    why = smmuv3_cd_invalid(s, cd);
+    if (why) {
+        smmuv3_config_event(event, SMMU_EVT_C_BAD_CD, sid, why);
+        if (ssid) {
+            smmu_event_set_ssid(event, ssid);
+        }
+        return false;
+    }
+    return true;
+}
+
+/* ---- Command queue ------------------------------------------------------- */
+
+static const char *smmu_cmd_name(unsigned type)
+{
+    switch (type) {
+    case SMMU_CMD_PREFETCH_CONFIG: return "CMD_PREFETCH_CONFIG";
+    case SMMU_CMD_PREFETCH_ADDR: return "CMD_PREFETCH_ADDR";
+    case SMMU_CMD_CFGI_STE: return "CMD_CFGI_STE";
+    case SMMU_CMD_CFGI_STE_RANGE: return "CMD_CFGI_STE_RANGE";
+    case SMMU_CMD_CFGI_CD: return "CMD_CFGI_CD";
+    case SMMU_CMD_CFGI_CD_ALL: return "CMD_CFGI_CD_ALL";
+    case SMMU_CMD_TLBI_NH_ALL: return "CMD_TLBI_NH_ALL";
+    case SMMU_CMD_TLBI_NH_ASID: return "CMD_TLBI_NH_ASID";
+    case SMMU_CMD_TLBI_NH_VA: return "CMD_TLBI_NH_VA";
+    case SMMU_CMD_TLBI_NH_VAA: return "CMD_TLBI_NH_VAA";
+    case SMMU_CMD_TLBI_EL3_ALL: return "CMD_TLBI_EL3_ALL";
+    case SMMU_CMD_TLBI_EL3_VA: return "CMD_TLBI_EL3_VA";
+    case SMMU_CMD_TLBI_EL2_ALL: return "CMD_TLBI_EL2_ALL";
+    case SMMU_CMD_TLBI_EL2_ASID: return "CMD_TLBI_EL2_ASID";
+    case SMMU_CMD_TLBI_EL2_VA: return "CMD_TLBI_EL2_VA";
+    case SMMU_CMD_TLBI_EL2_VAA: return "CMD_TLBI_EL2_VAA";
+    case SMMU_CMD_TLBI_S12_VMALL: return "CMD_TLBI_S12_VMALL";
+    case SMMU_CMD_TLBI_S2_IPA: return "CMD_TLBI_S2_IPA";
+    case SMMU_CMD_TLBI_NSNH_ALL: return "CMD_TLBI_NSNH_ALL";
+    case SMMU_CMD_ATC_INV: return "CMD_ATC_INV";
+    case SMMU_CMD_PRI_RESP: return "CMD_PRI_RESP";
+    case SMMU_CMD_RESUME: return "CMD_RESUME";
+    case SMMU_CMD_STALL_TERM: return "CMD_STALL_TERM";
+    case SMMU_CMD_SYNC: return "CMD_SYNC";
+    default: return "UNKNOWN";
+    }
+}
+
+static SMMUCmdError smmuv3_cmd_sync(SMMUv3State *s, const SMMUCmd *cmd,
+                                    SMMUPulses *pulses)
+{
+    unsigned cs = FIELD_EX64(cmd->word[0], CMD_0, SYNC_CS);
+    uint32_t data = FIELD_EX64(cmd->word[0], CMD_0, SYNC_MSIDATA);
+    uint64_t msiaddr = cmd->word[1] & R_CMD_1_SYNC_MSIADDR_MASK;
+
+    if (cs != SMMU_SYNC_CS_NONE && cs != SMMU_SYNC_CS_IRQ &&
+        cs != SMMU_SYNC_CS_SEV) {
+        return SMMU_CERROR_ILL;
+    }
+    if (s->accel_ops && s->accel_ops->sync) {
+        SMMUCmdError err = s->accel_ops->sync(s, s->accel_opaque);
+
+        if (err) {
+            return err;
+        }
+    }
+    trace_smmuv3_cmdq_sync(cs, msiaddr, data);
+    s->cmdq_stats.sync++;
+    if (cs != SMMU_SYNC_CS_IRQ) {
+        /* CS_SEV: there is no WFE to wake; completion is CONS moving. */
+        return SMMU_CERROR_NONE;
+    }
+    if (msiaddr) {
+        if (address_space_stl_le(s->parent_obj.as, msiaddr, data)
+            != MEMTX_OK) {
+            trace_smmuv3_irq_msi("cmdq-sync", msiaddr, data, MEMTX_DECODE_ERROR);
+            smmuv3_raise_gerror(s, R_GERROR_MSI_CMDQ_ABT_ERR_MASK, pulses);
+        } else {
+            trace_smmuv3_irq_msi("cmdq-sync", msiaddr, data, MEMTX_OK);
+        }
+    } else {
+        *pulses |= 1U << SMMU_IRQ_CMD_SYNC;
+    }
+    return SMMU_CERROR_NONE;
+}
+
+static SMMUCmdError smmuv3_cmd_cfgi(SMMUv3State *s, unsigned type,
+                                    const SMMUCmd *cmd)
+{
+    const SMMUv3AccelOps *ops = s->accel_ops;
+    uint32_t sid = FIELD_EX64(cmd->word[0], CMD_0, SID);
+
+    s->cmdq_stats.cfgi++;
+    switch (type) {
+    case SMMU_CMD_CFGI_STE:
+        trace_smmuv3_cmdq_cfgi_ste(sid, 1);
+        return ops && ops->cfgi_ste ?
+               ops->cfgi_ste(s, sid, 1, s->accel_opaque) : SMMU_CERROR_NONE;
+    case SMMU_CMD_CFGI_STE_RANGE: {
+        unsigned range = FIELD_EX64(cmd->word[1], CMD_1, RANGE);
+        uint64_t num = 2ULL << range;
+        uint32_t start = sid & ~(uint32_t)(num - 1);
+
+        trace_smmuv3_cmdq_cfgi_ste(start, num);
+        return ops && ops->cfgi_ste ?
+               ops->cfgi_ste(s, start, num, s->accel_opaque) :
+               SMMU_CERROR_NONE;
+    }
+    case SMMU_CMD_CFGI_CD:
+    case SMMU_CMD_CFGI_CD_ALL: {
+        bool all = type == SMMU_CMD_CFGI_CD_ALL;
+        uint32_t ssid = all ? 0 : FIELD_EX64(cmd->word[0], CMD_0, SSID);
+
+        trace_smmuv3_cmdq_cfgi_cd(sid, ssid, all);
+        return ops && ops->cfgi_cd ?
+               ops->cfgi_cd(s, sid, ssid, all, s->accel_opaque) :
+               SMMU_CERROR_NONE;
+    }
+    default:
+        g_assert_not_reached();
+    }
+}
+
+/* Execute one command; the caller holds the lock. */
+static SMMUCmdError smmuv3_cmd_exec(SMMUv3State *s, const SMMUCmd *cmd,
+                                    SMMUPulses *pulses)
+{
+    unsigned type = FIELD_EX64(cmd->word[0], CMD_0, OPCODE);
+    bool s1 = FIELD_EX32(s->idr[0], IDR0, S1P);
+    bool s2 = FIELD_EX32(s->idr[0], IDR0, S2P);
+
+    trace_smmuv3_cmdq_opcode(smmu_cmd_name(type), cmd->word[0], cmd->word[1]);
+    /* This is the non-secure interface: no secure stream commands. */
+    if (FIELD_EX64(cmd->word[0], CMD_0, SSEC)) {
+        return SMMU_CERROR_ILL;
+    }
+
+    switch (type) {
+    case SMMU_CMD_SYNC:
+        return smmuv3_cmd_sync(s, cmd, pulses);
+    case SMMU_CMD_PREFETCH_CONFIG:
+    case SMMU_CMD_PREFETCH_ADDR:
+        s->cmdq_stats.prefetch++;
+        return SMMU_CERROR_NONE;
+    case SMMU_CMD_CFGI_STE:
+    case SMMU_CMD_CFGI_STE_RANGE:
+    case SMMU_CMD_CFGI_CD:
+    case SMMU_CMD_CFGI_CD_ALL:
+        return smmuv3_cmd_cfgi(s, type, cmd);
+    case SMMU_CMD_TLBI_NH_ALL:
+    case SMMU_CMD_TLBI_NH_ASID:
+    case SMMU_CMD_TLBI_NH_VA:
+    case SMMU_CMD_TLBI_NH_VAA:
+        if (!s1) {
+            return SMMU_CERROR_ILL;
+        }
+        break;
+    case SMMU_CMD_TLBI_S12_VMALL:
+    case SMMU_CMD_TLBI_S2_IPA:
+        if (!s2) {
+            return SMMU_CERROR_ILL;
+        }
+        break;
+    case SMMU_CMD_TLBI_NSNH_ALL:
+        break;
+    case SMMU_CMD_ATC_INV:
+        if (!FIELD_EX32(s->idr[0], IDR0, ATS)) {
+            return SMMU_CERROR_ILL;
+        }
+        break;
+    case SMMU_CMD_TLBI_EL2_ALL:
+    case SMMU_CMD_TLBI_EL2_ASID:
+    case SMMU_CMD_TLBI_EL2_VA:
+    case SMMU_CMD_TLBI_EL2_VAA:
+        /* IDR0.HYP is 0. */
+    case SMMU_CMD_TLBI_EL3_ALL:
+    case SMMU_CMD_TLBI_EL3_VA:
+        /* Secure only. */
+    case SMMU_CMD_PRI_RESP:
+        /* IDR0.PRI is 0. */
+    case SMMU_CMD_RESUME:
+    case SMMU_CMD_STALL_TERM:
+        /* IDR0.STALL_MODEL is 1: stalls are not supported. */
+    default:
+        return SMMU_CERROR_ILL;
+    }
+
+    /* An invalidation: nothing is cached here; accel mode forwards it. */
+    trace_smmuv3_cmdq_invalidate(smmu_cmd_name(type));
+    s->cmdq_stats.tlbi++;
+    if (s->accel_ops && s->accel_ops->invalidate) {
+        return s->accel_ops->invalidate(s, type, cmd, s->accel_opaque);
+    }
+    return SMMU_CERROR_NONE;
+}
+
+static bool smmuv3_cmdq_stopped(SMMUv3State *s)
+{
+    return !smmuv3_cr0ack_bit(s, R_CR0_CMDQEN_MASK) ||
+           ((s->gerror ^ s->gerrorn) & R_GERROR_CMDQ_ERR_MASK);
+}
+
+/* Consume commands until the queue is empty or one fails.  Locked. */
+static void smmuv3_cmdq_process(SMMUv3State *s, SMMUPulses *pulses)
+{
+    SMMUQueue *q = &s->cmdq;
+    SMMUCmdError err = SMMU_CERROR_NONE;
+
+    if (smmuv3_cmdq_stopped(s)) {
+        return;
+    }
+    trace_smmuv3_cmdq_consume(q->prod, q->cons);
+    while (!smmu_q_empty(q->prod, q->cons, q->log2size)) {
+        hwaddr addr = smmu_q_entry(q, q->cons);
+        SMMUCmd cmd;
+
+        if (!smmuv3_read_words(s, addr, cmd.word, 2)) {
+            trace_smmuv3_cmdq_fetch_abort(addr);
+            err = SMMU_CERROR_ABT;
+            break;
+        }
+        err = smmuv3_cmd_exec(s, &cmd, pulses);
+        if (err) {
+            break;
+        }
+        q->cons = smmu_q_incr(q->cons, q->log2size);
+        s->cmdq_stats.executed++;
+    }
+    if (err) {
+        /* CONS stays at the failed command; the queue stops. */
+        q->cons = FIELD_DP32(q->cons, CMDQ_CONS, ERR, err);
+        s->cmdq_stats.errors++;
+        trace_smmuv3_cmdq_error(q->cons, err,
+                                err == SMMU_CERROR_ILL ? "CERROR_ILL" :
+                                err == SMMU_CERROR_ABT ? "CERROR_ABT" :
+                                "CERROR_ATC_INV_SYNC");
+        smmuv3_raise_gerror(s, R_GERROR_CMDQ_ERR_MASK, pulses);
+    }
+}
+
+/* ---- Registers ----------------------------------------------------------- */
+
+/* OasMode, as QEMU names it; only auto, 44 and 48 are implemented. */
+static const char *const smmuv3_oas_names[] = {
+    "auto", "32", "36", "40", "42", "44", "48", "52", NULL,
+};
+enum { OAS_MODE_AUTO = 0, OAS_MODE_44 = 5, OAS_MODE_48 = 6 };
+
+static void smmuv3_reset_regs(SMMUv3State *s)
+{
+    s->cr[0] = s->cr[1] = s->cr[2] = 0;
+    s->cr0ack = 0;
+    s->statusr = 0;
+    s->gbpa = SMMU_GBPA_RESET_VAL;
+    s->irq_ctrl = 0;
+    s->gerror = s->gerrorn = 0;
+    s->gerror_irq_cfg0 = 0;
+    s->gerror_irq_cfg1 = s->gerror_irq_cfg2 = 0;
+    s->strtab_base = 0;
+    s->strtab_base_cfg = 0;
+    s->cmdq = (SMMUQueue) {
+        .base = FIELD_DP64(0, Q_BASE, LOG2SIZE, SMMU_CMDQS),
+        .log2size = SMMU_CMDQS,
+        .entry_size = SMMU_CMD_SIZE,
+    };
+    s->eventq = (SMMUQueue) {
+        .base = FIELD_DP64(0, Q_BASE, LOG2SIZE, SMMU_EVENTQS),
+        .log2size = SMMU_EVENTQS,
+        .entry_size = SMMU_EVENT_SIZE,
+    };
+    s->eventq_irq_cfg0 = 0;
+    s->eventq_irq_cfg1 = s->eventq_irq_cfg2 = 0;
+    s->eventq_notified = false;
+    s->eventq_suppressed = false;
+}
+
+static void smmuv3_init_idregs(SMMUv3State *s, bool stage1, bool stage2)
+{
+    unsigned ssidsize = s->ssidsize ? s->ssidsize - 1 : 0;
+    uint32_t v;
+
+    v = 0;
+    v = FIELD_DP32(v, IDR0, S1P, stage1);
+    v = FIELD_DP32(v, IDR0, S2P, stage2);
+    v = FIELD_DP32(v, IDR0, TTF, 2);            /* AArch64 tables */
+    v = FIELD_DP32(v, IDR0, COHACC, 1);
+    v = FIELD_DP32(v, IDR0, ATS, s->ats == ON_OFF_AUTO_ON);
+    v = FIELD_DP32(v, IDR0, ASID16, 1);
+    v = FIELD_DP32(v, IDR0, VMID16, 1);
+    v = FIELD_DP32(v, IDR0, TTENDIAN, 2);       /* little-endian */
+    v = FIELD_DP32(v, IDR0, STALL_MODEL, 1);    /* no stall */
+    v = FIELD_DP32(v, IDR0, TERM_MODEL, 1);
+    v = FIELD_DP32(v, IDR0, STLEVEL, 1);        /* 2-level stream table */
+    s->idr[0] = v;
+
+    v = 0;
+    v = FIELD_DP32(v, IDR1, SIDSIZE, SMMU_SIDSIZE);
+    v = FIELD_DP32(v, IDR1, SSIDSIZE, ssidsize);
+    v = FIELD_DP32(v, IDR1, EVENTQS, SMMU_EVENTQS);
+    v = FIELD_DP32(v, IDR1, CMDQS, SMMU_CMDQS);
+    s->idr[1] = v;
+
+    s->idr[2] = 0;
+    v = 0;
+    v = FIELD_DP32(v, IDR3, HAD, 1);
+    v = FIELD_DP32(v, IDR3, XNX, stage2);
+    v = FIELD_DP32(v, IDR3, RIL, s->ril != ON_OFF_AUTO_OFF);
+    v = FIELD_DP32(v, IDR3, BBML, 2);
+    s->idr[3] = v;
+    s->idr[4] = 0;
+
+    v = 0;
+    /* auto and 44 give 44 bits. */
+    v = FIELD_DP32(v, IDR5, OAS, s->oas == OAS_MODE_48 ? SMMU_OAS_48BIT :
+                                                         SMMU_OAS_44BIT);
+    v = FIELD_DP32(v, IDR5, GRAN4K, 1);
+    v = FIELD_DP32(v, IDR5, GRAN16K, 1);
+    v = FIELD_DP32(v, IDR5, GRAN64K, 1);
+    s->idr[5] = v;
+
+    s->iidr = 0;
+    s->aidr = SMMU_AIDR_VAL;
+}
+
+/* PIDR4..PIDR7, PIDR0..PIDR3, CIDR0..CIDR3 at 0xfd0..0xffc. */
+static const uint8_t smmuv3_ids[] = {
+    0x04, 0, 0, 0, 0x84, 0xb4, 0xf0, 0x10, 0x0d, 0xf0, 0x05, 0xb1,
+};
+
+typedef struct SMMUReg64 {
+    hwaddr offset;
+    uint64_t writable;
+} SMMUReg64;
+
+/* The 64-bit registers: accessible as 64 bits or two 32-bit halves. */
+static const SMMUReg64 smmuv3_regs64[] = {
+    { A_GERROR_IRQ_CFG0, R_IRQ_CFG0_ADDR_MASK },
+    { A_STRTAB_BASE, R_STRTAB_BASE_ADDR_MASK | R_STRTAB_BASE_RA_MASK },
+    { A_CMDQ_BASE, R_Q_BASE_ADDR_MASK | R_Q_BASE_RA_MASK |
+                   R_Q_BASE_LOG2SIZE_MASK },
+    { A_EVENTQ_BASE, R_Q_BASE_ADDR_MASK | R_Q_BASE_RA_MASK |
+                     R_Q_BASE_LOG2SIZE_MASK },
+    { A_EVENTQ_IRQ_CFG0, R_IRQ_CFG0_ADDR_MASK },
+    { A_PRIQ_BASE, 0 },
+    { A_PRIQ_IRQ_CFG0, 0 },
+};
+
+static const SMMUReg64 *smmuv3_find_reg64(hwaddr offset)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(smmuv3_regs64); i++) {
+        if ((offset & ~(hwaddr)7) == smmuv3_regs64[i].offset) {
+            return &smmuv3_regs64[i];
+        }
+    }
+    return NULL;
+}
+
+static uint64_t *smmuv3_reg64_storage(SMMUv3State *s, hwaddr offset)
+{
+    switch (offset) {
+    case A_GERROR_IRQ_CFG0: return &s->gerror_irq_cfg0;
+    case A_STRTAB_BASE: return &s->strtab_base;
+    case A_CMDQ_BASE: return &s->cmdq.base;
+    case A_EVENTQ_BASE: return &s->eventq.base;
+    case A_EVENTQ_IRQ_CFG0: return &s->eventq_irq_cfg0;
+    default: return NULL;
+    }
+}
+
+/* Map a page-1 offset to the page-0 register it aliases, or fail. */
+static bool smmuv3_page1_alias(hwaddr *offset)
+{
+    hwaddr off = *offset - SMMU_PAGE1_OFFSET;
+
+    switch (off) {
+    case A_EVENTQ_PROD:
+    case A_EVENTQ_CONS:
+    case A_PRIQ_PROD:
+    case A_PRIQ_CONS:
+        *offset = off;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static uint32_t smmuv3_read32(SMMUv3State *s, hwaddr offset, bool *ok)
+{
+    *ok = true;
+    if (offset >= A_PIDR4 && offset <= A_CIDR3) {
+        return smmuv3_ids[(offset - A_PIDR4) / 4];
+    }
+    switch (offset) {
+    case A_IDR0: return s->idr[0];
+    case A_IDR1: return s->idr[1];
+    case A_IDR2: return s->idr[2];
+    case A_IDR3: return s->idr[3];
+    case A_IDR4: return s->idr[4];
+    case A_IDR5: return s->idr[5];
+    case A_IIDR: return s->iidr;
+    case A_AIDR: return s->aidr;
+    case A_CR0: return s->cr[0];
+    case A_CR0ACK: return s->cr0ack;
+    case A_CR1: return s->cr[1];
+    case A_CR2: return s->cr[2];
+    case A_STATUSR: return s->statusr;
+    case A_GBPA: return s->gbpa;
+    case A_AGBPA: return 0;
+    case A_IRQ_CTRL: return s->irq_ctrl;
+    case A_IRQ_CTRL_ACK: return s->irq_ctrl;
+    case A_GERROR: return s->gerror;
+    case A_GERRORN: return s->gerrorn;
+    case A_GERROR_IRQ_CFG1: return s->gerror_irq_cfg1;
+    case A_GERROR_IRQ_CFG2: return s->gerror_irq_cfg2;
+    case A_STRTAB_BASE_CFG: return s->strtab_base_cfg;
+    case A_CMDQ_PROD: return s->cmdq.prod;
+    case A_CMDQ_CONS: return s->cmdq.cons;
+    case A_EVENTQ_PROD: return s->eventq.prod;
+    case A_EVENTQ_CONS: return s->eventq.cons;
+    case A_EVENTQ_IRQ_CFG1: return s->eventq_irq_cfg1;
+    case A_EVENTQ_IRQ_CFG2: return s->eventq_irq_cfg2;
+    case A_PRIQ_PROD:
+    case A_PRIQ_CONS:
+    case A_PRIQ_IRQ_CFG1:
+    case A_PRIQ_IRQ_CFG2:
+        return 0;
+    default:
+        *ok = false;
+        return 0;
+    }
+}
+
+static void smmuv3_write_cr0(SMMUv3State *s, uint32_t val,
+                             SMMUPulses *pulses)
+{
+    uint32_t writable = R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK |
+                        R_CR0_CMDQEN_MASK | R_CR0_ATSCHK_MASK;
+    uint32_t old = s->cr0ack;
+
+    s->cr[0] = val & writable;
+    /* Every change takes effect at once: acknowledge it. */
+    s->cr0ack = s->cr[0];
+    trace_smmuv3_cr0_write(val, s->cr0ack);
+
+    if ((old ^ s->cr0ack) & R_CR0_EVENTQEN_MASK) {
+        s->eventq_notified = false;
+        s->eventq_suppressed = false;
+    }
+    if (!(old & R_CR0_CMDQEN_MASK)) {
+        smmuv3_cmdq_process(s, pulses);
+    }
+}
+
+static void smmuv3_write_gerrorn(SMMUv3State *s, uint32_t val,
+                                 SMMUPulses *pulses)
+{
+    uint32_t known = R_GERROR_CMDQ_ERR_MASK | R_GERROR_EVENTQ_ABT_ERR_MASK |
+                     R_GERROR_MSI_CMDQ_ABT_ERR_MASK |
+                     R_GERROR_MSI_EVENTQ_ABT_ERR_MASK |
+                     R_GERROR_MSI_GERROR_ABT_ERR_MASK;
+    uint32_t pending = s->gerror ^ s->gerrorn;
+    uint32_t toggled = (s->gerrorn ^ val) & known;
+    bool cmdq_was_stopped = pending & R_GERROR_CMDQ_ERR_MASK;
+
+    /* Toggling a bit that is not pending is a guest error. */
+    trace_smmuv3_gerrorn_write(val, s->gerror, toggled & ~pending);
+    s->gerrorn = val & known;
+    if (cmdq_was_stopped &&
+        !((s->gerror ^ s->gerrorn) & R_GERROR_CMDQ_ERR_MASK)) {
+        /* Acknowledged: the command queue resumes at CONS. */
+        smmuv3_cmdq_process(s, pulses);
+    }
+}
+
+static void smmuv3_write_eventq_cons(SMMUv3State *s, uint32_t val,
+                                     SMMUPulses *pulses)
+{
+    SMMUQueue *q = &s->eventq;
+
+    q->cons = val & (smmu_q_wrap_index_mask(q->log2size) |
+                     R_EVENTQ_CONS_OVACKFLG_MASK);
+    s->eventq_notified = false;
+    if (s->eventq_suppressed) {
+        s->eventq_suppressed = false;
+        if (!smmu_q_empty(q->prod, q->cons, q->log2size)) {
+            smmuv3_eventq_notify(s, pulses);
+        }
+    }
+}
+
+static void smmuv3_write32(SMMUv3State *s, hwaddr offset, uint32_t val,
+                           SMMUPulses *pulses, bool *ok)
+{
+    bool cmdq_on = smmuv3_cr0ack_bit(s, R_CR0_CMDQEN_MASK);
+    bool eventq_on = smmuv3_cr0ack_bit(s, R_CR0_EVENTQEN_MASK);
+
+    *ok = true;
+    switch (offset) {
+    case A_CR0:
+        smmuv3_write_cr0(s, val, pulses);
+        break;
+    case A_CR1:
+        if (s->cr0ack & (R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK |
+                         R_CR0_CMDQEN_MASK)) {
+            trace_smmuv3_write_ignored("CR1", "SMMU or a queue enabled");
+            break;
+        }
+        s->cr[1] = val;
+        break;
+    case A_CR2:
+        if (s->cr0ack & R_CR0_SMMUEN_MASK) {
+            trace_smmuv3_write_ignored("CR2", "SMMUEN is 1");
+            break;
+        }
+        s->cr[2] = val & 0x7;
+        break;
+    case A_GBPA:
+        /* Updates complete at once, so UPDATE always reads back as 0. */
+        if (FIELD_EX32(val, GBPA, UPDATE)) {
+            s->gbpa = FIELD_DP32(val, GBPA, UPDATE, 0);
+            trace_smmuv3_gbpa_update(s->gbpa);
+        } else {
+            trace_smmuv3_write_ignored("GBPA", "UPDATE is 0");
+        }
+        break;
+    case A_IRQ_CTRL: {
+        uint32_t mask = R_IRQ_CTRL_GERROR_IRQEN_MASK |
+                        R_IRQ_CTRL_EVENTQ_IRQEN_MASK;
+
+        if ((s->irq_ctrl ^ val) & R_IRQ_CTRL_EVENTQ_IRQEN_MASK) {
+            s->eventq_notified = false;
+            s->eventq_suppressed = false;
+        }
+        s->irq_ctrl = val & mask;
+        break;
+    }
+    case A_GERRORN:
+        smmuv3_write_gerrorn(s, val, pulses);
+        break;
+    case A_GERROR_IRQ_CFG1:
+        s->gerror_irq_cfg1 = val;
+        break;
+    case A_GERROR_IRQ_CFG2:
+        s->gerror_irq_cfg2 = val & (R_IRQ_CFG2_MEMATTR_MASK |
+                                    R_IRQ_CFG2_SH_MASK);
+        break;
+    case A_STRTAB_BASE_CFG:
+        if (s->cr0ack & R_CR0_SMMUEN_MASK) {
+            trace_smmuv3_write_ignored("STRTAB_BASE_CFG", "SMMUEN is 1");
+            break;
+        }
+        s->strtab_base_cfg = val & (R_STRTAB_BASE_CFG_LOG2SIZE_MASK |
+                                    R_STRTAB_BASE_CFG_SPLIT_MASK |
+                                    R_STRTAB_BASE_CFG_FMT_MASK);
+        break;
+    case A_CMDQ_PROD:
+        s->cmdq.prod = val & smmu_q_wrap_index_mask(s->cmdq.log2size);
+        smmuv3_cmdq_process(s, pulses);
+        break;
+    case A_CMDQ_CONS:
+        if (cmdq_on) {
+            trace_smmuv3_write_ignored("CMDQ_CONS", "CMDQEN is 1");
+            break;
+        }
+        s->cmdq.cons = val & (smmu_q_wrap_index_mask(s->cmdq.log2size) |
+                              R_CMDQ_CONS_ERR_MASK);
+        break;
+    case A_EVENTQ_PROD:
+        if (eventq_on) {
+            trace_smmuv3_write_ignored("EVENTQ_PROD", "EVENTQEN is 1");
+            break;
+        }
+        s->eventq.prod = val & (smmu_q_wrap_index_mask(s->eventq.log2size) |
+                                R_EVENTQ_PROD_OVFLG_MASK);
+        break;
+    case A_EVENTQ_CONS:
+        smmuv3_write_eventq_cons(s, val, pulses);
+        break;
+    case A_EVENTQ_IRQ_CFG1:
+        s->eventq_irq_cfg1 = val;
+        break;
+    case A_EVENTQ_IRQ_CFG2:
+        s->eventq_irq_cfg2 = val & (R_IRQ_CFG2_MEMATTR_MASK |
+                                    R_IRQ_CFG2_SH_MASK);
+        break;
+    case A_PRIQ_PROD:
+    case A_PRIQ_CONS:
+    case A_PRIQ_IRQ_CFG1:
+    case A_PRIQ_IRQ_CFG2:
+        /* No PRI queue (IDR0.PRI is 0): RES0. */
+        break;
+    case A_IDR0 ... A_AIDR:
+    case A_CR0ACK:
+    case A_STATUSR:
+    case A_AGBPA:
+    case A_IRQ_CTRL_ACK:
+    case A_GERROR:
+        trace_smmuv3_write_ignored("read-only register", "");
+        break;
+    default:
+        *ok = false;
+        break;
+    }
+}
+
+static void smmuv3_write64(SMMUv3State *s, hwaddr base, uint64_t val,
+                           uint64_t mask, SMMUPulses *pulses)
+{
+    const SMMUReg64 *reg = smmuv3_find_reg64(base);
+    uint64_t *storage = smmuv3_reg64_storage(s, base);
+
+    if (!storage) {
+        return;     /* PRIQ: RES0 */
+    }
+    switch (base) {
+    case A_STRTAB_BASE:
+        if (s->cr0ack & R_CR0_SMMUEN_MASK) {
+            trace_smmuv3_write_ignored("STRTAB_BASE", "SMMUEN is 1");
+            return;
+        }
+        break;
+    case A_CMDQ_BASE:
+        if (s->cr0ack & R_CR0_CMDQEN_MASK) {
+            trace_smmuv3_write_ignored("CMDQ_BASE", "CMDQEN is 1");
+            return;
+        }
+        break;
+    case A_EVENTQ_BASE:
+        if (s->cr0ack & R_CR0_EVENTQEN_MASK) {
+            trace_smmuv3_write_ignored("EVENTQ_BASE", "EVENTQEN is 1");
+            return;
+        }
+        break;
+    }
+    *storage = ((*storage & ~mask) | (val & mask)) & reg->writable;
+
+    /* Sizes beyond the IDR1 maximum behave as the maximum. */
+    if (base == A_CMDQ_BASE) {
+        s->cmdq.log2size = MIN(FIELD_EX64(s->cmdq.base, Q_BASE, LOG2SIZE),
+                               SMMU_CMDQS);
+    } else if (base == A_EVENTQ_BASE) {
+        s->eventq.log2size = MIN(FIELD_EX64(s->eventq.base, Q_BASE, LOG2SIZE),
+                                 SMMU_EVENTQS);
+    }
+}
+
+static MemTxResult smmuv3_mmio_read(void *opaque, hwaddr offset,
+                                    uint64_t *data, unsigned size)
+{
+    SMMUv3State *s = opaque;
+    const SMMUReg64 *reg64;
+    bool ok = true;
+
+    if (offset >= SMMU_PAGE1_OFFSET && !smmuv3_page1_alias(&offset)) {
+        trace_smmuv3_mmio_unimplemented(offset, false);
+        *data = 0;
+        return MEMTX_OK;
+    }
+    reg64 = smmuv3_find_reg64(offset);
+    if (size == 8 && !reg64) {
+        trace_smmuv3_mmio_bad_access(offset, size, false);
+        *data = 0;
+        return MEMTX_ERROR;
+    }
+
+    g_mutex_lock(&s->mutex);
+    if (reg64) {
+        uint64_t *storage = smmuv3_reg64_storage(s, reg64->offset);
+        uint64_t v = storage ? *storage : 0;
+
+        *data = size == 8 ? v : (offset & 4) ? v >> 32 : (uint32_t)v;
+    } else {
+        *data = smmuv3_read32(s, offset, &ok);
+    }
+    g_mutex_unlock(&s->mutex);
+
+    if (!ok) {
+        trace_smmuv3_mmio_unimplemented(offset, false);
+    }
+    trace_smmuv3_read_mmio(offset, *data, size);
+    return MEMTX_OK;
+}
+
+static MemTxResult smmuv3_mmio_write(void *opaque, hwaddr offset,
+                                     uint64_t data, unsigned size)
+{
+    SMMUv3State *s = opaque;
+    const SMMUReg64 *reg64;
+    SMMUPulses pulses = 0;
+    bool ok = true;
+
+    trace_smmuv3_write_mmio(offset, data, size);
+    if (offset >= SMMU_PAGE1_OFFSET && !smmuv3_page1_alias(&offset)) {
+        trace_smmuv3_mmio_unimplemented(offset, true);
+        return MEMTX_OK;
+    }
+    reg64 = smmuv3_find_reg64(offset);
+    if (size == 8 && !reg64) {
+        trace_smmuv3_mmio_bad_access(offset, size, true);
+        return MEMTX_ERROR;
+    }
+
+    g_mutex_lock(&s->mutex);
+    if (reg64) {
+        if (size == 8) {
+            smmuv3_write64(s, offset, data, ~0ULL, &pulses);
+        } else if (offset & 4) {
+            smmuv3_write64(s, reg64->offset, data << 32,
+                           0xffffffff00000000ULL, &pulses);
+        } else {
+            smmuv3_write64(s, offset, data, 0xffffffffULL, &pulses);
+        }
+    } else {
+        smmuv3_write32(s, offset, data, &pulses, &ok);
+    }
+    g_mutex_unlock(&s->mutex);
+
+    if (!ok) {
+        trace_smmuv3_mmio_unimplemented(offset, true);
+    }
+    smmuv3_deliver_pulses(s, pulses);
+    return MEMTX_OK;
+}
+
+static const MemoryRegionOps smmuv3_mmio_ops = {
+    .read = smmuv3_mmio_read,
+    .write = smmuv3_mmio_write,
+    .min_access_size = 4,
+    .max_access_size = 8,
+};
+
+/* ---- Device life cycle -------------------------------------------------- */
+
+
+static const char *const smmuv3_ssidsize_names[] = {
+    "auto", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10",
+    "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", NULL,
+};
+
+static bool smmuv3_validate_properties(SMMUv3State *s, bool *stage1,
+                                       bool *stage2, Error **errp)
+{
+    const char *stage = s->stage;
+
+    if (stage && strcmp(stage, "1") && strcmp(stage, "2") &&
+        strcmp(stage, "nested")) {
+        error_setg(errp, "Invalid stage '%s': expected '1', '2' or 'nested'",
+                   stage);
+        return false;
+    }
+    if (s->oas != OAS_MODE_AUTO && s->oas != OAS_MODE_44 &&
+        s->oas != OAS_MODE_48) {
+        error_setg(errp, "QEMU SMMUv3 model only implements auto, 44 bit, "
+                   "or 48 bit OAS. Other OasMode values are not supported.");
+        return false;
+    }
+    if (s->accel) {
+        if (stage && strcmp(stage, "1")) {
+            error_setg(errp, "Only stage1 is supported for SMMUv3 with "
+                       "accel=on");
+            return false;
+        }
+        *stage1 = true;
+        *stage2 = false;
+        return true;
+    }
+    if (s->ats == ON_OFF_AUTO_ON) {
+        error_setg(errp, "ats can only be enabled if accel=on");
+        return false;
+    }
+    if (s->ril == ON_OFF_AUTO_OFF) {
+        error_setg(errp, "ril can only be disabled if accel=on");
+        return false;
+    }
+    if (s->ssidsize > 1) {
+        error_setg(errp, "ssidsize can only be greater than 0 bits if "
+                   "accel=on");
+        return false;
+    }
+    if (s->oas == OAS_MODE_48) {
+        error_setg(errp, "oas must be 44 bits when accel=off");
+        return false;
+    }
+    /* Without a stage property the model offers both stages (nested). */
+    *stage1 = !stage || strcmp(stage, "2");
+    *stage2 = !stage || strcmp(stage, "1");
+    return true;
+}
+
+static bool smmuv3_realize(DeviceState *dev, Error **errp)
+{
+    SMMUv3State *s = SMMUV3(dev);
+    bool stage1 = false, stage2 = false;
+    PCIBus *bus;
+
+    if (!dev->as) {
+        error_setg(errp, "%s has no address space to access guest memory",
+                   TYPE_ARM_SMMUV3);
+        return false;
+    }
+    if (!smmuv3_validate_properties(s, &stage1, &stage2, errp)) {
+        return false;
+    }
+    if (s->iothread) {
+        s->iothread_obj = object_registry_resolve(TYPE_ARM_SMMUV3, "iothread",
+                                                  s->iothread, "iothread",
+                                                  errp);
+        if (!s->iothread_obj) {
+            return false;
+        }
+    }
+    if (!s->primary_bus) {
+        error_setg(errp, "SMMU is not attached to any PCI bus!");
+        return false;
+    }
+    bus = object_registry_resolve(TYPE_ARM_SMMUV3, "primary-bus",
+                                  s->primary_bus, TYPE_PCI_BUS, errp);
+    if (!bus) {
+        return false;
+    }
+    if (bus->iommu) {
+        error_setg(errp, "An iommu is already attached to this bus");
+        return false;
+    }
+    bus->iommu = dev;
+    s->pbus = bus;
+
+    smmuv3_init_idregs(s, stage1, stage2);
+    g_mutex_lock(&s->mutex);
+    smmuv3_reset_regs(s);
+    g_mutex_unlock(&s->mutex);
+    dev->mmio_ops = &smmuv3_mmio_ops;
+    dev->mmio_size = SMMU_MMIO_SIZE;
+    trace_smmuv3_realize(dev->id ? dev->id : "", bus->id, s->idr[0],
+                         s->idr[1], s->idr[3], s->idr[5]);
+    return true;
+}
+
+static void smmuv3_unrealize(DeviceState *dev)
+{
+    SMMUv3State *s = SMMUV3(dev);
+
+    if (s->pbus && s->pbus->iommu == dev) {
+        s->pbus->iommu = NULL;
+    }
+    s->pbus = NULL;
+    s->iothread_obj = NULL;
+}
+
+static void smmuv3_reset(DeviceState *dev)
+{
+    SMMUv3State *s = SMMUV3(dev);
+
+    trace_smmuv3_reset(dev->id ? dev->id : "");
+    g_mutex_lock(&s->mutex);
+    smmuv3_reset_regs(s);
+    g_mutex_unlock(&s->mutex);
+}
+
+static void smmuv3_instance_init(DeviceState *dev)
+{
+    SMMUv3State *s = SMMUV3(dev);
+
+    g_mutex_init(&s->mutex);
+    qdev_init_irqs(dev, smmuv3_irq_names, SMMU_NUM_IRQ);
+}
+
+static void smmuv3_finalize(DeviceState *dev)
+{
+    g_mutex_clear(&SMMUV3(dev)->mutex);
+}
+
+static const Property smmuv3_properties[] = {
+    DEFINE_PROP_BOOL("accel", SMMUv3State, accel, false,
+                     "use the host SMMUv3 for nested translation of "
+                     "vfio-pci devices"),
+    DEFINE_PROP_ON_OFF_AUTO("ats", SMMUv3State, ats, ON_OFF_AUTO_AUTO,
+                            "advertise ATS (on needs accel=on)"),
+    DEFINE_PROP_ON_OFF_AUTO("ril", SMMUv3State, ril, ON_OFF_AUTO_AUTO,
+                            "advertise range invalidation (off needs "
+                            "accel=on)"),
+    DEFINE_PROP_ENUM("ssidsize", SMMUv3State, ssidsize, 0,
+                     smmuv3_ssidsize_names, "SsidSizeMode",
+                     "SubstreamID bits, 0-20 or auto (> 0 needs accel=on)"),
+    DEFINE_PROP_ENUM("oas", SMMUv3State, oas, OAS_MODE_AUTO,
+                     smmuv3_oas_names, "OasMode",
+                     "output address size: auto, 44 or 48 (48 needs "
+                     "accel=on)"),
+    DEFINE_PROP_STRING("stage", SMMUv3State, stage,
+                       "translation stages: 1, 2 or nested; unset means "
+                       "nested"),
+    DEFINE_PROP_UINT64("msi-gpa", SMMUv3State, msi_gpa, 0,
+                       "GPA of the MSI doorbell, for accel=on"),
+    DEFINE_PROP_LINK("primary-bus", SMMUv3State, primary_bus, "link<PCI>",
+                     "the PCI bus (root complex) this SMMU translates"),
+    DEFINE_PROP_UINT8("bus_num", SMMUv3State, bus_num, 0,
+                      "PCI bus number, for smmu_per_bus"),
+    DEFINE_PROP_BOOL("smmu_per_bus", SMMUv3State, smmu_per_bus, false,
+                     "one SMMU per PCI bus"),
+    DEFINE_PROP_UINT8("identifier", SMMUv3State, identifier, 0,
+                      "SMMU identifier"),
+    DEFINE_PROP_LINK("iothread", SMMUv3State, iothread, "link<iothread>",
+                     "iothread that delivers host events (accel=on)"),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static const DeviceClass smmuv3_class = {
+    .name = TYPE_ARM_SMMUV3,
+    .desc = "Arm SMMUv3 (System MMU)",
+    .category = "misc",
+    .instance_size = sizeof(SMMUv3State),
+    .user_creatable = true,
+    .hotpluggable = false,
+    .props = smmuv3_properties,
+    .help_note =
+        "With accel=off, arm-smmuv3 models the SMMUv3 programming interface\n"
+        "(registers, command queue, event queue, stream table) but does not\n"
+        "translate DMA of emulated endpoints.",
+    .instance_init = smmuv3_instance_init,
+    .realize = smmuv3_realize,
+    .unrealize = smmuv3_unrealize,
+    .reset = smmuv3_reset,
+    .finalize = smmuv3_finalize,
+};
+
+static void smmuv3_register_types(void)
+{
+    device_class_register(&smmuv3_class);
+}
+
+type_init(smmuv3_register_types)

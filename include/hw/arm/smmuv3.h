@@ -1,0 +1,268 @@
+/*
+ * Arm SMMUv3 model ("arm-smmuv3"): public state and interfaces.
+ *
+ * The model implements the non-secure programming interface a Linux
+ * arm-smmu-v3 driver uses: ID registers, CR0/CR0ACK, GBPA, interrupts
+ * (wired lines and MSI), GERROR, the stream table, the command queue and
+ * the event queue.  With accel=off it does not translate DMA of emulated
+ * endpoints; with accel=on (next step) host hardware translates and host
+ * faults reach the guest through smmuv3_eventq_write_batch().
+ *
+ * See docs/system/arm/smmuv3.rst and docs/devel/smmuv3.rst.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_ARM_SMMUV3_H
+#define HW_ARM_SMMUV3_H
+
+#include "hw/qdev-core.h"
+#include "hw/qdev-properties.h"
+#include "hw/pci/pci-bus.h"
+
+#define TYPE_ARM_SMMUV3 "arm-smmuv3"
+
+/* Output interrupt lines, in QEMU's order. */
+typedef enum SMMUIrq {
+    SMMU_IRQ_EVTQ = 0,          /* "eventq" */
+    SMMU_IRQ_PRIQ = 1,          /* "priq" (never raised: no PRI queue) */
+    SMMU_IRQ_CMD_SYNC = 2,      /* "cmdq-sync" */
+    SMMU_IRQ_GERROR = 3,        /* "gerror" */
+    SMMU_NUM_IRQ = 4,
+} SMMUIrq;
+
+/* Event record types (SMMUv3 spec, "Event records"). */
+typedef enum SMMUEventType {
+    SMMU_EVT_NONE               = 0x00,
+    SMMU_EVT_F_UUT              = 0x01,
+    SMMU_EVT_C_BAD_STREAMID     = 0x02,
+    SMMU_EVT_F_STE_FETCH        = 0x03,
+    SMMU_EVT_C_BAD_STE          = 0x04,
+    SMMU_EVT_F_BAD_ATS_TREQ     = 0x05,
+    SMMU_EVT_F_STREAM_DISABLED  = 0x06,
+    SMMU_EVT_F_TRANS_FORBIDDEN  = 0x07,
+    SMMU_EVT_C_BAD_SUBSTREAMID  = 0x08,
+    SMMU_EVT_F_CD_FETCH         = 0x09,
+    SMMU_EVT_C_BAD_CD           = 0x0a,
+    SMMU_EVT_F_WALK_EABT        = 0x0b,
+    SMMU_EVT_F_TRANSLATION      = 0x10,
+    SMMU_EVT_F_ADDR_SIZE        = 0x11,
+    SMMU_EVT_F_ACCESS           = 0x12,
+    SMMU_EVT_F_PERMISSION       = 0x13,
+    SMMU_EVT_F_TLB_CONFLICT     = 0x20,
+    SMMU_EVT_F_CFG_CONFLICT     = 0x21,
+    SMMU_EVT_E_PAGE_REQ         = 0x24,
+} SMMUEventType;
+
+/* CMDQ_CONS.ERR values. */
+typedef enum SMMUCmdError {
+    SMMU_CERROR_NONE = 0,
+    SMMU_CERROR_ILL = 1,
+    SMMU_CERROR_ABT = 2,
+    SMMU_CERROR_ATC_INV_SYNC = 3,
+} SMMUCmdError;
+
+/* An event record as eight host-endian words; written little-endian. */
+typedef struct SMMUEvent {
+    uint32_t word[8];
+} SMMUEvent;
+
+/* A command as two host-endian 64-bit words. */
+typedef struct SMMUCmd {
+    uint64_t word[2];
+} SMMUCmd;
+
+/* A stream table entry or context descriptor, host-endian words. */
+typedef struct SMMUSte {
+    uint64_t word[8];
+} SMMUSte;
+
+typedef struct SMMUCd {
+    uint64_t word[8];
+} SMMUCd;
+
+typedef struct SMMUQueue {
+    uint64_t base;              /* *Q_BASE as written */
+    uint32_t prod;              /* PROD register (index, wrap, OVFLG) */
+    uint32_t cons;              /* CONS register (index, wrap, ERR/OVACKFLG) */
+    uint8_t log2size;           /* effective: capped at the IDR1 maximum */
+    uint8_t entry_size;
+} SMMUQueue;
+
+/* Event-queue counters, cumulative since realize. */
+typedef struct SMMUEventqStats {
+    uint64_t written;           /* entries written to guest memory */
+    uint64_t overflow_dropped;  /* lost because the guest queue was full */
+    uint64_t disabled_dropped;  /* lost because EVENTQEN was 0 */
+    uint64_t abort;             /* lost to a write outside guest RAM */
+    uint64_t overflow_signalled; /* OVFLG toggles */
+    uint64_t irqs;              /* notifications sent (wired or MSI) */
+} SMMUEventqStats;
+
+/* The outcome of one smmuv3_eventq_write_batch() call. */
+typedef struct SMMUEventqWriteResult {
+    size_t written;
+    size_t overflow_dropped;
+    size_t disabled_dropped;
+    size_t abort;
+    bool overflow_signalled;    /* OVFLG toggled by this batch */
+    bool notified;              /* this batch sent an interrupt */
+} SMMUEventqWriteResult;
+
+/* Command-queue counters (see smmuv3_get_cmdq_stats()). */
+typedef struct SMMUCmdqStats {
+    uint64_t executed;          /* commands consumed */
+    uint64_t sync;
+    uint64_t cfgi;
+    uint64_t tlbi;              /* TLBI_* and ATC_INV */
+    uint64_t prefetch;
+    uint64_t errors;            /* CERROR_ILL and CERROR_ABT */
+} SMMUCmdqStats;
+
+typedef struct SMMUv3State SMMUv3State;
+
+/*
+ * Hooks the accel mode plugs into the command queue.  Each is optional
+ * and is called from the thread processing the command queue (the main
+ * thread), with the device lock held: it must not call back into the
+ * device's locking functions (smmuv3_eventq_write_batch(),
+ * smmuv3_get_ste()...).  A non-zero return fails the command with that
+ * CMDQ_CONS.ERR value; the queue then stops as for any command error.
+ */
+typedef struct SMMUv3AccelOps {
+    /*
+     * CFGI_STE (num == 1), CFGI_STE_RANGE and CFGI_ALL: StreamIDs
+     * [sid, sid + num) changed configuration.
+     */
+    SMMUCmdError (*cfgi_ste)(SMMUv3State *s, uint32_t sid, uint64_t num,
+                             void *opaque);
+    /* CFGI_CD (all_ssids false) and CFGI_CD_ALL. */
+    SMMUCmdError (*cfgi_cd)(SMMUv3State *s, uint32_t sid, uint32_t ssid,
+                            bool all_ssids, void *opaque);
+    /* TLBI_* and ATC_INV, as fetched; type is CMD_0.OPCODE. */
+    SMMUCmdError (*invalidate)(SMMUv3State *s, unsigned type,
+                               const SMMUCmd *cmd, void *opaque);
+    /* CMD_SYNC, before it completes: flush batched invalidations. */
+    SMMUCmdError (*sync)(SMMUv3State *s, void *opaque);
+} SMMUv3AccelOps;
+
+struct SMMUv3State {
+    DeviceState parent_obj;
+
+    /* Properties. */
+    bool accel;
+    int ats;                    /* OnOffAuto */
+    int ril;                    /* OnOffAuto */
+    int ssidsize;               /* index in "auto", "0".."20" */
+    int oas;                    /* index in the OasMode names */
+    char *stage;
+    uint64_t msi_gpa;
+    char *primary_bus;
+    uint8_t bus_num;
+    bool smmu_per_bus;
+    uint8_t identifier;
+    char *iothread;
+
+    /* Set at realize. */
+    PCIBus *pbus;
+    void *iothread_obj;
+    uint32_t idr[6];
+    uint32_t iidr;
+    uint32_t aidr;
+
+    /* Everything below is protected by mutex. */
+    GMutex mutex;
+    uint32_t cr[3];
+    uint32_t cr0ack;
+    uint32_t statusr;
+    uint32_t gbpa;
+    uint32_t irq_ctrl;
+    uint32_t gerror;
+    uint32_t gerrorn;
+    uint64_t gerror_irq_cfg0;
+    uint32_t gerror_irq_cfg1;
+    uint32_t gerror_irq_cfg2;
+    uint64_t strtab_base;
+    uint32_t strtab_base_cfg;
+    SMMUQueue cmdq;
+    SMMUQueue eventq;
+    uint64_t eventq_irq_cfg0;
+    uint32_t eventq_irq_cfg1;
+    uint32_t eventq_irq_cfg2;
+    /* An event-queue notification is outstanding (see coalescing). */
+    bool eventq_notified;
+    /* A notification was coalesced away since then. */
+    bool eventq_suppressed;
+    SMMUEventqStats eventq_stats;
+    SMMUCmdqStats cmdq_stats;
+
+    const SMMUv3AccelOps *accel_ops;
+    void *accel_opaque;
+};
+
+/* The one-line name of an event type ("C_BAD_STE"), for traces. */
+const char *smmu_event_type_name(unsigned type);
+
+/* Build an event record of TYPE for StreamID SID (other fields zero). */
+void smmu_event_init(SMMUEvent *evt, SMMUEventType type, uint32_t sid);
+/* Set the SubstreamID (and SSV). */
+void smmu_event_set_ssid(SMMUEvent *evt, uint32_t ssid);
+unsigned smmu_event_get_type(const SMMUEvent *evt);
+uint32_t smmu_event_get_sid(const SMMUEvent *evt);
+
+/*
+ * Write N event records to the guest event queue.  Thread safe (takes the
+ * device lock); meant to be called from iothreads.
+ *
+ * Records go at EVENTQ_PROD with wrap, 32 bytes each, little-endian; the
+ * new PROD is published once, and at most one interrupt is sent for the
+ * batch: MSI (EVENTQ_IRQ_CFG1 data to the EVENTQ_IRQ_CFG0 address, if
+ * non-zero) or else the "eventq" line, only if IRQ_CTRL.EVENTQ_IRQEN, and
+ * coalesced: none while an earlier notification has not been followed by
+ * a guest write of EVENTQ_CONS.
+ *
+ * A record that does not fit (queue full) is dropped, and EVENTQ_PROD.OVFLG
+ * is toggled if the guest has acknowledged the previous overflow
+ * (EVENTQ_CONS.OVACKFLG == OVFLG).  With EVENTQEN clear nothing is
+ * written.  A write outside guest RAM sets GERROR.EVENTQ_ABT_ERR and
+ * drops the record.
+ *
+ * Returns the number of records written; RES (optional) gets the details.
+ */
+size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
+                                 size_t n, SMMUEventqWriteResult *res);
+
+/*
+ * Show a loss the guest could not otherwise see (host vEVENTQ overflow)
+ * as an event-queue overflow: toggle OVFLG if the previous overflow was
+ * acknowledged, and notify.  Returns true if OVFLG was toggled.  Thread
+ * safe.
+ */
+bool smmuv3_eventq_signal_overflow(SMMUv3State *s);
+
+/* Snapshots of the counters.  Thread safe. */
+void smmuv3_get_eventq_stats(SMMUv3State *s, SMMUEventqStats *stats);
+void smmuv3_get_cmdq_stats(SMMUv3State *s, SMMUCmdqStats *stats);
+
+/*
+ * Fetch and validate the STE for StreamID SID from the stream table the
+ * guest programmed (linear or 2-level).  On failure, fills EVENT with the
+ * architected record (C_BAD_STREAMID, F_STE_FETCH, C_BAD_STE) and returns
+ * false.  Thread safe; guest memory is read through the bounds-checked
+ * memory API.
+ */
+bool smmuv3_get_ste(SMMUv3State *s, uint32_t sid, SMMUSte *ste,
+                    SMMUEvent *event);
+
+/*
+ * Fetch and validate the context descriptor SSID of the stage-1 STE
+ * (Config S1 or nested).  On failure fills EVENT (C_BAD_SUBSTREAMID,
+ * F_CD_FETCH, C_BAD_CD) and returns false.  Thread safe.
+ */
+bool smmuv3_get_cd(SMMUv3State *s, uint32_t sid, const SMMUSte *ste,
+                   uint32_t ssid, SMMUCd *cd, SMMUEvent *event);
+
+/* Install (or, with NULL, remove) the accel hooks.  Main thread. */
+void smmuv3_set_accel_ops(SMMUv3State *s, const SMMUv3AccelOps *ops,
+                          void *opaque);
+
+#endif /* HW_ARM_SMMUV3_H */
