@@ -14,6 +14,7 @@
 #include "qemu/error-report.h"
 #include "qemu/object-registry.h"
 #include "hw/arm/smmuv3.h"
+#include "hw/arm/smmuv3-accel.h"
 #include "smmuv3-internal.h"
 #include "trace.h"
 
@@ -390,19 +391,50 @@ static const char *smmuv3_ste_invalid(SMMUv3State *s, const SMMUSte *ste)
     return NULL;
 }
 
+static bool smmuv3_get_ste_cfg(SMMUv3State *s, uint64_t base, uint32_t cfg,
+                               uint32_t sid, SMMUSte *ste, SMMUEvent *event);
+
 bool smmuv3_get_ste(SMMUv3State *s, uint32_t sid, SMMUSte *ste,
                     SMMUEvent *event)
 {
     uint64_t base;
     uint32_t cfg;
-    unsigned log2size, fmt;
-    hwaddr addr;
-    const char *why;
 
     g_mutex_lock(&s->mutex);
     base = s->strtab_base & R_STRTAB_BASE_ADDR_MASK;
     cfg = s->strtab_base_cfg;
     g_mutex_unlock(&s->mutex);
+    return smmuv3_get_ste_cfg(s, base, cfg, sid, ste, event);
+}
+
+bool smmuv3_get_ste_locked(SMMUv3State *s, uint32_t sid, SMMUSte *ste,
+                           SMMUEvent *event)
+{
+    return smmuv3_get_ste_cfg(s, s->strtab_base & R_STRTAB_BASE_ADDR_MASK,
+                              s->strtab_base_cfg, sid, ste, event);
+}
+
+void smmuv3_get_global_config_locked(SMMUv3State *s, SMMUGlobalConfig *cfg)
+{
+    cfg->smmu_enabled = s->cr0ack & R_CR0_SMMUEN_MASK;
+    cfg->eventq_enabled = s->cr0ack & R_CR0_EVENTQEN_MASK;
+    cfg->eventq_log2size = s->eventq.log2size;
+    cfg->gbpa_abort = s->gbpa & R_GBPA_ABORT_MASK;
+}
+
+void smmuv3_get_global_config(SMMUv3State *s, SMMUGlobalConfig *cfg)
+{
+    g_mutex_lock(&s->mutex);
+    smmuv3_get_global_config_locked(s, cfg);
+    g_mutex_unlock(&s->mutex);
+}
+
+static bool smmuv3_get_ste_cfg(SMMUv3State *s, uint64_t base, uint32_t cfg,
+                               uint32_t sid, SMMUSte *ste, SMMUEvent *event)
+{
+    unsigned log2size, fmt;
+    hwaddr addr;
+    const char *why;
 
     log2size = MIN(FIELD_EX32(cfg, STRTAB_BASE_CFG, LOG2SIZE),
                    FIELD_EX32(s->idr[1], IDR1, SIDSIZE));
@@ -1239,6 +1271,11 @@ static MemTxResult smmuv3_mmio_write(void *opaque, hwaddr offset,
         trace_smmuv3_mmio_unimplemented(offset, true);
     }
     smmuv3_deliver_pulses(s, pulses);
+    if ((offset == A_CR0 || offset == A_GBPA) && s->accel_ops &&
+        s->accel_ops->config_changed) {
+        /* Outside the lock: accel mode may start or stop its reader. */
+        s->accel_ops->config_changed(s, s->accel_opaque);
+    }
     return MEMTX_OK;
 }
 
@@ -1349,6 +1386,11 @@ static bool smmuv3_realize(DeviceState *dev, Error **errp)
     g_mutex_lock(&s->mutex);
     smmuv3_reset_regs(s);
     g_mutex_unlock(&s->mutex);
+    if (s->accel && !smmuv3_accel_init(s, errp)) {
+        bus->iommu = NULL;
+        s->pbus = NULL;
+        return false;
+    }
     dev->mmio_ops = &smmuv3_mmio_ops;
     dev->mmio_size = SMMU_MMIO_SIZE;
     trace_smmuv3_realize(dev->id ? dev->id : "", bus->id, s->idr[0],
@@ -1360,6 +1402,9 @@ static void smmuv3_unrealize(DeviceState *dev)
 {
     SMMUv3State *s = SMMUV3(dev);
 
+    if (s->s_accel) {
+        smmuv3_accel_fini(s);
+    }
     if (s->pbus && s->pbus->iommu == dev) {
         s->pbus->iommu = NULL;
     }
@@ -1375,6 +1420,9 @@ static void smmuv3_reset(DeviceState *dev)
     g_mutex_lock(&s->mutex);
     smmuv3_reset_regs(s);
     g_mutex_unlock(&s->mutex);
+    if (s->accel_ops && s->accel_ops->config_changed) {
+        s->accel_ops->config_changed(s, s->accel_opaque);
+    }
 }
 
 static void smmuv3_instance_init(DeviceState *dev)

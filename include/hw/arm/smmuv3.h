@@ -143,7 +143,22 @@ typedef struct SMMUv3AccelOps {
                                const SMMUCmd *cmd, void *opaque);
     /* CMD_SYNC, before it completes: flush batched invalidations. */
     SMMUCmdError (*sync)(SMMUv3State *s, void *opaque);
+    /*
+     * Called WITHOUT the device lock, from the main thread, after a guest
+     * write to CR0 or GBPA and after reset: the global configuration
+     * (SMMUEN, EVENTQEN, GBPA) may have changed.  Read it with
+     * smmuv3_get_global_config().
+     */
+    void (*config_changed)(SMMUv3State *s, void *opaque);
 } SMMUv3AccelOps;
+
+/* The global state accel mode follows. */
+typedef struct SMMUGlobalConfig {
+    bool smmu_enabled;          /* CR0ACK.SMMUEN */
+    bool eventq_enabled;        /* CR0ACK.EVENTQEN */
+    uint8_t eventq_log2size;    /* effective EVENTQ_BASE.LOG2SIZE */
+    bool gbpa_abort;            /* GBPA.ABORT */
+} SMMUGlobalConfig;
 
 struct SMMUv3State {
     DeviceState parent_obj;
@@ -197,6 +212,9 @@ struct SMMUv3State {
 
     const SMMUv3AccelOps *accel_ops;
     void *accel_opaque;
+
+    /* accel=on: host devices, vIOMMU, vEVENTQ (hw/arm/smmuv3-accel.c). */
+    struct SMMUv3AccelState *s_accel;
 };
 
 /* The one-line name of an event type ("C_BAD_STE"), for traces. */
@@ -260,6 +278,14 @@ bool smmuv3_get_ste(SMMUv3State *s, uint32_t sid, SMMUSte *ste,
  */
 bool smmuv3_get_cd(SMMUv3State *s, uint32_t sid, const SMMUSte *ste,
                    uint32_t ssid, SMMUCd *cd, SMMUEvent *event);
+
+/* As smmuv3_get_ste(), for hooks that run with the device lock held. */
+bool smmuv3_get_ste_locked(SMMUv3State *s, uint32_t sid, SMMUSte *ste,
+                           SMMUEvent *event);
+
+/* A snapshot of SMMUEN, EVENTQEN, the event queue size and GBPA.ABORT. */
+void smmuv3_get_global_config(SMMUv3State *s, SMMUGlobalConfig *cfg);
+void smmuv3_get_global_config_locked(SMMUv3State *s, SMMUGlobalConfig *cfg);
 
 /* Install (or, with NULL, remove) the accel hooks.  Main thread. */
 void smmuv3_set_accel_ops(SMMUv3State *s, const SMMUv3AccelOps *ops,

@@ -1,0 +1,66 @@
+/*
+ * arm-smmuv3,accel=on: host devices nested behind the vSMMU through an
+ * iommufd vIOMMU, and host events delivered to the guest event queue.
+ *
+ * See docs/system/arm/smmuv3-accel.rst.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_ARM_SMMUV3_ACCEL_H
+#define HW_ARM_SMMUV3_ACCEL_H
+
+#include "hw/arm/smmuv3.h"
+
+typedef struct SMMUv3AccelState SMMUv3AccelState;
+
+/* Counters of the host-event path, cumulative since realize. */
+typedef struct SMMUv3AccelStats {
+    uint64_t delivered;             /* written to the guest event queue */
+    uint64_t host_lost;             /* dropped by the host vEVENTQ */
+    uint64_t guest_overflow_dropped; /* guest queue full */
+    uint64_t guest_disabled_dropped; /* EVENTQEN off when they arrived */
+    uint64_t guest_abort;           /* guest queue outside RAM */
+    uint64_t dropped_unowned;       /* vSID not a device of this vSMMU */
+    uint64_t read_errors;           /* fatal vEVENTQ read errors */
+    uint64_t batches;
+    bool seq_valid;
+    uint32_t last_seq;              /* last host sequence number seen */
+} SMMUv3AccelStats;
+
+typedef struct SMMUv3AccelDeviceInfo {
+    char *name;                     /* "vfio-pci 'hostdev0'" */
+    uint32_t vsid;
+    uint32_t host_sid;              /* ~0 if unknown */
+    uint32_t devid;
+    uint32_t vdev_id;               /* 0 until the first STE install */
+    uint32_t hwpt_id;               /* attached HWPT */
+} SMMUv3AccelDeviceInfo;
+
+typedef struct SMMUv3AccelInfo {
+    const char *kernel;             /* "linux" or "emulated" */
+    uint32_t viommu_id;             /* 0 until a device attaches */
+    uint32_t veventq_id;            /* 0 while no vEVENTQ */
+    uint32_t veventq_depth;
+    const char *iothread;
+    GArray *devices;                /* of SMMUv3AccelDeviceInfo */
+    SMMUv3AccelStats stats;
+} SMMUv3AccelInfo;
+
+/* Called by arm-smmuv3 realize/unrealize when accel=on. */
+bool smmuv3_accel_init(SMMUv3State *s, Error **errp);
+void smmuv3_accel_fini(SMMUv3State *s);
+
+/* A snapshot for query-vsmmu; free with smmuv3_accel_info_free(). */
+void smmuv3_accel_get_info(SMMUv3State *s, SMMUv3AccelInfo *info);
+void smmuv3_accel_info_free(SMMUv3AccelInfo *info);
+
+/*
+ * Called (from an iothread) when host events were lost, at most once a
+ * second per vSMMU, with the loss since the previous call and in total.
+ * The daemon turns it into the QMP event VSMMU_EVENTS_LOST.
+ */
+typedef void SMMUv3AccelLostNotify(SMMUv3State *s, uint64_t lost,
+                                   uint64_t total);
+void smmuv3_accel_set_lost_notifier(SMMUv3AccelLostNotify *fn);
+
+#endif /* HW_ARM_SMMUV3_ACCEL_H */
