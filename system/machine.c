@@ -36,6 +36,12 @@ static struct {
     void *gic_opaque;
 } machine;
 
+/* Properties of a full virt machine that libvirt sets; no effect here. */
+static const char *const machine_ignored_props[] = {
+    "usb", "gic-version", "dump-guest-core", "mem-merge", "acpi",
+    "memory-backend", "graphics", "highmem", "its", "ras", NULL
+};
+
 bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                         Error **errp)
 {
@@ -71,6 +77,8 @@ bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                 error_setg(errp, "invalid accelerator %s", val);
                 return false;
             }
+        } else if (g_strv_contains(machine_ignored_props, opt->name)) {
+            trace_machine_prop_ignored(opt->name, val);
         } else {
             error_setg(errp, "Property '%s-machine.%s' not found",
                        mo->type ? mo->type : "virt", opt->name);
