@@ -1,0 +1,103 @@
+/*
+ * The board: guest address space, PCI root bus, device placement and
+ * interrupt wiring.
+ *
+ * "-machine virt" models the part of QEMU's Arm virt board that an SMMU
+ * needs:
+ *
+ *   RAM              0x40000000, -m bytes (default 128 MiB)
+ *   pcie.0           PCI root bus, bus number 0
+ *   iommu=smmuv3     an arm-smmuv3 on pcie.0 at 0x09050000, SPIs 74..,
+ *                    QOM path /machine/smmuv3
+ *   platform bus     0x0c000000..0x0dffffff: user-created devices with
+ *                    an MMIO interface, 0x20000 apart in creation order
+ *                    (the lowest free slot); their interrupt lines take
+ *                    the lowest free SPIs from 112 on (64 in all)
+ *
+ * "-machine none" has the same memory map without pcie.0 and without
+ * RAM unless -m is given.
+ *
+ * Device output lines are wired to the board's interrupt controller,
+ * whose inputs are the SPI numbers above.  It has no model beyond
+ * that: the qtest server observes its inputs ("irq_intercept_in
+ * /machine/gic") or a device's outputs ("irq_intercept_out PATH").
+ *
+ * Device paths, in QEMU's QOM style:
+ *   /machine/peripheral/ID             -device or device_add with id=ID
+ *   /machine/peripheral-anon/device[N] the same without id (N counts up)
+ *   /machine/smmuv3                    the board's own SMMU
+ * Lookups also accept a bare ID.
+ *
+ * Main thread only, except the interrupt lines, which devices may drive
+ * from any thread.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef SYSTEM_MACHINE_H
+#define SYSTEM_MACHINE_H
+
+#include "hw/qdev-core.h"
+#include "qemu/option.h"
+
+#define VIRT_RAM_BASE               0x40000000ULL
+#define VIRT_RAM_DEFAULT_SIZE       (128ULL << 20)
+#define VIRT_SMMU_BASE              0x09050000ULL
+#define VIRT_SMMU_IRQ               74
+#define VIRT_PLATFORM_BUS_BASE      0x0c000000ULL
+#define VIRT_PLATFORM_BUS_SIZE      0x02000000ULL
+#define VIRT_PLATFORM_BUS_SLOT_SIZE 0x20000ULL
+#define VIRT_PLATFORM_BUS_IRQ       112
+#define VIRT_PLATFORM_BUS_NUM_IRQS  64
+#define MACHINE_GIC_PATH            "/machine/gic"
+
+typedef struct MachineOptions {
+    const char *type;           /* "virt" or "none" */
+    const char *iommu;          /* "smmuv3" or NULL */
+    uint64_t ram_size;
+    bool ram_size_set;          /* -m was given */
+} MachineOptions;
+
+/* Parse "-machine" arguments into MO (strings point into nothing owned). */
+bool machine_parse_opts(const char *optarg, MachineOptions *mo,
+                        Error **errp);
+bool machine_create(const MachineOptions *mo, Error **errp);
+/* Free every device, then the board. */
+void machine_destroy(void);
+bool machine_is_created(void);
+
+/* The guest's physical address space (system memory). */
+AddressSpace *machine_address_space(void);
+
+/*
+ * Create a device from -device / device_add options: "driver", "id",
+ * then properties (JSON booleans and numbers typed, strings parsed).
+ * The device is realized, mapped, wired and registered by id.
+ * HOTPLUG refuses devices that are not hotpluggable.
+ */
+DeviceState *machine_device_add(QemuOpts *opts, bool hotplug, Error **errp);
+/*
+ * Remove a hotpluggable device:
+ *   Device 'ID' does not support hot-unplugging
+ */
+bool machine_device_del(DeviceState *dev, Error **errp);
+
+/* The device at a QOM path or with this id, or NULL. */
+DeviceState *machine_find_device(const char *path);
+/* QOM path of DEV (owned by the board, valid while DEV exists). */
+const char *machine_device_path(DeviceState *dev);
+/* First interrupt controller input of DEV's lines, or -1 if unwired. */
+int machine_device_irq_base(DeviceState *dev);
+
+/* Calls func for every device, in creation order. */
+void machine_foreach_device(void (*func)(DeviceState *dev, void *opaque),
+                            void *opaque);
+/* System reset: qdev_reset() on every device, in creation order. */
+void machine_reset(void);
+
+/*
+ * Observe the interrupt controller's inputs: handler(opaque, SPI, level)
+ * runs in the thread that drives the line.  NULL stops observing.
+ */
+void machine_set_gic_observer(qemu_irq_handler handler, void *opaque);
+
+#endif /* SYSTEM_MACHINE_H */

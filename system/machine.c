@@ -1,0 +1,521 @@
+/*
+ * The board: memory map, PCI root bus, device placement and wiring.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/object-registry.h"
+#include "hw/qdev-properties.h"
+#include "hw/pci/pci-bus.h"
+#include "system/machine.h"
+#include "trace.h"
+
+#define PLATFORM_BUS_SLOTS \
+    (VIRT_PLATFORM_BUS_SIZE / VIRT_PLATFORM_BUS_SLOT_SIZE)
+
+QEMU_BUILD_BUG_ON(VIRT_PLATFORM_BUS_NUM_IRQS > 64);
+
+typedef struct MachineDevice {
+    DeviceState *dev;
+    char *path;
+    int slot;                   /* platform-bus slot, or -1 */
+    int irq_base;               /* first SPI, or -1 */
+    bool platform_irqs;         /* irq_base is in the platform-bus range */
+} MachineDevice;
+
+static struct {
+    bool created;
+    AddressSpace *as;
+    PCIBus *pcie0;
+    GPtrArray *devices;         /* of MachineDevice *, creation order */
+    unsigned anon_count;
+    uint64_t irqs_used;         /* platform-bus SPIs, bit 0 = SPI 112 */
+    GMutex gic_lock;
+    qemu_irq_handler gic_handler;
+    void *gic_opaque;
+} machine;
+
+/* Properties of a full virt machine that libvirt sets; no effect here. */
+static const char *const machine_ignored_props[] = {
+    "usb", "gic-version", "dump-guest-core", "mem-merge", "acpi",
+    "memory-backend", "graphics", "highmem", "its", "ras", NULL
+};
+
+bool machine_parse_opts(const char *optarg, MachineOptions *mo,
+                        Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "type", errp);
+
+    if (!opts) {
+        return false;
+    }
+    for (guint i = 0; i < qemu_opts_count(opts); i++) {
+        const QemuOpt *opt = qemu_opts_nth(opts, i);
+        const char *val = qemu_opt_get_str(opts, opt->name, errp);
+
+        if (!val) {
+            return false;
+        }
+        if (!strcmp(opt->name, "type")) {
+            if (strcmp(val, "virt") != 0 && strcmp(val, "none") != 0) {
+                error_setg(errp, "unsupported machine type: \"%s\"", val);
+                error_append_hint(errp, "Use -machine help to list"
+                                  " supported machines\n");
+                return false;
+            }
+            mo->type = !strcmp(val, "virt") ? "virt" : "none";
+        } else if (!strcmp(opt->name, "iommu")) {
+            if (strcmp(val, "smmuv3") != 0 && strcmp(val, "none") != 0) {
+                error_setg(errp, "Invalid iommu value");
+                error_append_hint(errp, "Valid values are none, smmuv3.\n");
+                return false;
+            }
+            mo->iommu = !strcmp(val, "smmuv3") ? "smmuv3" : NULL;
+        } else if (!strcmp(opt->name, "accel")) {
+            if (strcmp(val, "qtest") != 0) {
+                error_setg(errp, "invalid accelerator %s", val);
+                return false;
+            }
+        } else if (g_strv_contains(machine_ignored_props, opt->name)) {
+            trace_machine_prop_ignored(opt->name, val);
+        } else {
+            error_setg(errp, "Property '%s-machine.%s' not found",
+                       mo->type ? mo->type : "virt", opt->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+static MachineDevice *machine_device(DeviceState *dev)
+{
+    for (guint i = 0; machine.devices && i < machine.devices->len; i++) {
+        MachineDevice *md = g_ptr_array_index(machine.devices, i);
+
+        if (md->dev == dev) {
+            return md;
+        }
+    }
+    return NULL;
+}
+
+/* Output line N of a device, as the interrupt controller sees it. */
+static void board_irq(void *opaque, int n, int level)
+{
+    MachineDevice *md = opaque;
+    int spi = md->irq_base + n;
+    qemu_irq_handler handler;
+    void *handler_opaque;
+
+    trace_machine_irq(spi, level);
+    g_mutex_lock(&machine.gic_lock);
+    handler = machine.gic_handler;
+    handler_opaque = machine.gic_opaque;
+    g_mutex_unlock(&machine.gic_lock);
+    if (handler) {
+        handler(handler_opaque, spi, level);
+    }
+}
+
+void machine_set_gic_observer(qemu_irq_handler handler, void *opaque)
+{
+    g_mutex_lock(&machine.gic_lock);
+    machine.gic_handler = handler;
+    machine.gic_opaque = opaque;
+    g_mutex_unlock(&machine.gic_lock);
+}
+
+static bool alloc_platform_irqs(MachineDevice *md, Error **errp)
+{
+    int n = md->dev->num_irqs;
+    uint64_t mask = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+
+    for (int i = 0; i + n <= VIRT_PLATFORM_BUS_NUM_IRQS; i++) {
+        if (!(machine.irqs_used & (mask << i))) {
+            machine.irqs_used |= mask << i;
+            md->irq_base = VIRT_PLATFORM_BUS_IRQ + i;
+            md->platform_irqs = true;
+            return true;
+        }
+    }
+    error_setg(errp, "platform bus: no %d free interrupt lines for '%s'", n,
+               md->path);
+    return false;
+}
+
+static void free_platform_irqs(MachineDevice *md)
+{
+    int n = md->dev->num_irqs;
+    uint64_t mask = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+
+    if (md->platform_irqs) {
+        machine.irqs_used &= ~(mask << (md->irq_base -
+                                        VIRT_PLATFORM_BUS_IRQ));
+        md->platform_irqs = false;
+    }
+}
+
+static bool alloc_platform_slot(MachineDevice *md, Error **errp)
+{
+    for (int slot = 0; slot < (int)PLATFORM_BUS_SLOTS; slot++) {
+        bool used = false;
+
+        for (guint i = 0; i < machine.devices->len && !used; i++) {
+            MachineDevice *other = g_ptr_array_index(machine.devices, i);
+
+            used = other->slot == slot;
+        }
+        if (!used) {
+            md->slot = slot;
+            return true;
+        }
+    }
+    error_setg(errp, "platform bus is full: cannot map '%s'", md->path);
+    return false;
+}
+
+/*
+ * Map DEV's MMIO interface and wire its interrupt lines: at BASE and
+ * IRQ_BASE when given, in the platform bus otherwise.
+ */
+static bool machine_place(MachineDevice *md, hwaddr base, int irq_base,
+                          Error **errp)
+{
+    DeviceState *dev = md->dev;
+
+    if (dev->mmio_ops) {
+        if (base == (hwaddr)-1) {
+            if (dev->mmio_size > VIRT_PLATFORM_BUS_SLOT_SIZE) {
+                error_setg(errp, "platform bus: '%s' needs 0x%" PRIx64
+                           " bytes of MMIO, a slot has 0x%llx", md->path,
+                           dev->mmio_size, VIRT_PLATFORM_BUS_SLOT_SIZE);
+                return false;
+            }
+            if (!alloc_platform_slot(md, errp)) {
+                return false;
+            }
+            base = VIRT_PLATFORM_BUS_BASE +
+                   md->slot * VIRT_PLATFORM_BUS_SLOT_SIZE;
+        }
+        if (!qdev_mmio_map(dev, base, errp)) {
+            md->slot = -1;
+            return false;
+        }
+    }
+    if (dev->num_irqs) {
+        if (irq_base >= 0) {
+            md->irq_base = irq_base;
+        } else if (!alloc_platform_irqs(md, errp)) {
+            qdev_mmio_unmap(dev);
+            md->slot = -1;
+            return false;
+        }
+        for (int i = 0; i < dev->num_irqs; i++) {
+            qdev_connect_irq(dev, i, board_irq, md);
+        }
+    }
+    trace_machine_place(md->path, dev->mmio ? memory_region_base(dev->mmio)
+                        : 0, dev->mmio_size, md->irq_base);
+    return true;
+}
+
+static bool id_wellformed(const char *id)
+{
+    if (!g_ascii_isalpha(id[0])) {
+        return false;
+    }
+    for (const char *p = id + 1; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool device_set_opt(DeviceState *dev, const QemuOpt *opt,
+                           Error **errp)
+{
+    switch (opt->type) {
+    case QEMU_OPT_BOOL:
+        return qdev_prop_set_bool(dev, opt->name, opt->boolean, errp);
+    case QEMU_OPT_NUMBER:
+        if (opt->number < 0) {
+            if (!qdev_prop_find(dev->klass, opt->name)) {
+                /* Let the setter report the unknown property. */
+                return qdev_prop_set_uint(dev, opt->name, 0, errp);
+            }
+            error_setg(errp, "Parameter '%s' expects a non-negative integer",
+                       opt->name);
+            return false;
+        }
+        return qdev_prop_set_uint(dev, opt->name, opt->number, errp);
+    default:
+        return qdev_prop_parse(dev, opt->name, opt->str, errp);
+    }
+}
+
+static void machine_device_forget(MachineDevice *md)
+{
+    DeviceState *dev = md->dev;
+
+    if (dev->id && object_registry_lookup(dev->id, NULL) == dev) {
+        object_registry_remove(dev->id);
+    }
+    free_platform_irqs(md);
+    g_ptr_array_remove(machine.devices, md);
+    qdev_free(dev);
+    g_free(md->path);
+    g_free(md);
+}
+
+/*
+ * Create, configure, realize and place one device.  PATH is its QOM
+ * path when the board creates it; BASE/IRQ_BASE are fixed placements
+ * (-1: platform bus).
+ */
+static DeviceState *machine_device_create(QemuOpts *opts, bool hotplug,
+                                          const char *path, hwaddr base,
+                                          int irq_base, Error **errp)
+{
+    const char *driver, *id;
+    const DeviceClass *dc;
+    MachineDevice *md;
+    DeviceState *dev;
+    Error *local_err = NULL;
+
+    driver = qemu_opt_get_str(opts, "driver", errp);
+    if (!driver) {
+        if (!qemu_opt_find(opts, "driver")) {
+            error_setg(errp, "Parameter 'driver' is missing");
+        }
+        return NULL;
+    }
+    dc = device_class_find(driver);
+    if (!dc) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return NULL;
+    }
+    if (!path && !dc->user_creatable) {
+        error_setg(errp, "Parameter 'driver' expects a pluggable device type");
+        return NULL;
+    }
+    if (hotplug && !dc->hotpluggable) {
+        error_setg(errp, "Device '%s' can not be hotplugged on this machine",
+                   driver);
+        return NULL;
+    }
+    id = qemu_opt_get_str(opts, "id", &local_err);
+    if (local_err) {
+        error_propagate(errp, local_err);
+        return NULL;
+    }
+    if (id && !id_wellformed(id)) {
+        error_setg(errp, "Parameter 'id' expects an identifier");
+        error_append_hint(errp, "Identifiers consist of letters, digits, "
+                          "'-', '.', '_', starting with a letter.\n");
+        return NULL;
+    }
+    if (id && (machine_find_device(id) || object_registry_type(id))) {
+        error_setg(errp, "Duplicate ID '%s' for device", id);
+        return NULL;
+    }
+
+    dev = qdev_new(driver, errp);
+    if (!dev) {
+        return NULL;
+    }
+    qdev_set_id(dev, id);
+    dev->as = machine.as;
+    for (guint i = 0; i < qemu_opts_count(opts); i++) {
+        const QemuOpt *opt = qemu_opts_nth(opts, i);
+
+        if (!strcmp(opt->name, "driver") || !strcmp(opt->name, "id")) {
+            continue;
+        }
+        if (!device_set_opt(dev, opt, errp)) {
+            qdev_free(dev);
+            return NULL;
+        }
+    }
+    if (!qdev_realize(dev, errp)) {
+        qdev_free(dev);
+        return NULL;
+    }
+
+    md = g_new0(MachineDevice, 1);
+    md->dev = dev;
+    md->slot = -1;
+    md->irq_base = -1;
+    if (path) {
+        md->path = g_strdup(path);
+    } else if (id) {
+        md->path = g_strdup_printf("/machine/peripheral/%s", id);
+    } else {
+        md->path = g_strdup_printf("/machine/peripheral-anon/device[%u]",
+                                   machine.anon_count++);
+    }
+    g_ptr_array_add(machine.devices, md);
+    if (!machine_place(md, base, irq_base, errp)) {
+        machine_device_forget(md);
+        return NULL;
+    }
+    /* A pxb-pcie's id already names its bus; the bus is what links want. */
+    if (id && !object_registry_type(id)) {
+        object_registry_add(id, dc->name, dev, &error_abort);
+    }
+    trace_machine_device_add(driver, md->path);
+    return dev;
+}
+
+DeviceState *machine_device_add(QemuOpts *opts, bool hotplug, Error **errp)
+{
+    g_assert(machine.created);
+    return machine_device_create(opts, hotplug, NULL, -1, -1, errp);
+}
+
+bool machine_device_del(DeviceState *dev, Error **errp)
+{
+    MachineDevice *md = machine_device(dev);
+
+    g_assert(md);
+    if (!dev->klass->hotpluggable) {
+        error_setg(errp, "Device '%s' does not support hot-unplugging",
+                   dev->id ? dev->id : md->path);
+        return false;
+    }
+    trace_machine_device_del(md->path);
+    machine_device_forget(md);
+    return true;
+}
+
+DeviceState *machine_find_device(const char *path)
+{
+    for (guint i = 0; machine.devices && i < machine.devices->len; i++) {
+        MachineDevice *md = g_ptr_array_index(machine.devices, i);
+
+        if (!strcmp(md->path, path) ||
+            (md->dev->id && !strcmp(md->dev->id, path))) {
+            return md->dev;
+        }
+    }
+    return NULL;
+}
+
+const char *machine_device_path(DeviceState *dev)
+{
+    MachineDevice *md = machine_device(dev);
+
+    return md ? md->path : NULL;
+}
+
+int machine_device_irq_base(DeviceState *dev)
+{
+    MachineDevice *md = machine_device(dev);
+
+    return md ? md->irq_base : -1;
+}
+
+void machine_foreach_device(void (*func)(DeviceState *dev, void *opaque),
+                            void *opaque)
+{
+    for (guint i = 0; machine.devices && i < machine.devices->len; i++) {
+        MachineDevice *md = g_ptr_array_index(machine.devices, i);
+
+        func(md->dev, opaque);
+    }
+}
+
+void machine_reset(void)
+{
+    trace_machine_reset();
+    for (guint i = 0; machine.devices && i < machine.devices->len; i++) {
+        MachineDevice *md = g_ptr_array_index(machine.devices, i);
+
+        qdev_reset(md->dev);
+    }
+}
+
+bool machine_is_created(void)
+{
+    return machine.created;
+}
+
+AddressSpace *machine_address_space(void)
+{
+    return machine.as;
+}
+
+static bool machine_create_smmu(Error **errp)
+{
+    g_autoptr(QemuOpts) opts = NULL;
+
+    opts = qemu_opts_parse("arm-smmuv3,primary-bus=pcie.0", "driver", errp);
+    return opts && machine_device_create(opts, false, "/machine/smmuv3",
+                                         VIRT_SMMU_BASE, VIRT_SMMU_IRQ,
+                                         errp);
+}
+
+bool machine_create(const MachineOptions *mo, Error **errp)
+{
+    bool virt = !mo->type || !strcmp(mo->type, "virt");
+    uint64_t ram_size = mo->ram_size_set ? mo->ram_size
+                                         : VIRT_RAM_DEFAULT_SIZE;
+
+    g_assert(!machine.created);
+    if (mo->iommu && !virt) {
+        error_setg(errp, "Property 'none-machine.iommu' not found");
+        return false;
+    }
+    machine.as = address_space_new("system");
+    machine.devices = g_ptr_array_new();
+    machine.created = true;
+    if ((virt || mo->ram_size_set) &&
+        !address_space_add_ram(machine.as, VIRT_RAM_BASE, ram_size, errp)) {
+        goto fail;
+    }
+    if (virt) {
+        machine.pcie0 = g_new0(PCIBus, 1);
+        machine.pcie0->id = g_strdup("pcie.0");
+        machine.pcie0->bus_num = 0;
+        if (!object_registry_add("pcie.0", TYPE_PCI_BUS, machine.pcie0,
+                                 errp)) {
+            goto fail;
+        }
+    }
+    if (mo->iommu && !machine_create_smmu(errp)) {
+        goto fail;
+    }
+    trace_machine_create(virt ? "virt" : "none", ram_size);
+    return true;
+
+fail:
+    machine_destroy();
+    return false;
+}
+
+void machine_destroy(void)
+{
+    if (!machine.created) {
+        return;
+    }
+    /* Newest first: a device may link to an older one. */
+    while (machine.devices->len) {
+        machine_device_forget(g_ptr_array_index(machine.devices,
+                                                machine.devices->len - 1));
+    }
+    g_ptr_array_free(machine.devices, TRUE);
+    machine.devices = NULL;
+    if (machine.pcie0) {
+        if (object_registry_lookup("pcie.0", TYPE_PCI_BUS) == machine.pcie0) {
+            object_registry_remove("pcie.0");
+        }
+        g_free(machine.pcie0->id);
+        g_clear_pointer(&machine.pcie0, g_free);
+    }
+    g_clear_pointer(&machine.as, address_space_free);
+    machine.anon_count = 0;
+    machine.irqs_used = 0;
+    machine_set_gic_observer(NULL, NULL);
+    machine.created = false;
+}

@@ -1,0 +1,772 @@
+/*
+ * vsmmu-daemon command line, in QEMU's syntax.
+ *
+ * Options are read in one pass and applied in phases, as QEMU does, so
+ * their order only matters within a kind: -trace at once; then
+ * chardevs, -object (in order), the machine, -device (in order), and
+ * finally the QMP monitors and the qtest server.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qemu/object-registry.h"
+#include "qemu/option.h"
+#include "qemu/trace.h"
+#include "chardev/char.h"
+#include "hw/qdev-properties.h"
+#include "system/iommufd.h"
+#include "system/iommufd-emulated.h"
+#include "qemu/iothread.h"
+#include "system/machine.h"
+#include "system/qmp.h"
+#include "system/qtest.h"
+#include "system/runstate.h"
+#include "system/system.h"
+#include "trace.h"
+#include <glib-unix.h>
+#include <signal.h>
+#include <sys/prctl.h>
+
+typedef enum {
+    OPT_OBJECT,
+    OPT_DEVICE,
+    OPT_MACHINE,
+    OPT_M,
+    OPT_QTEST,
+    OPT_QTEST_LOG,
+    OPT_CHARDEV,
+    OPT_MON,
+    OPT_QMP,
+    OPT_TRACE,
+    OPT_DISPLAY,
+    OPT_NODEFAULTS,
+    OPT_ACCEL,
+    OPT_AUDIO,
+    OPT_RUN_WITH,
+    OPT_VERSION,
+    OPT_HELP,
+    OPT_IGNORED,        /* full-VM options libvirt emits */
+} OptionIndex;
+
+typedef struct QEMUOption {
+    const char *name;
+    bool has_arg;
+    OptionIndex index;
+    const char *help;   /* NULL: not listed by -help */
+} QEMUOption;
+
+static const QEMUOption qemu_options[] = {
+    { "object", true, OPT_OBJECT,
+      "-object TYPE,id=ID[,...]  create an object: iommufd, monitor-qmp" },
+    { "device", true, OPT_DEVICE,
+      "-device DRIVER[,prop=value][,...]  add a device (JSON accepted)" },
+    { "machine", true, OPT_MACHINE,
+      "-machine virt|none[,iommu=smmuv3]  select the board" },
+    { "M", true, OPT_MACHINE, NULL },
+    { "m", true, OPT_M, "-m SIZE[M|G]  guest RAM size (default 128M)" },
+    { "qtest", true, OPT_QTEST,
+      "-qtest unix:PATH[,server=on,wait=off]|stdio  serve qtest" },
+    { "qtest-log", true, OPT_QTEST_LOG,
+      "-qtest-log FILE|none  log qtest traffic (default: stderr)" },
+    { "chardev", true, OPT_CHARDEV,
+      "-chardev socket,id=ID,path=PATH[,server=on][,wait=off]" },
+    { "mon", true, OPT_MON, "-mon chardev=ID,mode=control  QMP monitor" },
+    { "qmp", true, OPT_QMP,
+      "-qmp unix:PATH[,server=on,wait=off]  QMP monitor" },
+    { "trace", true, OPT_TRACE,
+      "-trace [enable=]PATTERN|events=FILE|file=FILE  enable trace events" },
+    { "display", true, OPT_DISPLAY, "-display none" },
+    { "nodefaults", false, OPT_NODEFAULTS, "-nodefaults" },
+    { "accel", true, OPT_ACCEL, "-accel qtest  guest time under qtest" },
+    { "audio", true, OPT_AUDIO, "-audio none" },
+    { "run-with", true, OPT_RUN_WITH,
+      "-run-with exit-with-parent=on  exit when the parent exits" },
+    { "version", false, OPT_VERSION, "-version  print the version" },
+    { "help", false, OPT_HELP, "-help  print this help" },
+    { "h", false, OPT_HELP, NULL },
+    /* Accepted and ignored: they only concern a full VM. */
+    { "name", true, OPT_IGNORED, NULL },
+    { "uuid", true, OPT_IGNORED, NULL },
+    { "S", false, OPT_IGNORED, NULL },
+    { "no-user-config", false, OPT_IGNORED, NULL },
+    { "no-shutdown", false, OPT_IGNORED, NULL },
+    { "overcommit", true, OPT_IGNORED, NULL },
+    { "rtc", true, OPT_IGNORED, NULL },
+    { "boot", true, OPT_IGNORED, NULL },
+    { "smp", true, OPT_IGNORED, NULL },
+    { "cpu", true, OPT_IGNORED, NULL },
+    { "msg", true, OPT_IGNORED, NULL },
+    { "sandbox", true, OPT_IGNORED, NULL },
+    { "global", true, OPT_IGNORED, NULL },
+    { "pidfile", true, OPT_IGNORED, NULL },
+    { "serial", true, OPT_IGNORED, NULL },
+    { "parallel", true, OPT_IGNORED, NULL },
+};
+
+/* An option applied after parsing, with its place on the command line. */
+typedef struct DeferredOpt {
+    OptionIndex index;
+    int argi;               /* argv index of the option name */
+    const char *arg;
+} DeferredOpt;
+
+static struct {
+    char **argv;
+    GArray *deferred;       /* of DeferredOpt */
+    MachineOptions machine;
+    const char *qtest;
+    const char *qtest_log;
+    bool qtest_log_set;
+    GPtrArray *iommufds;    /* IOMMUFDBackend * we created */
+    GPtrArray *ehosts;      /* IOMMUFDEmulatedHost * behind them */
+    GPtrArray *iothreads;   /* IOThread * of -object iothread */
+    guint signal_src[3];
+} vl;
+
+/* ---- -object ------------------------------------------------------ */
+
+typedef bool ObjectCreateFunc(const char *id, QemuOpts *opts, Error **errp);
+
+static bool object_check_props(const char *type, QemuOpts *opts,
+                               const char *const *props, Error **errp)
+{
+    for (guint i = 0; i < qemu_opts_count(opts); i++) {
+        const char *name = qemu_opts_nth(opts, i)->name;
+
+        if (!strcmp(name, "qom-type") || !strcmp(name, "id")) {
+            continue;
+        }
+        if (!g_strv_contains(props, name)) {
+            error_setg(errp, "Property '%s.%s' not found", type, name);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool object_create_iommufd(const char *id, QemuOpts *opts,
+                                  Error **errp)
+{
+    static const char *const props[] = { "fd", "x-emulated-host", NULL };
+    g_autoptr(Error) local_err = NULL;
+    IOMMUFDEmulatedHost *ehost = NULL;
+    IOMMUFDBackend *be;
+    bool emulated = false;
+    const char *fd;
+
+    if (!object_check_props(TYPE_IOMMUFD_BACKEND, opts, props, errp) ||
+        !qemu_opt_get_bool(opts, "x-emulated-host", &emulated, errp)) {
+        return false;
+    }
+    fd = qemu_opt_get_str(opts, "fd", &local_err);
+    if (local_err) {
+        error_propagate(errp, g_steal_pointer(&local_err));
+        return false;
+    }
+    if (fd && emulated) {
+        error_setg(errp, "fd and x-emulated-host=on are mutually exclusive");
+        return false;
+    }
+    be = iommufd_backend_new(id);
+    if (emulated) {
+        /* Chosen by the user, never as a fallback: say so. */
+        ehost = iommufd_emulated_host_new();
+        iommufd_backend_set_kernel(be, &iommufd_emulated_ops, ehost);
+        info_report("iommufd '%s': using the embedded emulated host, not"
+                    " /dev/iommu", id);
+        g_ptr_array_add(vl.ehosts, ehost);
+    }
+    /* QEMU opens /dev/iommu when the object is created: fail early. */
+    if ((fd && !iommufd_backend_set_fd(be, fd, errp)) ||
+        !iommufd_backend_connect(be, errp)) {
+        iommufd_backend_free(be);
+        return false;
+    }
+    if (!object_registry_add(id, TYPE_IOMMUFD_BACKEND, be, errp)) {
+        iommufd_backend_disconnect(be);
+        iommufd_backend_free(be);
+        return false;
+    }
+    g_ptr_array_add(vl.iommufds, be);
+    return true;
+}
+
+static bool object_create_monitor_qmp(const char *id, QemuOpts *opts,
+                                      Error **errp)
+{
+    static const char *const props[] = { "chardev", "pretty", NULL };
+    g_autoptr(Error) local_err = NULL;
+    const char *chardev;
+    bool pretty = false;
+
+    if (!object_check_props("monitor-qmp", opts, props, errp) ||
+        !qemu_opt_get_bool(opts, "pretty", &pretty, errp)) {
+        return false;
+    }
+    chardev = qemu_opt_get_str(opts, "chardev", &local_err);
+    if (local_err) {
+        error_propagate(errp, g_steal_pointer(&local_err));
+        return false;
+    }
+    if (!chardev) {
+        error_setg(errp, "Parameter 'chardev' is missing");
+        return false;
+    }
+    return object_registry_add(id, "monitor-qmp", NULL, errp) &&
+           qmp_monitor_add(chardev, errp);
+}
+
+static bool object_create_iothread(const char *id, QemuOpts *opts,
+                                   Error **errp)
+{
+    static const char *const props[] = { NULL };
+    IOThread *iot;
+
+    if (!object_check_props(TYPE_IOTHREAD, opts, props, errp)) {
+        return false;
+    }
+    iot = iothread_new(id, errp);
+    if (!iot) {
+        return false;
+    }
+    if (!iothread_start(iot, errp) ||
+        !object_registry_add(id, TYPE_IOTHREAD, iot, errp)) {
+        iothread_free(iot);
+        return false;
+    }
+    g_ptr_array_add(vl.iothreads, iot);
+    return true;
+}
+
+static const struct {
+    const char *type;
+    const char *help;
+    ObjectCreateFunc *create;
+} object_types[] = {
+    { TYPE_IOMMUFD_BACKEND, "  fd=<string>\n  x-emulated-host=<bool>\n",
+      object_create_iommufd },
+    { "monitor-qmp", "  chardev=<string>\n  pretty=<bool>\n",
+      object_create_monitor_qmp },
+    { TYPE_IOTHREAD, "", object_create_iothread },
+};
+
+static int object_type_index(const char *type)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(object_types); i++) {
+        if (!strcmp(object_types[i].type, type)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* -object help and -object TYPE,help: print and return true. */
+static bool object_help(QemuOpts *opts, Error **errp)
+{
+    const char *type = qemu_opt_get_str(opts, "qom-type", NULL);
+    int i;
+
+    if (type && !strcmp(type, "help")) {
+        printf("List of user creatable objects:\n");
+        for (size_t j = 0; j < G_N_ELEMENTS(object_types); j++) {
+            printf("  %s\n", object_types[j].type);
+        }
+        return true;
+    }
+    if (!type || !qemu_opt_find(opts, "help")) {
+        return false;
+    }
+    i = object_type_index(type);
+    if (i < 0) {
+        error_setg(errp, "invalid object type: %s", type);
+        return true;
+    }
+    printf("%s options:\n%s", type, object_types[i].help);
+    return true;
+}
+
+static bool object_create(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "qom-type", errp);
+    g_autoptr(Error) local_err = NULL;
+    const char *type, *id;
+    int i;
+
+    if (!opts) {
+        return false;
+    }
+    type = qemu_opt_get_str(opts, "qom-type", &local_err);
+    if (!local_err) {
+        id = qemu_opt_get_str(opts, "id", &local_err);
+    }
+    if (local_err) {
+        error_propagate(errp, g_steal_pointer(&local_err));
+        return false;
+    }
+    if (!type) {
+        error_setg(errp, "Parameter 'qom-type' is missing");
+        return false;
+    }
+    i = object_type_index(type);
+    if (i < 0) {
+        error_setg(errp, "invalid object type: %s", type);
+        return false;
+    }
+    if (!id) {
+        error_setg(errp, "Parameter 'id' is missing");
+        return false;
+    }
+    trace_vl_object_create(type, id);
+    return object_types[i].create(id, opts, errp);
+}
+
+/* ---- -device help ------------------------------------------------- */
+
+static void print_device(const DeviceClass *dc, void *opaque)
+{
+    if (dc->user_creatable) {
+        printf("name \"%s\"%s%s%s\n", dc->name, dc->desc ? ", desc \"" : "",
+               dc->desc ? dc->desc : "", dc->desc ? "\"" : "");
+    }
+}
+
+/* -device help, -device TYPE,help: print and return true. */
+static bool device_help(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "driver", NULL);
+    const char *driver;
+    const DeviceClass *dc;
+    g_autofree char *help = NULL;
+
+    if (!opts || qemu_opts_is_json(opts)) {
+        return false;
+    }
+    driver = qemu_opt_get_str(opts, "driver", NULL);
+    if (driver && !strcmp(driver, "help")) {
+        printf("Available devices:\n");
+        device_class_foreach(print_device, NULL);
+        return true;
+    }
+    if (!driver || !qemu_opt_find(opts, "help")) {
+        return false;
+    }
+    dc = device_class_find(driver);
+    if (!dc) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return true;
+    }
+    help = qdev_class_help(dc);
+    fputs(help, stdout);
+    return true;
+}
+
+/* ---- simple options ----------------------------------------------- */
+
+static bool parse_run_with(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, NULL, errp);
+    bool exit_with_parent = false;
+
+    if (!opts) {
+        return false;
+    }
+    for (guint i = 0; i < qemu_opts_count(opts); i++) {
+        const char *name = qemu_opts_nth(opts, i)->name;
+
+        if (strcmp(name, "exit-with-parent") != 0) {
+            error_setg(errp, "Invalid parameter '%s'", name);
+            return false;
+        }
+    }
+    if (!qemu_opt_get_bool(opts, "exit-with-parent", &exit_with_parent,
+                           errp)) {
+        return false;
+    }
+    /* SIGTERM, which we handle as a clean shutdown. */
+    if (exit_with_parent && prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) {
+        error_setg_errno(errp, errno, "cannot set exit-with-parent");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_mon(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "chardev", errp);
+    const char *chardev, *mode;
+
+    if (!opts) {
+        return false;
+    }
+    for (guint i = 0; i < qemu_opts_count(opts); i++) {
+        const char *name = qemu_opts_nth(opts, i)->name;
+
+        if (strcmp(name, "chardev") && strcmp(name, "mode") &&
+            strcmp(name, "pretty")) {
+            error_setg(errp, "Invalid parameter '%s'", name);
+            return false;
+        }
+    }
+    chardev = qemu_opt_get_str(opts, "chardev", errp);
+    if (!chardev) {
+        error_setg(errp, "Parameter 'chardev' is missing");
+        return false;
+    }
+    mode = qemu_opt_get_str(opts, "mode", errp);
+    if (!mode || strcmp(mode, "control") != 0) {
+        error_setg(errp, "only mode=control (QMP) monitors are supported");
+        return false;
+    }
+    return qmp_monitor_add(chardev, errp);
+}
+
+static bool parse_accel(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "accel", errp);
+    const char *accel;
+
+    if (!opts) {
+        return false;
+    }
+    accel = qemu_opt_get_str(opts, "accel", errp);
+    if (!accel) {
+        error_setg(errp, "Parameter 'accel' is missing");
+        return false;
+    }
+    if (!strcmp(accel, "qtest")) {
+        qtest_set_enabled(true);
+        return true;
+    }
+    /* libvirt asks for kvm; there is no CPU to accelerate here. */
+    if (!strcmp(accel, "kvm") || !strcmp(accel, "tcg")) {
+        trace_vl_option_ignored("-accel", accel);
+        return true;
+    }
+    error_setg(errp, "invalid accelerator %s", accel);
+    return false;
+}
+
+static bool parse_m(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "size", errp);
+    const char *size;
+
+    if (!opts) {
+        return false;
+    }
+    size = qemu_opt_get_str(opts, "size", errp);
+    if (!size) {
+        error_setg(errp, "Parameter 'size' is missing");
+        return false;
+    }
+    if (!qemu_parse_size(size, 1 << 20, &vl.machine.ram_size) ||
+        vl.machine.ram_size == 0) {
+        error_setg(errp, "invalid ram size: %s", size);
+        return false;
+    }
+    vl.machine.ram_size_set = true;
+    return true;
+}
+
+static void print_help(void)
+{
+    printf("usage: vsmmu-daemon [options]\n\n"
+           "Hosts vsmmu device models (arm-smmuv3) without a VM and serves\n"
+           "QEMU's qtest protocol and QMP.  Options use QEMU's syntax.\n\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(qemu_options); i++) {
+        if (qemu_options[i].help) {
+            printf("%s\n", qemu_options[i].help);
+        }
+    }
+    printf("\nOptions that only concern a full VM (-name, -uuid, -S, -smp,"
+           " -cpu, ...)\nare accepted and ignored.  See"
+           " docs/system/vsmmu-daemon.rst.\n");
+}
+
+static const QEMUOption *lookup_opt(int argc, char **argv, int *pi,
+                                    const char **optarg)
+{
+    int i = *pi;
+    const char *r = argv[i];
+
+    loc_set_cmdline(argv, i, 1);
+    if (r[0] != '-' || !r[1]) {
+        error_report("invalid option");
+        return NULL;
+    }
+    r++;
+    if (r[0] == '-') {
+        r++;
+    }
+    for (size_t j = 0; j < G_N_ELEMENTS(qemu_options); j++) {
+        const QEMUOption *o = &qemu_options[j];
+
+        if (!strcmp(o->name, r)) {
+            *optarg = NULL;
+            if (o->has_arg) {
+                if (i + 1 >= argc) {
+                    error_report("requires an argument");
+                    return NULL;
+                }
+                *optarg = argv[++i];
+                loc_set_cmdline(argv, *pi, 2);
+            }
+            *pi = i + 1;
+            return o;
+        }
+    }
+    error_report("invalid option");
+    return NULL;
+}
+
+static void defer(OptionIndex index, int argi, const char *arg)
+{
+    DeferredOpt d = { .index = index, .argi = argi, .arg = arg };
+
+    g_array_append_val(vl.deferred, d);
+}
+
+/*
+ * Apply deferred options of kind INDEX in command-line order; errors
+ * name the option they come from.
+ */
+static bool apply_deferred(OptionIndex index)
+{
+    for (guint i = 0; i < vl.deferred->len; i++) {
+        DeferredOpt *d = &g_array_index(vl.deferred, DeferredOpt, i);
+        Error *err = NULL;
+        bool ok = true;
+
+        if (d->index != index) {
+            continue;
+        }
+        loc_set_cmdline(vl.argv, d->argi, 2);
+        switch (index) {
+        case OPT_CHARDEV:
+            ok = qemu_chardev_add(d->arg, &err);
+            break;
+        case OPT_OBJECT:
+            ok = object_create(d->arg, &err);
+            break;
+        case OPT_DEVICE: {
+            g_autoptr(QemuOpts) opts = qemu_opts_parse(d->arg, "driver",
+                                                       &err);
+
+            ok = opts && machine_device_add(opts, false, &err);
+            break;
+        }
+        case OPT_MON:
+            ok = parse_mon(d->arg, &err);
+            break;
+        case OPT_QMP:
+            ok = qmp_monitor_add_inline(d->arg, &err);
+            break;
+        default:
+            g_assert_not_reached();
+        }
+        if (!ok) {
+            error_report_err(err);
+            loc_set_none();
+            return false;
+        }
+    }
+    loc_set_none();
+    return true;
+}
+
+static gboolean signal_cb(gpointer opaque)
+{
+    qemu_system_shutdown_request("host-signal");
+    return G_SOURCE_CONTINUE;
+}
+
+/* Returns -1 to go on, else an exit status. */
+static int parse_args(int argc, char **argv)
+{
+    int i = 1;
+
+    while (i < argc) {
+        int argi = i;
+        const char *optarg;
+        const QEMUOption *o = lookup_opt(argc, argv, &i, &optarg);
+        Error *err = NULL;
+        bool ok = true;
+
+        if (!o) {
+            return 1;
+        }
+        switch (o->index) {
+        case OPT_HELP:
+            print_help();
+            return 0;
+        case OPT_VERSION:
+            printf("vsmmu-daemon version %s\n", VSMMU_VERSION);
+            return 0;
+        case OPT_TRACE:
+            ok = trace_opt_parse(optarg, &err);
+            break;
+        case OPT_OBJECT:
+            if (!g_str_has_prefix(optarg, "{")) {
+                g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg,
+                                                           "qom-type", &err);
+
+                ok = opts != NULL;
+                if (ok && object_help(opts, &err)) {
+                    if (err) {
+                        break;
+                    }
+                    return 0;
+                }
+            }
+            defer(o->index, argi, optarg);
+            break;
+        case OPT_DEVICE:
+            if (device_help(optarg, &err)) {
+                if (err) {
+                    ok = false;
+                    break;
+                }
+                return 0;
+            }
+            defer(o->index, argi, optarg);
+            break;
+        case OPT_CHARDEV:
+        case OPT_MON:
+        case OPT_QMP:
+            defer(o->index, argi, optarg);
+            break;
+        case OPT_MACHINE:
+            if (!strcmp(optarg, "help")) {
+                printf("Supported machines are:\n"
+                       "none                 empty machine\n"
+                       "virt                 Arm virt board subset"
+                       " (default)\n");
+                return 0;
+            }
+            ok = machine_parse_opts(optarg, &vl.machine, &err);
+            break;
+        case OPT_M:
+            ok = parse_m(optarg, &err);
+            break;
+        case OPT_QTEST:
+            vl.qtest = optarg;
+            break;
+        case OPT_QTEST_LOG:
+            vl.qtest_log = optarg;
+            vl.qtest_log_set = true;
+            break;
+        case OPT_DISPLAY:
+            if (strcmp(optarg, "none") != 0) {
+                error_setg(&err, "Display '%s' is not available", optarg);
+                ok = false;
+            }
+            break;
+        case OPT_AUDIO:
+            if (strcmp(optarg, "none") != 0 &&
+                strcmp(optarg, "driver=none") != 0) {
+                error_setg(&err, "audio backend '%s' is not available"
+                           " (only none)", optarg);
+                ok = false;
+            }
+            break;
+        case OPT_ACCEL:
+            ok = parse_accel(optarg, &err);
+            break;
+        case OPT_RUN_WITH:
+            ok = parse_run_with(optarg, &err);
+            break;
+        case OPT_NODEFAULTS:
+            break;
+        case OPT_IGNORED:
+            trace_vl_option_ignored(argv[argi], optarg ? optarg : "");
+            break;
+        default:
+            g_assert_not_reached();
+        }
+        if (!ok) {
+            error_report_err(err);
+            return 1;
+        }
+    }
+    loc_set_none();
+    return -1;
+}
+
+int qemu_init(int argc, char **argv)
+{
+    Error *err = NULL;
+    int status;
+
+    error_set_progname(argv[0]);
+    signal(SIGPIPE, SIG_IGN);
+    trace_init_from_env();
+    vl.argv = argv;
+    vl.deferred = g_array_new(FALSE, FALSE, sizeof(DeferredOpt));
+    vl.iommufds = g_ptr_array_new();
+    vl.ehosts = g_ptr_array_new();
+    vl.iothreads = g_ptr_array_new();
+
+    status = parse_args(argc, argv);
+    if (status >= 0) {
+        return status;
+    }
+    if (!apply_deferred(OPT_CHARDEV) || !apply_deferred(OPT_OBJECT)) {
+        return 1;
+    }
+    if (!machine_create(&vl.machine, &err)) {
+        error_report_err(err);
+        return 1;
+    }
+    if (!apply_deferred(OPT_DEVICE) || !apply_deferred(OPT_MON) ||
+        !apply_deferred(OPT_QMP)) {
+        return 1;
+    }
+    if (vl.qtest &&
+        !qtest_server_start(vl.qtest, vl.qtest_log_set ? vl.qtest_log : NULL,
+                            &err)) {
+        error_prepend(&err, "qtest: ");
+        error_report_err(err);
+        return 1;
+    }
+    vl.signal_src[0] = g_unix_signal_add(SIGTERM, signal_cb, NULL);
+    vl.signal_src[1] = g_unix_signal_add(SIGINT, signal_cb, NULL);
+    vl.signal_src[2] = g_unix_signal_add(SIGHUP, signal_cb, NULL);
+    trace_vl_ready();
+    return -1;
+}
+
+void qemu_cleanup(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(vl.signal_src); i++) {
+        if (vl.signal_src[i]) {
+            g_source_remove(vl.signal_src[i]);
+            vl.signal_src[i] = 0;
+        }
+    }
+    qemu_chardev_cleanup();
+    qmp_cleanup();
+    qtest_server_stop();
+    machine_destroy();
+    for (guint i = 0; vl.iommufds && i < vl.iommufds->len; i++) {
+        IOMMUFDBackend *be = g_ptr_array_index(vl.iommufds, i);
+
+        iommufd_backend_disconnect(be);
+        iommufd_backend_free(be);
+    }
+    g_clear_pointer(&vl.iommufds, g_ptr_array_unref);
+    for (guint i = 0; vl.ehosts && i < vl.ehosts->len; i++) {
+        iommufd_emulated_host_free(g_ptr_array_index(vl.ehosts, i));
+    }
+    g_clear_pointer(&vl.ehosts, g_ptr_array_unref);
+    for (guint i = 0; vl.iothreads && i < vl.iothreads->len; i++) {
+        IOThread *iot = g_ptr_array_index(vl.iothreads, i);
+
+        iothread_stop(iot);
+        iothread_free(iot);
+    }
+    g_clear_pointer(&vl.iothreads, g_ptr_array_unref);
+    object_registry_clear();
+    g_clear_pointer(&vl.deferred, g_array_unref);
+}

@@ -1,0 +1,361 @@
+/*
+ * Tests for device properties, the board (placement, paths, interrupt
+ * wiring) and the virtual clock.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/object-registry.h"
+#include "qemu/option.h"
+#include "qemu/timer.h"
+#include "hw/qdev-properties.h"
+#include "hw/pci/pci-bus.h"
+#include "system/machine.h"
+
+/* A device for these tests only; the daemon never has it. */
+typedef struct UnitDev {
+    DeviceState parent_obj;
+    bool flag;
+    uint8_t u8;
+    uint64_t u64;
+    char *name;
+    int mode;
+    char *bus;
+    int resets;
+    uint32_t reg;
+} UnitDev;
+
+static MemTxResult unit_read(void *opaque, hwaddr addr, uint64_t *data,
+                             unsigned size)
+{
+    UnitDev *d = opaque;
+
+    *data = addr == 0 ? d->reg : 0;
+    return MEMTX_OK;
+}
+
+static MemTxResult unit_write(void *opaque, hwaddr addr, uint64_t data,
+                              unsigned size)
+{
+    UnitDev *d = opaque;
+
+    d->reg = data;
+    /* Writing drives output line 1 to bit 0 of the value. */
+    qemu_set_irq(d->parent_obj.irqs[1], data & 1);
+    return MEMTX_OK;
+}
+
+static const MemoryRegionOps unit_ops = {
+    .read = unit_read,
+    .write = unit_write,
+    .min_access_size = 4,
+    .max_access_size = 4,
+};
+
+static const char *const unit_irq_names[] = { "a", "b" };
+
+static void unit_init(DeviceState *dev)
+{
+    dev->mmio_ops = &unit_ops;
+    dev->mmio_size = 0x1000;
+    qdev_init_irqs(dev, unit_irq_names, 2);
+}
+
+static void unit_reset(DeviceState *dev)
+{
+    ((UnitDev *)dev)->resets++;
+}
+
+static const Property unit_props[] = {
+    DEFINE_PROP_BOOL("flag", UnitDev, flag, false, "a flag"),
+    DEFINE_PROP_UINT8("u8", UnitDev, u8, 7, NULL),
+    DEFINE_PROP_UINT64("u64", UnitDev, u64, 0, "big"),
+    DEFINE_PROP_STRING("name", UnitDev, name, NULL),
+    DEFINE_PROP_ON_OFF_AUTO("mode", UnitDev, mode, ON_OFF_AUTO_OFF,
+                            "tri-state"),
+    DEFINE_PROP_LINK("bus", UnitDev, bus, "link<PCI>", NULL),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static const DeviceClass unit_class = {
+    .name = "x-unit-dev",
+    .desc = "unit test device",
+    .instance_size = sizeof(UnitDev),
+    .user_creatable = true,
+    .hotpluggable = true,
+    .props = unit_props,
+    .instance_init = unit_init,
+    .reset = unit_reset,
+};
+
+static void unit_register(void)
+{
+    device_class_register(&unit_class);
+}
+
+type_init(unit_register)
+
+static void test_props(void)
+{
+    DeviceState *dev = qdev_new("x-unit-dev", &error_abort);
+    UnitDev *d = (UnitDev *)dev;
+    Error *err = NULL;
+    g_autofree char *s = NULL;
+
+    g_assert_cmpuint(d->u8, ==, 7);
+    g_assert_cmpint(d->mode, ==, ON_OFF_AUTO_OFF);
+    g_assert_true(qdev_prop_parse(dev, "flag", "on", &error_abort));
+    g_assert_true(d->flag);
+    g_assert_true(qdev_prop_parse(dev, "u8", "0x20", &error_abort));
+    g_assert_cmpuint(d->u8, ==, 0x20);
+    g_assert_true(qdev_prop_parse(dev, "mode", "auto", &error_abort));
+    g_assert_cmpint(d->mode, ==, ON_OFF_AUTO_AUTO);
+    g_assert_true(qdev_prop_set_bool(dev, "flag", false, &error_abort));
+    g_assert_true(qdev_prop_set_uint(dev, "u64", UINT64_MAX, &error_abort));
+    s = qdev_prop_get_string(dev, qdev_prop_find(dev->klass, "u64"));
+    g_assert_cmpstr(s, ==, "18446744073709551615");
+
+    g_assert_false(qdev_prop_parse(dev, "nope", "1", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Property 'x-unit-dev.nope' not found");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_parse(dev, "flag", "maybe", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Parameter 'flag' expects 'on' or 'off'");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_parse(dev, "mode", "sometimes", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Parameter 'mode' does not accept value 'sometimes'");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_set_bool(dev, "u8", true, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'u8', expected: uint8");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_set_uint(dev, "flag", 1, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'flag', expected: bool");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_set_uint(dev, "u8", 256, &err));
+    error_free_or_abort(&err);
+    qdev_free(dev);
+}
+
+static void test_help(void)
+{
+    g_autofree char *help = qdev_class_help(&unit_class);
+
+    g_assert_true(g_str_has_prefix(help, "x-unit-dev options:\n"));
+    g_assert_nonnull(strstr(help, "  flag=<bool>"));
+    g_assert_nonnull(strstr(help, "a flag (default: false)"));
+    g_assert_nonnull(strstr(help, "mode=<OnOffAuto>"));
+    g_assert_nonnull(strstr(help, "(default: \"off\")"));
+    g_assert_nonnull(strstr(help, "bus=<link<PCI>>"));
+}
+
+static DeviceState *add(const char *params, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(params, "driver",
+                                               &error_abort);
+
+    return machine_device_add(opts, false, errp);
+}
+
+static void machine_virt(void)
+{
+    MachineOptions mo = { 0 };
+
+    g_assert_true(machine_parse_opts("virt", &mo, &error_abort));
+    g_assert_true(machine_create(&mo, &error_abort));
+}
+
+static void test_placement(void)
+{
+    DeviceState *a, *b, *c;
+    Error *err = NULL;
+    uint64_t v;
+
+    machine_virt();
+    a = add("x-unit-dev,id=a,flag=on", &error_abort);
+    b = add("{\"driver\":\"x-unit-dev\",\"u8\":3,\"flag\":true}",
+            &error_abort);
+    g_assert_true(((UnitDev *)b)->flag);
+    g_assert_cmpuint(((UnitDev *)b)->u8, ==, 3);
+    g_assert_cmphex(memory_region_base(a->mmio), ==, VIRT_PLATFORM_BUS_BASE);
+    g_assert_cmphex(memory_region_base(b->mmio), ==,
+                    VIRT_PLATFORM_BUS_BASE + VIRT_PLATFORM_BUS_SLOT_SIZE);
+    g_assert_cmpint(machine_device_irq_base(a), ==, VIRT_PLATFORM_BUS_IRQ);
+    g_assert_cmpint(machine_device_irq_base(b), ==,
+                    VIRT_PLATFORM_BUS_IRQ + 2);
+    g_assert_cmpstr(machine_device_path(a), ==, "/machine/peripheral/a");
+    g_assert_cmpstr(machine_device_path(b), ==,
+                    "/machine/peripheral-anon/device[0]");
+    g_assert_true(machine_find_device("a") == a);
+    g_assert_true(machine_find_device("/machine/peripheral/a") == a);
+    g_assert_true(object_registry_lookup("a", "x-unit-dev") == a);
+
+    /* Registers are reachable through the system address space. */
+    address_space_cpu_write(machine_address_space(),
+                            VIRT_PLATFORM_BUS_BASE, 0x1234, 4);
+    address_space_cpu_read(machine_address_space(),
+                           VIRT_PLATFORM_BUS_BASE, &v, 4);
+    g_assert_cmphex(v, ==, 0x1234);
+
+    g_assert_null(add("x-unit-dev,id=a", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Duplicate ID 'a' for device");
+    error_free_or_abort(&err);
+    /* A bad property value creates nothing. */
+    g_assert_null(add("x-unit-dev,u8=300", &err));
+    error_free_or_abort(&err);
+
+    /* Removing a frees its slot and lines for the next device. */
+    g_assert_true(machine_device_del(a, &error_abort));
+    g_assert_null(machine_find_device("a"));
+    g_assert_null(object_registry_lookup("a", NULL));
+    c = add("x-unit-dev,id=c", &error_abort);
+    g_assert_cmphex(memory_region_base(c->mmio), ==, VIRT_PLATFORM_BUS_BASE);
+    g_assert_cmpint(machine_device_irq_base(c), ==, VIRT_PLATFORM_BUS_IRQ);
+
+    machine_reset();
+    g_assert_cmpint(((UnitDev *)b)->resets, ==, 1);
+    g_assert_cmpint(((UnitDev *)c)->resets, ==, 1);
+    machine_destroy();
+    g_assert_null(object_registry_lookup("pcie.0", NULL));
+}
+
+static void test_pxb(void)
+{
+    PCIBus *bus;
+    DeviceState *pxb;
+    Error *err = NULL;
+
+    machine_virt();
+    bus = object_registry_lookup("pcie.0", TYPE_PCI_BUS);
+    g_assert_nonnull(bus);
+    g_assert_cmpuint(bus->bus_num, ==, 0);
+    pxb = add("pxb-pcie,id=pci.1,bus_nr=252,bus=pcie.0", &error_abort);
+    bus = object_registry_lookup("pci.1", TYPE_PCI_BUS);
+    g_assert_nonnull(bus);
+    g_assert_cmpuint(bus->bus_num, ==, 252);
+    g_assert_true(machine_find_device("pci.1") == pxb);
+    g_assert_null(pxb->mmio);
+    g_assert_cmpint(machine_device_irq_base(pxb), ==, -1);
+    g_assert_null(add("pxb-pcie,id=pci.2,bus_nr=4,bus=nope", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Property 'pxb-pcie.bus' can't find value 'nope'");
+    error_free_or_abort(&err);
+    g_assert_null(add("x-unit-dev,id=pci.1", &err));
+    error_free_or_abort(&err);
+    g_assert_false(machine_device_del(pxb, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Device 'pci.1' does not support hot-unplugging");
+    error_free_or_abort(&err);
+    machine_destroy();
+    g_assert_null(object_registry_lookup("pci.1", NULL));
+}
+
+typedef struct IrqLog {
+    GMutex lock;
+    GArray *events;     /* of int: spi << 1 | level */
+} IrqLog;
+
+static void observe(void *opaque, int n, int level)
+{
+    IrqLog *log = opaque;
+    int e = n << 1 | level;
+
+    g_mutex_lock(&log->lock);
+    g_array_append_val(log->events, e);
+    g_mutex_unlock(&log->lock);
+}
+
+static gpointer irq_thread(gpointer opaque)
+{
+    DeviceState *dev = opaque;
+
+    for (int i = 0; i < 100; i++) {
+        qemu_set_irq(dev->irqs[0], i & 1);
+    }
+    return NULL;
+}
+
+static void test_irq_wiring(void)
+{
+    IrqLog log = { .events = g_array_new(FALSE, FALSE, sizeof(int)) };
+    DeviceState *dev;
+    GThread *t;
+
+    machine_virt();
+    dev = add("x-unit-dev,id=d", &error_abort);
+    machine_set_gic_observer(observe, &log);
+    /* A register write drives line 1: SPI 113. */
+    address_space_cpu_write(machine_address_space(),
+                            VIRT_PLATFORM_BUS_BASE, 1, 4);
+    g_assert_cmpuint(log.events->len, ==, 1);
+    g_assert_cmpint(g_array_index(log.events, int, 0), ==,
+                    (VIRT_PLATFORM_BUS_IRQ + 1) << 1 | 1);
+    /* From another thread, in order. */
+    t = g_thread_new("irq", irq_thread, dev);
+    g_thread_join(t);
+    g_assert_cmpuint(log.events->len, ==, 101);
+    for (int i = 0; i < 100; i++) {
+        g_assert_cmpint(g_array_index(log.events, int, i + 1), ==,
+                        VIRT_PLATFORM_BUS_IRQ << 1 | (i & 1));
+    }
+    machine_destroy();
+    g_array_free(log.events, TRUE);
+}
+
+static void timer_cb(void *opaque)
+{
+    GArray *fired = opaque;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+
+    g_array_append_val(fired, now);
+}
+
+static void test_virtual_clock(void)
+{
+    GArray *fired = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    QEMUTimer *a = timer_new_ns(QEMU_CLOCK_VIRTUAL, timer_cb, fired);
+    QEMUTimer *b = timer_new_ns(QEMU_CLOCK_VIRTUAL, timer_cb, fired);
+
+    qemu_clock_set_manual(true);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, 0);
+    g_assert_cmpint(qemu_clock_deadline_ns(QEMU_CLOCK_VIRTUAL), ==, -1);
+    timer_mod(a, 300);
+    timer_mod(b, 100);
+    g_assert_true(timer_pending(a));
+    g_assert_cmpint(timer_expire_time_ns(b), ==, 100);
+    g_assert_cmpint(qemu_clock_deadline_ns(QEMU_CLOCK_VIRTUAL), ==, 100);
+    g_assert_cmpint(qemu_clock_advance_virtual(50), ==, 50);
+    g_assert_cmpuint(fired->len, ==, 0);
+    /* Each timer runs at its own expiry time, in order. */
+    g_assert_cmpint(qemu_clock_advance_virtual(1000), ==, 1000);
+    g_assert_cmpuint(fired->len, ==, 2);
+    g_assert_cmpint(g_array_index(fired, int64_t, 0), ==, 100);
+    g_assert_cmpint(g_array_index(fired, int64_t, 1), ==, 300);
+    g_assert_false(timer_pending(a));
+    /* Never backwards; cancelled timers do not fire. */
+    g_assert_cmpint(qemu_clock_advance_virtual(10), ==, 1000);
+    timer_mod(a, 2000);
+    timer_del(a);
+    g_assert_cmpint(qemu_clock_advance_virtual(3000), ==, 3000);
+    g_assert_cmpuint(fired->len, ==, 2);
+    timer_free(a);
+    timer_free(b);
+    qemu_clock_set_manual(false);
+    g_array_free(fired, TRUE);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/qdev/props", test_props);
+    g_test_add_func("/qdev/help", test_help);
+    g_test_add_func("/machine/placement", test_placement);
+    g_test_add_func("/machine/pxb-pcie", test_pxb);
+    g_test_add_func("/machine/irq-wiring", test_irq_wiring);
+    g_test_add_func("/timer/virtual-clock", test_virtual_clock);
+    return g_test_run();
+}
