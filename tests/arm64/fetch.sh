@@ -36,8 +36,8 @@ fetch=$srcroot/scripts/debian-fetch.sh
 cache=${VSMMU_CACHE:-$HOME/.cache/vsmmu}
 adir=$cache/arm64
 
-# Pinned package sets.  Editing a list (or this script) makes a new
-# directory, so stale merges are never reused.
+# Package sets.  Editing a list makes a new directory, so stale merges
+# are never reused.
 toolchain_pkgs=(
     gcc-12-aarch64-linux-gnu cpp-12-aarch64-linux-gnu
     gcc-12-aarch64-linux-gnu-base gcc-12-cross-base
@@ -59,8 +59,10 @@ qemu_pkgs=(qemu-system-arm)
 firmware_pkgs=(qemu-efi-aarch64)
 ksource_pkgs=(linux-source-7.3=7.3.4-1~bpo13+1 linux-libc-dev=7.3.4-1~bpo13+1)
 
+# The key of a component: its package list, options and post-processing
+# (editing another component must not invalidate this one).
 key_of() {
-    { cat "$here/fetch.sh"; printf '%s\n' "$@"; } | sha256sum | cut -c1-12
+    { declare -f "post_$1" merge; printf '%s\n' "$@"; } | sha256sum | cut -c1-12
 }
 
 # merge NAME SUITE DEBIAN-FETCH-OPTIONS... -- PKG...: extract the packages
