@@ -134,7 +134,7 @@ post_firmware() {
 }
 post_ksource() { :; }
 
-[ $# -gt 0 ] || { sed -n 's/^# \{0,1\}//; 3,26p' "$0" >&2; exit 1; }
+[ $# -gt 0 ] || { sed -n 's/^# \{0,1\}//; 3,23p' "$0" >&2; exit 1; }
 mkdir -p "$adir"
 for c in "$@"; do
     case $c in
