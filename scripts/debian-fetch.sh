@@ -3,17 +3,25 @@
 # debian-fetch.sh: download (and optionally unpack) Debian packages from a
 # suite the machine does not use, without touching the machine's apt setup.
 #
-# Usage: scripts/debian-fetch.sh [--suite SUITE] [--extract] PKG[=VER]...
+# Usage: scripts/debian-fetch.sh [OPTIONS] PKG[=VER]...
 #
 #   --suite SUITE   Debian suite to fetch from (default: trixie-backports)
+#   --also-suite S  also use suite S (repeatable), e.g. trixie next to
+#                   trixie-backports; SUITE stays the preferred release
+#   --arch ARCH     fetch packages of architecture ARCH (default: the
+#                   machine's), e.g. arm64 for a cross sysroot
+#   --deps          add the dependency closure (Depends and Pre-Depends,
+#                   no Recommends) of the packages, as apt resolves it on
+#                   an empty system
 #   --extract       unpack each package with dpkg-deb -x and print the
 #                   extract directory on stdout, one per line
 #   --refresh       refresh the private apt lists even if they are fresh
 #
 # Files:
 #   ${VSMMU_CACHE:-$HOME/.cache/vsmmu}/debs/           downloaded .deb files
-#   ${VSMMU_CACHE}/extract/<pkg>_<version>/           unpacked packages
-#   ${VSMMU_CACHE}/apt/<suite>/                       private apt state
+#   ${VSMMU_CACHE}/extract/<pkg>_<version>[_<arch>]/  unpacked packages
+#                                   (the _<arch> suffix only with --arch)
+#   ${VSMMU_CACHE}/apt/<suite>[+<also>...][@<arch>]/  private apt state
 #
 # The archive URI is taken from the machine's own apt sources (the entry
 # serving bookworm main); no host name is built in.  The apt lists are
@@ -34,11 +42,14 @@ die() { log "error: $*"; exit 1; }
 skip() { printf 'SKIP: %s: %s\n' "$prog" "$*" >&2; exit 77; }
 
 usage() {
-    sed -n 's/^# \{0,1\}//; 3,13p' "$0" >&2
+    sed -n 's/^# \{0,1\}//; 3,20p' "$0" >&2
     exit "${1:-1}"
 }
 
 suite=trixie-backports
+also=()
+farch=
+deps=0
 extract=0
 refresh=0
 pkgs=()
@@ -46,6 +57,9 @@ while [ $# -gt 0 ]; do
     case $1 in
     --suite) [ $# -ge 2 ] || usage; suite=$2; shift 2 ;;
     --suite=*) suite=${1#--suite=}; shift ;;
+    --also-suite) [ $# -ge 2 ] || usage; also+=("$2"); shift 2 ;;
+    --arch) [ $# -ge 2 ] || usage; farch=$2; shift 2 ;;
+    --deps) deps=1; shift ;;
     --extract) extract=1; shift ;;
     --refresh) refresh=1; shift ;;
     -h|--help) usage 0 ;;
@@ -60,6 +74,8 @@ cache=${VSMMU_CACHE:-$HOME/.cache/vsmmu}
 debdir=$cache/debs
 extdir=$cache/extract
 aptdir=$cache/apt/$suite
+for s in ${also[@]+"${also[@]}"}; do aptdir=$aptdir+$s; done
+[ -z "$farch" ] || aptdir=$aptdir@$farch
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 [ -r /etc/debian_version ] || skip "not a Debian system (no /etc/debian_version)"
@@ -74,6 +90,13 @@ if command -v flock >/dev/null; then
     flock 8
 fi
 arch=$(dpkg --print-architecture)
+# Extract directories of foreign packages carry the architecture, so that
+# e.g. libglib2.0-0 for amd64 and for arm64 can coexist.
+esuffix=
+if [ -n "$farch" ] && [ "$farch" != "$arch" ]; then
+    arch=$farch
+    esuffix=_$farch
+fi
 
 # Cached lookup: a pinned PKG=VER whose .deb is already present needs no
 # apt at all.  Debian file names encode the epoch's colon as %3a.
@@ -132,7 +155,7 @@ find_uri() {
 }
 
 # Are all requested packages pinned and cached?  Then no apt is needed.
-need_apt=0
+need_apt=$deps
 for p in "${pkgs[@]}"; do
     case $p in
     *=*) deb_for "${p%%=*}" "${p#*=}" >/dev/null || need_apt=1 ;;
@@ -144,7 +167,9 @@ apt_opts=()
 if [ $need_apt = 1 ]; then
     uri=$(find_uri) || skip "no apt source for 'bookworm main' found in /etc/apt; cannot derive the archive URI"
     mkdir -p "$aptdir/lists/partial" "$aptdir/archives/partial" "$aptdir/etc/preferences.d"
-    printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$uri" "$suite" > "$aptdir/sources.list.new"
+    for s in "$suite" ${also[@]+"${also[@]}"}; do
+        printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$uri" "$s"
+    done > "$aptdir/sources.list.new"
     if ! cmp -s "$aptdir/sources.list.new" "$aptdir/sources.list" 2>/dev/null; then
         mv "$aptdir/sources.list.new" "$aptdir/sources.list"
         refresh=1
@@ -171,6 +196,8 @@ if [ $need_apt = 1 ]; then
         -o "APT::Sandbox::User=root"
         -q
     )
+    # With several suites, prefer SUITE (e.g. backports over its base).
+    [ ${#also[@]} = 0 ] || apt_opts+=(-o "APT::Default-Release=$suite")
     stamp=$aptdir/lists/.vsmmu-updated
     if [ $refresh = 1 ] || [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
         log "updating apt lists for $suite from $uri"
@@ -211,6 +238,20 @@ resolve() {
     printf '%s %s\n' "$name" "$ver"
 }
 
+# --deps: let apt resolve the closure on an empty system (the private
+# configuration has an empty dpkg status), and fetch exactly that.
+if [ $deps = 1 ]; then
+    names=()
+    for p in "${pkgs[@]}"; do names+=("${p%%=*}"); done
+    if ! sim=$(apt-get "${apt_opts[@]}" -s --no-install-recommends install "${pkgs[@]}" 2>&1); then
+        printf '%s\n' "$sim" | sed 's/^/  /' >&2
+        die "apt cannot resolve the dependencies of ${names[*]} in $suite${also[*]:+ + ${also[*]}}"
+    fi
+    mapfile -t pkgs < <(sed -nE 's/^Inst ([^ ]+) \(([^ ]+) .*/\1=\2/p' <<<"$sim")
+    [ ${#pkgs[@]} -gt 0 ] || die "apt resolved no packages for ${names[*]}"
+    log "dependency closure of ${names[*]}: ${#pkgs[@]} packages"
+fi
+
 for spec in "${pkgs[@]}"; do
     if [ $need_apt = 1 ]; then
         nv=$(resolve "$spec")
@@ -235,7 +276,7 @@ for spec in "${pkgs[@]}"; do
     fi
     log "have $deb"
     if [ $extract = 1 ]; then
-        dir=$extdir/${name}_${ver//:/%3a}
+        dir=$extdir/${name}_${ver//:/%3a}$esuffix
         if [ ! -f "$dir/.vsmmu-extracted" ]; then
             log "extracting $name=$ver into $dir"
             rm -rf "$dir" "$dir.tmp"

@@ -12,10 +12,13 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
 #include <sys/io.h>
+#endif
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -233,14 +236,10 @@ int vm_done(void)
     return vm_failed ? 1 : 0;
 }
 
-void vm_exit(int code)
+#if defined(__x86_64__) || defined(__i386__)
+/* isa-debug-exit: QEMU exits with (code << 1) | 1. */
+static void vm_arch_exit(int code)
 {
-    fflush(NULL);
-    if (getpid() != 1) {
-        /* Not /init (a helper, or a run on a host): never poke ports. */
-        _exit(code);
-    }
-    sync();
     if (ioperm(VM_DEBUG_EXIT_PORT, 4, 1) == 0) {
         outl((unsigned int)code, VM_DEBUG_EXIT_PORT);
         /* Not reached when QEMU has the device. */
@@ -250,7 +249,59 @@ void vm_exit(int code)
         vm_line("# ioperm(0x%x) failed: %s", VM_DEBUG_EXIT_PORT,
                 strerror(errno));
     }
-    /* With -no-reboot this ends QEMU (exit status 0, which run-vm.sh reports). */
+}
+#elif defined(__aarch64__)
+/*
+ * Arm semihosting SYS_EXIT (operation 0x18) with the AArch64 parameter
+ * block {ADP_Stopped_ApplicationExit, status}: QEMU exits with status.
+ * Only when run-vm.sh enabled semihosting for user space and said so with
+ * VSMMU_VM_EXIT=semihosting on the kernel command line (the kernel hands
+ * unknown NAME=VALUE words to /init as environment); otherwise the HLT
+ * would be an undefined instruction and kill /init.
+ */
+static void vm_arch_exit(int code)
+{
+    const char *how = getenv("VSMMU_VM_EXIT");
+    static volatile uint64_t block[2];
+
+    if (!how || strcmp(how, "semihosting") != 0) {
+        vm_line("# VSMMU_VM_EXIT=semihosting not set; powering off instead");
+        return;
+    }
+    block[0] = 0x20026;                        /* ADP_Stopped_ApplicationExit */
+    block[1] = ((uint64_t)code << 1) | 1;      /* as isa-debug-exit on x86 */
+    {
+        /* No calls between these and the asm: they would clobber x0/x1. */
+        register uint64_t op __asm__("x0") = 0x18;
+        register uint64_t arg __asm__("x1") = (uint64_t)(uintptr_t)block;
+
+        __asm__ volatile("hlt #0xf000" : "+r"(op) : "r"(arg) : "memory");
+    }
+    vm_line("# semihosting SYS_EXIT did not end the VM");
+}
+#else
+static void vm_arch_exit(int code)
+{
+}
+#endif
+
+void vm_exit(int code)
+{
+    fflush(NULL);
+    if (getpid() != 1) {
+        /* Not /init (a helper, or a run on a host): never poke ports. */
+        _exit(code);
+    }
+    sync();
+    vm_arch_exit(code);
+    /*
+     * With -no-reboot this ends QEMU (exit status 0, which run-vm.sh
+     * reports).  arm64 has no isa-debug-exit; with ACPI, RB_POWER_OFF is
+     * PSCI SYSTEM_OFF, which ends QEMU there too.
+     */
+#ifdef __aarch64__
+    reboot(RB_POWER_OFF);
+#endif
     reboot(RB_AUTOBOOT);
     _exit(code);
 }

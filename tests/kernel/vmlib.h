@@ -12,7 +12,9 @@
  *
  * N counts from 1.  NAME contains no colon or newline.  Skipped tests count
  * in S only.  The program then ends the VM with vm_exit(): code 0 when
- * F == 0, 1 otherwise (QEMU exits with 1 and 3 respectively).
+ * F == 0, 1 otherwise (QEMU exits with 1 and 3 respectively: through
+ * isa-debug-exit on x86, through Arm semihosting SYS_EXIT on arm64 when
+ * tests/arm64/run-vm.sh enabled it).
  *
  * Only libc is needed; programs may also link GLib statically.
  *
@@ -109,8 +111,9 @@ int vm_failures(void);
 int vm_done(void);
 
 /*
- * End the VM through isa-debug-exit with CODE (0 pass, 1 fail; QEMU exits
- * with 2 * CODE + 1).  Only PID 1 touches the I/O port; any other process
+ * End the VM through isa-debug-exit (x86) or semihosting SYS_EXIT (arm64,
+ * with VSMMU_VM_EXIT=semihosting in the environment) with CODE (0 pass,
+ * 1 fail; QEMU exits with 2 * CODE + 1).  Only PID 1 touches the I/O port; any other process
  * (a helper started with vm_spawn(), or a run on a host) just exits with
  * CODE.  If the port does not work, PID 1 reboots, which ends QEMU thanks
  * to -no-reboot with exit status 0; run-vm.sh reports that as a failure.
