@@ -5,6 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/iothread.h"
+#include "system/qmp-vsmmu.h"
 #include "qapi/error.h"
 #include "qemu/option.h"
 #include "system/machine.h"
@@ -215,4 +216,5 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("device_add", qmp_device_add);
     qmp_register_command("device_del", qmp_device_del);
     qmp_register_command("x-query-mmio", qmp_x_query_mmio);
+    qmp_register_vsmmu_commands();
 }

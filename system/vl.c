@@ -19,6 +19,7 @@
 #include "system/iommufd.h"
 #include "system/iommufd-emulated.h"
 #include "qemu/iothread.h"
+#include "system/qmp-vsmmu.h"
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/qtest.h"
@@ -748,6 +749,7 @@ void qemu_cleanup(void)
     qemu_chardev_cleanup();
     qmp_cleanup();
     qtest_server_stop();
+    qmp_vsmmu_cleanup();
     machine_destroy();
     for (guint i = 0; vl.iommufds && i < vl.iommufds->len; i++) {
         IOMMUFDBackend *be = g_ptr_array_index(vl.iommufds, i);

@@ -425,9 +425,27 @@ static SMMUCmdError accel_invalidate(SMMUv3State *s, unsigned type,
                                      const SMMUCmd *cmd, void *opaque)
 {
     SMMUv3AccelState *accel = opaque;
+    SMMUCmd nh_all = { { 0x10, 0 } };   /* TLBI_NH_ALL */
 
-    if (accel->viommu_id) {
+    if (!accel->viommu_id) {
+        return SMMU_CERROR_NONE;
+    }
+    switch (type) {
+    case 0x10: case 0x11: case 0x12: case 0x13:    /* TLBI_NH_* */
+    case 0x40:                                      /* ATC_INV */
         accel_queue_inval(accel, cmd);
+        break;
+    case 0x30:                                      /* TLBI_NSNH_ALL */
+        /*
+         * The guest's "everything" is everything of its stage 1 in this
+         * vIOMMU's VMID; the host owns stage 2.
+         */
+        accel_queue_inval(accel, &nh_all);
+        break;
+    default:
+        /* Stage-2 and EL2 invalidations: the guest has neither. */
+        trace_smmuv3_accel_inval_ignored(accel_name(accel), type);
+        break;
     }
     return SMMU_CERROR_NONE;
 }
