@@ -21,6 +21,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include <glib-unix.h>
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "qemu/iothread.h"
@@ -67,6 +68,7 @@ struct SMMUv3AccelState {
     int veventq_fd;
     uint32_t veventq_depth;
     VeventqReader *reader;
+    GSource *upstream_src;      /* x-upstream-reader: main-loop reader */
 
     /* Shared with the iothread. */
     GMutex lock;
@@ -177,6 +179,41 @@ static void accel_batch(void *opaque, const VeventqBatch *b)
                              res.overflow_dropped, unowned, b->lost);
 }
 
+/*
+ * x-upstream-reader=on: a model of upstream QEMU's vEVENTQ reader, kept
+ * only as the baseline of "make bench": a main-loop fd handler reading
+ * one record per read() per dispatch, writing one guest entry (and one
+ * interrupt) per record.  Everything after the read is our code, so the
+ * comparison isolates the reading strategy.
+ */
+static gboolean upstream_read(gint fd, GIOCondition cond, gpointer opaque)
+{
+    SMMUv3AccelState *accel = opaque;
+    struct {
+        struct iommufd_vevent_header hdr;
+        struct iommu_vevent_arm_smmuv3 evt;
+    } rec;
+    uint32_t seqs[1];
+    ssize_t n = iommufd_backend_read_veventq(accel->be, fd, &rec,
+                                             sizeof(rec));
+    VeventqBatch b = {
+        .payloads = &rec.evt, .sequences = seqs,
+        .record_size = sizeof(rec.evt),
+    };
+
+    if (n == sizeof(rec.hdr) &&
+        (rec.hdr.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS)) {
+        return G_SOURCE_CONTINUE;   /* upstream logs it; nothing else */
+    }
+    if (n != sizeof(rec)) {
+        return G_SOURCE_CONTINUE;
+    }
+    seqs[0] = rec.hdr.sequence;
+    b.n_records = 1;
+    accel_batch(accel, &b);
+    return G_SOURCE_CONTINUE;
+}
+
 static void accel_read_error(void *opaque, const Error *err)
 {
     SMMUv3AccelState *accel = opaque;
@@ -199,6 +236,11 @@ static void accel_free_veventq(SMMUv3AccelState *accel)
         veventq_reader_stop(accel->reader);
         veventq_reader_free(accel->reader);
         accel->reader = NULL;
+    }
+    if (accel->upstream_src) {
+        g_source_destroy(accel->upstream_src);
+        g_source_unref(accel->upstream_src);
+        accel->upstream_src = NULL;
     }
     iommufd_backend_close_fd(accel->be, accel->veventq_fd);
     if (!iommufd_backend_free_id(accel->be, accel->veventq_id, &err)) {
@@ -231,6 +273,14 @@ static bool accel_alloc_veventq(SMMUv3AccelState *accel, uint32_t depth,
         return false;
     }
     accel->veventq_depth = depth;
+    if (accel->s->x_upstream_reader) {
+        accel->upstream_src = g_unix_fd_source_new(accel->veventq_fd,
+                                                   G_IO_IN);
+        g_source_set_callback(accel->upstream_src,
+                              G_SOURCE_FUNC(upstream_read), accel, NULL);
+        g_source_attach(accel->upstream_src, NULL);
+        return true;
+    }
     cfg.veventq_id = accel->veventq_id;
     cfg.fd = accel->veventq_fd;
     accel->reader = veventq_reader_new(&cfg, errp);

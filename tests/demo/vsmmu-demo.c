@@ -13,21 +13,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "libqtest.h"
-#include "libqos/smmuv3-driver.h"
-#include "smmuv3-internal.h"
-
-#define SMMU_BASE   0x0c000000ull
-#define RAM_BASE    0x40000000ull
-#define RAM_SIZE    (256ull << 20)
-
-static const struct {
-    uint32_t psid, vsid;
-    const char *bdf;
-} devs[] = {
-    { 0x1234, 0x08, "0000:00:01.0" },
-    { 0x1240, 0x10, "0000:00:02.0" },
-};
+#include "demo-guest.h"
 
 static int opt_events = 200000;
 static int opt_rate;
@@ -55,34 +41,11 @@ static GOptionEntry entries[] = {
     { NULL }
 };
 
-typedef struct Counters {
-    int64_t delivered, host_lost, overflow, disabled, abort, unowned;
-} Counters;
-
-static Counters query(QTestState *qts)
-{
-    JsonObject *rsp = qtest_qmp(qts, "{'execute': 'query-vsmmu'}");
-    JsonArray *arr = json_node_get_array(qtest_qmp_assert_success(rsp));
-    JsonObject *c = json_object_get_object_member(
-        json_array_get_object_element(arr, 0), "counters");
-    Counters v = {
-        .delivered = json_object_get_int_member(c, "delivered"),
-        .host_lost = json_object_get_int_member(c, "host-lost"),
-        .overflow = json_object_get_int_member(c, "guest-overflow-dropped"),
-        .disabled = json_object_get_int_member(c, "guest-disabled-dropped"),
-        .abort = json_object_get_int_member(c, "guest-abort"),
-        .unowned = json_object_get_int_member(c, "dropped-unowned"),
-    };
-
-    json_object_unref(rsp);
-    return v;
-}
-
 static const char *bdf_of(uint32_t vsid)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(devs); i++) {
-        if (devs[i].vsid == vsid) {
-            return devs[i].bdf;
+    for (size_t i = 0; i < DEMO_NDEVS; i++) {
+        if (demo_devs[i].vsid == vsid) {
+            return demo_devs[i].bdf;
         }
     }
     return "unknown";
@@ -127,23 +90,40 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+typedef struct Consumer {
+    GArray *lat;
+    gint64 t0;
+    int64_t shown;
+} Consumer;
+
+static void consume(const uint32_t w[8], void *opaque)
+{
+    Consumer *c = opaque;
+    gint64 now = g_get_monotonic_time();
+    uint64_t ts = w[6] | (uint64_t)w[7] << 32;
+
+    if (!opt_no_inject && ts) {
+        double us = now - (double)ts / 1000;
+
+        g_array_append_val(c->lat, us);
+    }
+    if (c->shown < opt_show) {
+        print_event(w, (now - c->t0) / 1e6);
+        c->shown++;
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_autoptr(GOptionContext) ctx = g_option_context_new(
         "- host SMMU faults delivered to a guest event queue");
     g_autoptr(GError) gerr = NULL;
     g_autofree char *cmdline = NULL;
-    QTestState *qts;
-    QOSBus bus;
-    QSMMUv3 d;
-    QSMMUv3Options opts = { .cmdq_log2size = 8, .sid_bits = 16 };
-    GArray *lat = g_array_new(FALSE, FALSE, sizeof(double));
-    uint32_t *ring;
-    unsigned log2;
-    uint32_t cons = 0, entries_n;
-    int64_t consumed = 0, overflows = 0, shown = 0;
-    gint64 t0, t_end, deadline;
-    Counters c = { 0 };
+    Consumer con = { .lat = g_array_new(FALSE, FALSE, sizeof(double)) };
+    DemoGuest g;
+    DemoCounters c = { 0 };
+    gint64 t_end, deadline;
+    int64_t overflows_seen = 0;
     bool done = false, ok;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -157,162 +137,89 @@ int main(int argc, char **argv)
                 " and --rate >= 0\n");
         return 2;
     }
-    log2 = opt_log2size;
-    entries_n = 1u << log2;
-    cmdline = opt_daemon_args ? g_strdup(opt_daemon_args) : g_strdup_printf(
-        "-machine virt -m %llu "
-        "-object iommufd,id=iommufd0,x-emulated-host=on "
-        "-object iothread,id=io0 "
-        "-device arm-smmuv3,primary-bus=pcie.0,accel=on,iothread=io0,"
-        "id=smmu0 "
-        "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x%x,addr=1,"
-        "id=hostdev0 "
-        "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x%x,addr=2,"
-        "id=hostdev1", RAM_SIZE >> 20, devs[0].psid, devs[1].psid);
-
+    cmdline = opt_daemon_args ? g_strdup(opt_daemon_args) :
+              demo_cmdline(NULL);
     printf("vsmmu-demo: starting vsmmu-daemon %s\n", cmdline);
-    qts = qtest_init(cmdline);
-    qtest_qos_bus_init(qts, &bus);
-    qsmmuv3_init(&d, &bus, SMMU_BASE, RAM_BASE, RAM_SIZE);
-    opts.evtq_log2size = log2;
-    if (!qsmmuv3_bringup(&d, &opts)) {
+    if (!demo_guest_start(&g, cmdline, opt_log2size)) {
         fprintf(stderr, "vsmmu-demo: SMMU bring-up failed\n");
         return 1;
     }
-    /* Stage-1 translation with empty tables: every DMA faults. */
-    for (size_t i = 0; i < G_N_ELEMENTS(devs); i++) {
-        qsmmuv3_ste_s1(&d, devs[i].vsid, i + 1,
-                       qsmmuv3_alloc(&d, 4096, 4096));
-        if (!qsmmuv3_cfgi_ste(&d, devs[i].vsid)) {
-            fprintf(stderr, "vsmmu-demo: CFGI_STE failed\n");
-            return 1;
-        }
-    }
     printf("vsmmu-demo: vSMMU up: event queue %u entries, vSIDs 0x%x and"
-           " 0x%x with stage-1 translation\n", entries_n, devs[0].vsid,
-           devs[1].vsid);
+           " 0x%x with stage-1 translation\n", 1u << opt_log2size,
+           demo_devs[0].vsid, demo_devs[1].vsid);
 
-    ring = g_new(uint32_t, entries_n * 8);
-    t0 = g_get_monotonic_time();
+    con.t0 = g_get_monotonic_time();
     if (!opt_no_inject) {
-        JsonObject *rsp = qtest_qmp(qts,
-            "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
-            " 'iommufd': 'iommufd0', 'psids': [%u, %u], 'count': %d,"
-            " 'rate': %d, 'addr': 2097152, 'timestamp': true,"
-            " 'tag': 'demo'}}", devs[0].psid, devs[1].psid, opt_events,
-            opt_rate);
-
-        qtest_qmp_assert_success(rsp);
-        json_object_unref(rsp);
+        demo_start_events(g.qts, opt_events, opt_rate, true);
         printf("vsmmu-demo: host raising %d stage-1 faults", opt_events);
         if (opt_rate) {
             printf(" at %d/s", opt_rate);
         }
         printf("\n");
     }
-    deadline = t0 + (opt_no_inject ? opt_duration : 120) * G_USEC_PER_SEC;
-
+    deadline = con.t0 + (opt_no_inject ? opt_duration : 120) *
+               G_USEC_PER_SEC;
     while (!done) {
-        uint32_t prod = qtest_readl(qts, SMMU_BASE + SMMU_PAGE1_OFFSET +
-                                    A_EVENTQ_PROD);
-        uint32_t avail = ((prod & ((2u << log2) - 1)) -
-                          (cons & ((2u << log2) - 1))) & ((2u << log2) - 1);
-        bool ovf = FIELD_EX32(prod, EVENTQ_PROD, OVFLG) !=
-                   FIELD_EX32(cons, EVENTQ_CONS, OVACKFLG);
         gint64 now;
 
-        while (avail) {
-            uint32_t idx = smmu_q_index(cons, log2);
-            uint32_t chunk = MIN(avail, entries_n - idx);
-
-            qtest_memread(qts, d.evtq + (uint64_t)idx * SMMU_EVENT_SIZE,
-                          ring, chunk * SMMU_EVENT_SIZE);
-            now = g_get_monotonic_time();
-            for (uint32_t i = 0; i < chunk; i++) {
-                uint32_t w[8];
-                uint64_t ts;
-
-                for (int k = 0; k < 8; k++) {
-                    w[k] = GUINT32_FROM_LE(ring[i * 8 + k]);
-                }
-                ts = w[6] | (uint64_t)w[7] << 32;
-                if (!opt_no_inject && ts) {
-                    double us = now - (double)ts / 1000;
-
-                    g_array_append_val(lat, us);
-                }
-                if (shown < opt_show) {
-                    print_event(w, (now - t0) / 1e6);
-                    shown++;
-                }
-                cons = smmu_q_incr(cons, log2);
-            }
-            consumed += chunk;
-            avail -= chunk;
-        }
-        if (ovf) {
-            overflows++;
-            cons = FIELD_DP32(cons, EVENTQ_CONS, OVACKFLG,
-                              FIELD_EX32(prod, EVENTQ_PROD, OVFLG));
+        demo_guest_drain(&g, consume, &con);
+        if (g.overflows != overflows_seen) {
+            overflows_seen = g.overflows;
             printf("[%12.6f] arm-smmu-v3 smmu0: EVTQ overflow detected --"
-                   " events lost\n", (g_get_monotonic_time() - t0) / 1e6);
+                   " events lost\n", (g_get_monotonic_time() - con.t0) / 1e6);
         }
-        qtest_writel(qts, SMMU_BASE + SMMU_PAGE1_OFFSET + A_EVENTQ_CONS,
-                     cons);
         now = g_get_monotonic_time();
         if (opt_no_inject) {
             done = now >= deadline;
             continue;
         }
-        c = query(qts);
-        done = c.delivered + c.host_lost + c.overflow + c.disabled +
-               c.abort + c.unowned == opt_events &&
-               consumed == c.delivered;
+        c = demo_query(g.qts);
+        done = demo_accounted(&c) == opt_events && g.consumed == c.delivered;
         if (!done && now >= deadline) {
             fprintf(stderr, "vsmmu-demo: timed out with %" PRId64 " of %d"
-                    " events accounted for\n", c.delivered + c.host_lost +
-                    c.overflow + c.unowned, opt_events);
+                    " events accounted for\n", demo_accounted(&c),
+                    opt_events);
             break;
         }
     }
     t_end = g_get_monotonic_time();
     if (opt_no_inject) {
-        c = query(qts);
+        c = demo_query(g.qts);
     }
 
-    ok = opt_no_inject || (done && c.delivered + c.host_lost + c.overflow +
-                           c.disabled + c.abort + c.unowned == opt_events);
+    ok = opt_no_inject || (done && demo_accounted(&c) == opt_events);
     printf("\nvsmmu-demo summary (%s)\n", opt_daemon_args ?
            "daemon as given" : "embedded emulated host, 2 devices");
-    printf("  %-34s %12d\n", "raised by the host SMMU",
-           opt_no_inject ? -1 : opt_events);
+    if (!opt_no_inject) {
+        printf("  %-34s %12d\n", "raised by the host SMMU", opt_events);
+    }
     printf("  %-34s %12" PRId64 "\n", "delivered to the guest queue",
            c.delivered);
-    printf("  %-34s %12" PRId64 "\n", "read by the guest driver", consumed);
+    printf("  %-34s %12" PRId64 "\n", "read by the guest driver",
+           g.consumed);
     printf("  %-34s %12" PRId64 "\n", "lost in the host vEVENTQ",
            c.host_lost);
     printf("  %-34s %12" PRId64 "\n", "dropped, guest queue full",
            c.overflow);
     printf("  %-34s %12" PRId64 "\n", "dropped, vSID not ours", c.unowned);
     printf("  %-34s %12" PRId64 "\n", "overflows seen by the guest",
-           overflows);
+           g.overflows);
     printf("  %-34s %12.0f\n", "events/s (guest view)",
-           consumed / ((t_end - t0) / 1e6));
-    if (lat->len) {
-        double *v = (double *)lat->data;
+           g.consumed / ((t_end - con.t0) / 1e6));
+    if (con.lat->len) {
+        double *v = (double *)con.lat->data;
 
-        qsort(v, lat->len, sizeof(double), cmp_double);
+        qsort(v, con.lat->len, sizeof(double), cmp_double);
         printf("  %-34s %12.1f\n", "latency p50 (us, host to guest read)",
-               v[lat->len / 2]);
+               v[con.lat->len / 2]);
         printf("  %-34s %12.1f\n", "latency p99 (us)",
-               v[MIN(lat->len - 1, lat->len * 99 / 100)]);
+               v[MIN(con.lat->len - 1, con.lat->len * 99 / 100)]);
     }
     if (!opt_no_inject) {
         printf("  %-34s %12s\n", "raised = delivered+lost+dropped",
                ok ? "yes" : "NO");
     }
-    g_array_free(lat, TRUE);
-    g_free(ring);
-    qtest_quit(qts);
+    g_array_free(con.lat, TRUE);
+    demo_guest_stop(&g);
     return ok ? 0 : 1;
 }

@@ -176,6 +176,7 @@ struct SMMUv3State {
     bool smmu_per_bus;
     uint8_t identifier;
     char *iothread;
+    bool x_upstream_reader;     /* benchmark baseline, see accel */
 
     /* Set at realize. */
     PCIBus *pbus;

@@ -1,0 +1,148 @@
+/*
+ * The guest side shared by vsmmu-demo and vsmmu-bench.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "demo-guest.h"
+#include "smmuv3-internal.h"
+
+const DemoDevice demo_devs[DEMO_NDEVS] = {
+    { 0x1234, 0x08, "0000:00:01.0" },
+    { 0x1240, 0x10, "0000:00:02.0" },
+};
+
+char *demo_cmdline(const char *smmu_extra)
+{
+    return g_strdup_printf(
+        "-machine virt -m %llu "
+        "-object iommufd,id=iommufd0,x-emulated-host=on "
+        "-object iothread,id=io0 "
+        "-device arm-smmuv3,primary-bus=pcie.0,accel=on,iothread=io0,"
+        "id=smmu0%s "
+        "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x%x,addr=1,"
+        "id=hostdev0 "
+        "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x%x,addr=2,"
+        "id=hostdev1", DEMO_RAM_SIZE >> 20, smmu_extra ? smmu_extra : "",
+        demo_devs[0].psid, demo_devs[1].psid);
+}
+
+bool demo_guest_start(DemoGuest *g, const char *cmdline, unsigned log2size)
+{
+    QSMMUv3Options opts = {
+        .cmdq_log2size = 8,
+        .evtq_log2size = log2size,
+        .sid_bits = 16,
+    };
+
+    memset(g, 0, sizeof(*g));
+    g->log2size = log2size;
+    g->qts = qtest_init(cmdline);
+    qtest_qos_bus_init(g->qts, &g->bus);
+    qsmmuv3_init(&g->d, &g->bus, DEMO_SMMU_BASE, DEMO_RAM_BASE,
+                 DEMO_RAM_SIZE);
+    if (!qsmmuv3_bringup(&g->d, &opts)) {
+        return false;
+    }
+    /* Stage-1 translation with empty tables: every DMA faults. */
+    for (int i = 0; i < DEMO_NDEVS; i++) {
+        qsmmuv3_ste_s1(&g->d, demo_devs[i].vsid, i + 1,
+                       qsmmuv3_alloc(&g->d, 4096, 4096));
+        if (!qsmmuv3_cfgi_ste(&g->d, demo_devs[i].vsid)) {
+            return false;
+        }
+    }
+    g->ring = g_new(uint32_t, (1u << log2size) * 8);
+    return true;
+}
+
+void demo_guest_stop(DemoGuest *g)
+{
+    qtest_quit(g->qts);
+    g_free(g->ring);
+}
+
+size_t demo_guest_drain(DemoGuest *g,
+                        void (*fn)(const uint32_t w[8], void *opaque),
+                        void *opaque)
+{
+    unsigned log2 = g->log2size;
+    uint32_t wrap = (2u << log2) - 1;
+    uint32_t prod = qtest_readl(g->qts, DEMO_SMMU_BASE + SMMU_PAGE1_OFFSET +
+                                A_EVENTQ_PROD);
+    uint32_t avail = ((prod & wrap) - (g->cons & wrap)) & wrap;
+    bool ovf = FIELD_EX32(prod, EVENTQ_PROD, OVFLG) !=
+               FIELD_EX32(g->cons, EVENTQ_CONS, OVACKFLG);
+    size_t total = 0;
+
+    while (avail) {
+        uint32_t idx = smmu_q_index(g->cons, log2);
+        uint32_t chunk = MIN(avail, (1u << log2) - idx);
+
+        qtest_memread(g->qts, g->d.evtq + (uint64_t)idx * SMMU_EVENT_SIZE,
+                      g->ring, chunk * SMMU_EVENT_SIZE);
+        for (uint32_t i = 0; i < chunk; i++) {
+            uint32_t w[8];
+
+            for (int k = 0; k < 8; k++) {
+                w[k] = GUINT32_FROM_LE(g->ring[i * 8 + k]);
+            }
+            if (fn) {
+                fn(w, opaque);
+            }
+            g->cons = smmu_q_incr(g->cons, log2);
+        }
+        avail -= chunk;
+        total += chunk;
+    }
+    if (ovf) {
+        g->overflows++;
+        g->cons = FIELD_DP32(g->cons, EVENTQ_CONS, OVACKFLG,
+                             FIELD_EX32(prod, EVENTQ_PROD, OVFLG));
+    }
+    if (total || ovf) {
+        qtest_writel(g->qts, DEMO_SMMU_BASE + SMMU_PAGE1_OFFSET +
+                     A_EVENTQ_CONS, g->cons);
+    }
+    g->consumed += total;
+    return total;
+}
+
+DemoCounters demo_query(QTestState *qts)
+{
+    JsonObject *rsp = qtest_qmp(qts, "{'execute': 'query-vsmmu'}");
+    JsonArray *arr = json_node_get_array(qtest_qmp_assert_success(rsp));
+    JsonObject *c = json_object_get_object_member(
+        json_array_get_object_element(arr, 0), "counters");
+    DemoCounters v = {
+        .delivered = json_object_get_int_member(c, "delivered"),
+        .host_lost = json_object_get_int_member(c, "host-lost"),
+        .overflow = json_object_get_int_member(c, "guest-overflow-dropped"),
+        .disabled = json_object_get_int_member(c, "guest-disabled-dropped"),
+        .abort = json_object_get_int_member(c, "guest-abort"),
+        .unowned = json_object_get_int_member(c, "dropped-unowned"),
+    };
+
+    json_object_unref(rsp);
+    return v;
+}
+
+int64_t demo_accounted(const DemoCounters *c)
+{
+    return c->delivered + c->host_lost + c->overflow + c->disabled +
+           c->abort + c->unowned;
+}
+
+void demo_start_events(QTestState *qts, int64_t count, int64_t rate,
+                       bool timestamp)
+{
+    JsonObject *rsp = qtest_qmp(qts,
+        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'psids': [%u, %u], 'count': %" PRId64 ","
+        " 'rate': %" PRId64 ", 'addr': 2097152, 'timestamp': %s}}",
+        demo_devs[0].psid, demo_devs[1].psid, count, rate,
+        timestamp ? "true" : "false");
+
+    qtest_qmp_assert_success(rsp);
+    json_object_unref(rsp);
+}

@@ -1,0 +1,60 @@
+/*
+ * The guest side shared by vsmmu-demo and vsmmu-bench: start
+ * vsmmu-daemon, bring the vSMMU up over qtest like Linux, put the
+ * devices in stage-1 translation, and drain the event queue in
+ * whole-ring chunks.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TESTS_DEMO_DEMO_GUEST_H
+#define TESTS_DEMO_DEMO_GUEST_H
+
+#include "libqtest.h"
+#include "libqos/smmuv3-driver.h"
+
+#define DEMO_SMMU_BASE  0x0c000000ull
+#define DEMO_RAM_BASE   0x40000000ull
+#define DEMO_RAM_SIZE   (256ull << 20)
+#define DEMO_NDEVS      2
+
+typedef struct DemoDevice {
+    uint32_t psid, vsid;
+    const char *bdf;
+} DemoDevice;
+
+extern const DemoDevice demo_devs[DEMO_NDEVS];
+
+typedef struct DemoGuest {
+    QTestState *qts;
+    QOSBus bus;
+    QSMMUv3 d;
+    unsigned log2size;
+    uint32_t cons;
+    uint32_t *ring;
+    int64_t consumed;
+    int64_t overflows;
+} DemoGuest;
+
+typedef struct DemoCounters {
+    int64_t delivered, host_lost, overflow, disabled, abort, unowned;
+} DemoCounters;
+
+/* The emulated-host command line; extra is appended to the SMMU's. */
+char *demo_cmdline(const char *smmu_extra);
+/* Start the daemon with cmdline and bring the vSMMU up; false on error. */
+bool demo_guest_start(DemoGuest *g, const char *cmdline, unsigned log2size);
+void demo_guest_stop(DemoGuest *g);
+/*
+ * One pass over the event queue: call fn for each new entry (host-endian
+ * words), acknowledge overflow, write CONS.  Returns the entries read.
+ */
+size_t demo_guest_drain(DemoGuest *g,
+                        void (*fn)(const uint32_t w[8], void *opaque),
+                        void *opaque);
+DemoCounters demo_query(QTestState *qts);
+int64_t demo_accounted(const DemoCounters *c);
+/* Start the host event generator (x-vsmmu-host-event-rate). */
+void demo_start_events(QTestState *qts, int64_t count, int64_t rate,
+                       bool timestamp);
+
+#endif
