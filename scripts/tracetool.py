@@ -107,16 +107,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--group", required=True,
                     help="C identifier naming the directory, e.g. hw_arm")
-    ap.add_argument("--format", choices=("h", "c"), required=True)
+    ap.add_argument("--format", choices=("h", "c", "both"), required=True)
     ap.add_argument("input")
-    ap.add_argument("output")
+    ap.add_argument("output", help="the .h or .c file; with --format both,"
+                    " the .h file, followed by the .c file")
+    ap.add_argument("output_c", nargs="?")
     a = ap.parse_args()
     if not re.match(r"^[a-z_][a-z0-9_]*$", a.group):
         raise SystemExit("tracetool: bad group name '%s'" % a.group)
     events = parse(a.input)
-    text = gen_h(events, a.group) if a.format == "h" else gen_c(events, a.group)
-    with open(a.output, "w", encoding="utf-8") as f:
-        f.write(text)
+    if a.format == "both":
+        if not a.output_c:
+            raise SystemExit("tracetool: --format both needs two outputs")
+        outputs = [(a.output, gen_h), (a.output_c, gen_c)]
+    else:
+        outputs = [(a.output, gen_h if a.format == "h" else gen_c)]
+    for path, gen in outputs:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(gen(events, a.group))
     return 0
 
 
