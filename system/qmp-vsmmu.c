@@ -383,6 +383,33 @@ static JsonNode *qmp_x_rate(JsonObject *args, Error **errp)
     return NULL;
 }
 
+/* ---- x-query-emulated-host ---------------------------------------------- */
+
+static JsonNode *qmp_x_query_host(JsonObject *args, Error **errp)
+{
+    static const char *const allowed[] = { "iommufd", NULL };
+    IOMMUFDEmulatedHost *host;
+    IOMMUFDEmulatedStats st;
+    JsonObject *o;
+    JsonNode *node;
+
+    if (!qmp_check_args(args, allowed, errp) ||
+        !(host = get_host(args, errp))) {
+        return NULL;
+    }
+    iommufd_emulated_host_stats(host, &st);
+    o = json_object_new();
+    add_u64(o, "objects", st.objects);
+    add_u64(o, "open-fds", st.open_fds);
+    add_u64(o, "reported", st.reported);
+    add_u64(o, "queued", st.queued);
+    add_u64(o, "overflowed", st.overflowed);
+    add_u64(o, "host-only", st.host_only);
+    node = json_node_new(JSON_NODE_OBJECT);
+    json_node_take_object(node, o);
+    return node;
+}
+
 void qmp_vsmmu_cleanup(void)
 {
     if (generators) {
@@ -399,5 +426,6 @@ void qmp_register_vsmmu_commands(void)
     qmp_register_command("query-vsmmu", qmp_query_vsmmu);
     qmp_register_command("x-vsmmu-inject-host-event", qmp_x_inject);
     qmp_register_command("x-vsmmu-host-event-rate", qmp_x_rate);
+    qmp_register_command("x-query-emulated-host", qmp_x_query_host);
     smmuv3_accel_set_lost_notifier(notify_lost);
 }

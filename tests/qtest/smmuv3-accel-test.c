@@ -285,6 +285,66 @@ static void test_soak(void)
     teardown(&f);
 }
 
+static JsonObject *host_stats(QTestState *qts)
+{
+    JsonObject *rsp = qtest_qmp(qts, "{'execute': 'x-query-emulated-host',"
+                                " 'arguments': {'iommufd': 'iommufd0'}}");
+    JsonObject *o = json_object_ref(json_node_get_object(
+        qtest_qmp_assert_success(rsp)));
+
+    json_object_unref(rsp);
+    return o;
+}
+
+static void test_storm_teardown(void)
+{
+    Fixture f;
+    JsonObject *st;
+    VSMMU v;
+    bool ovf;
+    QSMMUv3Event ev[64];
+
+    setup(&f, 10);
+    /* A storm from a host thread while the guest and QMP tear down. */
+    json_object_unref(qtest_qmp(f.qts,
+        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'psids': [4660, 4672], 'count': 200000,"
+        " 'rate': 0, 'tag': 'storm'}}"));
+    qsmmuv3_evtq_consume(&f.d, ev, 64, &ovf);
+    json_object_unref(qtest_qmp(f.qts, "{'execute': 'system_reset'}"));
+    json_object_unref(qtest_qmp(f.qts, "{'execute': 'device_del',"
+                                " 'arguments': {'id': 'hostdev0'}}"));
+    {
+        JsonObject *done = qtest_qmp_eventwait_ref(f.qts,
+                                                   "X_VSMMU_HOST_EVENTS_DONE");
+
+        g_assert_cmpint(json_object_get_int_member(
+            json_object_get_object_member(done, "data"), "produced"), ==,
+            200000);
+        json_object_unref(done);
+    }
+    /*
+     * Once hostdev0 is unbound the host has no device for its StreamID
+     * (its events are refused); nothing is counted twice.
+     */
+    st = host_stats(f.qts);
+    v = query(f.qts);
+    g_assert_cmpint(json_object_get_int_member(st, "reported"), <=, 200000);
+    g_assert_cmpint(v.delivered + v.host_lost + v.overflow + v.disabled +
+                    v.abort + v.unowned, <=,
+                    json_object_get_int_member(st, "queued") +
+                    json_object_get_int_member(st, "overflowed"));
+    json_object_unref(st);
+    json_object_unref(qtest_qmp(f.qts, "{'execute': 'device_del',"
+                                " 'arguments': {'id': 'hostdev1'}}"));
+    /* Everything is gone on the host: no object, no open vEVENTQ fd. */
+    st = host_stats(f.qts);
+    g_assert_cmpint(json_object_get_int_member(st, "objects"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(st, "open-fds"), ==, 0);
+    json_object_unref(st);
+    teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -292,5 +352,6 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/delivery", test_delivery);
     g_test_add_func("/smmuv3-accel/overflow", test_overflow);
     g_test_add_func("/smmuv3-accel/soak", test_soak);
+    g_test_add_func("/smmuv3-accel/storm-teardown", test_storm_teardown);
     return g_test_run();
 }
