@@ -462,7 +462,7 @@ JsonNode *qtest_qmp_assert_success(JsonObject *rsp)
 QTestState *qtest_init(const char *extra_args)
 {
     QTestState *s = g_new0(QTestState, 1);
-    g_autofree char *sock = NULL, *qmp = NULL, *cmd = NULL;
+    g_autofree char *sock = NULL, *qmp = NULL, *cmd = NULL, *trace = NULL;
     g_autofree char *reply = NULL;
     g_autoptr(GError) err = NULL;
     JsonObject *rsp;
@@ -478,12 +478,16 @@ QTestState *qtest_init(const char *extra_args)
     qtest_lfd = listen_unix(sock);
     qmp_lfd = listen_unix(qmp);
 
-    cmd = g_strdup_printf("exec %s -qtest unix:%s -qtest-log %s"
+    /* As libqtest: QTEST_TRACE becomes the binary's -trace option. */
+    trace = g_getenv("QTEST_TRACE") ?
+            g_strdup_printf("-trace '%s' ", g_getenv("QTEST_TRACE")) :
+            g_strdup("");
+    cmd = g_strdup_printf("exec %s %s-qtest unix:%s -qtest-log %s"
                           " -chardev socket,path=%s,id=char0"
                           " -mon chardev=char0,mode=control"
                           " -display none -audio none"
                           " -run-with exit-with-parent=on %s -accel qtest",
-                          qtest_binary(), sock,
+                          qtest_binary(), trace, sock,
                           g_getenv("QTEST_LOG") ? "/dev/stderr" : "/dev/null",
                           qmp, extra_args ? extra_args : "");
     if (g_getenv("QTEST_LOG")) {
