@@ -494,7 +494,7 @@ static JsonNode *qmp_x_vfio_pci_region(JsonObject *args, Error **errp)
     VFIOPCIDevice *vdev;
     DeviceState *dev;
     JsonObject *ret;
-    JsonNode *node;
+    JsonNode *node, *id;
     ssize_t n;
 
     if (!qmp_check_args(args, allowed, errp) ||
@@ -504,9 +504,10 @@ static JsonNode *qmp_x_vfio_pci_region(JsonObject *args, Error **errp)
         !region_arg(args, "value", false, &value, errp)) {
         return NULL;
     }
-    if (!json_object_has_member(args, "id") ||
-        !(dev = machine_find_device(json_object_get_string_member(args,
-                                                                   "id"))) ||
+    id = json_object_get_member(args, "id");
+    if (!id || !JSON_NODE_HOLDS_VALUE(id) ||
+        json_node_get_value_type(id) != G_TYPE_STRING ||
+        !(dev = machine_find_device(json_node_get_string(id))) ||
         strcmp(dev->klass->name, TYPE_VFIO_PCI)) {
         error_setg(errp, "'id' must name a vfio-pci device");
         return NULL;
