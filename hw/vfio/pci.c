@@ -19,6 +19,8 @@
 #include "hw/vfio/pci.h"
 #include "hw/vfio/vfio-cdev-abi.h"
 #include "system/iommufd-emulated.h"
+#include "system/machine.h"
+#include "system/qmp.h"
 #include "trace.h"
 #include <dirent.h>
 #include <sys/ioctl.h>
@@ -452,9 +454,107 @@ static const DeviceClass vfio_pci_class = {
     .finalize = vfio_pci_finalize,
 };
 
+/*
+ * x-vfio-pci-region: one read or write of a VFIO region of an assigned
+ * device (the test beds have no guest CPU to reach its BARs).
+ *   {"id": DEV, "region": N, "offset": OFF, "size": 1|2|4|8[, "value": V]}
+ * writes V when given, else reads; returns {"value": V}.  Region numbers
+ * are VFIO's (0-5 the BARs, 7 the config space).
+ */
+static bool region_arg(JsonObject *args, const char *name, bool required,
+                       uint64_t *val, Error **errp)
+{
+    JsonNode *n = json_object_get_member(args, name);
+
+    if (!n) {
+        if (required) {
+            error_setg(errp, "Parameter '%s' is missing", name);
+        }
+        return !required;
+    }
+    if (!JSON_NODE_HOLDS_VALUE(n) ||
+        json_node_get_value_type(n) != G_TYPE_INT64 ||
+        json_node_get_int(n) < 0) {
+        error_setg(errp, "Invalid parameter type for '%s', expected: "
+                   "non-negative integer", name);
+        return false;
+    }
+    *val = json_node_get_int(n);
+    return true;
+}
+
+static JsonNode *qmp_x_vfio_pci_region(JsonObject *args, Error **errp)
+{
+    static const char *const allowed[] = {
+        "id", "region", "offset", "size", "value", NULL
+    };
+    struct vfio_region_info info = { .argsz = sizeof(info) };
+    uint64_t region = 0, offset = 0, size = 0, value = 0;
+    bool write = json_object_has_member(args, "value");
+    VFIOPCIDevice *vdev;
+    DeviceState *dev;
+    JsonObject *ret;
+    JsonNode *node, *id;
+    ssize_t n;
+
+    if (!qmp_check_args(args, allowed, errp) ||
+        !region_arg(args, "region", true, &region, errp) ||
+        !region_arg(args, "offset", true, &offset, errp) ||
+        !region_arg(args, "size", true, &size, errp) ||
+        !region_arg(args, "value", false, &value, errp)) {
+        return NULL;
+    }
+    id = json_object_get_member(args, "id");
+    if (!id || !JSON_NODE_HOLDS_VALUE(id) ||
+        json_node_get_value_type(id) != G_TYPE_STRING ||
+        !(dev = machine_find_device(json_node_get_string(id))) ||
+        strcmp(dev->klass->name, TYPE_VFIO_PCI)) {
+        error_setg(errp, "'id' must name a vfio-pci device");
+        return NULL;
+    }
+    vdev = (VFIOPCIDevice *)dev;
+    if (vdev->fd < 0) {
+        error_setg(errp, "%s is not a host device", dev->id);
+        return NULL;
+    }
+    if (size != 1 && size != 2 && size != 4 && size != 8) {
+        error_setg(errp, "'size' must be 1, 2, 4 or 8");
+        return NULL;
+    }
+    info.index = region;
+    if (region > UINT32_MAX ||
+        ioctl(vdev->fd, VFIO_DEVICE_GET_REGION_INFO, &info) < 0) {
+        error_setg_errno(errp, errno, "%s: no VFIO region %" PRIu64,
+                         dev->id, region);
+        return NULL;
+    }
+    if (offset > info.size || size > info.size - offset) {
+        error_setg(errp, "%s: offset 0x%" PRIx64 " outside region %" PRIu64
+                   " (0x%llx bytes)", dev->id, offset, region,
+                   (unsigned long long)info.size);
+        return NULL;
+    }
+    value = GUINT64_TO_LE(value);
+    n = write ? pwrite(vdev->fd, &value, size, info.offset + offset)
+              : pread(vdev->fd, &value, size, info.offset + offset);
+    if (n != (ssize_t)size) {
+        error_setg_errno(errp, n < 0 ? errno : EIO, "%s: %s of region %"
+                         PRIu64 " at 0x%" PRIx64, dev->id,
+                         write ? "write" : "read", region, offset);
+        return NULL;
+    }
+    value = GUINT64_FROM_LE(value);
+    ret = json_object_new();
+    json_object_set_int_member(ret, "value", (gint64)value);
+    node = json_node_new(JSON_NODE_OBJECT);
+    json_node_take_object(node, ret);
+    return node;
+}
+
 static void vfio_pci_register(void)
 {
     device_class_register(&vfio_pci_class);
+    qmp_register_command("x-vfio-pci-region", qmp_x_vfio_pci_region);
 }
 
 type_init(vfio_pci_register)

@@ -106,7 +106,8 @@ kmake olddefconfig
 
 for sym in CONFIG_ACPI CONFIG_ACPI_TABLE_UPGRADE CONFIG_ARM_SMMU_V3 \
            CONFIG_ARM_SMMU_V3_IOMMUFD CONFIG_IOMMUFD CONFIG_VFIO_DEVICE_CDEV \
-           CONFIG_VFIO_PCI CONFIG_EFI_STUB CONFIG_SERIAL_AMBA_PL011_CONSOLE; do
+           CONFIG_VFIO_PCI CONFIG_EFI_STUB CONFIG_SERIAL_AMBA_PL011_CONSOLE \
+           CONFIG_UNIX CONFIG_MEMFD_CREATE; do
     grep -qx "$sym=y" "$obj/.config" ||
         die "$sym=y from $fragment did not survive 'make olddefconfig' (a dependency is missing; see $obj/.config)"
 done

@@ -8,6 +8,9 @@
 #
 #   INIT                 static aarch64 executable, becomes /init
 #   PROGRAM...           more static executables, become /bin/<basename>
+#   --lib FILE           a shared library (or the dynamic loader), becomes
+#                        /lib/<basename>; with any --lib, INIT and PROGRAMs
+#                        may be dynamic with /lib/ld-linux-aarch64.so.1
 #   --file SRC[=DEST]    add a regular file (default DEST: /data/<basename>)
 #   --outdir DIR         console log and initramfs (default: <INIT>.vm)
 #   --timeout SECONDS    bound on each VM run (default: $VSMMU_VM_TIMEOUT or 120)
@@ -60,11 +63,12 @@ skip() {
 }
 
 usage() {
-    sed -n 's/^# \{0,1\}//; 3,20p' "$0" >&2
+    sed -n 's/^# \{0,1\}//; 3,23p' "$0" >&2
     exit "${1:-1}"
 }
 
 files=()
+libs=()
 progs=()
 outdir=
 timeout_s=${VSMMU_VM_TIMEOUT:-120}
@@ -74,6 +78,7 @@ iort_dump=
 while [ $# -gt 0 ]; do
     case $1 in
     --file) [ $# -ge 2 ] || usage; files+=("$2"); shift 2 ;;
+    --lib) [ $# -ge 2 ] || usage; libs+=("$2"); shift 2 ;;
     --outdir) [ $# -ge 2 ] || usage; outdir=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || usage; timeout_s=$2; shift 2 ;;
     --append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
@@ -105,7 +110,10 @@ check_prog() {
         hdr=$(LC_ALL=C readelf -h "$p" 2>/dev/null) || die "program '$p' is not an ELF file"
         grep -q 'Machine:.*AArch64' <<<"$hdr" || die "program '$p' is not an aarch64 executable"
         if LC_ALL=C readelf -l "$p" 2>/dev/null | grep -q 'INTERP'; then
-            die "program '$p' is dynamically linked; build it with -static"
+            [ ${#libs[@]} -gt 0 ] ||
+                die "program '$p' is dynamically linked; build it with -static (or give --lib)"
+            LC_ALL=C readelf -l "$p" | grep -q '/lib/ld-linux-aarch64.so.1' ||
+                die "program '$p' does not use /lib/ld-linux-aarch64.so.1"
         fi
     fi
 }
@@ -274,6 +282,11 @@ initrd=$outdir/initrd.img
     base_list "$init"
     for p in "${progs[@]:1}"; do
         echo "file /bin/$(basename "$p") $(realpath "$p") 0755 0 0"
+    done
+    [ ${#libs[@]} = 0 ] || echo "dir /lib 0755 0 0"
+    for l in ${libs[@]+"${libs[@]}"}; do
+        [ -f "$l" ] || die "library '$l' does not exist"
+        echo "file /lib/$(basename "$l") $(realpath "$l") 0755 0 0"
     done
     for f in ${files[@]+"${files[@]}"}; do
         src=${f%%=*}

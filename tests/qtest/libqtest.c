@@ -95,6 +95,14 @@ static void send_all(int fd, const char *buf, size_t len)
     }
 }
 
+/* CMD and a newline in one send_all(). */
+static void send_line(int fd, const char *cmd)
+{
+    g_autofree char *line = g_strconcat(cmd, "\n", NULL);
+
+    send_all(fd, line, strlen(line));
+}
+
 /* Append what FD has to BUF; false at end of file. */
 static bool fill(QTestState *s, int fd, GString *buf)
 {
@@ -152,8 +160,7 @@ char *qtest_raw_cmd(QTestState *s, const char *fmt, ...)
     va_start(ap, fmt);
     cmd = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    send_all(s->qtest_fd, cmd, strlen(cmd));
-    send_all(s->qtest_fd, "\n", 1);
+    send_line(s->qtest_fd, cmd);
     return qtest_recv_line(s);
 }
 
@@ -384,8 +391,12 @@ void qtest_qmp_send(QTestState *s, const char *fmt, ...)
     va_start(ap, fmt);
     cmd = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    send_all(s->qmp_fd, cmd, strlen(cmd));
-    send_all(s->qmp_fd, "\n", 1);
+    /*
+     * One send with the newline: the daemon acts on a complete JSON
+     * object at once, and after "quit" it may be gone before a separate
+     * newline could follow (EPIPE).
+     */
+    send_line(s->qmp_fd, cmd);
 }
 
 /* The next non-event message; events are stashed. */

@@ -164,6 +164,38 @@ static void test_system_reset(void)
     qtest_quit(s);
 }
 
+/* x-vfio-pci-region refuses all but host vfio-pci devices. */
+static void test_vfio_pci_region(void)
+{
+    QTestState *s = qtest_init("-machine virt -device pxb-pcie,id=pci.1,"
+                               "bus_nr=8 -object iommufd,id=iommufd0,"
+                               "x-emulated-host=on -device vfio-pci,"
+                               "iommufd=iommufd0,x-emulated-psid=0x1234,"
+                               "id=hostdev0");
+
+    assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
+                 " {\"id\": \"hostdev0\", \"region\": 0, \"offset\": 0,"
+                 " \"size\": 4}}", "GenericError",
+                 "hostdev0 is not a host device");
+    assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
+                 " {\"id\": \"pci.1\", \"region\": 0, \"offset\": 0,"
+                 " \"size\": 4}}", "GenericError",
+                 "'id' must name a vfio-pci device");
+    assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
+                 " {\"id\": 1, \"region\": 0, \"offset\": 0,"
+                 " \"size\": 4}}", "GenericError",
+                 "'id' must name a vfio-pci device");
+    assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
+                 " {\"id\": \"hostdev0\", \"region\": 0, \"offset\": 0}}",
+                 "GenericError", "Parameter 'size' is missing");
+    assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
+                 " {\"id\": \"hostdev0\", \"region\": 0, \"offset\": -1,"
+                 " \"size\": 4}}", "GenericError",
+                 "Invalid parameter type for 'offset', expected: "
+                 "non-negative integer");
+    qtest_quit(s);
+}
+
 static void test_quit(void)
 {
     QTestState *s = qtest_init(NULL);
@@ -255,6 +287,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/errors", test_errors);
     g_test_add_func("/qmp/device-add-del", test_device_add_del);
     g_test_add_func("/qmp/system-reset", test_system_reset);
+    g_test_add_func("/qmp/x-vfio-pci-region", test_vfio_pci_region);
     g_test_add_func("/qmp/quit", test_quit);
     g_test_add_func("/qmp/second-monitor", test_second_monitor);
     return g_test_run();
