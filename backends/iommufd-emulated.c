@@ -1025,6 +1025,66 @@ bool iommufd_emulated_unbind_device(IOMMUFDEmulatedHost *host,
     return true;
 }
 
+/*
+ * Queue one event on q with the kernel's tail drop; the StreamID field
+ * becomes virt_id.  Called with the lock held.
+ */
+static IOMMUFDEmulatedReport veventq_push(IOMMUFDEmulatedHost *host, Obj *q,
+                                          const uint64_t evt[4],
+                                          uint64_t virt_id)
+{
+    bool was_empty = veventq_empty(q);
+    uint32_t seq = q->veventq.next_seq;
+    IOMMUFDEmulatedReport res;
+
+    q->veventq.next_seq = (seq + 1) & INT_MAX;
+    if (g_queue_get_length(q->veventq.records) >= q->veventq.depth) {
+        /* Tail drop; the LOST_EVENTS header moves to the tail. */
+        q->veventq.lost_pending = true;
+        q->veventq.lost_seq = seq;
+        res = EMULATED_REPORT_OVERFLOW;
+        host->stats.overflowed++;
+    } else {
+        Record *r = g_new(Record, 1);
+        uint64_t w[4];
+
+        /* A newer event replaces a trailing LOST header (a gap stays). */
+        q->veventq.lost_pending = false;
+        w[0] = GUINT64_TO_LE((evt[0] & 0xffffffffull) | (virt_id << 32));
+        for (int i = 1; i < 4; i++) {
+            w[i] = GUINT64_TO_LE(evt[i]);
+        }
+        r->seq = seq;
+        memcpy(r->payload, w, sizeof(w));
+        g_queue_push_tail(q->veventq.records, r);
+        res = EMULATED_REPORT_QUEUED;
+        host->stats.queued++;
+    }
+    veventq_signal(q, was_empty);
+    return res;
+}
+
+bool iommufd_emulated_queue_raw(IOMMUFDEmulatedHost *host,
+                                uint32_t viommu_id, const uint64_t evt[4],
+                                IOMMUFDEmulatedReport *result, Error **errp)
+{
+    Obj *viommu;
+
+    g_mutex_lock(&host->lock);
+    viommu = obj_get(host, viommu_id, OBJ_VIOMMU);
+    if (!viommu || !viommu->viommu.veventq_smmu) {
+        g_mutex_unlock(&host->lock);
+        error_setg(errp, "emulated host: vIOMMU %u has no ARM_SMMUV3"
+                   " vEVENTQ", viommu_id);
+        return false;
+    }
+    host->stats.reported++;
+    *result = veventq_push(host, viommu->viommu.veventq_smmu, evt,
+                           evt[0] >> 32);
+    g_mutex_unlock(&host->lock);
+    return true;
+}
+
 bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
                                    const uint64_t evt[4],
                                    IOMMUFDEmulatedReport *result,
@@ -1052,34 +1112,7 @@ bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
         q = viommu->viommu.veventq_smmu;
     }
     if (vdev && q) {
-        bool was_empty = veventq_empty(q);
-        uint32_t seq = q->veventq.next_seq;
-
-        q->veventq.next_seq = (seq + 1) & INT_MAX;
-        if (g_queue_get_length(q->veventq.records) >= q->veventq.depth) {
-            /* Tail drop; the LOST_EVENTS header moves to the tail. */
-            q->veventq.lost_pending = true;
-            q->veventq.lost_seq = seq;
-            res = EMULATED_REPORT_OVERFLOW;
-            host->stats.overflowed++;
-        } else {
-            Record *r = g_new(Record, 1);
-            uint64_t w[4];
-
-            /* A newer event replaces a trailing LOST header (a gap stays). */
-            q->veventq.lost_pending = false;
-            w[0] = GUINT64_TO_LE((evt[0] & 0xffffffffull) |
-                                 (vdev->vdev.virt_id << 32));
-            for (int i = 1; i < 4; i++) {
-                w[i] = GUINT64_TO_LE(evt[i]);
-            }
-            r->seq = seq;
-            memcpy(r->payload, w, sizeof(w));
-            g_queue_push_tail(q->veventq.records, r);
-            res = EMULATED_REPORT_QUEUED;
-            host->stats.queued++;
-        }
-        veventq_signal(q, was_empty);
+        res = veventq_push(host, q, evt, vdev->vdev.virt_id);
     } else {
         host->stats.host_only++;
     }

@@ -383,6 +383,53 @@ static JsonNode *qmp_x_rate(JsonObject *args, Error **errp)
     return NULL;
 }
 
+/* ---- x-vsmmu-inject-raw-vevent -------------------------------------------- */
+
+static JsonNode *qmp_x_inject_raw(JsonObject *args, Error **errp)
+{
+    static const char *const allowed[] = {
+        "iommufd", "viommu-id", "words", NULL,
+    };
+    IOMMUFDEmulatedHost *host;
+    IOMMUFDEmulatedReport r;
+    uint64_t viommu_id, evt[4];
+    JsonNode *n;
+    JsonArray *arr;
+    JsonObject *o;
+    JsonNode *node;
+
+    if (!qmp_check_args(args, allowed, errp) ||
+        !(host = get_host(args, errp)) ||
+        !get_uint(args, "viommu-id", UINT32_MAX, &viommu_id, true, errp)) {
+        return NULL;
+    }
+    n = json_object_get_member(args, "words");
+    if (!n || !JSON_NODE_HOLDS_ARRAY(n) ||
+        json_array_get_length(arr = json_node_get_array(n)) != 4) {
+        error_setg(errp, "Parameter 'words' expects the record's four"
+                   " 64-bit words");
+        return NULL;
+    }
+    for (int i = 0; i < 4; i++) {
+        JsonNode *e = json_array_get_element(arr, i);
+
+        if (!JSON_NODE_HOLDS_VALUE(e) ||
+            json_node_get_value_type(e) != G_TYPE_INT64) {
+            error_setg(errp, "Parameter 'words' expects integers");
+            return NULL;
+        }
+        evt[i] = (uint64_t)json_node_get_int(e);
+    }
+    if (!iommufd_emulated_queue_raw(host, viommu_id, evt, &r, errp)) {
+        return NULL;
+    }
+    o = json_object_new();
+    json_object_set_boolean_member(o, "queued", r == EMULATED_REPORT_QUEUED);
+    node = json_node_new(JSON_NODE_OBJECT);
+    json_node_take_object(node, o);
+    return node;
+}
+
 /* ---- x-query-emulated-host ---------------------------------------------- */
 
 static JsonNode *qmp_x_query_host(JsonObject *args, Error **errp)
@@ -427,5 +474,6 @@ void qmp_register_vsmmu_commands(void)
     qmp_register_command("x-vsmmu-inject-host-event", qmp_x_inject);
     qmp_register_command("x-vsmmu-host-event-rate", qmp_x_rate);
     qmp_register_command("x-query-emulated-host", qmp_x_query_host);
+    qmp_register_command("x-vsmmu-inject-raw-vevent", qmp_x_inject_raw);
     smmuv3_accel_set_lost_notifier(notify_lost);
 }

@@ -75,6 +75,15 @@ bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
                                    IOMMUFDEmulatedReport *result,
                                    Error **errp);
 
+/*
+ * Queue evt as-is (no forwarding rules, no StreamID rewrite) on the
+ * ARM_SMMUV3 vEVENTQ of vIOMMU viommu_id, as a kernel that misbehaved
+ * would: for tests of what a VMM does with records it cannot trust.
+ */
+bool iommufd_emulated_queue_raw(IOMMUFDEmulatedHost *host,
+                                uint32_t viommu_id, const uint64_t evt[4],
+                                IOMMUFDEmulatedReport *result, Error **errp);
+
 typedef struct IOMMUFDEmulatedStats {
     uint64_t objects;           /* live objects */
     uint64_t open_fds;          /* open vEVENTQ descriptors */

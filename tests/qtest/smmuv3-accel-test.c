@@ -242,6 +242,18 @@ static void test_overflow(void)
     g_assert_cmpuint(n, ==, 4);
     /* Either loss is shown to the guest as architected overflow. */
     g_assert_true(ovf);
+    if (v.host_lost) {
+        /* Host loss is also announced, with the total so far. */
+        JsonObject *e = qtest_qmp_eventwait_ref(f.qts, "VSMMU_EVENTS_LOST");
+        JsonObject *data = json_object_get_object_member(e, "data");
+
+        g_assert_cmpstr(json_object_get_string_member(data, "id"), ==,
+                        "smmu0");
+        g_assert_cmpint(json_object_get_int_member(data, "lost"), >, 0);
+        g_assert_cmpint(json_object_get_int_member(data, "total"), <=,
+                        v.host_lost);
+        json_object_unref(e);
+    }
 
     /* After the acknowledgement, new events flow again. */
     inject(f.qts, PSID1, 0x2000, true, false, 1);
@@ -282,6 +294,45 @@ static void test_soak(void)
     g_assert_cmpint(consumed, ==, v.delivered);
     g_assert_cmpint(v.delivered + v.host_lost + v.overflow, ==, produced);
     g_rand_free(rnd);
+    teardown(&f);
+}
+
+static void test_unowned(void)
+{
+    Fixture f;
+    JsonObject *rsp, *o;
+    QSMMUv3Event ev[4];
+    int64_t viommu;
+    bool ovf;
+    VSMMU v;
+
+    setup(&f, 5);
+    rsp = qtest_qmp(f.qts, "{'execute': 'query-vsmmu'}");
+    o = json_array_get_object_element(
+        json_node_get_array(qtest_qmp_assert_success(rsp)), 0);
+    viommu = json_object_get_int_member(o, "viommu-id");
+    json_object_unref(rsp);
+    /*
+     * A record naming vSID 0x99, which no device of this vSMMU has (a
+     * kernel must never deliver one; we do not trust that), then one for
+     * vSID 0x8: only the latter reaches the guest.
+     */
+    json_object_unref(qtest_qmp(f.qts,
+        "{'execute': 'x-vsmmu-inject-raw-vevent', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'viommu-id': %" PRId64 ","
+        " 'words': [%" PRIu64 ", 0, 4096, 0]}}", viommu,
+        (uint64_t)0x99 << 32 | 0x10));
+    json_object_unref(qtest_qmp(f.qts,
+        "{'execute': 'x-vsmmu-inject-raw-vevent', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'viommu-id': %" PRId64 ","
+        " 'words': [%" PRIu64 ", 0, 8192, 0]}}", viommu,
+        (uint64_t)VSID0 << 32 | 0x10));
+    v = settle(f.qts, 2);
+    g_assert_cmpint(v.unowned, ==, 1);
+    g_assert_cmpint(v.delivered, ==, 1);
+    g_assert_cmpuint(qsmmuv3_evtq_consume(&f.d, ev, 4, &ovf), ==, 1);
+    g_assert_cmphex(ev[0].raw[1], ==, VSID0);
+    g_assert_cmphex(ev[0].addr, ==, 8192);
     teardown(&f);
 }
 
@@ -352,6 +403,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/delivery", test_delivery);
     g_test_add_func("/smmuv3-accel/overflow", test_overflow);
     g_test_add_func("/smmuv3-accel/soak", test_soak);
+    g_test_add_func("/smmuv3-accel/unowned", test_unowned);
     g_test_add_func("/smmuv3-accel/storm-teardown", test_storm_teardown);
     return g_test_run();
 }
