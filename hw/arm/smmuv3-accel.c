@@ -57,6 +57,7 @@ struct SMMUv3AccelState {
     uint32_t abort_hwpt_id;
     uint32_t bypass_hwpt_id;
     GPtrArray *devices;         /* of SMMUv3AccelDevice *; main thread */
+    bool derived;               /* "auto" properties taken from a host */
 
     /* Pending invalidation commands, flushed at CMD_SYNC. */
     GArray *inval;              /* of struct iommu_viommu_arm_smmuv3_invalidate */
@@ -557,9 +558,12 @@ static bool check_field(const char *name, const char *field, uint32_t want,
     return ok;
 }
 
-/* The vSMMU must not promise the guest more than the host SMMU does. */
+/*
+ * The vSMMU must not promise the guest more than the host SMMU does.
+ * derive: first take the "auto" properties from the host.
+ */
 static bool accel_check_host(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
-                             Error **errp)
+                             bool derive, Error **errp)
 {
     struct iommu_hw_info_arm_smmuv3 info = { 0 };
     uint32_t type = IOMMU_HW_INFO_TYPE_DEFAULT;
@@ -575,6 +579,9 @@ static bool accel_check_host(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
         error_setg(errp, "%s: the host IOMMU is not an SMMUv3 (hw_info type"
                    " %u)", hiod->name, type);
         return false;
+    }
+    if (derive) {
+        smmuv3_apply_host_idr(accel->s, h);
     }
 #define F(val, reg, field) FIELD_EX32(val, reg, field)
     return check_field(hiod->name, "STLEVEL", F(v[0], IDR0, STLEVEL),
@@ -684,6 +691,7 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
     SMMUv3AccelState *accel = opaque;
     SMMUv3AccelDevice *adev;
     bool first = accel->devices->len == 0;
+    bool derive = false;
 
     if (accel->be && hiod->iommufd != accel->be) {
         error_setg(errp, "%s: devices behind arm-smmuv3 '%s' must share one"
@@ -691,9 +699,17 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
                    accel->be->id);
         return false;
     }
-    if (!accel_check_host(accel, hiod, errp)) {
+    if (first) {
+        SMMUGlobalConfig cfg;
+
+        smmuv3_get_global_config(accel->s, &cfg);
+        /* "auto" follows the host while the guest has not enabled us. */
+        derive = !cfg.smmu_enabled && !accel->derived;
+    }
+    if (!accel_check_host(accel, hiod, derive, errp)) {
         return false;
     }
+    accel->derived |= derive;
     if (first && !accel_alloc_viommu(accel, hiod, errp)) {
         return false;
     }

@@ -826,6 +826,33 @@ static void smmuv3_reset_regs(SMMUv3State *s)
     s->eventq_suppressed = false;
 }
 
+void smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6])
+{
+    unsigned oas = FIELD_EX32(host[5], IDR5, OAS);
+
+    g_mutex_lock(&s->mutex);
+    if (s->ats == ON_OFF_AUTO_AUTO) {
+        s->idr[0] = FIELD_DP32(s->idr[0], IDR0, ATS,
+                               FIELD_EX32(host[0], IDR0, ATS));
+    }
+    if (s->ril == ON_OFF_AUTO_AUTO) {
+        s->idr[3] = FIELD_DP32(s->idr[3], IDR3, RIL,
+                               FIELD_EX32(host[3], IDR3, RIL));
+    }
+    if (s->ssidsize == 0) {     /* "auto" */
+        s->idr[1] = FIELD_DP32(s->idr[1], IDR1, SSIDSIZE,
+                               MIN(FIELD_EX32(host[1], IDR1, SSIDSIZE), 20));
+    }
+    if (s->oas == OAS_MODE_AUTO) {
+        /* The model implements 44 and 48 bits; take what the host has. */
+        s->idr[5] = FIELD_DP32(s->idr[5], IDR5, OAS,
+                               oas >= SMMU_OAS_48BIT ? SMMU_OAS_48BIT :
+                                                       SMMU_OAS_44BIT);
+    }
+    trace_smmuv3_apply_host_idr(s->idr[0], s->idr[1], s->idr[3], s->idr[5]);
+    g_mutex_unlock(&s->mutex);
+}
+
 static void smmuv3_init_idregs(SMMUv3State *s, bool stage1, bool stage2)
 {
     unsigned ssidsize = s->ssidsize ? s->ssidsize - 1 : 0;

@@ -142,6 +142,15 @@ static void test_lifecycle(void)
     int64_t first;
 
     f.qts = qtest_init(CMDLINE);
+    /*
+     * "auto" properties follow the (emulated) host SMMU: 20-bit
+     * SubstreamIDs, 48-bit OAS, RIL, no ATS.
+     */
+    g_assert_cmpuint((qtest_readl(f.qts, SMMU_BASE + 0x4) >> 6) & 0x1f, ==,
+                     20);
+    g_assert_cmpuint(qtest_readl(f.qts, SMMU_BASE + 0x14) & 0x7, ==, 5);
+    g_assert_cmpuint((qtest_readl(f.qts, SMMU_BASE + 0xc) >> 10) & 1, ==, 1);
+    g_assert_cmpuint((qtest_readl(f.qts, SMMU_BASE) >> 10) & 1, ==, 0);
     /* Cold-plugged devices brought the vIOMMU; no queue until EVENTQEN. */
     v = query(f.qts);
     g_assert_cmpint(v.viommu_id, >, 0);
@@ -185,6 +194,23 @@ static void test_lifecycle(void)
     g_assert_cmpint(v.ndevices, ==, 0);
     g_assert_cmpint(v.viommu_id, ==, 0);
     teardown(&f);
+}
+
+static void test_explicit_props(void)
+{
+    static const char cmd[] =
+        "-machine virt -m 128M "
+        "-object iommufd,id=iommufd0,x-emulated-host=on "
+        "-device arm-smmuv3,primary-bus=pcie.0,accel=on,ssidsize=8,oas=44,"
+        "ril=off,id=smmu0 "
+        "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x1234,addr=1";
+    QTestState *qts = qtest_init(cmd);
+
+    /* Values the user gave are kept, whatever the host has. */
+    g_assert_cmpuint((qtest_readl(qts, SMMU_BASE + 0x4) >> 6) & 0x1f, ==, 8);
+    g_assert_cmpuint(qtest_readl(qts, SMMU_BASE + 0x14) & 0x7, ==, 4);
+    g_assert_cmpuint((qtest_readl(qts, SMMU_BASE + 0xc) >> 10) & 1, ==, 0);
+    qtest_quit(qts);
 }
 
 static void test_delivery(void)
@@ -400,6 +426,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/smmuv3-accel/lifecycle", test_lifecycle);
+    g_test_add_func("/smmuv3-accel/explicit-props", test_explicit_props);
     g_test_add_func("/smmuv3-accel/delivery", test_delivery);
     g_test_add_func("/smmuv3-accel/overflow", test_overflow);
     g_test_add_func("/smmuv3-accel/soak", test_soak);

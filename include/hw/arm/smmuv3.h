@@ -288,6 +288,14 @@ bool smmuv3_get_ste_locked(SMMUv3State *s, uint32_t sid, SMMUSte *ste,
 void smmuv3_get_global_config(SMMUv3State *s, SMMUGlobalConfig *cfg);
 void smmuv3_get_global_config_locked(SMMUv3State *s, SMMUGlobalConfig *cfg);
 
+/*
+ * accel=on: set the ID register fields of properties left "auto" (ats,
+ * ril, ssidsize, oas) from the host SMMU's ID registers.  Only before the
+ * guest has looked: accel mode calls it for the first host device while
+ * the SMMU is still disabled.
+ */
+void smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6]);
+
 /* Install (or, with NULL, remove) the accel hooks.  Main thread. */
 void smmuv3_set_accel_ops(SMMUv3State *s, const SMMUv3AccelOps *ops,
                           void *opaque);
