@@ -74,7 +74,7 @@ cflags=(-static -O2 -g -std=gnu11 -D_GNU_SOURCE -pthread
         -Werror
         -isystem "$kdir/uapi" -isystem "$kdir/uapi/x86_64-linux-gnu"
         -I "$kdir/include" -I "$out/config" -I "$src/include" -I "$here"
-        "${glib_cflags[@]}")
+        -I "$src/tests/shared" "${glib_cflags[@]}")
 
 # vsmmu sources: each directory includes its own generated "trace.h".
 objs=()
@@ -101,8 +101,10 @@ done
 
 # The linker warns that GLib's getpw* calls need NSS at run time; the VM
 # has none, which is harmless for these programs.
+# Every program may use the vEVENTQ cases shared with the unit tests.
 "$cc" "${cflags[@]}" -o "$out/$name" "$here/$name.c" "$here/vm-veventq.c" \
-    "$here/vmlib.c" "${objs[@]}" "${glib_libs[@]}" 2>"$out/$name.ld.log" || {
+    "$here/vmlib.c" "$src/tests/shared/veventq-cases.c" "${objs[@]}" \
+    "${glib_libs[@]}" 2>"$out/$name.ld.log" || {
     cat "$out/$name.ld.log" >&2
     die "cannot link $out/$name"
 }
