@@ -278,8 +278,8 @@ bool scenario_s2_fault(Scenario *s)
 }
 
 /*
- * EVENTQEN off frees the vEVENTQ; on again with a 2-entry guest queue
- * allocates a new one of that depth.  (The whole SMMU goes off and on, as
+ * EVENTQEN off frees the vEVENTQ (query-vsmmu shows none); on again with
+ * a 2-entry guest queue allocates a new one of that depth.  (The whole SMMU goes off and on, as
  * a driver resizing its queue does; the STE is installed again.)
  */
 void scenario_eventqen_cycle(Scenario *s)
@@ -292,10 +292,14 @@ void scenario_eventqen_cycle(Scenario *s)
     SC_ASSERT(v.veventq_id == 0, "EVENTQEN off freed the vEVENTQ");
     SC_ASSERT(v.viommu_id > 0, "the vIOMMU stays with its device");
     bringup(s, EVTQ_LOG2_TINY);
+    /*
+     * bringup() checked the new depth.  The id may well be the freed one:
+     * Linux hands out the lowest free object id, so after the free the
+     * new vEVENTQ usually gets it again.
+     */
     v = query(s, "after EVENTQEN on");
-    SC_ASSERT(v.veventq_id != s->first_veventq,
-              "a new vEVENTQ (id %" PRId64 "), not the freed %" PRId64,
-              v.veventq_id, s->first_veventq);
+    scenario_note("vEVENTQ id %" PRId64 " before, %" PRId64 " after",
+                  s->first_veventq, v.veventq_id);
     ste_s1(s);
 }
 
