@@ -41,6 +41,7 @@
 #define EDU_DMA_RUN     0x1
 #define EDU_DMA_TO_RAM  0x2     /* edu writes (DMA to the IOVA) */
 #define EDU_BUFFER      0x40000
+#define STE0_S1CTXPTR   (((1ull << 46) - 1) << 6)   /* bits 51:6 */
 #define VFIO_BAR0       0
 #define VFIO_CONFIG     7
 static struct {
@@ -238,11 +239,33 @@ static void real_fault(Scenario *s, uint64_t iova, bool read, unsigned bytes)
     }
 }
 
+/*
+ * A stage-2 fault: point the STE's CD at an IPA past guest RAM, which the
+ * daemon never mapped in the IOAS, and have edu DMA.  The real SMMU
+ * faults at stage 2 fetching the CD; the kernel logs that itself and
+ * forwards nothing.  Then the STE gets its CD back.
+ */
+static bool real_s2_fault(Scenario *s, uint64_t iova)
+{
+    uint64_t ste = qsmmuv3_ste_addr(&s->d, SCENARIO_VSID);
+    uint64_t w0 = qtest_readq(s->qts, ste);
+    uint64_t unmapped = SCENARIO_RAM_BASE + SCENARIO_RAM_SIZE + 0x100000;
+
+    qtest_writeq(s->qts, ste, (w0 & ~STE0_S1CTXPTR) | unmapped);
+    SC_ASSERT(qsmmuv3_cfgi_ste(&s->d, SCENARIO_VSID),
+              "CFGI_STE with the CD at an unmapped IPA");
+    real_fault(s, iova, true, 8);
+    qtest_writeq(s->qts, ste, w0);
+    SC_ASSERT(qsmmuv3_cfgi_ste(&s->d, SCENARIO_VSID),
+              "CFGI_STE with the CD back");
+    return true;
+}
+
 static const ScenarioHost real_host = {
     .kernel = "linux",
     .daemon_args = real_args,
     .fault = real_fault,
-    /* A stage-2 fault needs the CD's IPA unmapped: not done yet. */
+    .s2_fault = real_s2_fault,
 };
 
 void scenario_fail(const char *file, int line, const char *fmt, ...)

@@ -66,9 +66,11 @@ static void emulated_fault(Scenario *s, uint64_t iova, bool read,
     }
 }
 
+/* As the real SMMU faults fetching an unmapped CD: S2, once per half. */
 static bool emulated_s2_fault(Scenario *s, uint64_t iova)
 {
     inject(s, iova, true, true);
+    inject(s, iova + 4, true, true);
     return true;
 }
 
