@@ -303,6 +303,7 @@ static void test_ste_s1(void *opaque) { scenario_ste_s1(&t.sc); }
 static void test_fault(void *opaque) { scenario_fault(&t.sc); }
 static void test_eventqen(void *opaque) { scenario_eventqen_cycle(&t.sc); }
 static void test_overflow(void *opaque) { scenario_overflow(&t.sc); }
+static void test_burst(void *opaque) { scenario_burst(&t.sc); }
 static void test_device_del(void *opaque) { scenario_device_del(&t.sc); }
 static void test_quit(void *opaque) { scenario_quit(&t.sc); }
 
@@ -371,6 +372,7 @@ int main(int argc, char **argv)
     run("stage-2 fault stays on the host", test_s2_fault, NULL);
     run("EVENTQEN off and on makes a new vEVENTQ", test_eventqen, NULL);
     run("guest event queue overflow", test_overflow, NULL);
+    run("a 16-record burst is accounted for", test_burst, NULL);
     run("device_del frees vDEVICE, vEVENTQ and vIOMMU",
         test_device_del, NULL);
     run("quit: daemon exits 0", test_quit, NULL);

@@ -88,6 +88,7 @@ static void step_fault(void) { scenario_fault(&sc); }
 static void step_s2_fault(void) { g_assert_true(scenario_s2_fault(&sc)); }
 static void step_eventqen(void) { scenario_eventqen_cycle(&sc); }
 static void step_overflow(void) { scenario_overflow(&sc); }
+static void step_burst(void) { scenario_burst(&sc); }
 static void step_device_del(void) { scenario_device_del(&sc); }
 static void step_quit(void) { scenario_quit(&sc); }
 
@@ -102,6 +103,7 @@ int main(int argc, char **argv)
     g_test_add_func("/scenario/emulated/s2-fault", step_s2_fault);
     g_test_add_func("/scenario/emulated/eventqen-cycle", step_eventqen);
     g_test_add_func("/scenario/emulated/overflow", step_overflow);
+    g_test_add_func("/scenario/emulated/burst", step_burst);
     g_test_add_func("/scenario/emulated/device-del", step_device_del);
     g_test_add_func("/scenario/emulated/quit", step_quit);
     return g_test_run();

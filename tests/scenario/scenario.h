@@ -81,6 +81,7 @@ void scenario_fault(Scenario *s);          /* read and write faults */
 bool scenario_s2_fault(Scenario *s);       /* stays on the host */
 void scenario_eventqen_cycle(Scenario *s); /* new vEVENTQ, depth 2 */
 void scenario_overflow(Scenario *s);       /* OVFLG, conservation */
+void scenario_burst(Scenario *s);          /* 16 records at once */
 void scenario_device_del(Scenario *s);     /* vIOMMU and vEVENTQ gone */
 void scenario_quit(Scenario *s);           /* daemon exits 0 */
 
