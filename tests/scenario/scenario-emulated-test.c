@@ -4,7 +4,9 @@
  * a vfio-pci device with the physical StreamID the real edu has in the
  * arm64 VM.  Faults are injected with x-vsmmu-inject-host-event carrying
  * the fields the real arm-smmu-v3 reports for edu's DMA: F_TRANSLATION,
- * RnW for a read, the IOVA of each 4-byte half, CLASS=IN.
+ * RnW for a read, the IOVA of each 4-byte piece, CLASS=IN; all records of
+ * one DMA in one command (addr-step), back to back as the real SMMU
+ * raises them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -48,29 +50,30 @@ static char *emulated_args(Scenario *s)
         "id=hostdev0", SCENARIO_RAM_SIZE >> 20, PSID);
 }
 
-static void inject(Scenario *s, uint64_t addr, bool rnw, bool s2)
+/* One access of BYTES at ADDR: a record per 4 bytes, back to back. */
+static void inject(Scenario *s, uint64_t addr, unsigned bytes, bool rnw,
+                   bool s2)
 {
     json_object_unref(scenario_qmp_ok(s, qtest_qmp(s->qts,
         "{'execute': 'x-vsmmu-inject-host-event', 'arguments': {"
         " 'iommufd': 'iommufd0', 'psid': %u, 'type': 16,"
-        " 'addr': %" PRIu64 ", 'rnw': %s, 's2': %s}}",
-        PSID, addr, rnw ? "true" : "false", s2 ? "true" : "false"),
+        " 'addr': %" PRIu64 ", 'addr-step': 4, 'count': %u,"
+        " 'rnw': %s, 's2': %s}}",
+        PSID, addr, bytes / 4, rnw ? "true" : "false",
+        s2 ? "true" : "false"),
         "x-vsmmu-inject-host-event"));
 }
 
 static void emulated_fault(Scenario *s, uint64_t iova, bool read,
                            unsigned bytes)
 {
-    for (unsigned off = 0; off < bytes; off += 4) {
-        inject(s, iova + off, read, false);
-    }
+    inject(s, iova, bytes, read, false);
 }
 
 /* As the real SMMU faults fetching an unmapped CD: S2, once per half. */
 static bool emulated_s2_fault(Scenario *s, uint64_t iova)
 {
-    inject(s, iova, true, true);
-    inject(s, iova + 4, true, true);
+    inject(s, iova, 8, true, true);
     return true;
 }
 
