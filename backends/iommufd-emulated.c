@@ -86,7 +86,6 @@ struct IOMMUFDEmulatedHost {
     GMutex lock;
     GHashTable *objs;           /* id -> Obj * */
     GHashTable *veventq_fds;    /* fd -> Obj * (OBJ_VEVENTQ) */
-    uint32_t next_id;
     int token_fd;               /* the "iommufd" descriptor, -1 if closed */
     uint32_t idr[6];
     uint32_t iidr;
@@ -119,7 +118,11 @@ static Obj *obj_new(IOMMUFDEmulatedHost *host, ObjType type)
     Obj *o = g_new0(Obj, 1);
 
     o->type = type;
-    o->id = host->next_id++;
+    /* Like Linux's object xarray: the lowest free id, from 1. */
+    o->id = 1;
+    while (g_hash_table_contains(host->objs, GUINT_TO_POINTER(o->id))) {
+        o->id++;
+    }
     g_hash_table_insert(host->objs, GUINT_TO_POINTER(o->id), o);
     host->stats.objects++;
     return o;
@@ -862,7 +865,6 @@ IOMMUFDEmulatedHost *iommufd_emulated_host_new(void)
     g_mutex_init(&host->lock);
     host->objs = g_hash_table_new(g_direct_hash, g_direct_equal);
     host->veventq_fds = g_hash_table_new(g_direct_hash, g_direct_equal);
-    host->next_id = 1;
     host->token_fd = -1;
     /*
      * A host SMMUv3 like the one vsmmu models, but with 48-bit OAS and

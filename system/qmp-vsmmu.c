@@ -230,10 +230,10 @@ static JsonNode *qmp_x_inject(JsonObject *args, Error **errp)
 {
     static const char *const allowed[] = {
         "iommufd", "psid", "type", "addr", "ssid", "ssv", "rnw", "s2",
-        "stall", "count", "ipa", NULL,
+        "stall", "count", "ipa", "addr-step", NULL,
     };
     IOMMUFDEmulatedHost *host;
-    uint64_t psid, count = 1, ipa = 0;
+    uint64_t psid, count = 1, ipa = 0, step = 0;
     uint64_t res[3] = { 0 };
     HostEvent ev;
     JsonObject *o;
@@ -244,6 +244,7 @@ static JsonNode *qmp_x_inject(JsonObject *args, Error **errp)
         !get_uint(args, "psid", UINT32_MAX, &psid, true, errp) ||
         !get_uint(args, "count", 1u << 24, &count, false, errp) ||
         !get_uint(args, "ipa", UINT64_MAX, &ipa, false, errp) ||
+        !get_uint(args, "addr-step", UINT32_MAX, &step, false, errp) ||
         !get_event(args, &ev, errp)) {
         return NULL;
     }
@@ -252,6 +253,7 @@ static JsonNode *qmp_x_inject(JsonObject *args, Error **errp)
         IOMMUFDEmulatedReport r;
 
         encode(&ev, psid, ipa, evt);
+        evt[2] += i * step;     /* a DMA faulting piece by piece */
         if (!iommufd_emulated_report_event(host, evt, &r, errp)) {
             return NULL;
         }

@@ -2,17 +2,12 @@
  * vsmmu-daemon on the real Linux iommufd and arm-smmu-v3 driver: /init of
  * the arm64 test-bed VM (tests/arm64/run-daemon-test.sh).
  *
- * Binds QEMU's edu device to vfio-pci, starts /bin/vsmmu-daemon with
- * "-device vfio-pci,host=<edu>" through libqtest, and drives it like a
- * guest: query-vsmmu must name the real kernel with a vIOMMU and the
- * device's vSID; the libqos driver brings the vSMMU up (EVENTQEN makes the
- * daemon allocate a real vEVENTQ) and installs a stage-1 STE with an
- * empty table; an edu DMA, programmed through the daemon's
- * x-vfio-pci-region, must fault and land in the guest event queue with
- * the vSID; device_del must drop the vIOMMU and quit must end the daemon
- * with status 0.  Then
- * the device must be free again: its cdev binds to a fresh iommufd of this
- * program and attaches to a new IOAS.
+ * Binds QEMU's edu device to vfio-pci and runs the vSMMU scenario of
+ * tests/scenario (the same steps scenario-emulated-test runs against the
+ * embedded emulated host) with "-device vfio-pci,host=<edu>": faults are
+ * edu DMAs programmed through the daemon's x-vfio-pci-region.  After the
+ * daemon quit, the device must be free again: its cdev binds to a fresh
+ * iommufd of this program and attaches to a new IOAS.
  *
  * libqtest starts the daemon through "/bin/sh -c 'exec DAEMON ARGS'" and
  * the VM has no shell: installed as /bin/sh this program is that shell,
@@ -28,7 +23,7 @@
 #include "system/iommufd.h"
 #include "hw/vfio/vfio-cdev-abi.h"
 #include "libqtest.h"
-#include "libqos/smmuv3-driver.h"
+#include "scenario.h"
 #include "vmlib.h"
 
 #include <dirent.h>
@@ -38,34 +33,22 @@
 #define EDU_VENDOR      0x1234
 #define EDU_DEVICE      0x11e8
 #define DAEMON          "/bin/vsmmu-daemon"
-#define SMMU_BASE       0x0c000000ull
-#define RAM_BASE        0x40000000ull
-#define RAM_SIZE        (64ull << 20)
-#define VSID            0x08    /* pcie.0, slot 1: the daemon's BDF 00:01.0 */
-#define EVTQ_LOG2       5
 /* edu's registers (BAR0) and a DMA to an IOVA its empty table lacks. */
 #define EDU_DMA_SRC     0x80
 #define EDU_DMA_DST     0x88
 #define EDU_DMA_CNT     0x90
 #define EDU_DMA_CMD     0x98
 #define EDU_DMA_RUN     0x1
+#define EDU_DMA_TO_RAM  0x2     /* edu writes (DMA to the IOVA) */
 #define EDU_BUFFER      0x40000
-#define FAULT_IOVA      UINT64_C(0x200000)    /* below edu's 28-bit DMA mask */
+#define STE0_S1CTXPTR   (((1ull << 46) - 1) << 6)   /* bits 51:6 */
 #define VFIO_BAR0       0
 #define VFIO_CONFIG     7
-#define CD0_EPD1        (1ull << 30)
-#define CD0_R           (1ull << 45)    /* record faults */
-#define CD0_A           (1ull << 46)
-#define CD0_ASET        (1ull << 47)
-#define EVT_F_TRANSLATION 0x10
-
 static struct {
     char bdf[NAME_MAX + 1];
     char cdev[NAME_MAX + 32];
-    QTestState *qts;
-    QOSBus bus;
-    QSMMUv3 d;
-    bool exited;
+    Scenario sc;
+    bool bus_master;
 } t;
 
 /* ---- /bin/sh for libqtest ----------------------------------------------- */
@@ -154,36 +137,6 @@ static bool find_edu(void)
     return found;
 }
 
-static int64_t member(JsonObject *o, const char *name)
-{
-    return o && json_object_has_member(o, name) ?
-           json_object_get_int_member(o, name) : 0;
-}
-
-/* query-vsmmu's one SMMU, printed as a note; the caller unrefs *rsp. */
-static JsonObject *query(JsonObject **rsp, const char *when)
-{
-    g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
-    g_autofree char *text = NULL;
-    JsonArray *arr;
-
-    *rsp = qtest_qmp(t.qts, "{'execute': 'query-vsmmu'}");
-    json_node_set_object(node, *rsp);
-    text = json_to_string(node, FALSE);
-    vm_note("query-vsmmu (%s): %s", when, text);
-    VM_ASSERT(json_object_has_member(*rsp, "return"), "query-vsmmu failed");
-    arr = json_object_get_array_member(*rsp, "return");
-    VM_ASSERT(json_array_get_length(arr) == 1, "one SMMU expected, got %u",
-              json_array_get_length(arr));
-    return json_array_get_object_element(arr, 0);
-}
-
-static JsonArray *devices(JsonObject *o)
-{
-    return json_object_has_member(o, "devices") ?
-           json_object_get_array_member(o, "devices") : NULL;
-}
-
 /* ---- the tests ---------------------------------------------------------- */
 
 static void test_bind_vfio(void *opaque)
@@ -230,197 +183,135 @@ static char *trace_args(void)
     return g_string_free(s, FALSE);
 }
 
-static void test_daemon_start(void *opaque)
+static char *real_args(Scenario *s)
 {
-    g_autofree char *args = NULL;
-    JsonObject *rsp, *o, *dev;
-    JsonArray *devs;
-    gint64 t0 = g_get_monotonic_time();
+    g_autofree char *trace = trace_args();
 
-    VM_ASSERT(t.cdev[0], "edu not bound to vfio-pci (previous test failed)");
-    VM_ASSERT(access(DAEMON, X_OK) == 0, "%s missing", DAEMON);
-    g_setenv("QTEST_QEMU_BINARY", DAEMON, TRUE);
-    args = g_strdup_printf(
+    return g_strdup_printf(
         "-machine virt -m %llu -object iommufd,id=iommufd0 "
         "-device arm-smmuv3,primary-bus=pcie.0,accel=on,id=smmu0 "
-        "-device vfio-pci,host=%s,iommufd=iommufd0,id=hostdev0%s",
-        RAM_SIZE >> 20, t.bdf, trace_args());
-    vm_note("starting %s %s", DAEMON, args);
-    t.qts = qtest_init(args);
-    vm_note("daemon (pid %d) up in %" PRId64 " ms", (int)qtest_pid(t.qts),
-            (g_get_monotonic_time() - t0) / 1000);
-    o = query(&rsp, "after start");
-    VM_ASSERT(json_object_has_member(o, "kernel") &&
-              !strcmp(json_object_get_string_member(o, "kernel"), "linux"),
-              "query-vsmmu: \"kernel\" must be \"linux\"");
-    VM_ASSERT(member(o, "viommu-id") > 0, "query-vsmmu: no viommu-id");
-    VM_ASSERT(member(o, "veventq-id") == 0,
-              "no vEVENTQ before the guest enables its event queue");
-    devs = devices(o);
-    VM_ASSERT(devs && json_array_get_length(devs) == 1,
-              "query-vsmmu: one device expected");
-    dev = json_array_get_object_element(devs, 0);
-    VM_ASSERT(member(dev, "vsid") == VSID, "vsid 0x%" PRIx64 ", want 0x%x",
-              member(dev, "vsid"), VSID);
-    json_object_unref(rsp);
+        "-device vfio-pci,host=%s,iommufd=iommufd0,addr=1,id=hostdev0%s",
+        SCENARIO_RAM_SIZE >> 20, t.bdf, trace);
 }
 
-static void test_bringup(void *opaque)
-{
-    QSMMUv3Options opts = {
-        .cmdq_log2size = 8,
-        .evtq_log2size = EVTQ_LOG2,
-        .sid_bits = 8,         /* 256 STEs: qtest writes the table (TCG) */
-    };
-    JsonObject *rsp, *o;
-
-    VM_ASSERT(t.qts, "no daemon (previous test failed)");
-    qtest_qos_bus_init(t.qts, &t.bus);
-    qsmmuv3_init(&t.d, &t.bus, SMMU_BASE, RAM_BASE, RAM_SIZE);
-    VM_ASSERT(qsmmuv3_bringup(&t.d, &opts), "vSMMU bring-up over qtest");
-    o = query(&rsp, "after EVENTQEN");
-    VM_ASSERT(member(o, "veventq-id") > 0,
-              "kernel fact: the real kernel allocated a vEVENTQ");
-    VM_ASSERT(member(o, "veventq-depth") == 1 << EVTQ_LOG2,
-              "veventq-depth %" PRId64 ", want %d",
-              member(o, "veventq-depth"), 1 << EVTQ_LOG2);
-    json_object_unref(rsp);
-}
-
-static void test_ste_s1(void *opaque)
-{
-    JsonObject *rsp, *o;
-    JsonArray *devs;
-    uint64_t cd;
-
-    VM_ASSERT(t.qts && t.d.evtq, "no vSMMU (previous test failed)");
-    cd = qsmmuv3_ste_s1(&t.d, VSID, 1, qsmmuv3_alloc(&t.d, 4096, 4096));
-    /*
-     * The real SMMU reports a stage-1 fault only when the CD asks for it
-     * (R); A and ASET as Linux sets them, and no TTB1 walks.
-     */
-    qtest_writeq(t.qts, cd, qtest_readq(t.qts, cd) | CD0_R | CD0_A |
-                 CD0_ASET | CD0_EPD1);
-    VM_ASSERT(qsmmuv3_cfgi_ste(&t.d, VSID),
-              "CFGI_STE + CMD_SYNC for vSID 0x%x", VSID);
-    o = query(&rsp, "after stage-1 STE");
-    devs = devices(o);
-    VM_ASSERT(devs && json_array_get_length(devs) == 1, "device vanished");
-    VM_ASSERT(member(json_array_get_object_element(devs, 0), "hwpt-id") > 0,
-              "kernel fact: a nested HWPT from the guest STE is attached");
-    VM_ASSERT(member(json_array_get_object_element(devs, 0), "vdevice-id") > 0,
-              "kernel fact: the device has a vDEVICE for its vSID");
-    VM_ASSERT(member(o, "veventq-id") > 0, "vEVENTQ vanished");
-    json_object_unref(rsp);
-}
-
-static uint64_t region(int index, uint64_t off, int size, bool write,
-                       uint64_t val)
+static uint64_t region(Scenario *s, int index, uint64_t off, int size,
+                       bool write, uint64_t val)
 {
     g_autofree char *value = write ?
         g_strdup_printf(", 'value': %" PRIu64, val) : g_strdup("");
-    JsonObject *rsp = qtest_qmp(t.qts,
+    JsonObject *rsp = scenario_qmp_ok(s, qtest_qmp(s->qts,
         "{'execute': 'x-vfio-pci-region', 'arguments': {'id': 'hostdev0',"
         " 'region': %d, 'offset': %" PRIu64 ", 'size': %d%s}}",
-        index, off, size, value);
-    JsonObject *ret;
+        index, off, size, value), "x-vfio-pci-region");
 
-    VM_ASSERT(json_object_has_member(rsp, "return"),
-              "x-vfio-pci-region %d at 0x%" PRIx64 " failed", index, off);
-    ret = json_object_get_object_member(rsp, "return");
-    val = json_object_get_int_member(ret, "value");
+    val = json_object_get_int_member(
+        json_object_get_object_member(rsp, "return"), "value");
     json_object_unref(rsp);
     return val;
 }
 
 /*
- * edu reads 8 bytes at an IOVA the guest's empty stage-1 table lacks: the
- * real SMMU records F_TRANSLATION, the kernel forwards it to the daemon's
- * vEVENTQ with the vSID, and the daemon puts it in the guest event queue.
+ * edu DMAs BYTES between its buffer and IOVA, which the guest's empty
+ * stage-1 table lacks: the real SMMU records F_TRANSLATION (per 4-byte
+ * half), the kernel forwards it to the daemon's vEVENTQ with the vSID.
  */
-static void test_dma_fault(void *opaque)
+static void real_fault(Scenario *s, uint64_t iova, bool read, unsigned bytes)
 {
-    QSMMUv3Event ev[8];
-    gint64 deadline;
-    size_t n = 0;
-    uint16_t cmd;
-    JsonObject *rsp;
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
 
-    VM_ASSERT(t.qts && t.d.evtq, "no vSMMU (previous test failed)");
-    VM_ASSERT((region(VFIO_BAR0, 0, 4, false, 0) & 0xff) == 0xed,
-              "edu identification register through the daemon");
-    cmd = region(VFIO_CONFIG, 4, 2, false, 0);
-    region(VFIO_CONFIG, 4, 2, true, cmd | 0x6);    /* memory, bus master */
-    region(VFIO_BAR0, EDU_DMA_SRC, 8, true, FAULT_IOVA);
-    region(VFIO_BAR0, EDU_DMA_DST, 8, true, EDU_BUFFER);
-    region(VFIO_BAR0, EDU_DMA_CNT, 8, true, 8);
-    region(VFIO_BAR0, EDU_DMA_CMD, 8, true, EDU_DMA_RUN);
-    deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-    while (region(VFIO_BAR0, EDU_DMA_CMD, 8, false, 0) & EDU_DMA_RUN) {
-        VM_ASSERT(g_get_monotonic_time() < deadline, "edu DMA never ended");
+    if (!t.bus_master) {
+        uint16_t cmd;
+
+        SC_ASSERT((region(s, VFIO_BAR0, 0, 4, false, 0) & 0xff) == 0xed,
+                  "edu identification register through the daemon");
+        cmd = region(s, VFIO_CONFIG, 4, 2, false, 0);
+        region(s, VFIO_CONFIG, 4, 2, true, cmd | 0x6); /* memory, master */
+        t.bus_master = true;
+    }
+    region(s, VFIO_BAR0, EDU_DMA_SRC, 8, true, read ? iova : EDU_BUFFER);
+    region(s, VFIO_BAR0, EDU_DMA_DST, 8, true, read ? EDU_BUFFER : iova);
+    region(s, VFIO_BAR0, EDU_DMA_CNT, 8, true, bytes);
+    region(s, VFIO_BAR0, EDU_DMA_CMD, 8, true,
+           EDU_DMA_RUN | (read ? 0 : EDU_DMA_TO_RAM));
+    while (region(s, VFIO_BAR0, EDU_DMA_CMD, 8, false, 0) & EDU_DMA_RUN) {
+        SC_ASSERT(g_get_monotonic_time() < deadline, "edu DMA never ended");
         g_usleep(10000);
     }
-    while (n == 0 && g_get_monotonic_time() < deadline) {
-        n = qsmmuv3_evtq_consume(&t.d, ev, G_N_ELEMENTS(ev), NULL);
-        if (!n) {
-            g_usleep(10000);
-        }
-    }
-    query(&rsp, "after edu DMA");
-    json_object_unref(rsp);
-    VM_ASSERT(n > 0, "no event in the guest event queue within 5 s");
-    for (size_t i = 0; i < n; i++) {
-        vm_note("guest event %zu: %08x %08x %08x %08x %08x %08x %08x %08x",
-                i, ev[i].raw[0], ev[i].raw[1], ev[i].raw[2], ev[i].raw[3],
-                ev[i].raw[4], ev[i].raw[5], ev[i].raw[6], ev[i].raw[7]);
-    }
-    VM_ASSERT(ev[0].type == EVT_F_TRANSLATION, "type 0x%x, want "
-              "F_TRANSLATION", ev[0].type);
-    VM_ASSERT(ev[0].sid == VSID, "StreamID 0x%x, want the vSID 0x%x",
-              ev[0].sid, VSID);
-    VM_ASSERT(ev[0].addr == FAULT_IOVA, "address 0x%" PRIx64 ", want 0x%"
-              PRIx64, ev[0].addr, FAULT_IOVA);
 }
 
-static void test_device_del(void *opaque)
+/*
+ * A stage-2 fault: point the STE's CD at an IPA past guest RAM, which the
+ * daemon never mapped in the IOAS, and have edu DMA.  The real SMMU
+ * faults at stage 2 fetching the CD; the kernel logs that itself and
+ * forwards nothing.  Then the STE gets its CD back.
+ */
+static bool real_s2_fault(Scenario *s, uint64_t iova)
 {
-    JsonObject *rsp, *o;
-    JsonArray *devs;
+    uint64_t ste = qsmmuv3_ste_addr(&s->d, SCENARIO_VSID);
+    uint64_t w0 = qtest_readq(s->qts, ste);
+    uint64_t unmapped = SCENARIO_RAM_BASE + SCENARIO_RAM_SIZE + 0x100000;
 
-    VM_ASSERT(t.qts, "no daemon (previous test failed)");
-    rsp = qtest_qmp(t.qts, "{'execute': 'device_del',"
-                    " 'arguments': {'id': 'hostdev0'}}");
-    VM_ASSERT(json_object_has_member(rsp, "return"), "device_del failed");
-    json_object_unref(rsp);
-    o = query(&rsp, "after device_del");
-    devs = devices(o);
-    VM_ASSERT(!devs || json_array_get_length(devs) == 0,
-              "device still listed");
-    VM_ASSERT(member(o, "viommu-id") == 0,
-              "the last device took the vIOMMU with it");
-    VM_ASSERT(member(o, "veventq-id") == 0, "vEVENTQ left behind");
-    json_object_unref(rsp);
+    qtest_writeq(s->qts, ste, (w0 & ~STE0_S1CTXPTR) | unmapped);
+    SC_ASSERT(qsmmuv3_cfgi_ste(&s->d, SCENARIO_VSID),
+              "CFGI_STE with the CD at an unmapped IPA");
+    real_fault(s, iova, true, 8);
+    qtest_writeq(s->qts, ste, w0);
+    SC_ASSERT(qsmmuv3_cfgi_ste(&s->d, SCENARIO_VSID),
+              "CFGI_STE with the CD back");
+    return true;
 }
 
-static void test_quit(void *opaque)
-{
-    siginfo_t si = { 0 };
-    int status;
+static const ScenarioHost real_host = {
+    .kernel = "linux",
+    .daemon_args = real_args,
+    .fault = real_fault,
+    .s2_fault = real_s2_fault,
+};
 
-    VM_ASSERT(t.qts, "no daemon (previous test failed)");
-    /* Still alive?  (Peek only: libqtest reaps it.) */
-    VM_ASSERT(waitid(P_PID, qtest_pid(t.qts), &si,
-                     WEXITED | WNOHANG | WNOWAIT) == 0, "waitid");
-    VM_ASSERT(si.si_pid == 0, "daemon already gone before quit: %s %d",
-              si.si_code == CLD_EXITED ? "exit status" : "signal",
-              si.si_status);
-    qtest_qmp_send(t.qts, "{'execute': 'quit'}");
-    status = qtest_wait_exit(t.qts);
-    t.exited = true;
-    VM_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-              "daemon exit status 0x%x, want a normal exit with 0", status);
-    qtest_quit(t.qts);
-    t.qts = NULL;
+void scenario_fail(const char *file, int line, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    vm_assert_failed(file, line, "scenario", "%s", msg);
+}
+
+void scenario_note(const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    vm_note("%s", msg);
+}
+
+static void test_daemon_start(void *opaque)
+{
+    VM_ASSERT(t.cdev[0], "edu not bound to vfio-pci (previous test failed)");
+    VM_ASSERT(access(DAEMON, X_OK) == 0, "%s missing", DAEMON);
+    g_setenv("QTEST_QEMU_BINARY", DAEMON, TRUE);
+    scenario_start(&t.sc);
+}
+
+static void test_bringup(void *opaque) { scenario_bringup(&t.sc); }
+static void test_ste_s1(void *opaque) { scenario_ste_s1(&t.sc); }
+static void test_fault(void *opaque) { scenario_fault(&t.sc); }
+static void test_eventqen(void *opaque) { scenario_eventqen_cycle(&t.sc); }
+static void test_overflow(void *opaque) { scenario_overflow(&t.sc); }
+static void test_burst(void *opaque) { scenario_burst(&t.sc); }
+static void test_device_del(void *opaque) { scenario_device_del(&t.sc); }
+static void test_quit(void *opaque) { scenario_quit(&t.sc); }
+
+static void test_s2_fault(void *opaque)
+{
+    if (!scenario_s2_fault(&t.sc)) {
+        vm_skip_current("no stage-2 fault on the real host yet");
+    }
 }
 
 /* With the daemon gone the device must bind and attach afresh. */
@@ -433,7 +324,7 @@ static void test_released(void *opaque)
     uint32_t ioas = 0;
     int fd;
 
-    VM_ASSERT(t.exited, "daemon did not exit (previous test failed)");
+    VM_ASSERT(t.sc.exited, "daemon did not exit (previous test failed)");
     fd = open(t.cdev, O_RDWR | O_CLOEXEC);
     VM_ASSERT(fd >= 0, "open %s after the daemon exited", t.cdev);
     be = iommufd_backend_new("check");
@@ -471,14 +362,19 @@ int main(int argc, char **argv)
         return mini_shell(argc, argv);
     }
     vm_init();
+    t.sc.host = &real_host;
     run("edu bound to vfio-pci", test_bind_vfio, NULL);
     run("daemon starts on the real iommufd", test_daemon_start, NULL);
     run("guest event queue gets a real vEVENTQ", test_bringup, NULL);
     run("stage-1 STE installs a nested HWPT", test_ste_s1, NULL);
-    run("edu DMA fault reaches the guest event queue", test_dma_fault,
-           NULL);
+    run("edu DMA faults reach the guest event queue exactly", test_fault,
+        NULL);
+    run("stage-2 fault stays on the host", test_s2_fault, NULL);
+    run("EVENTQEN off and on makes a new vEVENTQ", test_eventqen, NULL);
+    run("guest event queue overflow", test_overflow, NULL);
+    run("a 16-record burst is accounted for", test_burst, NULL);
     run("device_del frees vDEVICE, vEVENTQ and vIOMMU",
-           test_device_del, NULL);
+        test_device_del, NULL);
     run("quit: daemon exits 0", test_quit, NULL);
     run("device free for a new iommufd", test_released, NULL);
     vm_finish();
