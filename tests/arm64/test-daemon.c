@@ -25,13 +25,11 @@
 #include "libqtest.h"
 #include "scenario.h"
 #include "vmlib.h"
+#include "edu-vfio.h"
 
-#include <dirent.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
-#define EDU_VENDOR      0x1234
-#define EDU_DEVICE      0x11e8
 #define DAEMON          "/bin/vsmmu-daemon"
 /* edu's registers (BAR0) and a DMA to an IOVA its empty table lacks. */
 #define EDU_DMA_SRC     0x80
@@ -80,88 +78,11 @@ static int mini_shell(int argc, char **argv)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static bool read_line(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    bool ok;
-
-    if (!f) {
-        return false;
-    }
-    ok = fgets(buf, (int)len, f) != NULL;
-    fclose(f);
-    return ok;
-}
-
-static bool write_str(const char *path, const char *val)
-{
-    FILE *f = fopen(path, "w");
-    bool ok;
-
-    if (!f) {
-        return false;
-    }
-    ok = fputs(val, f) >= 0;
-    return (fclose(f) == 0) && ok;
-}
-
-static bool find_edu(void)
-{
-    DIR *d = opendir("/sys/bus/pci/devices");
-    struct dirent *e;
-    bool found = false;
-
-    while (d && !found && (e = readdir(d))) {
-        char path[512], v[32], dv[32];
-
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
-                 e->d_name);
-        if (!read_line(path, v, sizeof(v))) {
-            continue;
-        }
-        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-                 e->d_name);
-        if (read_line(path, dv, sizeof(dv)) &&
-            strtoul(v, NULL, 16) == EDU_VENDOR &&
-            strtoul(dv, NULL, 16) == EDU_DEVICE) {
-            snprintf(t.bdf, sizeof(t.bdf), "%s", e->d_name);
-            found = true;
-        }
-    }
-    if (d) {
-        closedir(d);
-    }
-    return found;
-}
-
 /* ---- the tests ---------------------------------------------------------- */
 
 static void test_bind_vfio(void *opaque)
 {
-    char path[512];
-    DIR *d;
-    struct dirent *e;
-
-    VM_ASSERT(find_edu(), "edu (%04x:%04x) not in /sys/bus/pci/devices",
-              EDU_VENDOR, EDU_DEVICE);
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-             t.bdf);
-    VM_ASSERT(write_str(path, "vfio-pci"), "write vfio-pci to %s", path);
-    write_str("/sys/bus/pci/drivers_probe", t.bdf);
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", t.bdf);
-    d = opendir(path);
-    VM_ASSERT(d, "%s missing: vfio-pci did not bind %s", path, t.bdf);
-    while ((e = readdir(d))) {
-        if (!strncmp(e->d_name, "vfio", 4)) {
-            snprintf(t.cdev, sizeof(t.cdev), "/dev/vfio/devices/%s",
-                     e->d_name);
-        }
-    }
-    closedir(d);
-    VM_ASSERT(t.cdev[0], "no vfio<N> entry in %s", path);
+    edu_bind_vfio(t.bdf, sizeof(t.bdf), t.cdev, sizeof(t.cdev));
     vm_note("edu %s bound to vfio-pci, cdev %s", t.bdf, t.cdev);
 }
 

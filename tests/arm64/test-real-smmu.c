@@ -29,8 +29,9 @@
 #include "system/iommufd.h"
 #include "hw/vfio/vfio-cdev-abi.h"
 #include "vmlib.h"
+#include "edu-vfio.h"
 
-#include <dirent.h>
+#include <limits.h>
 #include <endian.h>
 #include <linux/pci_regs.h>
 #include <poll.h>
@@ -38,8 +39,6 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#define EDU_VENDOR          0x1234
-#define EDU_DEVICE          0x11e8
 #define VIRT_SID            0x42
 
 /* edu registers (BAR0) and its DMA engine. */
@@ -143,67 +142,6 @@ static int64_t now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool read_file(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    bool ok;
-
-    if (!f) {
-        return false;
-    }
-    ok = fgets(buf, (int)len, f) != NULL;
-    fclose(f);
-    return ok;
-}
-
-static bool write_file(const char *path, const char *val)
-{
-    FILE *f = fopen(path, "w");
-    bool ok;
-
-    if (!f) {
-        return false;
-    }
-    ok = fputs(val, f) >= 0;
-    ok = (fclose(f) == 0) && ok;
-    return ok;
-}
-
-static bool find_edu(char *bdf, size_t len)
-{
-    DIR *d = opendir("/sys/bus/pci/devices");
-    struct dirent *e;
-    bool found = false;
-
-    if (!d) {
-        return false;
-    }
-    while (!found && (e = readdir(d))) {
-        char path[512], v[32], dv[32];
-
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
-                 e->d_name);
-        if (!read_file(path, v, sizeof(v))) {
-            continue;
-        }
-        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-                 e->d_name);
-        if (!read_file(path, dv, sizeof(dv))) {
-            continue;
-        }
-        if (strtoul(v, NULL, 16) == EDU_VENDOR &&
-            strtoul(dv, NULL, 16) == EDU_DEVICE) {
-            snprintf(bdf, len, "%s", e->d_name);
-            found = true;
-        }
-    }
-    closedir(d);
-    return found;
 }
 
 /* ---- VFIO access to edu ------------------------------------------------ */
@@ -326,31 +264,10 @@ static int collect(Record *rec, int max, int want, int quiet_ms)
 
 static void test_bind_vfio(void *opaque)
 {
-    char path[512], cdev[NAME_MAX + 32];
-    DIR *d;
-    struct dirent *e;
+    char cdev[NAME_MAX + 32];
 
-    VM_ASSERT(find_edu(t.bdf, sizeof(t.bdf)),
-              "edu (%04x:%04x) not found in /sys/bus/pci/devices "
-              "(QEMU needs -device edu)", EDU_VENDOR, EDU_DEVICE);
+    edu_bind_vfio(t.bdf, sizeof(t.bdf), cdev, sizeof(cdev));
     vm_note("edu is %s", t.bdf);
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-             t.bdf);
-    VM_ASSERT(write_file(path, "vfio-pci"), "write vfio-pci to %s", path);
-    /* EBUSY/ENODEV from drivers_probe still leaves the result to check. */
-    write_file("/sys/bus/pci/drivers_probe", t.bdf);
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", t.bdf);
-    d = opendir(path);
-    VM_ASSERT(d, "%s missing: vfio-pci did not bind %s (IOMMU group? "
-              "see the kernel log)", path, t.bdf);
-    cdev[0] = '\0';
-    while ((e = readdir(d))) {
-        if (!strncmp(e->d_name, "vfio", 4)) {
-            snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s", e->d_name);
-        }
-    }
-    closedir(d);
-    VM_ASSERT(cdev[0], "no vfio<N> entry in %s", path);
     t.devfd = open(cdev, O_RDWR | O_CLOEXEC);
     VM_ASSERT(t.devfd >= 0, "open %s", cdev);
     vm_note("VFIO cdev %s", cdev);
