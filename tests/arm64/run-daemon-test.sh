@@ -21,37 +21,20 @@
 
 set -euo pipefail
 
-prog=${0##*/}
 here=$(cd "$(dirname "$0")" && pwd)
-log() { printf '%s: %s\n' "$prog" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
-skip() {
-    if [ "${CI:-}" = true ]; then
-        log "FAIL: would skip, but CI=true: $*"
-        exit 1
-    fi
-    printf 'SKIP: %s: %s\n' "$prog" "$*" >&2
-    exit 77
-}
+# shellcheck source=tests/vm-runner-lib.sh
+. "$here/../vm-runner-lib.sh"
 
 cache=${VSMMU_CACHE:-$HOME/.cache/vsmmu}
 out=${1:-$cache/arm64/daemon}
 
 rc=0
 "$here/build-daemon.sh" "$out" >/dev/null || rc=$?
-case $rc in
-0) ;;
-77) skip "cannot cross-build vsmmu-daemon (see above)" ;;
-*) die "build-daemon.sh failed (exit $rc)" ;;
-esac
+step_status "$rc" "build-daemon.sh"
 # The IORT capture boot's /init (static, from build-progs.sh).
 rc=0
 progs=$("$here/build-progs.sh" "$out/progs") || rc=$?
-case $rc in
-0) ;;
-77) skip "cannot build the arm64 programs (see above)" ;;
-*) die "build-progs.sh failed (exit $rc)" ;;
-esac
+step_status "$rc" "build-progs.sh"
 ln -sf test-daemon "$out/sh"
 libs=()
 for l in "$out"/lib/*; do libs+=(--lib "$l"); done

@@ -20,29 +20,16 @@
 
 set -euo pipefail
 
-prog=${0##*/}
 here=$(cd "$(dirname "$0")" && pwd)
-log() { printf '%s: %s\n' "$prog" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
-skip() {
-    if [ "${CI:-}" = true ]; then
-        log "FAIL: would skip, but CI=true: $*"
-        exit 1
-    fi
-    printf 'SKIP: %s: %s\n' "$prog" "$*" >&2
-    exit 77
-}
+# shellcheck source=tests/vm-runner-lib.sh
+. "$here/../vm-runner-lib.sh"
 
 cache=${VSMMU_CACHE:-$HOME/.cache/vsmmu}
 out=${1:-$cache/arm64/run}
 
 rc=0
 "$here/build-progs.sh" "$out" >/dev/null || rc=$?
-case $rc in
-0) ;;
-77) skip "cannot build the arm64 programs (see above)" ;;
-*) die "build-progs.sh failed (exit $rc)" ;;
-esac
+step_status "$rc" "build-progs.sh"
 
 # shellcheck disable=SC2086 # VSMMU_ARM64_VM_ARGS is a word list by design
 exec "$here/run-vm.sh" --outdir "$out/test-real-smmu.vm" \

@@ -49,18 +49,9 @@
 
 set -euo pipefail
 
-prog=${0##*/}
 here=$(cd "$(dirname "$0")" && pwd)
-log() { printf '%s: %s\n' "$prog" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
-skip() {
-    if [ "${CI:-}" = true ]; then
-        log "FAIL: would skip, but CI=true: $*"
-        exit 1
-    fi
-    printf 'SKIP: %s: %s\n' "$prog" "$*" >&2
-    exit 77
-}
+# shellcheck source=tests/vm-runner-lib.sh
+. "$here/../vm-runner-lib.sh"
 
 usage() {
     sed -n 's/^# \{0,1\}//; 3,23p' "$0" >&2
@@ -121,11 +112,7 @@ for p in "${progs[@]}" "$iort_dump"; do check_prog "$p"; done
 
 rc=0
 env=$("$here/fetch.sh" qemu firmware) || rc=$?
-case $rc in
-0) ;;
-77) skip "QEMU 11.1 or its firmware unavailable (fetch.sh skipped, see above)" ;;
-*) die "fetch.sh qemu firmware failed (exit $rc)" ;;
-esac
+step_status "$rc" "fetch.sh qemu firmware"
 qemu_bin=$(sed -n 's/^qemu=//p' <<<"$env")/bin/qemu-system-aarch64
 bios=$(sed -n 's/^firmware=//p' <<<"$env")/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 qver=$("$qemu_bin" --version | head -n1) || die "$qemu_bin does not run"

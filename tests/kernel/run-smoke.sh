@@ -24,18 +24,9 @@
 
 set -euo pipefail
 
-prog=${0##*/}
 here=$(cd "$(dirname "$0")" && pwd)
-log() { printf '%s: %s\n' "$prog" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
-skip() {
-    if [ "${CI:-}" = true ]; then
-        log "FAIL: would skip, but CI=true: $*"
-        exit 1
-    fi
-    printf 'SKIP: %s: %s\n' "$prog" "$*" >&2
-    exit 77
-}
+# shellcheck source=tests/vm-runner-lib.sh
+. "$here/../vm-runner-lib.sh"
 
 cache=${VSMMU_CACHE:-$HOME/.cache/vsmmu}
 out=${1:-$cache/smoke}
@@ -44,11 +35,7 @@ command -v "$cc" >/dev/null || skip "C compiler '$cc' not found"
 
 rc=0
 kdir=$("$here/build-kernel.sh") || rc=$?
-case $rc in
-0) ;;
-77) skip "test-bed kernel unavailable (build-kernel.sh skipped, see above)" ;;
-*) die "build-kernel.sh failed (exit $rc)" ;;
-esac
+step_status "$rc" "build-kernel.sh"
 
 mkdir -p "$out"
 # Headers: the kernel's uAPI (with the multiarch asm directory) first, so

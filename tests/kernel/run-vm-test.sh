@@ -23,19 +23,10 @@
 
 set -euo pipefail
 
-prog=${0##*/}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-log() { printf '%s: %s\n' "$prog" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
-skip() {
-    if [ "${CI:-}" = true ]; then
-        log "FAIL: would skip, but CI=true: $*"
-        exit 1
-    fi
-    printf 'SKIP: %s: %s\n' "$prog" "$*" >&2
-    exit 77
-}
+# shellcheck source=tests/vm-runner-lib.sh
+. "$here/../vm-runner-lib.sh"
 
 [ $# -ge 3 ] || { sed -n 's/^# \{0,1\}//; 3,20p' "$0" >&2; exit 1; }
 build=$(cd "$1" && pwd)
@@ -52,11 +43,7 @@ pkg-config --exists glib-2.0 &&
 
 rc=0
 kdir=$("$here/build-kernel.sh") || rc=$?
-case $rc in
-0) ;;
-77) skip "test-bed kernel unavailable (build-kernel.sh skipped, see above)" ;;
-*) die "build-kernel.sh failed (exit $rc)" ;;
-esac
+step_status "$rc" "build-kernel.sh"
 
 mkdir -p "$out/obj" "$out/config"
 # The VM build uses the kernel's uAPI headers, which have the vEVENTQ:

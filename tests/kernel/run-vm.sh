@@ -34,18 +34,9 @@
 
 set -euo pipefail
 
-prog=${0##*/}
 here=$(cd "$(dirname "$0")" && pwd)
-log() { printf '%s: %s\n' "$prog" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
-skip() {
-    if [ "${CI:-}" = true ]; then
-        log "FAIL: would skip, but CI=true: $*"
-        exit 1
-    fi
-    printf 'SKIP: %s: %s\n' "$prog" "$*" >&2
-    exit 77
-}
+# shellcheck source=tests/vm-runner-lib.sh
+. "$here/../vm-runner-lib.sh"
 
 usage() {
     sed -n 's/^# \{0,1\}//; 3,18p' "$0" >&2
@@ -99,11 +90,7 @@ done
 if [ -z "$kdir" ]; then
     rc=0
     kdir=$("$here/build-kernel.sh") || rc=$?
-    case $rc in
-    0) ;;
-    77) skip "test-bed kernel unavailable (build-kernel.sh skipped, see above)" ;;
-    *) die "build-kernel.sh failed (exit $rc)" ;;
-    esac
+    step_status "$rc" "build-kernel.sh"
 fi
 vmlinux=$kdir/vmlinux
 gen_cpio=$kdir/usr/gen_init_cpio
