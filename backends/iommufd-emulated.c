@@ -196,56 +196,49 @@ static void obj_destroy(IOMMUFDEmulatedHost *host, Obj *o)
     g_free(o);
 }
 
+/* Lookups: g_hash_table_find() predicates and their callers. */
+typedef struct VdevKey {
+    Obj *viommu;
+    Obj *dev;                   /* match this device ... */
+    uint64_t virt_id;           /* ... or, when dev is NULL, this id */
+} VdevKey;
+
+static gboolean vdev_matches(gpointer id, gpointer value, gpointer data)
+{
+    const Obj *o = value;
+    const VdevKey *key = data;
+
+    return o->type == OBJ_VDEVICE && o->vdev.viommu == key->viommu &&
+           (key->dev ? o->vdev.dev == key->dev :
+                       o->vdev.virt_id == key->virt_id);
+}
+
+static gboolean device_has_psid(gpointer id, gpointer value, gpointer data)
+{
+    const Obj *o = value;
+
+    return o->type == OBJ_DEVICE && o->dev.psid == *(const uint32_t *)data;
+}
+
 /* The vDEVICE of dev in viommu, if any. */
 static Obj *find_vdev(IOMMUFDEmulatedHost *host, Obj *viommu, Obj *dev)
 {
-    GHashTableIter it;
-    gpointer v;
+    VdevKey key = { .viommu = viommu, .dev = dev };
 
-    g_hash_table_iter_init(&it, host->objs);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        Obj *o = v;
-
-        if (o->type == OBJ_VDEVICE && o->vdev.viommu == viommu &&
-            (!dev || o->vdev.dev == dev)) {
-            return o;
-        }
-    }
-    return NULL;
+    return g_hash_table_find(host->objs, vdev_matches, &key);
 }
 
 static Obj *find_vdev_by_virt_id(IOMMUFDEmulatedHost *host, Obj *viommu,
                                  uint64_t virt_id)
 {
-    GHashTableIter it;
-    gpointer v;
+    VdevKey key = { .viommu = viommu, .virt_id = virt_id };
 
-    g_hash_table_iter_init(&it, host->objs);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        Obj *o = v;
-
-        if (o->type == OBJ_VDEVICE && o->vdev.viommu == viommu &&
-            o->vdev.virt_id == virt_id) {
-            return o;
-        }
-    }
-    return NULL;
+    return g_hash_table_find(host->objs, vdev_matches, &key);
 }
 
 static Obj *find_device_by_psid(IOMMUFDEmulatedHost *host, uint32_t psid)
 {
-    GHashTableIter it;
-    gpointer v;
-
-    g_hash_table_iter_init(&it, host->objs);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        Obj *o = v;
-
-        if (o->type == OBJ_DEVICE && o->dev.psid == psid) {
-            return o;
-        }
-    }
-    return NULL;
+    return g_hash_table_find(host->objs, device_has_psid, &psid);
 }
 
 /* ---- ioctls (called with the lock held; return 0 or -errno) ------------- */
