@@ -280,6 +280,7 @@ typedef struct Generator {
     char *tag;
     GThread *thread;
     gint stop;
+    gint done;                  /* the thread has finished */
     uint64_t res[3];
 } Generator;
 
@@ -323,6 +324,7 @@ static gpointer generator_run(gpointer opaque)
         qmp_send_event("X_VSMMU_HOST_EVENTS_DONE", data);
         json_object_unref(data);
     }
+    g_atomic_int_set(&g->done, 1);
     return NULL;
 }
 
@@ -379,7 +381,17 @@ static JsonNode *qmp_x_rate(JsonObject *args, Error **errp)
     if (!generators) {
         generators = g_ptr_array_new();
     }
-    /* Reap finished generators; keep at most a few running. */
+    /* Reap the generators that have finished. */
+    for (guint i = 0; i < generators->len;) {
+        Generator *old = g_ptr_array_index(generators, i);
+
+        if (g_atomic_int_get(&old->done)) {
+            g_ptr_array_remove_index_fast(generators, i);
+            generator_free(old);
+        } else {
+            i++;
+        }
+    }
     g->thread = g_thread_new("vsmmu-host-events", generator_run, g);
     g_ptr_array_add(generators, g_steal_pointer(&g));
     return NULL;
