@@ -108,31 +108,6 @@ size_t demo_guest_drain(DemoGuest *g,
     return total;
 }
 
-DemoCounters demo_query(QTestState *qts)
-{
-    JsonObject *rsp = qtest_qmp(qts, "{'execute': 'query-vsmmu'}");
-    JsonArray *arr = json_node_get_array(qtest_qmp_assert_success(rsp));
-    JsonObject *c = json_object_get_object_member(
-        json_array_get_object_element(arr, 0), "counters");
-    DemoCounters v = {
-        .delivered = json_object_get_int_member(c, "delivered"),
-        .host_lost = json_object_get_int_member(c, "host-lost"),
-        .overflow = json_object_get_int_member(c, "guest-overflow-dropped"),
-        .disabled = json_object_get_int_member(c, "guest-disabled-dropped"),
-        .abort = json_object_get_int_member(c, "guest-abort"),
-        .unowned = json_object_get_int_member(c, "dropped-unowned"),
-    };
-
-    json_object_unref(rsp);
-    return v;
-}
-
-int64_t demo_accounted(const DemoCounters *c)
-{
-    return c->delivered + c->host_lost + c->overflow + c->disabled +
-           c->abort + c->unowned;
-}
-
 void demo_start_events(QTestState *qts, int64_t count, int64_t rate,
                        bool timestamp)
 {

@@ -10,6 +10,7 @@
 #define TESTS_DEMO_DEMO_GUEST_H
 
 #include "libqtest.h"
+#include "vsmmu-query.h"
 #include "libqos/smmuv3-driver.h"
 
 #define DEMO_SMMU_BASE  0x0c000000ull
@@ -35,9 +36,6 @@ typedef struct DemoGuest {
     int64_t overflows;
 } DemoGuest;
 
-typedef struct DemoCounters {
-    int64_t delivered, host_lost, overflow, disabled, abort, unowned;
-} DemoCounters;
 
 /* The emulated-host command line; extra is appended to the SMMU's. */
 char *demo_cmdline(const char *smmu_extra);
@@ -51,8 +49,6 @@ void demo_guest_stop(DemoGuest *g);
 size_t demo_guest_drain(DemoGuest *g,
                         void (*fn)(const uint32_t w[8], void *opaque),
                         void *opaque);
-DemoCounters demo_query(QTestState *qts);
-int64_t demo_accounted(const DemoCounters *c);
 /* Start the host event generator (x-vsmmu-host-event-rate). */
 void demo_start_events(QTestState *qts, int64_t count, int64_t rate,
                        bool timestamp);

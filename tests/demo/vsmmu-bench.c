@@ -73,20 +73,20 @@ static bool wait_accounted(DemoGuest *g, int64_t count, bool drain,
                            void *opaque)
 {
     gint64 deadline = g_get_monotonic_time() + 300 * G_USEC_PER_SEC;
-    DemoCounters c;
+    VSMMUQuery c;
 
     do {
         if (drain) {
             demo_guest_drain(g, fn, opaque);
         }
-        c = demo_query(g->qts);
-        if (demo_accounted(&c) == count &&
+        c = vsmmu_query(g->qts);
+        if (vsmmu_query_accounted(&c) == count &&
             (!drain || g->consumed == c.delivered)) {
             return true;
         }
     } while (g_get_monotonic_time() < deadline);
     fprintf(stderr, "vsmmu-bench: %" PRId64 " of %" PRId64 " events"
-            " accounted for\n", demo_accounted(&c), count);
+            " accounted for\n", vsmmu_query_accounted(&c), count);
     return false;
 }
 
@@ -123,7 +123,7 @@ static Result run(bool upstream)
 {
     Result r = { .ok = true };
     DemoGuest g;
-    DemoCounters c;
+    VSMMUQuery c;
     gint64 t0;
 
     /* 1. Saturation: 2^19 entries hold every event; nothing consumes. */
@@ -141,7 +141,7 @@ static Result run(bool upstream)
                      (json_object_get_int_member(data, "usecs") / 1e6);
         json_object_unref(ev);
     }
-    c = demo_query(g.qts);
+    c = vsmmu_query(g.qts);
     if (c.delivered != opt_events) {
         fprintf(stderr, "vsmmu-bench: %s reader delivered %" PRId64 " of %d"
                 " (lost %" PRId64 ")\n", upstream ? "upstream-model" :

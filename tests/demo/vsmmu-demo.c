@@ -121,7 +121,7 @@ int main(int argc, char **argv)
     g_autofree char *cmdline = NULL;
     Consumer con = { .lat = g_array_new(FALSE, FALSE, sizeof(double)) };
     DemoGuest g;
-    DemoCounters c = { 0 };
+    VSMMUQuery c = { 0 };
     gint64 t_end, deadline;
     int64_t overflows_seen = 0;
     bool done = false, ok;
@@ -173,21 +173,21 @@ int main(int argc, char **argv)
             done = now >= deadline;
             continue;
         }
-        c = demo_query(g.qts);
-        done = demo_accounted(&c) == opt_events && g.consumed == c.delivered;
+        c = vsmmu_query(g.qts);
+        done = vsmmu_query_accounted(&c) == opt_events && g.consumed == c.delivered;
         if (!done && now >= deadline) {
             fprintf(stderr, "vsmmu-demo: timed out with %" PRId64 " of %d"
-                    " events accounted for\n", demo_accounted(&c),
+                    " events accounted for\n", vsmmu_query_accounted(&c),
                     opt_events);
             break;
         }
     }
     t_end = g_get_monotonic_time();
     if (opt_no_inject) {
-        c = demo_query(g.qts);
+        c = vsmmu_query(g.qts);
     }
 
-    ok = opt_no_inject || (done && demo_accounted(&c) == opt_events);
+    ok = opt_no_inject || (done && vsmmu_query_accounted(&c) == opt_events);
     printf("\nvsmmu-demo summary (%s)\n", opt_daemon_args ?
            "daemon as given" : "embedded emulated host, 2 devices");
     if (!opt_no_inject) {

@@ -8,6 +8,7 @@
  */
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "vsmmu-query.h"
 #include "libqos/smmuv3-driver.h"
 
 #define SMMU_BASE   0x0c000000ull
@@ -28,10 +29,7 @@
     "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x1240,addr=2," \
     "id=hostdev1"
 
-typedef struct VSMMU {
-    int64_t viommu_id, veventq_id, veventq_depth, ndevices;
-    int64_t delivered, host_lost, overflow, disabled, abort, unowned;
-} VSMMU;
+typedef VSMMUQuery VSMMU;
 
 typedef struct Fixture {
     QTestState *qts;
@@ -49,7 +47,7 @@ static VSMMU query(QTestState *qts)
 {
     JsonObject *rsp = qtest_qmp(qts, "{'execute': 'query-vsmmu'}");
     JsonArray *arr = json_node_get_array(qtest_qmp_assert_success(rsp));
-    JsonObject *o, *c;
+    JsonObject *o;
     VSMMU v;
 
     g_assert_cmpuint(json_array_get_length(arr), ==, 1);
@@ -60,20 +58,7 @@ static VSMMU query(QTestState *qts)
                         "emulated");
     }
     g_assert_cmpstr(json_object_get_string_member(o, "iothread"), ==, "io0");
-    c = json_object_get_object_member(o, "counters");
-    v = (VSMMU) {
-        .viommu_id = member(o, "viommu-id"),
-        .veventq_id = member(o, "veventq-id"),
-        .veventq_depth = member(o, "veventq-depth"),
-        .ndevices = json_array_get_length(
-            json_object_get_array_member(o, "devices")),
-        .delivered = member(c, "delivered"),
-        .host_lost = member(c, "host-lost"),
-        .overflow = member(c, "guest-overflow-dropped"),
-        .disabled = member(c, "guest-disabled-dropped"),
-        .abort = member(c, "guest-abort"),
-        .unowned = member(c, "dropped-unowned"),
-    };
+    vsmmu_query_parse(o, &v);
     json_object_unref(rsp);
     return v;
 }
@@ -100,8 +85,7 @@ static VSMMU settle(QTestState *qts, int64_t produced)
 
     do {
         v = query(qts);
-        if (v.delivered + v.host_lost + v.overflow + v.disabled + v.abort +
-            v.unowned == produced) {
+        if (vsmmu_query_accounted(&v) == produced) {
             return v;
         }
     } while (g_get_monotonic_time() < deadline);

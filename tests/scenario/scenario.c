@@ -5,6 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "scenario.h"
+#include "vsmmu-query.h"
 
 #include <sys/wait.h>
 
@@ -19,11 +20,7 @@
 #define EVT_W3_CLASS_IN (1u << 9)
 #define FAULT_BYTES     8       /* two records: edu does 4-byte halves */
 
-typedef struct VSMMUState {
-    int64_t viommu_id, veventq_id, veventq_depth, ndevices;
-    int64_t vsid, hwpt_id, vdevice_id;
-    int64_t delivered, host_lost, overflow, disabled, abort, unowned;
-} VSMMUState;
+typedef VSMMUQuery VSMMUState;
 
 static int64_t member(JsonObject *o, const char *name)
 {
@@ -42,8 +39,8 @@ static VSMMUState query(Scenario *s, const char *when)
     g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
     g_autofree char *text = NULL;
     JsonObject *rsp = qtest_qmp(s->qts, "{'execute': 'query-vsmmu'}");
-    JsonArray *arr, *devs;
-    JsonObject *o, *c, *dev = NULL;
+    JsonArray *arr;
+    JsonObject *o;
     VSMMUState v;
 
     json_node_set_object(node, rsp);
@@ -59,28 +56,7 @@ static VSMMUState query(Scenario *s, const char *when)
                           s->host->kernel),
                   "query-vsmmu: \"kernel\" must be \"%s\"", s->host->kernel);
     }
-    devs = json_object_has_member(o, "devices") ?
-           json_object_get_array_member(o, "devices") : NULL;
-    if (devs && json_array_get_length(devs)) {
-        dev = json_array_get_object_element(devs, 0);
-    }
-    c = json_object_has_member(o, "counters") ?
-        json_object_get_object_member(o, "counters") : NULL;
-    v = (VSMMUState) {
-        .viommu_id = member(o, "viommu-id"),
-        .veventq_id = member(o, "veventq-id"),
-        .veventq_depth = member(o, "veventq-depth"),
-        .ndevices = devs ? json_array_get_length(devs) : 0,
-        .vsid = member(dev, "vsid"),
-        .hwpt_id = member(dev, "hwpt-id"),
-        .vdevice_id = member(dev, "vdevice-id"),
-        .delivered = member(c, "delivered"),
-        .host_lost = member(c, "host-lost"),
-        .overflow = member(c, "guest-overflow-dropped"),
-        .disabled = member(c, "guest-disabled-dropped"),
-        .abort = member(c, "guest-abort"),
-        .unowned = member(c, "dropped-unowned"),
-    };
+    vsmmu_query_parse(o, &v);
     json_object_unref(rsp);
     return v;
 }
@@ -94,8 +70,7 @@ static VSMMUState settle(Scenario *s, const char *when)
 
     for (;;) {
         v = query(s, when);
-        sum = v.delivered + v.host_lost + v.overflow + v.disabled + v.abort +
-              v.unowned;
+        sum = vsmmu_query_accounted(&v);
         if (sum >= s->produced || g_get_monotonic_time() >= deadline) {
             break;
         }
