@@ -7,6 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/error-report.h"
 #include "system/iommufd-emulated.h"
 #include "trace.h"
 #include <sys/eventfd.h>
@@ -841,12 +842,72 @@ static int emulated_close(void *opaque, int fd)
     return ret;
 }
 
+/*
+ * Host devices of the seam: named by physical StreamID (x-emulated-psid),
+ * with no VFIO cdev and no regions.
+ */
+static bool emulated_check_name(const IOMMUFDHostDeviceName *name,
+                                Error **errp)
+{
+    if (name->psid == IOMMUFD_NO_PSID || name->host || name->sysfsdev) {
+        error_setg(errp, "a device of the emulated host needs"
+                   " x-emulated-psid=SID and no host= or sysfsdev=");
+        return false;
+    }
+    return true;
+}
+
+static bool emulated_dev_bind(IOMMUFDBackend *be,
+                              const IOMMUFDHostDeviceName *name,
+                              IOMMUFDDevice *dev, Error **errp)
+{
+    if (!iommufd_emulated_bind_device(be->kops_opaque, name->psid,
+                                      &dev->devid, errp)) {
+        return false;
+    }
+    dev->fd = -1;
+    dev->host_sid = name->psid;
+    dev->path = g_strdup("emulated");
+    return true;
+}
+
+static void emulated_dev_unbind(IOMMUFDBackend *be, IOMMUFDDevice *dev)
+{
+    Error *err = NULL;
+
+    if (!iommufd_emulated_unbind_device(be->kops_opaque, dev->devid, &err)) {
+        error_report_err(err);
+    }
+}
+
+static bool emulated_dev_attach(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                uint32_t pt_id, Error **errp)
+{
+    return iommufd_emulated_attach_device(be->kops_opaque, dev->devid, pt_id,
+                                          errp);
+}
+
+static bool emulated_dev_detach(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                Error **errp)
+{
+    return iommufd_emulated_detach_device(be->kops_opaque, dev->devid, errp);
+}
+
+static const IOMMUFDDeviceOps emulated_device_ops = {
+    .check_name = emulated_check_name,
+    .bind = emulated_dev_bind,
+    .unbind = emulated_dev_unbind,
+    .attach = emulated_dev_attach,
+    .detach = emulated_dev_detach,
+};
+
 const IOMMUFDKernelOps iommufd_emulated_ops = {
     .name = "emulated",
     .open_dev = emulated_open_dev,
     .ioctl = emulated_ioctl,
     .read = emulated_read,
     .close = emulated_close,
+    .device = &emulated_device_ops,
 };
 
 /* ---- host side ------------------------------------------------------------ */

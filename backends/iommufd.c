@@ -43,6 +43,7 @@ const IOMMUFDKernelOps iommufd_linux_ops = {
     .ioctl = linux_ioctl,
     .read = linux_read,
     .close = linux_close,
+    .device = &vfio_cdev_linux_ops,
 };
 
 /* ---- Object life cycle ----------------------------------------------- */
@@ -193,6 +194,77 @@ void iommufd_backend_close_fd(IOMMUFDBackend *be, int fd)
     if (fd >= 0) {
         be->kops->close(be->kops_opaque, fd);
     }
+}
+
+/* ---- Host devices ---------------------------------------------------- */
+
+bool iommufd_backend_check_device_name(IOMMUFDBackend *be,
+                                       const IOMMUFDHostDeviceName *name,
+                                       Error **errp)
+{
+    return be->kops->device->check_name(name, errp);
+}
+
+bool iommufd_backend_bind_device(IOMMUFDBackend *be,
+                                 const IOMMUFDHostDeviceName *name,
+                                 IOMMUFDDevice *dev, Error **errp)
+{
+    bool ok = be->kops->device->bind(be, name, dev, errp);
+
+    trace_iommufd_backend_bind_device(be->id, dev->name,
+                                      dev->path ? dev->path : "",
+                                      dev->devid, ok);
+    return ok;
+}
+
+void iommufd_backend_unbind_device(IOMMUFDBackend *be, IOMMUFDDevice *dev)
+{
+    if (dev->devid || dev->fd >= 0) {
+        be->kops->device->unbind(be, dev);
+    }
+    dev->devid = 0;
+    dev->fd = -1;
+    g_clear_pointer(&dev->path, g_free);
+}
+
+bool iommufd_backend_attach_device(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                   uint32_t pt_id, Error **errp)
+{
+    bool ok = be->kops->device->attach(be, dev, pt_id, errp);
+
+    trace_iommufd_backend_attach_device(dev->name, dev->devid, pt_id, ok);
+    return ok;
+}
+
+bool iommufd_backend_detach_device(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                   Error **errp)
+{
+    bool ok = be->kops->device->detach(be, dev, errp);
+
+    trace_iommufd_backend_attach_device(dev->name, dev->devid, 0, ok);
+    return ok;
+}
+
+bool iommufd_backend_device_has_regions(IOMMUFDBackend *be)
+{
+    return be->kops->device->region_info && be->kops->device->region_rw;
+}
+
+int iommufd_backend_device_region_info(IOMMUFDBackend *be,
+                                       IOMMUFDDevice *dev, uint32_t index,
+                                       uint64_t *size, uint64_t *offset)
+{
+    g_assert(iommufd_backend_device_has_regions(be));
+    return be->kops->device->region_info(be, dev, index, size, offset);
+}
+
+ssize_t iommufd_backend_device_region_rw(IOMMUFDBackend *be,
+                                         IOMMUFDDevice *dev, void *buf,
+                                         size_t count, uint64_t offset,
+                                         bool write)
+{
+    g_assert(iommufd_backend_device_has_regions(be));
+    return be->kops->device->region_rw(be, dev, buf, count, offset, write);
 }
 
 /* ---- Helpers -------------------------------------------------------- */

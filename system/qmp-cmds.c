@@ -5,6 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/iothread.h"
+#include "system/qmp-vfio.h"
 #include "system/qmp-vsmmu.h"
 #include "qapi/error.h"
 #include "qemu/option.h"
@@ -217,4 +218,5 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("device_del", qmp_device_del);
     qmp_register_command("x-query-mmio", qmp_x_query_mmio);
     qmp_register_vsmmu_commands();
+    qmp_register_vfio_commands();
 }

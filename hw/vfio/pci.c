@@ -1,13 +1,16 @@
 /*
  * vfio-pci: a host PCI device bound to an iommufd.
  *
- * Real hardware: the device's VFIO cdev (/dev/vfio/devices/vfioN) is
- * bound to the iommufd backend with VFIO_DEVICE_BIND_IOMMUFD and attached
- * to an IOAS holding guest RAM at guest-physical addresses.  With
- * "-object iommufd,...,x-emulated-host=on" the device is instead one of
- * the emulated host's, named by its physical StreamID (x-emulated-psid).
- * Either way it is announced to the IOMMU of its bus, which may move it to
- * HWPTs of its own (nesting for an accelerated SMMUv3).
+ * The device is named by host= or sysfsdev= (a VFIO cdev on Linux) or by
+ * x-emulated-psid= (a device of the emulated host); the iommufd backend's
+ * seam (IOMMUFDDeviceOps) binds it, attaches it and reaches its regions,
+ * so this file is the same for every kernel.  The device is attached to
+ * an IOAS holding guest RAM at guest-physical addresses and announced to
+ * the IOMMU of its bus, which may move it to HWPTs of its own (nesting
+ * for an accelerated SMMUv3).
+ *
+ * Main thread only.  vfio_pci_region_access() is the API of the
+ * x-vfio-pci-region QMP command (system/qmp-vfio.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,13 +20,7 @@
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/vfio/pci.h"
-#include "hw/vfio/vfio-cdev-abi.h"
-#include "system/iommufd-emulated.h"
-#include "system/machine.h"
-#include "system/qmp.h"
 #include "trace.h"
-#include <dirent.h>
-#include <sys/ioctl.h>
 
 bool host_iommu_device_attach_hwpt(HostIOMMUDevice *hiod, uint32_t hwpt_id,
                                    Error **errp)
@@ -44,170 +41,48 @@ bool host_iommu_device_detach_hwpt(HostIOMMUDevice *hiod, Error **errp)
     return true;
 }
 
-/* ---- real hardware: the VFIO cdev ------------------------------------- */
+/* ---- the host device, through the backend's seam ---------------------- */
 
-static bool cdev_attach(HostIOMMUDevice *hiod, uint32_t hwpt_id, Error **errp)
+static bool hiod_attach(HostIOMMUDevice *hiod, uint32_t hwpt_id, Error **errp)
 {
     VFIOPCIDevice *vdev = hiod->opaque;
-    struct vfio_device_attach_iommufd_pt attach = {
-        .argsz = sizeof(attach),
-        .pt_id = hwpt_id,
-    };
-    int ret = ioctl(vdev->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
 
-    trace_vfio_pci_attach(hiod->name, hwpt_id, ret < 0 ? -errno : 0);
-    if (ret < 0) {
-        error_setg_errno(errp, errno, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT"
-                         " failed (devid=%u pt_id=%u)", hiod->name,
-                         hiod->devid, hwpt_id);
-        return false;
-    }
-    return true;
+    return iommufd_backend_attach_device(vdev->be, &vdev->hdev, hwpt_id,
+                                         errp);
 }
 
-static bool cdev_detach(HostIOMMUDevice *hiod, Error **errp)
+static bool hiod_detach(HostIOMMUDevice *hiod, Error **errp)
 {
     VFIOPCIDevice *vdev = hiod->opaque;
-    struct vfio_device_detach_iommufd_pt detach = {
-        .argsz = sizeof(detach),
-    };
-    int ret = ioctl(vdev->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
 
-    trace_vfio_pci_attach(hiod->name, 0, ret < 0 ? -errno : 0);
-    if (ret < 0) {
-        error_setg_errno(errp, errno, "%s: VFIO_DEVICE_DETACH_IOMMUFD_PT"
-                         " failed (devid=%u)", hiod->name, hiod->devid);
-        return false;
-    }
-    return true;
+    return iommufd_backend_detach_device(vdev->be, &vdev->hdev, errp);
 }
 
-static const HostIOMMUDeviceOps cdev_ops = {
-    .attach_hwpt = cdev_attach,
-    .detach_hwpt = cdev_detach,
+static const HostIOMMUDeviceOps hiod_ops = {
+    .attach_hwpt = hiod_attach,
+    .detach_hwpt = hiod_detach,
 };
 
-/* "0000:00:01.0" from host=, accepting "00:01.0" as QEMU does. */
-static char *host_bdf(const char *host)
+static IOMMUFDHostDeviceName host_name(VFIOPCIDevice *vdev)
 {
-    unsigned dom = 0, bus, slot, fn;
-    char tail;
-
-    if (sscanf(host, "%x:%x:%x.%x%c", &dom, &bus, &slot, &fn, &tail) != 4 &&
-        (dom = 0, sscanf(host, "%x:%x.%x%c", &bus, &slot, &fn, &tail) != 3)) {
-        return NULL;
-    }
-    if (dom > 0xffff || bus > 0xff || slot > 0x1f || fn > 7) {
-        return NULL;
-    }
-    return g_strdup_printf("%04x:%02x:%02x.%x", dom, bus, slot, fn);
-}
-
-/* The cdev of a PCI device's sysfs directory: /dev/vfio/devices/vfioN. */
-static char *find_cdev(const char *sysfs, Error **errp)
-{
-    g_autofree char *dir = g_build_filename(sysfs, "vfio-dev", NULL);
-    g_autoptr(GDir) d = NULL;
-    g_autoptr(GError) gerr = NULL;
-    const char *name;
-
-    if (!g_file_test(sysfs, G_FILE_TEST_IS_DIR)) {
-        error_setg(errp, "no such host device: %s", sysfs);
-        return NULL;
-    }
-    d = g_dir_open(dir, 0, &gerr);
-    if (!d) {
-        error_setg(errp, "host device %s has no VFIO cdev (%s): is it bound"
-                   " to vfio-pci, and is CONFIG_VFIO_DEVICE_CDEV enabled?",
-                   sysfs, gerr->message);
-        return NULL;
-    }
-    while ((name = g_dir_read_name(d))) {
-        if (g_str_has_prefix(name, "vfio")) {
-            return g_build_filename("/dev/vfio/devices", name, NULL);
-        }
-    }
-    error_setg(errp, "host device %s has no VFIO cdev in %s", sysfs, dir);
-    return NULL;
-}
-
-static bool cdev_bind(VFIOPCIDevice *vdev, Error **errp)
-{
-    g_autofree char *sysfs = NULL;
-    g_autofree char *cdev = NULL;
-    struct vfio_device_bind_iommufd bind = {
-        .argsz = sizeof(bind),
-        .iommufd = vdev->be->fd,
+    return (IOMMUFDHostDeviceName) {
+        .host = vdev->host,
+        .sysfsdev = vdev->sysfsdev,
+        .psid = vdev->emulated_psid,
     };
-
-    if (vdev->sysfsdev) {
-        sysfs = g_strdup(vdev->sysfsdev);
-    } else {
-        g_autofree char *bdf = host_bdf(vdev->host);
-
-        if (!bdf) {
-            error_setg(errp, "Parameter 'host' expects a PCI address"
-                       " DDDD:BB:DD.F, not '%s'", vdev->host);
-            return false;
-        }
-        sysfs = g_strdup_printf("/sys/bus/pci/devices/%s", bdf);
-    }
-    cdev = find_cdev(sysfs, errp);
-    if (!cdev) {
-        return false;
-    }
-    vdev->fd = open(cdev, O_RDWR | O_CLOEXEC);
-    if (vdev->fd < 0) {
-        error_setg_errno(errp, errno, "cannot open %s", cdev);
-        return false;
-    }
-    if (ioctl(vdev->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0) {
-        error_setg_errno(errp, errno, "VFIO_DEVICE_BIND_IOMMUFD failed"
-                         " (%s, iommufd '%s')", cdev, vdev->be->id);
-        close(vdev->fd);
-        vdev->fd = -1;
-        return false;
-    }
-    vdev->hiod.devid = bind.out_devid;
-    vdev->hiod.ops = &cdev_ops;
-    trace_vfio_pci_bind(vdev->hiod.name, cdev, bind.out_devid);
-    return true;
 }
 
-/* ---- the embedded emulated host ---------------------------------------- */
-
-static bool emulated_attach(HostIOMMUDevice *hiod, uint32_t hwpt_id,
-                            Error **errp)
+static bool host_bind(VFIOPCIDevice *vdev, Error **errp)
 {
-    VFIOPCIDevice *vdev = hiod->opaque;
+    IOMMUFDHostDeviceName name = host_name(vdev);
 
-    return iommufd_emulated_attach_device(vdev->be->kops_opaque, hiod->devid,
-                                          hwpt_id, errp);
-}
-
-static bool emulated_detach(HostIOMMUDevice *hiod, Error **errp)
-{
-    VFIOPCIDevice *vdev = hiod->opaque;
-
-    return iommufd_emulated_detach_device(vdev->be->kops_opaque, hiod->devid,
-                                          errp);
-}
-
-static const HostIOMMUDeviceOps emulated_ops = {
-    .attach_hwpt = emulated_attach,
-    .detach_hwpt = emulated_detach,
-};
-
-static bool emulated_bind(VFIOPCIDevice *vdev, Error **errp)
-{
-    if (!iommufd_emulated_bind_device(vdev->be->kops_opaque,
-                                      vdev->emulated_psid, &vdev->hiod.devid,
-                                      errp)) {
+    if (!iommufd_backend_bind_device(vdev->be, &name, &vdev->hdev, errp)) {
         return false;
     }
-    vdev->hiod.ops = &emulated_ops;
-    vdev->hiod.host_sid = vdev->emulated_psid;
-    trace_vfio_pci_bind(vdev->hiod.name, "emulated", vdev->hiod.devid);
+    vdev->hiod.devid = vdev->hdev.devid;
+    vdev->hiod.host_sid = vdev->hdev.host_sid;
+    vdev->hiod.ops = &hiod_ops;
+    trace_vfio_pci_bind(vdev->hiod.name, vdev->hdev.path, vdev->hdev.devid);
     return true;
 }
 
@@ -304,16 +179,10 @@ static void vfio_pci_teardown(VFIOPCIDevice *vdev)
         vfio_iommufd_put_ram_ioas(vdev->be, vdev->parent_obj.as);
         vdev->hiod.ioas_id = 0;
     }
-    if (vdev->hiod.devid && vdev->emulated &&
-        !iommufd_emulated_unbind_device(vdev->be->kops_opaque,
-                                        vdev->hiod.devid, &err)) {
-        error_report_err(err);
+    if (vdev->be) {
+        iommufd_backend_unbind_device(vdev->be, &vdev->hdev);
     }
     vdev->hiod.devid = 0;
-    if (vdev->fd >= 0) {
-        close(vdev->fd);    /* unbinds the cdev from the iommufd */
-        vdev->fd = -1;
-    }
     if (vdev->be) {
         iommufd_backend_disconnect(vdev->be);
         vdev->be = NULL;
@@ -327,13 +196,15 @@ static void vfio_pci_teardown(VFIOPCIDevice *vdev)
 static bool vfio_pci_realize(DeviceState *dev, Error **errp)
 {
     VFIOPCIDevice *vdev = (VFIOPCIDevice *)dev;
-    bool have_psid = vdev->emulated_psid != VFIO_PCI_NO_PSID;
+    IOMMUFDHostDeviceName name;
 
     g_free(vdev->hiod.name);
     vdev->hiod.name = dev->id ? g_strdup_printf("vfio-pci '%s'", dev->id) :
                       g_strdup("vfio-pci");
     vdev->hiod.opaque = vdev;
     vdev->hiod.host_sid = UINT32_MAX;
+    vdev->hdev.name = vdev->hiod.name;
+    vdev->hdev.host_sid = UINT32_MAX;
 
     if (!vdev->iommufd_id) {
         error_setg(errp, "vfio-pci needs an iommufd backend"
@@ -346,23 +217,8 @@ static bool vfio_pci_realize(DeviceState *dev, Error **errp)
     if (!vdev->be) {
         return false;
     }
-    vdev->emulated = vdev->be->kops == &iommufd_emulated_ops;
-    if (vdev->emulated) {
-        if (!have_psid || vdev->host || vdev->sysfsdev) {
-            error_setg(errp, "a device of the emulated host needs"
-                       " x-emulated-psid=SID and no host= or sysfsdev=");
-            vdev->be = NULL;
-            return false;
-        }
-    } else if (have_psid) {
-        error_setg(errp, "x-emulated-psid needs an iommufd with"
-                   " x-emulated-host=on");
-        vdev->be = NULL;
-        return false;
-    } else if (!vdev->host == !vdev->sysfsdev) {
-        error_setg(errp, "No provided host device - Use -device vfio-pci,"
-                   "host=DDDD:BB:DD.F or -device vfio-pci,"
-                   "sysfsdev=PATH_TO_DEVICE");
+    name = host_name(vdev);
+    if (!iommufd_backend_check_device_name(vdev->be, &name, errp)) {
         vdev->be = NULL;
         return false;
     }
@@ -373,8 +229,7 @@ static bool vfio_pci_realize(DeviceState *dev, Error **errp)
     if (!place_on_bus(vdev, errp)) {
         goto fail;
     }
-    if (!(vdev->emulated ? emulated_bind(vdev, errp) :
-                           cdev_bind(vdev, errp))) {
+    if (!host_bind(vdev, errp)) {
         goto fail;
     }
     vdev->hiod.iommufd = vdev->be;
@@ -394,7 +249,7 @@ static bool vfio_pci_realize(DeviceState *dev, Error **errp)
         vdev->iommu_device_set = true;
     }
     trace_vfio_pci_realize(vdev->hiod.name, vdev->bus->id, vdev->devfn,
-                           vdev->hiod.devid, vdev->emulated);
+                           vdev->hiod.devid, vdev->be->kops->name);
     return true;
 
 fail:
@@ -411,7 +266,7 @@ static void vfio_pci_instance_init(DeviceState *dev)
 {
     VFIOPCIDevice *vdev = (VFIOPCIDevice *)dev;
 
-    vdev->fd = -1;
+    vdev->hdev.fd = -1;
 }
 
 static void vfio_pci_finalize(DeviceState *dev)
@@ -454,107 +309,56 @@ static const DeviceClass vfio_pci_class = {
     .finalize = vfio_pci_finalize,
 };
 
-/*
- * x-vfio-pci-region: one read or write of a VFIO region of an assigned
- * device (the test beds have no guest CPU to reach its BARs).
- *   {"id": DEV, "region": N, "offset": OFF, "size": 1|2|4|8[, "value": V]}
- * writes V when given, else reads; returns {"value": V}.  Region numbers
- * are VFIO's (0-5 the BARs, 7 the config space).
- */
-static bool region_arg(JsonObject *args, const char *name, bool required,
-                       uint64_t *val, Error **errp)
-{
-    JsonNode *n = json_object_get_member(args, name);
+/* ---- region access (the API of x-vfio-pci-region) ---------------------- */
 
-    if (!n) {
-        if (required) {
-            error_setg(errp, "Parameter '%s' is missing", name);
-        }
-        return !required;
-    }
-    if (!JSON_NODE_HOLDS_VALUE(n) ||
-        json_node_get_value_type(n) != G_TYPE_INT64 ||
-        json_node_get_int(n) < 0) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: "
-                   "non-negative integer", name);
-        return false;
-    }
-    *val = json_node_get_int(n);
-    return true;
-}
-
-static JsonNode *qmp_x_vfio_pci_region(JsonObject *args, Error **errp)
+bool vfio_pci_region_access(VFIOPCIDevice *vdev, uint64_t region,
+                            uint64_t offset, unsigned size, uint64_t *value,
+                            bool write, Error **errp)
 {
-    static const char *const allowed[] = {
-        "id", "region", "offset", "size", "value", NULL
-    };
-    struct vfio_region_info info = { .argsz = sizeof(info) };
-    uint64_t region = 0, offset = 0, size = 0, value = 0;
-    bool write = json_object_has_member(args, "value");
-    VFIOPCIDevice *vdev;
-    DeviceState *dev;
-    JsonObject *ret;
-    JsonNode *node, *id;
+    const char *id = vdev->parent_obj.id;
+    uint64_t rsize = 0, roff = 0, v;
     ssize_t n;
+    int ret;
 
-    if (!qmp_check_args(args, allowed, errp) ||
-        !region_arg(args, "region", true, &region, errp) ||
-        !region_arg(args, "offset", true, &offset, errp) ||
-        !region_arg(args, "size", true, &size, errp) ||
-        !region_arg(args, "value", false, &value, errp)) {
-        return NULL;
-    }
-    id = json_object_get_member(args, "id");
-    if (!id || !JSON_NODE_HOLDS_VALUE(id) ||
-        json_node_get_value_type(id) != G_TYPE_STRING ||
-        !(dev = machine_find_device(json_node_get_string(id))) ||
-        strcmp(dev->klass->name, TYPE_VFIO_PCI)) {
-        error_setg(errp, "'id' must name a vfio-pci device");
-        return NULL;
-    }
-    vdev = (VFIOPCIDevice *)dev;
-    if (vdev->fd < 0) {
-        error_setg(errp, "%s is not a host device", dev->id);
-        return NULL;
+    if (!vdev->be || !iommufd_backend_device_has_regions(vdev->be)) {
+        error_setg(errp, "%s is not a host device", id);
+        return false;
     }
     if (size != 1 && size != 2 && size != 4 && size != 8) {
         error_setg(errp, "'size' must be 1, 2, 4 or 8");
-        return NULL;
+        return false;
     }
-    info.index = region;
-    if (region > UINT32_MAX ||
-        ioctl(vdev->fd, VFIO_DEVICE_GET_REGION_INFO, &info) < 0) {
-        error_setg_errno(errp, errno, "%s: no VFIO region %" PRIu64,
-                         dev->id, region);
-        return NULL;
+    ret = region > UINT32_MAX ? -EINVAL :
+          iommufd_backend_device_region_info(vdev->be, &vdev->hdev, region,
+                                             &rsize, &roff);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "%s: no VFIO region %" PRIu64, id,
+                         region);
+        return false;
     }
-    if (offset > info.size || size > info.size - offset) {
+    if (offset > rsize || size > rsize - offset) {
         error_setg(errp, "%s: offset 0x%" PRIx64 " outside region %" PRIu64
-                   " (0x%llx bytes)", dev->id, offset, region,
-                   (unsigned long long)info.size);
-        return NULL;
+                   " (0x%" PRIx64 " bytes)", id, offset, region, rsize);
+        return false;
     }
-    value = GUINT64_TO_LE(value);
-    n = write ? pwrite(vdev->fd, &value, size, info.offset + offset)
-              : pread(vdev->fd, &value, size, info.offset + offset);
+    v = GUINT64_TO_LE(write ? *value : 0);
+    n = iommufd_backend_device_region_rw(vdev->be, &vdev->hdev, &v, size,
+                                         roff + offset, write);
     if (n != (ssize_t)size) {
-        error_setg_errno(errp, n < 0 ? errno : EIO, "%s: %s of region %"
-                         PRIu64 " at 0x%" PRIx64, dev->id,
+        error_setg_errno(errp, n < 0 ? -n : EIO, "%s: %s of region %"
+                         PRIu64 " at 0x%" PRIx64, id,
                          write ? "write" : "read", region, offset);
-        return NULL;
+        return false;
     }
-    value = GUINT64_FROM_LE(value);
-    ret = json_object_new();
-    json_object_set_int_member(ret, "value", (gint64)value);
-    node = json_node_new(JSON_NODE_OBJECT);
-    json_node_take_object(node, ret);
-    return node;
+    if (!write) {
+        *value = GUINT64_FROM_LE(v);
+    }
+    return true;
 }
 
 static void vfio_pci_register(void)
 {
     device_class_register(&vfio_pci_class);
-    qmp_register_command("x-vfio-pci-region", qmp_x_vfio_pci_region);
 }
 
 type_init(vfio_pci_register)

@@ -13,7 +13,15 @@
  *
  * All kernel access (open, ioctl, vEVENTQ read, close) goes through one
  * seam, IOMMUFDKernelOps, so an emulated kernel can stand in for Linux
- * and tests can observe exactly what the helpers pass.
+ * and tests can observe exactly what the helpers pass.  The seam covers
+ * the host devices too (IOMMUFDDeviceOps: the VFIO device cdev on Linux,
+ * VFIO_DEVICE_BIND_IOMMUFD, ATTACH/DETACH_IOMMUFD_PT, region info and
+ * access), so a device model such as vfio-pci is written once for every
+ * kernel.
+ *
+ * Threads: the backend object and the device calls are main thread only;
+ * iommufd_backend_read_veventq() may be called from an iothread (the
+ * vEVENTQ reader) as long as the fd stays open.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,6 +32,57 @@
 #include "system/iommufd-abi.h"
 
 #define TYPE_IOMMUFD_BACKEND "iommufd"
+#define IOMMUFD_NO_PSID UINT32_MAX
+
+typedef struct IOMMUFDBackend IOMMUFDBackend;
+
+/*
+ * How the user named a host device: vfio-pci's host=, sysfsdev= and
+ * x-emulated-psid= (a device of the emulated host, by physical StreamID).
+ * Each kernel accepts the names it understands and refuses the others.
+ */
+typedef struct IOMMUFDHostDeviceName {
+    const char *host;           /* DDDD:BB:DD.F or NULL */
+    const char *sysfsdev;       /* sysfs directory or NULL */
+    uint32_t psid;              /* IOMMUFD_NO_PSID when not given */
+} IOMMUFDHostDeviceName;
+
+/* A host device bound to an iommufd through the seam. */
+typedef struct IOMMUFDDevice {
+    const char *name;           /* owner, for messages: "vfio-pci 'hostdev0'" */
+    int fd;                     /* VFIO device cdev; -1 if none */
+    uint32_t devid;             /* iommufd device id; 0 while unbound */
+    uint32_t host_sid;          /* physical StreamID if known, else ~0 */
+    char *path;                 /* for traces: the cdev, or the kernel name */
+} IOMMUFDDevice;
+
+/*
+ * The host-device half of the seam.  The calls with errp fail with it
+ * set, naming the device (dev->name), the operation and the cause; the
+ * region calls return -errno like the kernel half.
+ */
+typedef struct IOMMUFDDeviceOps {
+    /* Refuse a name this kernel cannot bind (before any resource). */
+    bool (*check_name)(const IOMMUFDHostDeviceName *name, Error **errp);
+    /* Find and open the device and bind it to be (sets fd, devid). */
+    bool (*bind)(IOMMUFDBackend *be, const IOMMUFDHostDeviceName *name,
+                 IOMMUFDDevice *dev, Error **errp);
+    /* Undo bind. */
+    void (*unbind)(IOMMUFDBackend *be, IOMMUFDDevice *dev);
+    /* Attach to a HWPT or IOAS (replaces any); detach from it. */
+    bool (*attach)(IOMMUFDBackend *be, IOMMUFDDevice *dev, uint32_t pt_id,
+                   Error **errp);
+    bool (*detach)(IOMMUFDBackend *be, IOMMUFDDevice *dev, Error **errp);
+    /*
+     * VFIO region index (VFIO_DEVICE_GET_REGION_INFO): its size and file
+     * offset; 0 or -errno.  NULL when the kernel's devices have none.
+     */
+    int (*region_info)(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                       uint32_t index, uint64_t *size, uint64_t *offset);
+    /* count bytes at a file offset (pread/pwrite): bytes or -errno. */
+    ssize_t (*region_rw)(IOMMUFDBackend *be, IOMMUFDDevice *dev, void *buf,
+                         size_t count, uint64_t offset, bool write);
+} IOMMUFDDeviceOps;
 
 /*
  * The kernel seam.  Each call returns >= 0 on success or a negative errno,
@@ -40,19 +99,23 @@ typedef struct IOMMUFDKernelOps {
     ssize_t (*read)(void *opaque, int fd, void *buf, size_t count);
     /* close() a descriptor obtained through this seam. */
     int (*close)(void *opaque, int fd);
+    /* Host devices bound to this kernel's iommufds. */
+    const IOMMUFDDeviceOps *device;
 } IOMMUFDKernelOps;
 
 /* The real kernel: /dev/iommu, ioctl(2), read(2), close(2). */
 extern const IOMMUFDKernelOps iommufd_linux_ops;
+/* Its host devices: VFIO device cdevs (backends/vfio-cdev.c). */
+extern const IOMMUFDDeviceOps vfio_cdev_linux_ops;
 
-typedef struct IOMMUFDBackend {
+struct IOMMUFDBackend {
     char *id;
     int fd;                 /* -1 while not connected */
     bool owned;             /* false when the fd was inherited (fd=N) */
     uint32_t users;
     const IOMMUFDKernelOps *kops;
     void *kops_opaque;
-} IOMMUFDBackend;
+};
 
 IOMMUFDBackend *iommufd_backend_new(const char *id);
 /*
@@ -142,6 +205,34 @@ bool iommufd_backend_alloc_veventq(IOMMUFDBackend *be, uint32_t viommu_id,
                                    uint32_t type, uint32_t depth,
                                    uint32_t *out_veventq_id,
                                    int *out_veventq_fd, Error **errp);
+/*
+ * Host devices, through the seam's IOMMUFDDeviceOps (main thread).
+ * check_name before connecting; bind after; every attach/detach and
+ * region access of a bound device goes through these.
+ */
+bool iommufd_backend_check_device_name(IOMMUFDBackend *be,
+                                       const IOMMUFDHostDeviceName *name,
+                                       Error **errp);
+bool iommufd_backend_bind_device(IOMMUFDBackend *be,
+                                 const IOMMUFDHostDeviceName *name,
+                                 IOMMUFDDevice *dev, Error **errp);
+void iommufd_backend_unbind_device(IOMMUFDBackend *be, IOMMUFDDevice *dev);
+bool iommufd_backend_attach_device(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                   uint32_t pt_id, Error **errp);
+bool iommufd_backend_detach_device(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                   Error **errp);
+/* Whether this kernel's devices have VFIO regions at all. */
+bool iommufd_backend_device_has_regions(IOMMUFDBackend *be);
+/* 0 or -errno. */
+int iommufd_backend_device_region_info(IOMMUFDBackend *be,
+                                       IOMMUFDDevice *dev, uint32_t index,
+                                       uint64_t *size, uint64_t *offset);
+/* Bytes transferred or -errno. */
+ssize_t iommufd_backend_device_region_rw(IOMMUFDBackend *be,
+                                         IOMMUFDDevice *dev, void *buf,
+                                         size_t count, uint64_t offset,
+                                         bool write);
+
 /* IOMMU_DESTROY of any object id. */
 bool iommufd_backend_free_id(IOMMUFDBackend *be, uint32_t id, Error **errp);
 

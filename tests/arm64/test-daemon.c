@@ -21,7 +21,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "system/iommufd.h"
-#include "hw/vfio/vfio-cdev-abi.h"
+#include "system/vfio-cdev-abi.h"
 #include "libqtest.h"
 #include "scenario.h"
 #include "vmlib.h"

@@ -27,7 +27,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "system/iommufd.h"
-#include "hw/vfio/vfio-cdev-abi.h"
+#include "system/vfio-cdev-abi.h"
 #include "vmlib.h"
 #include "edu-vfio.h"
 

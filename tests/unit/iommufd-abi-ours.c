@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "system/iommufd-abi-defs.h"
-#include "hw/vfio/vfio-cdev-abi-defs.h"
+#include "system/vfio-cdev-abi-defs.h"
 #include "iommufd-abi-list.h"
 
 const AbiEntry iommufd_abi_ours[] = { IOMMUFD_ABI_LIST };

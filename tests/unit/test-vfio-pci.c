@@ -118,7 +118,8 @@ static void test_emulated(Fixture *f, gconstpointer data)
     f->bus.iommu_ops = &fake_iommu_ops;
     f->bus.iommu_opaque = f;
     g_assert_true(qdev_realize(dev, &error_abort));
-    g_assert_true(vdev->emulated);
+    g_assert_cmpstr(vdev->be->kops->name, ==, "emulated");
+    g_assert_cmpint(vdev->hdev.fd, ==, -1);
     g_assert_cmpint(vdev->devfn, ==, 3 << 3);
     g_assert_cmphex(f->bus.slots_used, ==, 1u << 3);
     g_assert_cmpuint(vdev->hiod.host_sid, ==, 8);

@@ -1,6 +1,7 @@
 /*
  * vfio-pci: a host PCI device assigned through VFIO and bound to an
- * iommufd, or a device of the embedded emulated host.
+ * iommufd, or a device of the embedded emulated host, through the iommufd
+ * backend's seam.  Main thread only.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,7 +13,7 @@
 #include "system/host-iommu-device.h"
 
 #define TYPE_VFIO_PCI "vfio-pci"
-#define VFIO_PCI_NO_PSID UINT32_MAX
+#define VFIO_PCI_NO_PSID IOMMUFD_NO_PSID
 
 typedef struct VFIOPCIDevice {
     DeviceState parent_obj;
@@ -29,8 +30,7 @@ typedef struct VFIOPCIDevice {
     IOMMUFDBackend *be;
     PCIBus *bus;
     int devfn;
-    int fd;                     /* VFIO device cdev, -1 if emulated */
-    bool emulated;
+    IOMMUFDDevice hdev;         /* bound through the backend's seam */
     bool iommu_device_set;      /* announced to the bus's IOMMU */
     HostIOMMUDevice hiod;
 } VFIOPCIDevice;
@@ -39,6 +39,17 @@ typedef struct VFIOPCIDevice {
 bool vfio_iommufd_get_ram_ioas(IOMMUFDBackend *be, AddressSpace *as,
                                uint32_t *ioas_id, Error **errp);
 void vfio_iommufd_put_ram_ioas(IOMMUFDBackend *be, AddressSpace *as);
+
+/*
+ * One access of size bytes (1, 2, 4 or 8) at offset in VFIO region
+ * (0-5 the BARs, 7 the config space) of a bound host device: writes
+ * *value when write, else reads into it.  Fails for a device whose
+ * kernel has no regions (the emulated host), a missing region or an
+ * access outside it.
+ */
+bool vfio_pci_region_access(VFIOPCIDevice *vdev, uint64_t region,
+                            uint64_t offset, unsigned size, uint64_t *value,
+                            bool write, Error **errp);
 
 /* Parse "SLOT[.FN]" (hex, as QEMU's addr=) into a devfn. */
 bool vfio_pci_parse_addr(const char *str, int *devfn, Error **errp);

@@ -3,12 +3,12 @@
  * device to an iommufd (Linux 6.6+), for build hosts whose <linux/vfio.h>
  * predates them.  Written from the ABI; tests/unit/test-iommufd-abi.c
  * checks them against a real kernel header.  Include
- * "hw/vfio/vfio-cdev-abi.h" instead of this file.
+ * "system/vfio-cdev-abi.h" instead of this file.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef HW_VFIO_VFIO_CDEV_ABI_DEFS_H
-#define HW_VFIO_VFIO_CDEV_ABI_DEFS_H
+#ifndef SYSTEM_VFIO_CDEV_ABI_DEFS_H
+#define SYSTEM_VFIO_CDEV_ABI_DEFS_H
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
@@ -52,4 +52,4 @@ struct vfio_device_detach_iommufd_pt {
 #define VFIO_DEVICE_DETACH_PASID        (1 << 0)
 #define VFIO_DEVICE_DETACH_IOMMUFD_PT   _IO(VFIO_TYPE, VFIO_BASE + 20)
 
-#endif /* HW_VFIO_VFIO_CDEV_ABI_DEFS_H */
+#endif /* SYSTEM_VFIO_CDEV_ABI_DEFS_H */

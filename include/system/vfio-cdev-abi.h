@@ -4,12 +4,12 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef HW_VFIO_VFIO_CDEV_ABI_H
-#define HW_VFIO_VFIO_CDEV_ABI_H
+#ifndef SYSTEM_VFIO_CDEV_ABI_H
+#define SYSTEM_VFIO_CDEV_ABI_H
 
 #include <linux/vfio.h>
 #ifndef VFIO_DEVICE_BIND_IOMMUFD
-#include "hw/vfio/vfio-cdev-abi-defs.h"
+#include "system/vfio-cdev-abi-defs.h"
 #endif
 
-#endif /* HW_VFIO_VFIO_CDEV_ABI_H */
+#endif /* SYSTEM_VFIO_CDEV_ABI_H */

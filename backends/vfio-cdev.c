@@ -1,0 +1,201 @@
+/*
+ * Host devices of the real kernel: VFIO device cdevs behind the iommufd
+ * backend's seam (IOMMUFDDeviceOps, include/system/iommufd.h).
+ *
+ * A device named by host= (a PCI address) or sysfsdev= (its sysfs
+ * directory) is found through sysfs (DIR/vfio-dev/vfioN), opened as
+ * /dev/vfio/devices/vfioN and bound with VFIO_DEVICE_BIND_IOMMUFD; its
+ * attachments and region accesses are ioctls, pread and pwrite on that
+ * descriptor.  Closing the descriptor unbinds it.
+ *
+ * Owns nothing but the descriptors it opens (IOMMUFDDevice.fd); no
+ * state, no locks: main thread only, like every device call of the seam.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "system/iommufd.h"
+#include "system/vfio-cdev-abi.h"
+#include <sys/ioctl.h>
+
+static bool cdev_check_name(const IOMMUFDHostDeviceName *name, Error **errp)
+{
+    if (name->psid != IOMMUFD_NO_PSID) {
+        error_setg(errp, "x-emulated-psid needs an iommufd with"
+                   " x-emulated-host=on");
+        return false;
+    }
+    if (!name->host == !name->sysfsdev) {
+        error_setg(errp, "No provided host device - Use -device vfio-pci,"
+                   "host=DDDD:BB:DD.F or -device vfio-pci,"
+                   "sysfsdev=PATH_TO_DEVICE");
+        return false;
+    }
+    return true;
+}
+
+/* "0000:00:01.0" from host=, accepting "00:01.0" as QEMU does. */
+static char *host_bdf(const char *host)
+{
+    unsigned dom = 0, bus, slot, fn;
+    char tail;
+
+    if (sscanf(host, "%x:%x:%x.%x%c", &dom, &bus, &slot, &fn, &tail) != 4 &&
+        (dom = 0, sscanf(host, "%x:%x.%x%c", &bus, &slot, &fn, &tail) != 3)) {
+        return NULL;
+    }
+    if (dom > 0xffff || bus > 0xff || slot > 0x1f || fn > 7) {
+        return NULL;
+    }
+    return g_strdup_printf("%04x:%02x:%02x.%x", dom, bus, slot, fn);
+}
+
+static char *sysfs_dir(const IOMMUFDHostDeviceName *name, Error **errp)
+{
+    g_autofree char *bdf = NULL;
+
+    if (name->sysfsdev) {
+        return g_strdup(name->sysfsdev);
+    }
+    bdf = host_bdf(name->host);
+    if (!bdf) {
+        error_setg(errp, "Parameter 'host' expects a PCI address"
+                   " DDDD:BB:DD.F, not '%s'", name->host);
+        return NULL;
+    }
+    return g_strdup_printf("/sys/bus/pci/devices/%s", bdf);
+}
+
+/* The cdev of a PCI device's sysfs directory: /dev/vfio/devices/vfioN. */
+static char *find_cdev(const char *sysfs, Error **errp)
+{
+    g_autofree char *dir = g_build_filename(sysfs, "vfio-dev", NULL);
+    g_autoptr(GDir) d = NULL;
+    g_autoptr(GError) gerr = NULL;
+    const char *name;
+
+    if (!g_file_test(sysfs, G_FILE_TEST_IS_DIR)) {
+        error_setg(errp, "no such host device: %s", sysfs);
+        return NULL;
+    }
+    d = g_dir_open(dir, 0, &gerr);
+    if (!d) {
+        error_setg(errp, "host device %s has no VFIO cdev (%s): is it bound"
+                   " to vfio-pci, and is CONFIG_VFIO_DEVICE_CDEV enabled?",
+                   sysfs, gerr->message);
+        return NULL;
+    }
+    while ((name = g_dir_read_name(d))) {
+        if (g_str_has_prefix(name, "vfio")) {
+            return g_build_filename("/dev/vfio/devices", name, NULL);
+        }
+    }
+    error_setg(errp, "host device %s has no VFIO cdev in %s", sysfs, dir);
+    return NULL;
+}
+
+static bool cdev_bind(IOMMUFDBackend *be, const IOMMUFDHostDeviceName *name,
+                      IOMMUFDDevice *dev, Error **errp)
+{
+    g_autofree char *sysfs = sysfs_dir(name, errp);
+    g_autofree char *cdev = NULL;
+    struct vfio_device_bind_iommufd bind = {
+        .argsz = sizeof(bind),
+        .iommufd = be->fd,
+    };
+    int fd;
+
+    if (!sysfs || !(cdev = find_cdev(sysfs, errp))) {
+        return false;
+    }
+    fd = open(cdev, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open %s", cdev);
+        return false;
+    }
+    if (ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0) {
+        error_setg_errno(errp, errno, "VFIO_DEVICE_BIND_IOMMUFD failed"
+                         " (%s, iommufd '%s')", cdev, be->id);
+        close(fd);
+        return false;
+    }
+    dev->fd = fd;
+    dev->devid = bind.out_devid;
+    dev->path = g_steal_pointer(&cdev);
+    return true;
+}
+
+static void cdev_unbind(IOMMUFDBackend *be, IOMMUFDDevice *dev)
+{
+    if (dev->fd >= 0) {
+        close(dev->fd);     /* unbinds the cdev from the iommufd */
+    }
+}
+
+static bool cdev_attach(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                        uint32_t pt_id, Error **errp)
+{
+    struct vfio_device_attach_iommufd_pt attach = {
+        .argsz = sizeof(attach),
+        .pt_id = pt_id,
+    };
+
+    if (ioctl(dev->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) < 0) {
+        error_setg_errno(errp, errno, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT"
+                         " failed (devid=%u pt_id=%u)", dev->name,
+                         dev->devid, pt_id);
+        return false;
+    }
+    return true;
+}
+
+static bool cdev_detach(IOMMUFDBackend *be, IOMMUFDDevice *dev, Error **errp)
+{
+    struct vfio_device_detach_iommufd_pt detach = {
+        .argsz = sizeof(detach),
+    };
+
+    if (ioctl(dev->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) < 0) {
+        error_setg_errno(errp, errno, "%s: VFIO_DEVICE_DETACH_IOMMUFD_PT"
+                         " failed (devid=%u)", dev->name, dev->devid);
+        return false;
+    }
+    return true;
+}
+
+static int cdev_region_info(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                            uint32_t index, uint64_t *size, uint64_t *offset)
+{
+    struct vfio_region_info info = {
+        .argsz = sizeof(info),
+        .index = index,
+    };
+
+    if (ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, &info) < 0) {
+        return -errno;
+    }
+    *size = info.size;
+    *offset = info.offset;
+    return 0;
+}
+
+static ssize_t cdev_region_rw(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                              void *buf, size_t count, uint64_t offset,
+                              bool write)
+{
+    ssize_t n = write ? pwrite(dev->fd, buf, count, offset)
+                      : pread(dev->fd, buf, count, offset);
+
+    return n < 0 ? -errno : n;
+}
+
+const IOMMUFDDeviceOps vfio_cdev_linux_ops = {
+    .check_name = cdev_check_name,
+    .bind = cdev_bind,
+    .unbind = cdev_unbind,
+    .attach = cdev_attach,
+    .detach = cdev_detach,
+    .region_info = cdev_region_info,
+    .region_rw = cdev_region_rw,
+};
