@@ -105,7 +105,9 @@ static JsonNode *qmp_query_vsmmu(JsonObject *args, Error **errp)
     return node;
 }
 
-static void notify_lost(SMMUv3State *s, uint64_t lost, uint64_t total)
+/* A lost-event notifier: runs on the main thread (smmuv3-accel.h). */
+static void notify_lost(SMMUv3AccelLostNotifier *n, SMMUv3State *s,
+                        uint64_t lost, uint64_t total)
 {
     JsonObject *data = json_object_new();
     DeviceState *dev = &s->parent_obj;
@@ -119,6 +121,8 @@ static void notify_lost(SMMUv3State *s, uint64_t lost, uint64_t total)
     qmp_send_event("VSMMU_EVENTS_LOST", data);
     json_object_unref(data);
 }
+
+static SMMUv3AccelLostNotifier lost_notifier = { .notify = notify_lost };
 
 /* ---- arguments ------------------------------------------------------------ */
 
@@ -479,7 +483,7 @@ void qmp_vsmmu_cleanup(void)
         }
         g_clear_pointer(&generators, g_ptr_array_unref);
     }
-    smmuv3_accel_set_lost_notifier(NULL);
+    smmuv3_accel_remove_lost_notifier(&lost_notifier);
 }
 
 void qmp_register_vsmmu_commands(void)
@@ -489,5 +493,5 @@ void qmp_register_vsmmu_commands(void)
     qmp_register_command("x-vsmmu-host-event-rate", qmp_x_rate);
     qmp_register_command("x-query-emulated-host", qmp_x_query_host);
     qmp_register_command("x-vsmmu-inject-raw-vevent", qmp_x_inject_raw);
-    smmuv3_accel_set_lost_notifier(notify_lost);
+    smmuv3_accel_add_lost_notifier(&lost_notifier);
 }

@@ -747,7 +747,6 @@ void qemu_cleanup(void)
         }
     }
     qemu_chardev_cleanup();
-    qmp_cleanup();
     qtest_server_stop();
     qmp_vsmmu_cleanup();
     machine_destroy();
@@ -769,6 +768,8 @@ void qemu_cleanup(void)
         iothread_free(iot);
     }
     g_clear_pointer(&vl.iothreads, g_ptr_array_unref);
+    /* Last: nothing is left that could emit a QMP event. */
+    qmp_cleanup();
     object_registry_clear();
     g_clear_pointer(&vl.deferred, g_array_unref);
 }

@@ -18,6 +18,19 @@
  * batch), after checking the vSID belongs to a device of this vSMMU.
  * Host loss becomes guest-visible overflow (OVFLG).
  *
+ * Threads and locks.  The main thread owns the device list, the HWPTs,
+ * the vIOMMU and the vEVENTQ life cycle.  The iothread runs accel_batch()
+ * and accel_note_lost(); with the main thread it shares, under
+ * SMMUv3AccelState.lock: owned_vsids, stats, the lost-event rate limit
+ * and the pending lost-event delivery (lost_pending, lost_src).  The
+ * iothread never calls out of the device model except into the guest
+ * event queue (smmuv3_eventq_write_batch, with the model's own lock): a
+ * loss is reported by scheduling lost_src, an idle source on the main
+ * context, whose callback runs the lost-event notifiers on the main
+ * thread.  The notifier list is main thread only; fini destroys a
+ * pending lost_src after the reader has stopped, so no callback runs on
+ * a freed vSMMU.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
@@ -77,17 +90,26 @@ struct SMMUv3AccelState {
     SMMUv3AccelStats stats;
     uint64_t lost_unnotified;
     gint64 last_lost_notify;
+    uint64_t lost_pending;      /* to report from the main loop */
+    uint64_t lost_pending_total;
+    GSource *lost_src;          /* main-context idle; NULL if none */
 
     /* iothread only */
     SMMUEvent *evts;
     size_t evts_cap;
 };
 
-static SMMUv3AccelLostNotify *lost_notifier;
+/* Of SMMUv3AccelLostNotifier *; main thread only. */
+static GList *lost_notifiers;
 
-void smmuv3_accel_set_lost_notifier(SMMUv3AccelLostNotify *fn)
+void smmuv3_accel_add_lost_notifier(SMMUv3AccelLostNotifier *n)
 {
-    lost_notifier = fn;
+    lost_notifiers = g_list_append(lost_notifiers, n);
+}
+
+void smmuv3_accel_remove_lost_notifier(SMMUv3AccelLostNotifier *n)
+{
+    lost_notifiers = g_list_remove(lost_notifiers, n);
 }
 
 static const char *accel_name(SMMUv3AccelState *accel)
@@ -97,30 +119,69 @@ static const char *accel_name(SMMUv3AccelState *accel)
     return dev->id ? dev->id : TYPE_ARM_SMMUV3;
 }
 
+/* ---- lost-event notifiers (main loop) ----------------------------------- */
+
+static gboolean accel_lost_deliver(gpointer opaque)
+{
+    SMMUv3AccelState *accel = opaque;
+    uint64_t lost, total;
+
+    g_mutex_lock(&accel->lock);
+    lost = accel->lost_pending;
+    total = accel->lost_pending_total;
+    accel->lost_pending = 0;
+    g_clear_pointer(&accel->lost_src, g_source_unref);
+    g_mutex_unlock(&accel->lock);
+
+    for (GList *l = lost_notifiers; l; l = l->next) {
+        SMMUv3AccelLostNotifier *n = l->data;
+
+        n->notify(n, accel->s, lost, total);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* Main thread, after the reader has stopped. */
+static void accel_lost_cancel(SMMUv3AccelState *accel)
+{
+    g_mutex_lock(&accel->lock);
+    if (accel->lost_src) {
+        g_source_destroy(accel->lost_src);
+        g_clear_pointer(&accel->lost_src, g_source_unref);
+    }
+    accel->lost_pending = 0;
+    g_mutex_unlock(&accel->lock);
+}
+
 /* ---- host events -> guest event queue (iothread) ------------------------ */
 
 static void accel_note_lost(SMMUv3AccelState *accel, uint64_t lost)
 {
     gint64 now = g_get_monotonic_time();
-    uint64_t notify = 0, total;
+    uint64_t total;
 
     g_mutex_lock(&accel->lock);
     accel->stats.host_lost += lost;
     accel->lost_unnotified += lost;
     total = accel->stats.host_lost;
     if (now - accel->last_lost_notify >= LOST_NOTIFY_INTERVAL_US) {
-        notify = accel->lost_unnotified;
+        accel->lost_pending += accel->lost_unnotified;
+        accel->lost_pending_total = total;
         accel->lost_unnotified = 0;
         accel->last_lost_notify = now;
+        if (!accel->lost_src) {
+            /* Delivered by the main loop, never from here. */
+            accel->lost_src = g_idle_source_new();
+            g_source_set_callback(accel->lost_src, accel_lost_deliver,
+                                  accel, NULL);
+            g_source_attach(accel->lost_src, NULL);
+        }
     }
     g_mutex_unlock(&accel->lock);
 
     /* The guest sees a loss it could not otherwise know of. */
     smmuv3_eventq_signal_overflow(accel->s);
     trace_smmuv3_accel_host_lost(accel_name(accel), lost, total);
-    if (notify && lost_notifier) {
-        lost_notifier(accel->s, notify, total);
-    }
 }
 
 static void accel_batch(void *opaque, const VeventqBatch *b)
@@ -844,6 +905,7 @@ void smmuv3_accel_fini(SMMUv3State *s)
         iothread_stop(accel->iothread);
         iothread_free(accel->iothread);
     }
+    accel_lost_cancel(accel);
     g_free(accel->evts);
     g_mutex_clear(&accel->lock);
     g_hash_table_destroy(accel->owned_vsids);

@@ -55,12 +55,19 @@ void smmuv3_accel_get_info(SMMUv3State *s, SMMUv3AccelInfo *info);
 void smmuv3_accel_info_free(SMMUv3AccelInfo *info);
 
 /*
- * Called (from an iothread) when host events were lost, at most once a
- * second per vSMMU, with the loss since the previous call and in total.
- * The daemon turns it into the QMP event VSMMU_EVENTS_LOST.
+ * Lost host events, reported to the notifiers registered here (the
+ * monitor registers one, system/qmp-vsmmu.c, for VSMMU_EVENTS_LOST).
+ * The iothread reading the vEVENTQ only records the loss under the
+ * vSMMU's lock and schedules a main-loop callback: notify always runs on
+ * the main thread, at most once a second per vSMMU, with the loss since
+ * the previous call and in total.  Add and remove on the main thread.
  */
-typedef void SMMUv3AccelLostNotify(SMMUv3State *s, uint64_t lost,
-                                   uint64_t total);
-void smmuv3_accel_set_lost_notifier(SMMUv3AccelLostNotify *fn);
+typedef struct SMMUv3AccelLostNotifier SMMUv3AccelLostNotifier;
+struct SMMUv3AccelLostNotifier {
+    void (*notify)(SMMUv3AccelLostNotifier *n, SMMUv3State *s,
+                   uint64_t lost, uint64_t total);
+};
+void smmuv3_accel_add_lost_notifier(SMMUv3AccelLostNotifier *n);
+void smmuv3_accel_remove_lost_notifier(SMMUv3AccelLostNotifier *n);
 
 #endif /* HW_ARM_SMMUV3_ACCEL_H */
