@@ -21,20 +21,19 @@
  * Threads and locks.  The main thread owns the device list, the HWPTs,
  * the vIOMMU and the vEVENTQ life cycle.  The iothread runs accel_batch()
  * and accel_note_lost(); with the main thread it shares, under
- * SMMUv3AccelState.lock: owned_vsids, stats, the lost-event rate limit
- * and the pending lost-event delivery (lost_pending, lost_src).  The
+ * SMMUv3AccelState.lock: owned_vsids, stats, and the pending lost-event
+ * delivery (lost_pending, lost_src, last_lost_notify).  The
  * iothread never calls out of the device model except into the guest
  * event queue (smmuv3_eventq_write_batch, with the model's own lock): a
- * loss is reported by scheduling lost_src, an idle source on the main
- * context, whose callback runs the lost-event notifiers on the main
- * thread.  The notifier list is main thread only; fini destroys a
+ * loss is reported by scheduling lost_src, an idle (or, within a second
+ * of the last report, timeout) source on the main context, whose
+ * callback runs the lost-event notifiers on the main thread.  The notifier list is main thread only; fini destroys a
  * pending lost_src after the reader has stopped, so no callback runs on
  * a freed vSMMU.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include <glib-unix.h>
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "qemu/iothread.h"
@@ -82,14 +81,14 @@ struct SMMUv3AccelState {
     int veventq_fd;
     uint32_t veventq_depth;
     VeventqReader *reader;
-    GSource *upstream_src;      /* x-upstream-reader: main-loop reader */
+    const SMMUv3AccelReaderFactory *test_factory; /* reader from it */
+    void *test_reader;
 
     /* Shared with the iothread. */
     GMutex lock;
     GHashTable *owned_vsids;    /* vSIDs of our devices */
     SMMUv3AccelStats stats;
-    uint64_t lost_unnotified;
-    gint64 last_lost_notify;
+    gint64 last_lost_notify;    /* of the last delivery */
     uint64_t lost_pending;      /* to report from the main loop */
     uint64_t lost_pending_total;
     GSource *lost_src;          /* main-context idle; NULL if none */
@@ -98,6 +97,14 @@ struct SMMUv3AccelState {
     SMMUEvent *evts;
     size_t evts_cap;
 };
+
+/* The test seam (smmuv3-accel.h); main thread only. */
+static const SMMUv3AccelReaderFactory *test_reader_factory;
+
+void smmuv3_accel_set_test_reader_factory(const SMMUv3AccelReaderFactory *f)
+{
+    test_reader_factory = f;
+}
 
 /* Of SMMUv3AccelLostNotifier *; main thread only. */
 static GList *lost_notifiers;
@@ -130,6 +137,7 @@ static gboolean accel_lost_deliver(gpointer opaque)
     lost = accel->lost_pending;
     total = accel->lost_pending_total;
     accel->lost_pending = 0;
+    accel->last_lost_notify = g_get_monotonic_time();
     g_clear_pointer(&accel->lost_src, g_source_unref);
     g_mutex_unlock(&accel->lock);
 
@@ -158,24 +166,22 @@ static void accel_lost_cancel(SMMUv3AccelState *accel)
 static void accel_note_lost(SMMUv3AccelState *accel, uint64_t lost)
 {
     gint64 now = g_get_monotonic_time();
+    gint64 due;
     uint64_t total;
 
     g_mutex_lock(&accel->lock);
     accel->stats.host_lost += lost;
-    accel->lost_unnotified += lost;
     total = accel->stats.host_lost;
-    if (now - accel->last_lost_notify >= LOST_NOTIFY_INTERVAL_US) {
-        accel->lost_pending += accel->lost_unnotified;
-        accel->lost_pending_total = total;
-        accel->lost_unnotified = 0;
-        accel->last_lost_notify = now;
-        if (!accel->lost_src) {
-            /* Delivered by the main loop, never from here. */
-            accel->lost_src = g_idle_source_new();
-            g_source_set_callback(accel->lost_src, accel_lost_deliver,
-                                  accel, NULL);
-            g_source_attach(accel->lost_src, NULL);
-        }
+    accel->lost_pending += lost;
+    accel->lost_pending_total = total;
+    if (!accel->lost_src) {
+        /* Delivered by the main loop, never from here; once a second. */
+        due = accel->last_lost_notify + LOST_NOTIFY_INTERVAL_US;
+        accel->lost_src = due <= now ? g_idle_source_new() :
+                          g_timeout_source_new((due - now + 999) / 1000);
+        g_source_set_callback(accel->lost_src, accel_lost_deliver, accel,
+                              NULL);
+        g_source_attach(accel->lost_src, NULL);
     }
     g_mutex_unlock(&accel->lock);
 
@@ -241,41 +247,6 @@ static void accel_batch(void *opaque, const VeventqBatch *b)
                              res.overflow_dropped, unowned, b->lost);
 }
 
-/*
- * x-upstream-reader=on: a model of upstream QEMU's vEVENTQ reader, kept
- * only as the baseline of "make bench": a main-loop fd handler reading
- * one record per read() per dispatch, writing one guest entry (and one
- * interrupt) per record.  Everything after the read is our code, so the
- * comparison isolates the reading strategy.
- */
-static gboolean upstream_read(gint fd, GIOCondition cond, gpointer opaque)
-{
-    SMMUv3AccelState *accel = opaque;
-    struct {
-        struct iommufd_vevent_header hdr;
-        struct iommu_vevent_arm_smmuv3 evt;
-    } rec;
-    uint32_t seqs[1];
-    ssize_t n = iommufd_backend_read_veventq(accel->be, fd, &rec,
-                                             sizeof(rec));
-    VeventqBatch b = {
-        .payloads = &rec.evt, .sequences = seqs,
-        .record_size = sizeof(rec.evt),
-    };
-
-    if (n == sizeof(rec.hdr) &&
-        (rec.hdr.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS)) {
-        return G_SOURCE_CONTINUE;   /* upstream logs it; nothing else */
-    }
-    if (n != sizeof(rec)) {
-        return G_SOURCE_CONTINUE;
-    }
-    seqs[0] = rec.hdr.sequence;
-    b.n_records = 1;
-    accel_batch(accel, &b);
-    return G_SOURCE_CONTINUE;
-}
-
 static void accel_read_error(void *opaque, const Error *err)
 {
     SMMUv3AccelState *accel = opaque;
@@ -299,10 +270,10 @@ static void accel_free_veventq(SMMUv3AccelState *accel)
         veventq_reader_free(accel->reader);
         accel->reader = NULL;
     }
-    if (accel->upstream_src) {
-        g_source_destroy(accel->upstream_src);
-        g_source_unref(accel->upstream_src);
-        accel->upstream_src = NULL;
+    if (accel->test_reader) {
+        accel->test_factory->stop(accel->test_reader);
+        accel->test_reader = NULL;
+        accel->test_factory = NULL;
     }
     iommufd_backend_close_fd(accel->be, accel->veventq_fd);
     if (!iommufd_backend_free_id(accel->be, accel->veventq_id, &err)) {
@@ -327,6 +298,7 @@ static bool accel_alloc_veventq(SMMUv3AccelState *accel, uint32_t depth,
         .error_cb = accel_read_error,
         .opaque = accel,
     };
+    bool ok;
 
     if (!iommufd_backend_alloc_veventq(accel->be, accel->viommu_id,
                                        IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, depth,
@@ -335,19 +307,19 @@ static bool accel_alloc_veventq(SMMUv3AccelState *accel, uint32_t depth,
         return false;
     }
     accel->veventq_depth = depth;
-    if (accel->s->x_upstream_reader) {
-        accel->upstream_src = g_unix_fd_source_new(accel->veventq_fd,
-                                                   G_IO_IN);
-        g_source_set_callback(accel->upstream_src,
-                              G_SOURCE_FUNC(upstream_read), accel, NULL);
-        g_source_attach(accel->upstream_src, NULL);
-        return true;
-    }
     cfg.veventq_id = accel->veventq_id;
     cfg.fd = accel->veventq_fd;
-    accel->reader = veventq_reader_new(&cfg, errp);
-    if (!accel->reader ||
-        !veventq_reader_start(accel->reader, accel->iothread, errp)) {
+    if (test_reader_factory) {
+        /* The test seam: the test bed's reader instead of ours. */
+        accel->test_factory = test_reader_factory;
+        accel->test_reader = test_reader_factory->start(&cfg, errp);
+        ok = accel->test_reader != NULL;
+    } else {
+        accel->reader = veventq_reader_new(&cfg, errp);
+        ok = accel->reader &&
+             veventq_reader_start(accel->reader, accel->iothread, errp);
+    }
+    if (!ok) {
         accel_free_veventq(accel);
         return false;
     }

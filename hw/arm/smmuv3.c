@@ -1496,9 +1496,6 @@ static const Property smmuv3_properties[] = {
                       "SMMU identifier"),
     DEFINE_PROP_LINK("iothread", SMMUv3State, iothread, "link<iothread>",
                      "iothread that delivers host events (accel=on)"),
-    DEFINE_PROP_BOOL("x-upstream-reader", SMMUv3State, x_upstream_reader,
-                     false, "benchmark baseline: read host events as"
-                     " upstream QEMU does (one per read, main loop)"),
     DEFINE_PROP_END_OF_LIST(),
 };
 

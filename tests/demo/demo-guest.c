@@ -29,6 +29,12 @@ char *demo_cmdline(const char *smmu_extra)
 
 bool demo_guest_start(DemoGuest *g, const char *cmdline, unsigned log2size)
 {
+    return demo_guest_start_reader(g, cmdline, log2size, NULL);
+}
+
+bool demo_guest_start_reader(DemoGuest *g, const char *cmdline,
+                             unsigned log2size, const char *reader)
+{
     QSMMUv3Options opts = {
         .cmdq_log2size = 8,
         .evtq_log2size = log2size,
@@ -38,6 +44,15 @@ bool demo_guest_start(DemoGuest *g, const char *cmdline, unsigned log2size)
     memset(g, 0, sizeof(*g));
     g->log2size = log2size;
     g->qts = qtest_init(cmdline);
+    if (reader) {
+        /* Before bring-up allocates the vEVENTQ. */
+        JsonObject *rsp = qtest_qmp(g->qts,
+            "{'execute': 'x-testbed-veventq-reader',"
+            " 'arguments': {'reader': '%s'}}", reader);
+
+        qtest_qmp_assert_success(rsp);
+        json_object_unref(rsp);
+    }
     qtest_qos_bus_init(g->qts, &g->bus);
     qsmmuv3_init(&g->d, &g->bus, DEMO_SMMU_BASE, DEMO_RAM_BASE,
                  DEMO_RAM_SIZE);

@@ -41,6 +41,9 @@ typedef struct DemoGuest {
 char *demo_cmdline(const char *smmu_extra);
 /* Start the daemon with cmdline and bring the vSMMU up; false on error. */
 bool demo_guest_start(DemoGuest *g, const char *cmdline, unsigned log2size);
+/* The same, the vEVENTQ read by the test bed's reader (NULL: vsmmu's). */
+bool demo_guest_start_reader(DemoGuest *g, const char *cmdline,
+                             unsigned log2size, const char *reader);
 void demo_guest_stop(DemoGuest *g);
 /*
  * One pass over the event queue: call fn for each new entry (host-endian

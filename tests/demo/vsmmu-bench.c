@@ -1,7 +1,8 @@
 /*
  * vsmmu-bench: host record -> guest entry on the embedded emulated host,
  * vsmmu's reader (iothread, batched reads) against a model of upstream
- * QEMU's (x-upstream-reader=on: main loop, one record per read, one
+ * QEMU's (the test bed's "upstream" reader in vsmmu-daemon-testbed,
+ * tests/testbed/upstream-reader.c: main loop, one record per read, one
  * interrupt per event), in one run, side by side:
  *
  *  1. throughput at saturation: N events raised as fast as the host
@@ -61,10 +62,10 @@ static void percentiles(GArray *v, double *p50, double *p99)
 
 static bool start(DemoGuest *g, bool upstream, unsigned log2size)
 {
-    g_autofree char *cmd = demo_cmdline(upstream ? ",x-upstream-reader=on"
-                                                 : NULL);
+    g_autofree char *cmd = demo_cmdline(NULL);
 
-    return demo_guest_start(g, cmd, log2size);
+    return demo_guest_start_reader(g, cmd, log2size,
+                                   upstream ? "upstream" : NULL);
 }
 
 /* Wait until count events are accounted for; false on timeout. */

@@ -192,6 +192,64 @@ static void test_help(void)
     g_free(err);
 }
 
+static const char *qmp_error_class(JsonObject *rsp)
+{
+    JsonObject *e = json_object_has_member(rsp, "error") ?
+                    json_object_get_object_member(rsp, "error") : NULL;
+
+    return e ? json_object_get_string_member(e, "class") : NULL;
+}
+
+/* Whether the daemon $QTEST_QEMU_BINARY knows each test-bed command. */
+static void assert_testbed_commands(bool present)
+{
+    static const char *const cmds[] = {
+        "x-vsmmu-inject-host-event", "x-vsmmu-host-event-rate",
+        "x-vsmmu-inject-raw-vevent", "x-testbed-veventq-reader",
+    };
+    QTestState *s = qtest_init("-machine none");
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+        JsonObject *rsp = qtest_qmp(s, "{'execute': '%s'}", cmds[i]);
+
+        g_assert_nonnull(qmp_error_class(rsp));   /* no arguments given */
+        g_assert_cmpint(!g_strcmp0(qmp_error_class(rsp), "CommandNotFound"),
+                        ==, !present);
+        json_object_unref(rsp);
+    }
+    qtest_quit(s);
+}
+
+/*
+ * The product has no test knobs: no benchmark baseline on arm-smmuv3, no
+ * event generators; vsmmu-daemon-testbed has the generators.
+ */
+static void test_no_test_knobs(void)
+{
+    static const char *const smmu_help[] = {
+        "-device", "arm-smmuv3,help", NULL
+    };
+    g_autofree char *saved = g_strdup(g_getenv("QTEST_QEMU_BINARY"));
+    char *out, *err;
+
+    g_assert_cmpint(run(smmu_help, &out, &err), ==, 0);
+    g_assert_true(g_str_has_prefix(out, "arm-smmuv3 options:\n"));
+    g_assert_nonnull(strstr(out, "  accel="));
+    g_assert_null(strstr(out, "upstream"));
+    g_assert_null(strstr(out, "benchmark"));
+    g_free(out);
+    g_free(err);
+    assert_testbed_commands(false);
+
+    g_setenv("QTEST_QEMU_BINARY", TESTBED_BINARY, TRUE);
+    assert_testbed_commands(true);
+    if (saved) {
+        g_setenv("QTEST_QEMU_BINARY", saved, TRUE);
+    } else {
+        g_unsetenv("QTEST_QEMU_BINARY");
+    }
+}
+
 static char *read_line(int fd)
 {
     GString *s = g_string_new(NULL);
@@ -279,5 +337,6 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/cmdline/help", test_help);
     g_test_add_func("/cmdline/libvirt", test_libvirt);
+    g_test_add_func("/cmdline/no-test-knobs", test_no_test_knobs);
     return g_test_run();
 }

@@ -407,6 +407,115 @@ static void test_storm_teardown(void)
     teardown(&f);
 }
 
+static void qmp_ok(QTestState *qts, const char *cmd)
+{
+    JsonObject *rsp = qtest_qmp(qts, "%s", cmd);
+
+    qtest_qmp_assert_success(rsp);
+    json_object_unref(rsp);
+}
+
+static int64_t batches(QTestState *qts)
+{
+    JsonObject *rsp = qtest_qmp(qts, "{'execute': 'query-vsmmu'}");
+    JsonArray *arr = json_node_get_array(qtest_qmp_assert_success(rsp));
+    JsonObject *c = json_object_get_object_member(
+        json_array_get_object_element(arr, 0), "counters");
+    int64_t n = json_object_get_int_member(c, "batches");
+
+    json_object_unref(rsp);
+    return n;
+}
+
+/* Events the host vEVENTQ dropped (inject's "overflow") for psid. */
+static int64_t inject_lossy(QTestState *qts, uint32_t psid, unsigned count)
+{
+    JsonObject *rsp = qtest_qmp(qts,
+        "{'execute': 'x-vsmmu-inject-host-event', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'psid': %u, 'count': %u}}", psid, count);
+    int64_t lost = json_object_get_int_member(
+        json_node_get_object(qtest_qmp_assert_success(rsp)), "overflow");
+
+    json_object_unref(rsp);
+    return lost;
+}
+
+static void assert_lost_event(QTestState *qts)
+{
+    JsonObject *e = qtest_qmp_eventwait_ref(qts, "VSMMU_EVENTS_LOST");
+    JsonObject *data = json_object_get_object_member(e, "data");
+
+    g_assert_cmpstr(json_object_get_string_member(data, "id"), ==, "smmu0");
+    g_assert_nonnull(json_object_get_string_member(data, "path"));
+    g_assert_cmpint(json_object_get_int_member(data, "lost"), >, 0);
+    g_assert_cmpint(json_object_get_int_member(data, "total"), >=,
+                    json_object_get_int_member(data, "lost"));
+    json_object_unref(e);
+}
+
+/*
+ * Host loss reaches the monitor as VSMMU_EVENTS_LOST (sent from the main
+ * loop), also while devices come and go on the main thread.
+ */
+static void test_lost_event(void)
+{
+    Fixture f;
+
+    /* A host vEVENTQ of depth 4 cannot hold a burst of 100000. */
+    setup(&f, 2);
+    g_assert_cmpint(inject_lossy(f.qts, PSID0, 100000), >, 0);
+    assert_lost_event(f.qts);
+
+    /* A storm from a host thread, device_del/device_add meanwhile. */
+    json_object_unref(qtest_qmp(f.qts,
+        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'psids': [4660, 4672], 'count': 2000000,"
+        " 'rate': 0, 'tag': 'churn'}}"));
+    for (int i = 0; i < 5; i++) {
+        qmp_ok(f.qts,
+            "{'execute': 'device_del', 'arguments': {'id': 'hostdev1'}}");
+        qmp_ok(f.qts,
+            "{'execute': 'device_add', 'arguments': {'driver': 'vfio-pci',"
+            " 'iommufd': 'iommufd0', 'x-emulated-psid': 4672, 'addr': '2',"
+            " 'id': 'hostdev1'}}");
+    }
+    g_assert_cmpint(inject_lossy(f.qts, PSID0, 100000), >, 0);
+    assert_lost_event(f.qts);
+    teardown(&f);
+}
+
+/* The test seam: the test bed's model of upstream's reader delivers. */
+static void test_upstream_reader(void)
+{
+    Fixture f;
+    QSMMUv3Event ev[4];
+    bool ovf = false;
+    VSMMU v;
+
+    {
+        QSMMUv3Options opts = {
+            .cmdq_log2size = 8, .evtq_log2size = 4, .sid_bits = 16,
+        };
+
+        f.qts = qtest_init(CMDLINE);
+        qmp_ok(f.qts, "{'execute': 'x-testbed-veventq-reader',"
+               " 'arguments': {'reader': 'upstream'}}");
+        qtest_qos_bus_init(f.qts, &f.bus);
+        qsmmuv3_init(&f.d, &f.bus, SMMU_BASE, RAM_BASE, RAM_SIZE);
+        g_assert_true(qsmmuv3_bringup(&f.d, &opts));
+        qsmmuv3_ste_s1(&f.d, VSID0, 1, qsmmuv3_alloc(&f.d, 4096, 4096));
+        g_assert_true(qsmmuv3_cfgi_ste(&f.d, VSID0));
+    }
+    inject(f.qts, PSID0, 0x3000, true, false, 3);
+    v = settle(f.qts, 3);
+    g_assert_cmpint(v.delivered, ==, 3);
+    /* One read, one batch per record: the upstream strategy. */
+    g_assert_cmpint(batches(f.qts), ==, 3);
+    g_assert_cmpuint(qsmmuv3_evtq_consume(&f.d, ev, 4, &ovf), ==, 3);
+    g_assert_cmphex(ev[2].addr, ==, 0x3000);
+    teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -417,5 +526,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/soak", test_soak);
     g_test_add_func("/smmuv3-accel/unowned", test_unowned);
     g_test_add_func("/smmuv3-accel/storm-teardown", test_storm_teardown);
+    g_test_add_func("/smmuv3-accel/lost-event", test_lost_event);
+    g_test_add_func("/smmuv3-accel/upstream-reader", test_upstream_reader);
     return g_test_run();
 }

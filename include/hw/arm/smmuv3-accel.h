@@ -10,6 +10,7 @@
 #define HW_ARM_SMMUV3_ACCEL_H
 
 #include "hw/arm/smmuv3.h"
+#include "system/veventq-reader.h"
 
 typedef struct SMMUv3AccelState SMMUv3AccelState;
 
@@ -60,7 +61,9 @@ void smmuv3_accel_info_free(SMMUv3AccelInfo *info);
  * The iothread reading the vEVENTQ only records the loss under the
  * vSMMU's lock and schedules a main-loop callback: notify always runs on
  * the main thread, at most once a second per vSMMU, with the loss since
- * the previous call and in total.  Add and remove on the main thread.
+ * the previous call and in total; a loss within a second of the last
+ * call is reported a second after it, never withheld.  Add and remove on
+ * the main thread.
  */
 typedef struct SMMUv3AccelLostNotifier SMMUv3AccelLostNotifier;
 struct SMMUv3AccelLostNotifier {
@@ -69,5 +72,23 @@ struct SMMUv3AccelLostNotifier {
 };
 void smmuv3_accel_add_lost_notifier(SMMUv3AccelLostNotifier *n);
 void smmuv3_accel_remove_lost_notifier(SMMUv3AccelLostNotifier *n);
+
+/*
+ * The test seam: an alternative vEVENTQ reader.  While a factory is set,
+ * each vEVENTQ a vSMMU allocates is read by factory->start(cfg) instead
+ * of a VeventqReader in the vSMMU's iothread; cfg is exactly what that
+ * reader would get (cfg->batch_cb delivers a batch to the guest; call it
+ * from one thread at a time).  stop() stops and frees what start()
+ * returned, before the vEVENTQ fd is closed.  Only the test bed
+ * (tests/testbed/, vsmmu-daemon-testbed) sets one: the benchmark's model
+ * of upstream QEMU's reader.  Main thread only; applies to the vEVENTQs
+ * allocated afterwards.
+ */
+typedef struct SMMUv3AccelReaderFactory {
+    const char *name;
+    void *(*start)(const VeventqReaderConfig *cfg, Error **errp);
+    void (*stop)(void *reader);
+} SMMUv3AccelReaderFactory;
+void smmuv3_accel_set_test_reader_factory(const SMMUv3AccelReaderFactory *f);
 
 #endif /* HW_ARM_SMMUV3_ACCEL_H */

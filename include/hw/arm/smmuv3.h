@@ -5,8 +5,9 @@
  * arm-smmu-v3 driver uses: ID registers, CR0/CR0ACK, GBPA, interrupts
  * (wired lines and MSI), GERROR, the stream table, the command queue and
  * the event queue.  With accel=off it does not translate DMA of emulated
- * endpoints; with accel=on (next step) host hardware translates and host
- * faults reach the guest through smmuv3_eventq_write_batch().
+ * endpoints; with accel=on (hw/arm/smmuv3-accel.c) host hardware
+ * translates and host faults reach the guest through
+ * smmuv3_eventq_write_batch().
  *
  * See docs/system/arm/smmuv3.rst and docs/devel/smmuv3.rst.
  *
@@ -176,7 +177,6 @@ struct SMMUv3State {
     bool smmu_per_bus;
     uint8_t identifier;
     char *iothread;
-    bool x_upstream_reader;     /* benchmark baseline, see accel */
 
     /* Set at realize. */
     PCIBus *pbus;

@@ -1,0 +1,121 @@
+/*
+ * A model of upstream QEMU's vEVENTQ reader, the baseline of "make bench"
+ * (docs/devel/performance.rst): a main-loop fd handler reading one record
+ * per read() per dispatch and handing it to the vSMMU as a batch of one
+ * (one guest entry and one interrupt per record).  Everything after the
+ * read is vsmmu's code, so the comparison isolates the reading strategy.
+ *
+ * It plugs into the vSMMU's test seam (smmuv3_accel_set_test_reader_
+ * factory(), include/hw/arm/smmuv3-accel.h), selected with the test-bed
+ * command x-testbed-veventq-reader {"reader": "upstream"|"vsmmu"}; it
+ * applies to the vEVENTQs allocated afterwards.
+ *
+ * Main thread only: the command, the factory and the fd handler.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include <glib-unix.h>
+#include "qapi/error.h"
+#include "hw/arm/smmuv3-accel.h"
+#include "system/qmp.h"
+#include "testbed.h"
+#include <json-glib/json-glib.h>
+
+typedef struct UpstreamReader {
+    VeventqReaderConfig cfg;
+    GSource *src;
+    uint8_t *rec;               /* one header and one payload */
+} UpstreamReader;
+
+static gboolean upstream_read(gint fd, GIOCondition cond, gpointer opaque)
+{
+    UpstreamReader *r = opaque;
+    struct iommufd_vevent_header hdr;
+    size_t len = sizeof(hdr) + r->cfg.payload_size;
+    ssize_t n = iommufd_backend_read_veventq(r->cfg.be, fd, r->rec, len);
+    uint32_t seqs[1];
+    VeventqBatch b = {
+        .payloads = r->rec + sizeof(hdr), .sequences = seqs,
+        .record_size = r->cfg.payload_size,
+    };
+
+    memcpy(&hdr, r->rec, sizeof(hdr));
+    if (n == sizeof(hdr) && (hdr.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS)) {
+        return G_SOURCE_CONTINUE;   /* upstream logs it; nothing else */
+    }
+    if (n != (ssize_t)len) {
+        return G_SOURCE_CONTINUE;
+    }
+    seqs[0] = hdr.sequence;
+    b.n_records = 1;
+    r->cfg.batch_cb(r->cfg.opaque, &b);
+    return G_SOURCE_CONTINUE;
+}
+
+static void *upstream_start(const VeventqReaderConfig *cfg, Error **errp)
+{
+    UpstreamReader *r = g_new0(UpstreamReader, 1);
+
+    r->cfg = *cfg;
+    r->rec = g_malloc0(sizeof(struct iommufd_vevent_header) +
+                       cfg->payload_size);
+    r->src = g_unix_fd_source_new(cfg->fd, G_IO_IN);
+    g_source_set_callback(r->src, G_SOURCE_FUNC(upstream_read), r, NULL);
+    g_source_attach(r->src, NULL);
+    return r;
+}
+
+static void upstream_stop(void *opaque)
+{
+    UpstreamReader *r = opaque;
+
+    g_source_destroy(r->src);
+    g_source_unref(r->src);
+    g_free(r->rec);
+    g_free(r);
+}
+
+static const SMMUv3AccelReaderFactory upstream_factory = {
+    .name = "upstream",
+    .start = upstream_start,
+    .stop = upstream_stop,
+};
+
+static JsonNode *qmp_x_testbed_reader(JsonObject *args, Error **errp)
+{
+    static const char *const allowed[] = { "reader", NULL };
+    JsonNode *n;
+    const char *name;
+
+    if (!qmp_check_args(args, allowed, errp)) {
+        return NULL;
+    }
+    n = json_object_get_member(args, "reader");
+    if (!n || !JSON_NODE_HOLDS_VALUE(n) ||
+        json_node_get_value_type(n) != G_TYPE_STRING) {
+        error_setg(errp, "Parameter 'reader' expects 'upstream' or 'vsmmu'");
+        return NULL;
+    }
+    name = json_node_get_string(n);
+    if (!strcmp(name, "upstream")) {
+        smmuv3_accel_set_test_reader_factory(&upstream_factory);
+    } else if (!strcmp(name, "vsmmu")) {
+        smmuv3_accel_set_test_reader_factory(NULL);
+    } else {
+        error_setg(errp, "Parameter 'reader' expects 'upstream' or 'vsmmu',"
+                   " not '%s'", name);
+        return NULL;
+    }
+    return NULL;
+}
+
+void testbed_register_reader(void)
+{
+    qmp_register_command("x-testbed-veventq-reader", qmp_x_testbed_reader);
+}
+
+void testbed_reader_cleanup(void)
+{
+    smmuv3_accel_set_test_reader_factory(NULL);
+}
