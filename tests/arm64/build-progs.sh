@@ -85,7 +85,8 @@ log "building $out/test-real-smmu"
 # shellcheck disable=SC2086 # pkg-config output is a word list
 "$cc" "${cflags[@]}" -I "$gen/backends" $glib_cflags -o "$out/test-real-smmu" \
     "$here/test-real-smmu.c" "$here/edu-vfio.c" "$src/tests/kernel/vmlib.c" \
-    "$src/backends/iommufd.c" "$gen/backends/trace.c" \
+    "$src/backends/iommufd.c" "$src/backends/vfio-cdev.c" \
+    "$gen/backends/trace.c" \
     "$src/util/error.c" "$src/util/qemu-error.c" "$src/util/trace.c" \
     $glib_libs 2>"$out/test-real-smmu.ld.log" || {
     cat "$out/test-real-smmu.ld.log" >&2

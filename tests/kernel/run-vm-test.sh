@@ -75,7 +75,7 @@ compile() {  # compile SRC TRACE_DIR
 for f in util/error.c util/qemu-error.c util/trace.c util/iothread.c; do
     compile "$src/$f" "$build/util"
 done
-for f in backends/iommufd.c backends/veventq-reader.c; do
+for f in backends/iommufd.c backends/vfio-cdev.c backends/veventq-reader.c; do
     compile "$src/$f" "$build/backends"
 done
 for d in util backends; do
