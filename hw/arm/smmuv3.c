@@ -826,11 +826,23 @@ static void smmuv3_reset_regs(SMMUv3State *s)
     s->eventq_suppressed = false;
 }
 
-void smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6])
+void smmuv3_get_idr(SMMUv3State *s, uint32_t idr[6])
+{
+    g_mutex_lock(&s->mutex);
+    memcpy(idr, s->idr, sizeof(s->idr));
+    g_mutex_unlock(&s->mutex);
+}
+
+bool smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6])
 {
     unsigned oas = FIELD_EX32(host[5], IDR5, OAS);
 
     g_mutex_lock(&s->mutex);
+    if (s->idr_observed) {
+        g_mutex_unlock(&s->mutex);
+        trace_smmuv3_apply_host_idr_refused();
+        return false;
+    }
     if (s->ats == ON_OFF_AUTO_AUTO) {
         s->idr[0] = FIELD_DP32(s->idr[0], IDR0, ATS,
                                FIELD_EX32(host[0], IDR0, ATS));
@@ -851,6 +863,7 @@ void smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6])
     }
     trace_smmuv3_apply_host_idr(s->idr[0], s->idr[1], s->idr[3], s->idr[5]);
     g_mutex_unlock(&s->mutex);
+    return true;
 }
 
 static void smmuv3_init_idregs(SMMUv3State *s, bool stage1, bool stage2)
@@ -968,6 +981,10 @@ static uint32_t smmuv3_read32(SMMUv3State *s, hwaddr offset, bool *ok)
     *ok = true;
     if (offset >= A_PIDR4 && offset <= A_CIDR3) {
         return smmuv3_ids[(offset - A_PIDR4) / 4];
+    }
+    if (offset <= A_IDR5) {     /* A_IDR0 is 0 */
+        /* From now on the ID registers are what the guest knows of us. */
+        s->idr_observed = true;
     }
     switch (offset) {
     case A_IDR0: return s->idr[0];

@@ -13,6 +13,19 @@
 
 typedef struct SMMUv3AccelState SMMUv3AccelState;
 
+/*
+ * The vEVENTQ's life: NONE -> ALLOCATING -> LIVE or FAILED; LIVE -> NONE
+ * when the guest disables its event queue or resizes it, on reset and
+ * with the vIOMMU; FAILED -> NONE when the guest changes what it asked
+ * for (so a rewrite of the same configuration does not retry).
+ */
+typedef enum SMMUv3AccelVeventqState {
+    SMMU_ACCEL_VEVENTQ_NONE,
+    SMMU_ACCEL_VEVENTQ_ALLOCATING,
+    SMMU_ACCEL_VEVENTQ_LIVE,
+    SMMU_ACCEL_VEVENTQ_FAILED,
+} SMMUv3AccelVeventqState;
+
 /* Counters of the host-event path, cumulative since realize. */
 typedef struct SMMUv3AccelStats {
     uint64_t delivered;             /* written to the guest event queue */
@@ -21,6 +34,10 @@ typedef struct SMMUv3AccelStats {
     uint64_t guest_disabled_dropped; /* EVENTQEN off when they arrived */
     uint64_t guest_abort;           /* guest queue outside RAM */
     uint64_t dropped_unowned;       /* vSID not a device of this vSMMU */
+    /* left in the vEVENTQ when it was freed (EVENTQEN off, reset, ...) */
+    uint64_t discarded_at_disable;
+    uint64_t invalidations;         /* commands forwarded to the host */
+    uint64_t inval_early_flushes;   /* batches flushed before CMD_SYNC */
     uint64_t read_errors;           /* fatal vEVENTQ read errors */
     uint64_t batches;
     bool seq_valid;
@@ -41,6 +58,8 @@ typedef struct SMMUv3AccelInfo {
     uint32_t viommu_id;             /* 0 until a device attaches */
     uint32_t veventq_id;            /* 0 while no vEVENTQ */
     uint32_t veventq_depth;
+    const char *veventq_state;      /* "none", "allocating", "live", "failed" */
+    uint32_t inval_pending;         /* queued until CMD_SYNC */
     const char *iothread;
     GArray *devices;                /* of SMMUv3AccelDeviceInfo */
     SMMUv3AccelStats stats;
