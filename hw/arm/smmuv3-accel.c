@@ -29,7 +29,7 @@
  * Threads and locks: everything runs on the main thread except
  * accel_batch(), which the vEVENTQ reader calls in the iothread.  The
  * command-queue hooks run with the device lock (SMMUv3State.mutex) held.
- * accel->lock guards what the iothread shares: owned_vsids, stats and the
+ * accel->lock guards what the iothread shares: owned, stats and the
  * lost-event rate limit.  The main-thread-only fields (devices, the ids,
  * the vEVENTQ state, applied, inval) need no lock; the reader is stopped
  * before they change under it.
@@ -63,6 +63,12 @@
  * not make us grow without bound.
  */
 #define ACCEL_INVAL_BATCH_MAX 1024
+
+/* vSIDs are PCI requester IDs: 16 bits. */
+#define MAX_VSID 0xffff
+
+/* Host records are handed to the guest as they are. */
+G_STATIC_ASSERT(sizeof(struct iommu_vevent_arm_smmuv3) == SMMU_EVENT_SIZE);
 
 /* What a device is attached to, as last installed. */
 typedef enum AccelTarget {
@@ -135,14 +141,14 @@ struct SMMUv3AccelState {
 
     /* Shared with the iothread. */
     GMutex lock;
-    GHashTable *owned_vsids;    /* vSIDs of our devices */
+    /* Our devices' vSIDs, one bit each: one load per record to check. */
+    uint64_t owned[(MAX_VSID + 1) / 64];
     SMMUv3AccelStats stats;
     uint64_t lost_unnotified;
     gint64 last_lost_notify;
 
-    /* iothread only */
-    SMMUEvent *evts;
-    size_t evts_cap;
+    /* iothread only: owned records gathered from a mixed batch */
+    uint8_t *scratch;
 };
 
 static SMMUv3AccelLostNotify *lost_notifier;
@@ -203,12 +209,70 @@ static void accel_discard_batch(SMMUv3AccelState *accel, const VeventqBatch *b)
     trace_smmuv3_accel_discard(accel_name(accel), b->n_records, b->lost);
 }
 
+/* StreamID of a record in its guest form (word 0, bits [63:32]). */
+static uint32_t accel_record_sid(const uint8_t *rec)
+{
+    uint32_t sid;
+
+    memcpy(&sid, rec + 4, sizeof(sid));
+    return GUINT32_FROM_LE(sid);
+}
+
+/* Is SID a device of ours?  accel->lock held. */
+static inline bool accel_owns(SMMUv3AccelState *accel, uint32_t sid)
+{
+    return sid <= MAX_VSID &&
+           (accel->owned[sid / 64] >> (sid % 64) & 1);
+}
+
+/*
+ * The records of B that belong to our devices, in their guest form: B's
+ * own buffer when all do (the usual case), else the owned runs gathered
+ * into accel->scratch.  Returns how many.
+ */
+static size_t accel_owned_records(SMMUv3AccelState *accel,
+                                  const VeventqBatch *b, const uint8_t **out)
+{
+    const uint8_t *p = b->payloads;
+    size_t n = 0, run = 0;
+    uint8_t *dst = NULL;
+
+    g_mutex_lock(&accel->lock);
+    for (size_t i = 0; i < b->n_records; i++) {
+        uint32_t sid = accel_record_sid(p + i * SMMU_EVENT_SIZE);
+
+        /* The kernel put the vSID there; it must be one of ours. */
+        if (accel_owns(accel, sid)) {
+            continue;
+        }
+        trace_smmuv3_accel_unowned(accel_name(accel), sid);
+        if (!dst) {
+            accel->scratch = g_renew(uint8_t, accel->scratch,
+                                     b->n_records * SMMU_EVENT_SIZE);
+            dst = accel->scratch;
+        }
+        memcpy(dst + n * SMMU_EVENT_SIZE, p + run * SMMU_EVENT_SIZE,
+               (i - run) * SMMU_EVENT_SIZE);
+        n += i - run;
+        run = i + 1;
+    }
+    g_mutex_unlock(&accel->lock);
+    if (!dst) {
+        *out = p;
+        return b->n_records;
+    }
+    memcpy(dst + n * SMMU_EVENT_SIZE, p + run * SMMU_EVENT_SIZE,
+           (b->n_records - run) * SMMU_EVENT_SIZE);
+    *out = dst;
+    return n + b->n_records - run;
+}
+
 static void accel_batch(void *opaque, const VeventqBatch *b)
 {
     SMMUv3AccelState *accel = opaque;
-    const uint8_t *p = b->payloads;
     SMMUEventqWriteResult res = { 0 };
-    size_t n = 0, unowned = 0;
+    const uint8_t *recs;
+    size_t n, unowned;
 
     if (accel->discarding) {
         accel_discard_batch(accel, b);
@@ -217,36 +281,10 @@ static void accel_batch(void *opaque, const VeventqBatch *b)
     if (b->lost) {
         accel_note_lost(accel, b->lost);
     }
-    if (b->n_records > accel->evts_cap) {
-        accel->evts_cap = b->n_records;
-        accel->evts = g_renew(SMMUEvent, accel->evts, accel->evts_cap);
-    }
-    g_mutex_lock(&accel->lock);
-    for (size_t i = 0; i < b->n_records; i++, p += b->record_size) {
-        SMMUEvent *e = &accel->evts[n];
-
-        for (int w = 0; w < 4; w++) {
-            uint64_t v;
-
-            memcpy(&v, p + w * 8, sizeof(v));
-            v = GUINT64_FROM_LE(v);
-            e->word[2 * w] = (uint32_t)v;
-            e->word[2 * w + 1] = v >> 32;
-        }
-        /* The kernel put the vSID there; it must be one of ours. */
-        if (!g_hash_table_contains(accel->owned_vsids,
-                                   GUINT_TO_POINTER(smmu_event_get_sid(e)))) {
-            trace_smmuv3_accel_unowned(accel_name(accel),
-                                       smmu_event_get_sid(e));
-            unowned++;
-            continue;
-        }
-        n++;
-    }
-    g_mutex_unlock(&accel->lock);
-
+    n = accel_owned_records(accel, b, &recs);
+    unowned = b->n_records - n;
     if (n) {
-        smmuv3_eventq_write_batch(accel->s, accel->evts, n, &res);
+        smmuv3_eventq_write_le(accel->s, recs, n, &res);
     }
     g_mutex_lock(&accel->lock);
     accel->stats.delivered += res.written;
@@ -262,6 +300,11 @@ static void accel_batch(void *opaque, const VeventqBatch *b)
     g_mutex_unlock(&accel->lock);
     trace_smmuv3_accel_batch(accel_name(accel), b->n_records, res.written,
                              res.overflow_dropped, unowned, b->lost);
+}
+
+void smmuv3_accel_translate(SMMUv3State *s, const VeventqBatch *b)
+{
+    accel_batch(s->s_accel, b);
 }
 
 /*
@@ -369,6 +412,7 @@ static bool accel_start_reader(SMMUv3AccelState *accel, Error **errp)
         .type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
         .payload_size = sizeof(struct iommu_vevent_arm_smmuv3),
         .depth = accel->veventq_depth,
+        .max_buffer = SMMUV3_ACCEL_READ_BUFFER,
         .batch_cb = accel_batch,
         .error_cb = accel_read_error,
         .opaque = accel,
@@ -885,6 +929,21 @@ static bool accel_alloc_viommu(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
     return true;
 }
 
+/* Start or stop owning the events of VSID. */
+static void accel_own(SMMUv3AccelState *accel, uint32_t vsid, bool own)
+{
+    uint64_t bit = 1ull << (vsid % 64);
+
+    g_assert(vsid <= MAX_VSID);
+    g_mutex_lock(&accel->lock);
+    if (own) {
+        accel->owned[vsid / 64] |= bit;
+    } else {
+        accel->owned[vsid / 64] &= ~bit;
+    }
+    g_mutex_unlock(&accel->lock);
+}
+
 static SMMUv3AccelDevice *accel_find(SMMUv3AccelState *accel, int devfn)
 {
     for (guint i = 0; i < accel->devices->len; i++) {
@@ -941,9 +1000,7 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
     g_ptr_array_add(accel->devices, adev);
     accel->applied = cfg;
     accel->applied_valid = true;
-    g_mutex_lock(&accel->lock);
-    g_hash_table_add(accel->owned_vsids, GUINT_TO_POINTER(adev->vsid));
-    g_mutex_unlock(&accel->lock);
+    accel_own(accel, adev->vsid, true);
     trace_smmuv3_accel_set_device(accel_name(accel), hiod->name, adev->vsid,
                                   hiod->devid);
     return true;
@@ -959,9 +1016,7 @@ static void accel_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
         return;
     }
     /* Stop owning its events first, then undo the nesting. */
-    g_mutex_lock(&accel->lock);
-    g_hash_table_remove(accel->owned_vsids, GUINT_TO_POINTER(adev->vsid));
-    g_mutex_unlock(&accel->lock);
+    accel_own(accel, adev->vsid, false);
     if (!host_iommu_device_attach_hwpt(adev->hiod, adev->hiod->ioas_id,
                                        &err)) {
         error_report_err(err);
@@ -1002,7 +1057,6 @@ bool smmuv3_accel_init(SMMUv3State *s, Error **errp)
     accel->devices = g_ptr_array_new();
     accel->inval = g_array_new(FALSE, FALSE,
                                sizeof(struct iommu_viommu_arm_smmuv3_invalidate));
-    accel->owned_vsids = g_hash_table_new(g_direct_hash, g_direct_equal);
     accel->last_lost_notify = g_get_monotonic_time() -
                               LOST_NOTIFY_INTERVAL_US;
     g_mutex_init(&accel->lock);
@@ -1022,7 +1076,6 @@ bool smmuv3_accel_init(SMMUv3State *s, Error **errp)
                 iothread_free(accel->iothread);
             }
             g_mutex_clear(&accel->lock);
-            g_hash_table_destroy(accel->owned_vsids);
             g_array_free(accel->inval, TRUE);
             g_ptr_array_free(accel->devices, TRUE);
             g_free(accel);
@@ -1059,9 +1112,8 @@ void smmuv3_accel_fini(SMMUv3State *s)
         iothread_stop(accel->iothread);
         iothread_free(accel->iothread);
     }
-    g_free(accel->evts);
+    g_free(accel->scratch);
     g_mutex_clear(&accel->lock);
-    g_hash_table_destroy(accel->owned_vsids);
     g_array_free(accel->inval, TRUE);
     g_ptr_array_free(accel->devices, TRUE);
     g_free(accel);

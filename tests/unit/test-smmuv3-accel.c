@@ -12,112 +12,23 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
-#include "qemu/iothread.h"
-#include "qemu/object-registry.h"
-#include "hw/qdev-properties.h"
-#include "hw/arm/smmuv3-accel.h"
-#include "hw/vfio/pci.h"
-#include "system/iommufd-emulated.h"
+#include "accel-fixture.h"
 #include "smmuv3-internal.h"
-#include "libqos/smmuv3-driver.h"
-#include "qos-memory.h"
 
-#define MMIO_BASE   0x09050000ULL
-#define RAM_BASE    0x40000000ULL
-#define RAM_SIZE    (32 * 1024 * 1024ULL)
-#define PSID        0x1234
-#define VSID        0x08        /* pcie.0, addr 1 */
+#define PSID        ACCEL_FIX_PSID(0)
+#define VSID        ACCEL_FIX_VSID(0)     /* pcie.0, addr 1 */
 
-typedef struct Fixture {
-    AddressSpace *as;
-    PCIBus bus;
-    IOMMUFDEmulatedHost *host;
-    IOMMUFDBackend *be;
-    IOThread *iot;              /* never started: the test runs it */
-    DeviceState *smmu;
-    DeviceState *vfio;
-    QOSBus qos;
-    QSMMUv3 d;
-} Fixture;
-
-static void setup_bare(Fixture *f)
-{
-    static const char *const smmu_props[] = {
-        "primary-bus", "pcie.0", "accel", "on", "iothread", "io0", NULL,
-    };
-
-    memset(f, 0, sizeof(*f));
-    object_registry_clear();
-    f->as = address_space_new("memory");
-    g_assert_true(address_space_add_ram(f->as, RAM_BASE, RAM_SIZE,
-                                        &error_abort));
-    f->bus.id = (char *)"pcie.0";
-    g_assert_true(object_registry_add("pcie.0", TYPE_PCI_BUS, &f->bus,
-                                      &error_abort));
-    f->host = iommufd_emulated_host_new();
-    f->be = iommufd_backend_new("iommufd0");
-    iommufd_backend_set_kernel(f->be, &iommufd_emulated_ops, f->host);
-    g_assert_true(iommufd_backend_connect(f->be, &error_abort));
-    g_assert_true(object_registry_add("iommufd0", TYPE_IOMMUFD_BACKEND,
-                                      f->be, &error_abort));
-    f->iot = iothread_new("io0", &error_abort);
-    g_assert_true(object_registry_add("io0", TYPE_IOTHREAD, f->iot,
-                                      &error_abort));
-
-    f->smmu = qdev_new(TYPE_ARM_SMMUV3, &error_abort);
-    f->smmu->as = f->as;
-    for (const char *const *p = smmu_props; p[0]; p += 2) {
-        g_assert_true(qdev_prop_parse(f->smmu, p[0], p[1], &error_abort));
-    }
-    g_assert_true(qdev_realize(f->smmu, &error_abort));
-    g_assert_true(qdev_mmio_map(f->smmu, MMIO_BASE, &error_abort));
-    qos_memory_bus_init(&f->qos, f->as);
-    qsmmuv3_init(&f->d, &f->qos, MMIO_BASE, RAM_BASE, RAM_SIZE);
-}
-
-static void plug_vfio(Fixture *f)
-{
-    static const char *const props[] = {
-        "iommufd", "iommufd0", "x-emulated-psid", "0x1234", "addr", "1",
-        NULL,
-    };
-
-    f->vfio = qdev_new("vfio-pci", &error_abort);
-    f->vfio->as = f->as;
-    for (const char *const *p = props; p[0]; p += 2) {
-        g_assert_true(qdev_prop_parse(f->vfio, p[0], p[1], &error_abort));
-    }
-    g_assert_true(qdev_realize(f->vfio, &error_abort));
-}
+typedef AccelFixture Fixture;
 
 /* A cold-plugged host device, the SMMU up, VSID in stage 1. */
 static void setup(Fixture *f, unsigned evtq_log2size)
 {
-    QSMMUv3Options opts = {
-        .cmdq_log2size = 8,
-        .evtq_log2size = evtq_log2size,
-        .sid_bits = 16,
-    };
-
-    setup_bare(f);
-    plug_vfio(f);
-    g_assert_true(qsmmuv3_bringup(&f->d, &opts));
-    qsmmuv3_ste_s1(&f->d, VSID, 1, qsmmuv3_alloc(&f->d, 4096, 4096));
-    g_assert_true(qsmmuv3_cfgi_ste(&f->d, VSID));
+    accel_fixture_setup(f, 1, 8, evtq_log2size);
 }
 
 static void teardown(Fixture *f)
 {
-    if (f->vfio) {
-        qdev_free(f->vfio);
-    }
-    qdev_free(f->smmu);
-    object_registry_clear();
-    iothread_free(f->iot);
-    iommufd_backend_disconnect(f->be);
-    iommufd_backend_free(f->be);
-    iommufd_emulated_host_free(f->host);
-    address_space_free(f->as);
+    accel_fixture_fini(f);
 }
 
 static SMMUv3AccelInfo info(Fixture *f)
@@ -283,20 +194,20 @@ static void test_idr_fixed(void)
     uint32_t idr1;
 
     /* Control: nothing read yet, the host's 20-bit SubstreamIDs. */
-    setup_bare(&f);
-    plug_vfio(&f);
+    accel_fixture_init(&f);
+    accel_fixture_plug(&f);
     g_assert_cmpuint(FIELD_EX32(qsmmuv3_readl(&f.d, A_IDR1), IDR1,
                                 SSIDSIZE), ==, 20);
     teardown(&f);
 
-    setup_bare(&f);
+    accel_fixture_init(&f);
     idr1 = qsmmuv3_readl(&f.d, A_IDR1);
     g_assert_cmpuint(FIELD_EX32(idr1, IDR1, SSIDSIZE), !=, 20);
-    plug_vfio(&f);
+    accel_fixture_plug(&f);
     g_assert_cmphex(qsmmuv3_readl(&f.d, A_IDR1), ==, idr1);
     /* Nor later, with the first device gone and another one arriving. */
-    qdev_free(f.vfio);
-    plug_vfio(&f);
+    accel_fixture_unplug(&f, 0);
+    accel_fixture_plug(&f);
     g_assert_cmphex(qsmmuv3_readl(&f.d, A_IDR1), ==, idr1);
     teardown(&f);
 }

@@ -10,8 +10,18 @@
 #define HW_ARM_SMMUV3_ACCEL_H
 
 #include "hw/arm/smmuv3.h"
+#include "system/veventq-reader.h"
 
 typedef struct SMMUv3AccelState SMMUv3AccelState;
+
+/*
+ * The vEVENTQ reader's buffer: 1638 records a read.  Small enough that a
+ * batch stays in the L2 cache from the read through the guest write (a
+ * 1 MiB buffer halves the translator's throughput, see
+ * docs/devel/performance.rst); a full 2^19 queue still drains in 321
+ * reads.
+ */
+#define SMMUV3_ACCEL_READ_BUFFER (64 * 1024)
 
 /*
  * The vEVENTQ's life: NONE -> ALLOCATING -> LIVE or FAILED; LIVE -> NONE
@@ -68,6 +78,15 @@ typedef struct SMMUv3AccelInfo {
 /* Called by arm-smmuv3 realize/unrealize when accel=on. */
 bool smmuv3_accel_init(SMMUv3State *s, Error **errp);
 void smmuv3_accel_fini(SMMUv3State *s);
+
+/*
+ * The translator: what the vSMMU's vEVENTQ reader hands each batch of
+ * host records to (ownership check, guest entries, PROD, interrupt).
+ * Callers other than that reader (in-process benchmarks and fuzzers) call
+ * it where the reader would: one thread at a time, with the vSMMU's own
+ * reader not running concurrently.
+ */
+void smmuv3_accel_translate(SMMUv3State *s, const VeventqBatch *b);
 
 /* A snapshot for query-vsmmu; free with smmuv3_accel_info_free(). */
 void smmuv3_accel_get_info(SMMUv3State *s, SMMUv3AccelInfo *info);

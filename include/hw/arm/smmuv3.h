@@ -256,6 +256,14 @@ size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
                                  size_t n, SMMUEventqWriteResult *res);
 
 /*
+ * The same writer for records already in their guest form (N entries of
+ * 32 bytes, little-endian, back to back), as the host delivers them: each
+ * contiguous run of queue slots is written with one guest-memory access.
+ */
+size_t smmuv3_eventq_write_le(SMMUv3State *s, const void *entries, size_t n,
+                              SMMUEventqWriteResult *res);
+
+/*
  * Show a loss the guest could not otherwise see (host vEVENTQ overflow)
  * as an event-queue overflow: toggle OVFLG if the previous overflow was
  * acknowledged, and notify.  Returns true if OVFLG was toggled.  Thread

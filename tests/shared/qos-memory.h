@@ -6,12 +6,12 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef TESTS_UNIT_QOS_MEMORY_H
-#define TESTS_UNIT_QOS_MEMORY_H
+#ifndef TESTS_SHARED_QOS_MEMORY_H
+#define TESTS_SHARED_QOS_MEMORY_H
 
 #include "system/memory.h"
 #include "libqos/qos-bus.h"
 
 void qos_memory_bus_init(QOSBus *bus, AddressSpace *as);
 
-#endif /* TESTS_UNIT_QOS_MEMORY_H */
+#endif /* TESTS_SHARED_QOS_MEMORY_H */
