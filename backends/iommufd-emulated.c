@@ -641,6 +641,7 @@ static int emulated_ioctl(void *opaque, int fd, unsigned long request,
     int ret;
 
     g_mutex_lock(&host->lock);
+    host->stats.ioctls++;
     if (fd != host->token_fd || fd < 0) {
         ret = -EBADF;
         goto out;
@@ -1004,6 +1005,7 @@ bool iommufd_emulated_attach_device(IOMMUFDEmulatedHost *host,
     Obj *dev, *hwpt;
 
     g_mutex_lock(&host->lock);
+    host->stats.ioctls++;       /* VFIO_DEVICE_ATTACH_IOMMUFD_PT */
     dev = obj_get(host, dev_id, OBJ_DEVICE);
     /* An IOAS stands for its automatic paging domain, as in Linux. */
     hwpt = obj_get(host, hwpt_id, OBJ_HWPT);
@@ -1032,6 +1034,7 @@ bool iommufd_emulated_detach_device(IOMMUFDEmulatedHost *host,
     Obj *dev;
 
     g_mutex_lock(&host->lock);
+    host->stats.ioctls++;       /* VFIO_DEVICE_DETACH_IOMMUFD_PT */
     dev = obj_get(host, dev_id, OBJ_DEVICE);
     if (!dev) {
         g_mutex_unlock(&host->lock);

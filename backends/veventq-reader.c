@@ -142,7 +142,15 @@ static void reader_fail(VeventqReader *r, Error *err)
 static void account_seq(VeventqReader *r, uint32_t seq, uint64_t *lost,
                         bool lost_header)
 {
-    uint64_t n = veventq_seq_gap(r->last_seq, seq);
+    uint64_t n;
+
+    if (likely(!lost_header && seq == ((r->last_seq + 1) & INT_MAX))) {
+        /* The next one: nothing lost (the usual case). */
+        r->last_seq = seq;
+        r->have_seq = true;
+        return;
+    }
+    n = veventq_seq_gap(r->last_seq, seq);
 
     if (lost_header) {
         /* The header carries the number of the last dropped event. */
@@ -155,6 +163,23 @@ static void account_seq(VeventqReader *r, uint32_t seq, uint64_t *lost,
     *lost += n;
     r->last_seq = seq;
     r->have_seq = true;
+}
+
+/*
+ * memmove() for one payload.  The SMMUv3 record (32 bytes) gets a copy of
+ * known size, which the compiler does in registers (source and
+ * destination may overlap: it loads all before it stores).
+ */
+static inline void pack_payload(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    if (n == 32) {
+        uint8_t tmp[32];
+
+        memcpy(tmp, src, sizeof(tmp));
+        memcpy(dst, tmp, sizeof(tmp));
+    } else {
+        memmove(dst, src, n);
+    }
 }
 
 /*
@@ -221,7 +246,7 @@ static bool reader_parse(VeventqReader *r, size_t len, Error **errp)
         }
         account_seq(r, hdr.sequence, &lost, false);
         /* Packing in place: wp never passes the record being read. */
-        memmove(wp, r->buf + off + hdr_len, payload_size);
+        pack_payload(wp, r->buf + off + hdr_len, payload_size);
         wp += payload_size;
         r->seqs[n++] = hdr.sequence;
         off += r->record_len;
@@ -260,38 +285,54 @@ static const char *cond_name(GIOCondition cond)
     return "poll reported a hang-up (POLLHUP)";
 }
 
+/*
+ * One read() and its batch.  Returns 1 when records (or a loss) were
+ * delivered, 0 when the queue is empty, -1 when the reader has failed.
+ */
+static int reader_read_once(VeventqReader *r)
+{
+    Error *err = NULL;
+    ssize_t ret;
+
+    do {
+        ret = iommufd_backend_read_veventq(r->cfg.be, r->cfg.fd, r->buf,
+                                           r->buf_len);
+        trace_veventq_reader_read(r->cfg.veventq_id, r->buf_len, ret);
+    } while (ret == -EINTR);
+
+    if (ret == 0 || ret == -EAGAIN) {
+        /* Drained: the kernel returns 0 on an empty queue. */
+        return 0;
+    }
+    if (ret < 0) {
+        error_setg_errno(&err, (int)-ret, "read failed");
+    } else if ((size_t)ret > r->buf_len) {
+        error_setg(&err, "read returned %zd bytes for a %zu-byte buffer",
+                   ret, r->buf_len);
+    } else {
+        stats_add_read(r, ret);
+        reader_parse(r, ret, &err);
+    }
+    if (err) {
+        reader_fail(r, err);
+        return -1;
+    }
+    return 1;
+}
+
 static gboolean reader_dispatch(gint fd, GIOCondition cond, gpointer opaque)
 {
     VeventqReader *r = opaque;
     Error *err = NULL;
 
     for (int i = 0; (cond & G_IO_IN) && i < READS_PER_DISPATCH; i++) {
-        ssize_t ret = iommufd_backend_read_veventq(r->cfg.be, r->cfg.fd,
-                                                   r->buf, r->buf_len);
+        int ret = reader_read_once(r);
 
-        trace_veventq_reader_read(r->cfg.veventq_id, r->buf_len, ret);
-        if (ret == -EINTR) {
-            continue;
-        }
-        if (ret == 0 || ret == -EAGAIN) {
-            /* Drained: the kernel returns 0 on an empty queue. */
-            break;
-        }
         if (ret < 0) {
-            error_setg_errno(&err, (int)-ret, "read failed");
-            reader_fail(r, err);
             return G_SOURCE_REMOVE;
         }
-        if ((size_t)ret > r->buf_len) {
-            error_setg(&err, "read returned %zd bytes for a %zu-byte buffer",
-                       ret, r->buf_len);
-            reader_fail(r, err);
-            return G_SOURCE_REMOVE;
-        }
-        stats_add_read(r, ret);
-        if (!reader_parse(r, ret, &err)) {
-            reader_fail(r, err);
-            return G_SOURCE_REMOVE;
+        if (ret == 0) {
+            break;
         }
         if (!r->source) {
             /* The callback called veventq_reader_stop(). */
@@ -359,6 +400,32 @@ void veventq_reader_stop(VeventqReader *r)
     iothread_run_sync(iot, reader_detach, r);
     r->iot = NULL;
     trace_veventq_reader_stop(r->cfg.veventq_id);
+}
+
+uint64_t veventq_reader_drain(VeventqReader *r)
+{
+    /* Enough reads for a full queue, plus its trailing LOST_EVENTS. */
+    size_t max_reads = r->cfg.depth / r->capacity + 2;
+    uint64_t before, after;
+    bool failed;
+
+    g_assert(!r->iot);
+    g_mutex_lock(&r->stats_lock);
+    before = r->stats.records;
+    failed = r->stats.failed;
+    g_mutex_unlock(&r->stats_lock);
+
+    for (size_t i = 0; !failed && i < max_reads; i++) {
+        if (reader_read_once(r) <= 0) {
+            break;
+        }
+    }
+
+    g_mutex_lock(&r->stats_lock);
+    after = r->stats.records;
+    g_mutex_unlock(&r->stats_lock);
+    trace_veventq_reader_drain(r->cfg.veventq_id, after - before);
+    return after - before;
 }
 
 void veventq_reader_free(VeventqReader *r)

@@ -57,6 +57,8 @@ static void vsmmu_entry(DeviceState *dev, void *opaque)
         add_u64(o, "viommu-id", info.viommu_id);
         add_u64(o, "veventq-id", info.veventq_id);
         add_u64(o, "veventq-depth", info.veventq_depth);
+        json_object_set_string_member(o, "veventq-state", info.veventq_state);
+        add_u64(o, "inval-pending", info.inval_pending);
         json_object_set_string_member(o, "iothread", info.iothread);
         devs = json_array_new();
         for (guint i = 0; i < info.devices->len; i++) {
@@ -85,6 +87,9 @@ static void vsmmu_entry(DeviceState *dev, void *opaque)
                 info.stats.guest_disabled_dropped);
         add_u64(c, "guest-abort", info.stats.guest_abort);
         add_u64(c, "dropped-unowned", info.stats.dropped_unowned);
+        add_u64(c, "discarded-at-disable", info.stats.discarded_at_disable);
+        add_u64(c, "invalidations", info.stats.invalidations);
+        add_u64(c, "inval-early-flushes", info.stats.inval_early_flushes);
         add_u64(c, "read-errors", info.stats.read_errors);
         add_u64(c, "batches", info.stats.batches);
         if (info.stats.seq_valid) {
@@ -179,6 +184,7 @@ static JsonNode *qmp_x_query_host(JsonObject *args, Error **errp)
     add_u64(o, "queued", st.queued);
     add_u64(o, "overflowed", st.overflowed);
     add_u64(o, "host-only", st.host_only);
+    add_u64(o, "ioctls", st.ioctls);
     node = json_node_new(JSON_NODE_OBJECT);
     json_node_take_object(node, o);
     return node;

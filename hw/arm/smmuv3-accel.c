@@ -16,7 +16,23 @@
  * iothread and this file turns each batch of host records into guest
  * event-queue entries (one PROD update and at most one interrupt per
  * batch), after checking the vSID belongs to a device of this vSMMU.
- * Host loss becomes guest-visible overflow (OVFLG).
+ * Host loss becomes guest-visible overflow (OVFLG).  Records still queued
+ * when the vEVENTQ is freed are read and counted (discarded-at-disable).
+ *
+ * State kept so the kernel sees only changes: the global configuration
+ * last applied (SMMUEN, GBPA), each device's installed target (and for
+ * stage 1 the STE words of its nested HWPT), and the vEVENTQ's state
+ * (none, allocating, live, failed: accel_sync_veventq() is the one place
+ * it changes).  The "auto" ID register fields are resolved once, by the
+ * first device, and only before the guest has read them.
+ *
+ * Threads and locks: everything runs on the main thread except
+ * accel_batch(), which the vEVENTQ reader calls in the iothread.  The
+ * command-queue hooks run with the device lock (SMMUv3State.mutex) held.
+ * accel->lock guards what the iothread shares: owned, stats and the
+ * lost-event rate limit.  The main-thread-only fields (devices, the ids,
+ * the vEVENTQ state, applied, inval) need no lock; the reader is stopped
+ * before they change under it.
  *
  * Threads and locks.  The main thread owns the device list, the HWPTs,
  * the vIOMMU and the vEVENTQ life cycle.  The iothread runs accel_batch()
@@ -52,6 +68,51 @@
 
 #define LOST_NOTIFY_INTERVAL_US G_USEC_PER_SEC
 
+/*
+ * Pending invalidations are flushed at CMD_SYNC, or as soon as this many
+ * are queued: the architecture lets an invalidation complete any time
+ * before the CMD_SYNC that follows it, and a guest that never syncs must
+ * not make us grow without bound.
+ */
+#define ACCEL_INVAL_BATCH_MAX 1024
+
+/* vSIDs are PCI requester IDs: 16 bits. */
+#define MAX_VSID 0xffff
+
+/* Host records are handed to the guest as they are. */
+G_STATIC_ASSERT(sizeof(struct iommu_vevent_arm_smmuv3) == SMMU_EVENT_SIZE);
+
+/* What a device is attached to, as last installed. */
+typedef enum AccelTarget {
+    ACCEL_TARGET_NONE,          /* nothing installed yet */
+    ACCEL_TARGET_GBPA_ABORT,
+    ACCEL_TARGET_GBPA_BYPASS,
+    ACCEL_TARGET_ABORT,         /* abort, invalid STE, or stage 2 only */
+    ACCEL_TARGET_BYPASS,
+    ACCEL_TARGET_S1,            /* a nested HWPT made from ste[] */
+} AccelTarget;
+
+static const char *const accel_target_names[] = {
+    [ACCEL_TARGET_NONE] = "none",
+    [ACCEL_TARGET_GBPA_ABORT] = "gbpa-abort",
+    [ACCEL_TARGET_GBPA_BYPASS] = "gbpa-bypass",
+    [ACCEL_TARGET_ABORT] = "abort",
+    [ACCEL_TARGET_BYPASS] = "bypass",
+    [ACCEL_TARGET_S1] = "s1-translate",
+};
+
+typedef struct AccelInstall {
+    AccelTarget target;
+    uint64_t ste[2];            /* ACCEL_TARGET_S1: the nested HWPT's data */
+} AccelInstall;
+
+static const char *const accel_veventq_state_names[] = {
+    [SMMU_ACCEL_VEVENTQ_NONE] = "none",
+    [SMMU_ACCEL_VEVENTQ_ALLOCATING] = "allocating",
+    [SMMU_ACCEL_VEVENTQ_LIVE] = "live",
+    [SMMU_ACCEL_VEVENTQ_FAILED] = "failed",
+};
+
 typedef struct SMMUv3AccelDevice {
     SMMUv3AccelState *accel;
     HostIOMMUDevice *hiod;
@@ -59,6 +120,7 @@ typedef struct SMMUv3AccelDevice {
     uint32_t vsid;
     uint32_t vdev_id;           /* 0: none yet */
     uint32_t s1_hwpt_id;        /* nested HWPT owned by this device */
+    AccelInstall installed;     /* what the host has for it now */
 } SMMUv3AccelDevice;
 
 struct SMMUv3AccelState {
@@ -69,7 +131,10 @@ struct SMMUv3AccelState {
     uint32_t abort_hwpt_id;
     uint32_t bypass_hwpt_id;
     GPtrArray *devices;         /* of SMMUv3AccelDevice *; main thread */
-    bool derived;               /* "auto" properties taken from a host */
+    bool derived;               /* "auto" properties resolved (once) */
+    /* The global configuration the devices are installed for. */
+    SMMUGlobalConfig applied;
+    bool applied_valid;
 
     /* Pending invalidation commands, flushed at CMD_SYNC. */
     GArray *inval;              /* of struct iommu_viommu_arm_smmuv3_invalidate */
@@ -77,25 +142,28 @@ struct SMMUv3AccelState {
     IOThread *iothread;
     bool own_iothread;
 
+    /* The vEVENTQ; main thread.  See accel_sync_veventq(). */
+    SMMUv3AccelVeventqState veventq_state;
     uint32_t veventq_id;
     int veventq_fd;
-    uint32_t veventq_depth;
+    uint32_t veventq_depth;     /* LIVE: its depth; FAILED: the one tried */
     VeventqReader *reader;
     const SMMUv3AccelReaderFactory *test_factory; /* reader from it */
     void *test_reader;
+    bool discarding;            /* draining at disable, see accel_batch */
 
     /* Shared with the iothread. */
     GMutex lock;
-    GHashTable *owned_vsids;    /* vSIDs of our devices */
+    /* Our devices' vSIDs, one bit each: one load per record to check. */
+    uint64_t owned[(MAX_VSID + 1) / 64];
     SMMUv3AccelStats stats;
     gint64 last_lost_notify;    /* of the last delivery */
     uint64_t lost_pending;      /* to report from the main loop */
     uint64_t lost_pending_total;
     GSource *lost_src;          /* main-context idle; NULL if none */
 
-    /* iothread only */
-    SMMUEvent *evts;
-    size_t evts_cap;
+    /* iothread only: owned records gathered from a mixed batch */
+    uint8_t *scratch;
 };
 
 /* The test seam (smmuv3-accel.h); main thread only. */
@@ -190,46 +258,100 @@ static void accel_note_lost(SMMUv3AccelState *accel, uint64_t lost)
     trace_smmuv3_accel_host_lost(accel_name(accel), lost, total);
 }
 
+/*
+ * The vEVENTQ is about to be freed (main thread, reader stopped): what is
+ * left in it will never reach the guest.  Count it, and host loss as
+ * usual, without touching the guest queue.
+ */
+static void accel_discard_batch(SMMUv3AccelState *accel, const VeventqBatch *b)
+{
+    g_mutex_lock(&accel->lock);
+    accel->stats.host_lost += b->lost;
+    accel->stats.discarded_at_disable += b->n_records;
+    if (b->n_records) {
+        accel->stats.seq_valid = true;
+        accel->stats.last_seq = b->sequences[b->n_records - 1];
+    }
+    g_mutex_unlock(&accel->lock);
+    trace_smmuv3_accel_discard(accel_name(accel), b->n_records, b->lost);
+}
+
+/* StreamID of a record in its guest form (word 0, bits [63:32]). */
+static uint32_t accel_record_sid(const uint8_t *rec)
+{
+    uint32_t sid;
+
+    memcpy(&sid, rec + 4, sizeof(sid));
+    return GUINT32_FROM_LE(sid);
+}
+
+/* Is SID a device of ours?  accel->lock held. */
+static inline bool accel_owns(SMMUv3AccelState *accel, uint32_t sid)
+{
+    return sid <= MAX_VSID &&
+           (accel->owned[sid / 64] >> (sid % 64) & 1);
+}
+
+/*
+ * The records of B that belong to our devices, in their guest form: B's
+ * own buffer when all do (the usual case), else the owned runs gathered
+ * into accel->scratch.  Returns how many.
+ */
+static size_t accel_owned_records(SMMUv3AccelState *accel,
+                                  const VeventqBatch *b, const uint8_t **out)
+{
+    const uint8_t *p = b->payloads;
+    size_t n = 0, run = 0;
+    uint8_t *dst = NULL;
+
+    g_mutex_lock(&accel->lock);
+    for (size_t i = 0; i < b->n_records; i++) {
+        uint32_t sid = accel_record_sid(p + i * SMMU_EVENT_SIZE);
+
+        /* The kernel put the vSID there; it must be one of ours. */
+        if (accel_owns(accel, sid)) {
+            continue;
+        }
+        trace_smmuv3_accel_unowned(accel_name(accel), sid);
+        if (!dst) {
+            accel->scratch = g_renew(uint8_t, accel->scratch,
+                                     b->n_records * SMMU_EVENT_SIZE);
+            dst = accel->scratch;
+        }
+        memcpy(dst + n * SMMU_EVENT_SIZE, p + run * SMMU_EVENT_SIZE,
+               (i - run) * SMMU_EVENT_SIZE);
+        n += i - run;
+        run = i + 1;
+    }
+    g_mutex_unlock(&accel->lock);
+    if (!dst) {
+        *out = p;
+        return b->n_records;
+    }
+    memcpy(dst + n * SMMU_EVENT_SIZE, p + run * SMMU_EVENT_SIZE,
+           (b->n_records - run) * SMMU_EVENT_SIZE);
+    *out = dst;
+    return n + b->n_records - run;
+}
+
 static void accel_batch(void *opaque, const VeventqBatch *b)
 {
     SMMUv3AccelState *accel = opaque;
-    const uint8_t *p = b->payloads;
     SMMUEventqWriteResult res = { 0 };
-    size_t n = 0, unowned = 0;
+    const uint8_t *recs;
+    size_t n, unowned;
 
+    if (accel->discarding) {
+        accel_discard_batch(accel, b);
+        return;
+    }
     if (b->lost) {
         accel_note_lost(accel, b->lost);
     }
-    if (b->n_records > accel->evts_cap) {
-        accel->evts_cap = b->n_records;
-        accel->evts = g_renew(SMMUEvent, accel->evts, accel->evts_cap);
-    }
-    g_mutex_lock(&accel->lock);
-    for (size_t i = 0; i < b->n_records; i++, p += b->record_size) {
-        SMMUEvent *e = &accel->evts[n];
-
-        for (int w = 0; w < 4; w++) {
-            uint64_t v;
-
-            memcpy(&v, p + w * 8, sizeof(v));
-            v = GUINT64_FROM_LE(v);
-            e->word[2 * w] = (uint32_t)v;
-            e->word[2 * w + 1] = v >> 32;
-        }
-        /* The kernel put the vSID there; it must be one of ours. */
-        if (!g_hash_table_contains(accel->owned_vsids,
-                                   GUINT_TO_POINTER(smmu_event_get_sid(e)))) {
-            trace_smmuv3_accel_unowned(accel_name(accel),
-                                       smmu_event_get_sid(e));
-            unowned++;
-            continue;
-        }
-        n++;
-    }
-    g_mutex_unlock(&accel->lock);
-
+    n = accel_owned_records(accel, b, &recs);
+    unowned = b->n_records - n;
     if (n) {
-        smmuv3_eventq_write_batch(accel->s, accel->evts, n, &res);
+        smmuv3_eventq_write_le(accel->s, recs, n, &res);
     }
     g_mutex_lock(&accel->lock);
     accel->stats.delivered += res.written;
@@ -247,6 +369,11 @@ static void accel_batch(void *opaque, const VeventqBatch *b)
                              res.overflow_dropped, unowned, b->lost);
 }
 
+void smmuv3_accel_translate(SMMUv3State *s, const VeventqBatch *b)
+{
+    accel_batch(s->s_accel, b);
+}
+
 static void accel_read_error(void *opaque, const Error *err)
 {
     SMMUv3AccelState *accel = opaque;
@@ -258,15 +385,25 @@ static void accel_read_error(void *opaque, const Error *err)
 
 /* ---- vEVENTQ life cycle (main thread, device lock NOT held) -------------- */
 
-static void accel_free_veventq(SMMUv3AccelState *accel)
+static void accel_veventq_set_state(SMMUv3AccelState *accel,
+                                    SMMUv3AccelVeventqState state)
+{
+    trace_smmuv3_accel_veventq_state(accel_name(accel),
+                                     accel_veventq_state_names[accel->veventq_state],
+                                     accel_veventq_state_names[state]);
+    accel->veventq_state = state;
+}
+
+/* Account for what is left in the queue, then free whatever exists of it. */
+static void accel_release_veventq(SMMUv3AccelState *accel)
 {
     Error *err = NULL;
 
-    if (!accel->veventq_id) {
-        return;
-    }
     if (accel->reader) {
         veventq_reader_stop(accel->reader);
+        accel->discarding = true;
+        veventq_reader_drain(accel->reader);
+        accel->discarding = false;
         veventq_reader_free(accel->reader);
         accel->reader = NULL;
     }
@@ -275,78 +412,118 @@ static void accel_free_veventq(SMMUv3AccelState *accel)
         accel->test_reader = NULL;
         accel->test_factory = NULL;
     }
-    iommufd_backend_close_fd(accel->be, accel->veventq_fd);
-    if (!iommufd_backend_free_id(accel->be, accel->veventq_id, &err)) {
-        error_prepend(&err, "arm-smmuv3 '%s': ", accel_name(accel));
-        error_report_err(err);
+    if (accel->veventq_id) {
+        iommufd_backend_close_fd(accel->be, accel->veventq_fd);
+        if (!iommufd_backend_free_id(accel->be, accel->veventq_id, &err)) {
+            error_prepend(&err, "arm-smmuv3 '%s': ", accel_name(accel));
+            error_report_err(err);
+        }
+        trace_smmuv3_accel_veventq_free(accel_name(accel), accel->veventq_id);
     }
-    trace_smmuv3_accel_veventq_free(accel_name(accel), accel->veventq_id);
     accel->veventq_id = 0;
     accel->veventq_fd = -1;
-    accel->veventq_depth = 0;
 }
 
-static bool accel_alloc_veventq(SMMUv3AccelState *accel, uint32_t depth,
-                                Error **errp)
+/* LIVE -> NONE. */
+static void accel_free_veventq(SMMUv3AccelState *accel)
+{
+    if (accel->veventq_state != SMMU_ACCEL_VEVENTQ_LIVE) {
+        return;
+    }
+    accel_release_veventq(accel);
+    accel->veventq_depth = 0;
+    accel_veventq_set_state(accel, SMMU_ACCEL_VEVENTQ_NONE);
+}
+
+static bool accel_start_reader(SMMUv3AccelState *accel, Error **errp)
 {
     VeventqReaderConfig cfg = {
         .be = accel->be,
+        .veventq_id = accel->veventq_id,
+        .fd = accel->veventq_fd,
         .type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
         .payload_size = sizeof(struct iommu_vevent_arm_smmuv3),
-        .depth = depth,
+        .depth = accel->veventq_depth,
+        .max_buffer = SMMUV3_ACCEL_READ_BUFFER,
         .batch_cb = accel_batch,
         .error_cb = accel_read_error,
         .opaque = accel,
     };
-    bool ok;
 
-    if (!iommufd_backend_alloc_veventq(accel->be, accel->viommu_id,
-                                       IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, depth,
-                                       &accel->veventq_id,
-                                       &accel->veventq_fd, errp)) {
-        return false;
-    }
-    accel->veventq_depth = depth;
-    cfg.veventq_id = accel->veventq_id;
-    cfg.fd = accel->veventq_fd;
     if (test_reader_factory) {
         /* The test seam: the test bed's reader instead of ours. */
         accel->test_factory = test_reader_factory;
         accel->test_reader = test_reader_factory->start(&cfg, errp);
-        ok = accel->test_reader != NULL;
-    } else {
-        accel->reader = veventq_reader_new(&cfg, errp);
-        ok = accel->reader &&
-             veventq_reader_start(accel->reader, accel->iothread, errp);
+        return accel->test_reader != NULL;
     }
-    if (!ok) {
-        accel_free_veventq(accel);
-        return false;
-    }
-    trace_smmuv3_accel_veventq_alloc(accel_name(accel), accel->veventq_id,
-                                     depth);
-    return true;
+    accel->reader = veventq_reader_new(&cfg, errp);
+    return accel->reader &&
+           veventq_reader_start(accel->reader, accel->iothread, errp);
 }
 
-/* Make the vEVENTQ match EVENTQEN and LOG2SIZE. */
+/* NONE -> ALLOCATING -> LIVE, or FAILED (remembering the depth tried). */
+static void accel_alloc_veventq(SMMUv3AccelState *accel, uint32_t depth)
+{
+    Error *err = NULL;
+
+    g_assert(accel->veventq_state == SMMU_ACCEL_VEVENTQ_NONE);
+    accel_veventq_set_state(accel, SMMU_ACCEL_VEVENTQ_ALLOCATING);
+    accel->veventq_depth = depth;
+    if (!iommufd_backend_alloc_veventq(accel->be, accel->viommu_id,
+                                       IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, depth,
+                                       &accel->veventq_id,
+                                       &accel->veventq_fd, &err)) {
+        goto failed;
+    }
+    if (!accel_start_reader(accel, &err)) {
+        accel_release_veventq(accel);
+        goto failed;
+    }
+    accel_veventq_set_state(accel, SMMU_ACCEL_VEVENTQ_LIVE);
+    trace_smmuv3_accel_veventq_alloc(accel_name(accel), accel->veventq_id,
+                                     depth);
+    return;
+
+failed:
+    accel_veventq_set_state(accel, SMMU_ACCEL_VEVENTQ_FAILED);
+    error_prepend(&err, "arm-smmuv3 '%s': host events will not reach the"
+                  " guest: ", accel_name(accel));
+    error_report_err(err);
+}
+
+/*
+ * The one place the vEVENTQ changes state: make it match EVENTQEN and
+ * LOG2SIZE (cfg, or "none wanted" with cfg NULL, as when the vIOMMU
+ * goes).  A LIVE or FAILED queue that already matches is left alone, so
+ * rewriting an unchanged configuration costs no kernel call.
+ */
 static void accel_sync_veventq(SMMUv3AccelState *accel,
                                const SMMUGlobalConfig *cfg)
 {
-    uint32_t depth = 1u << cfg->eventq_log2size;
-    Error *err = NULL;
+    bool want = cfg && cfg->eventq_enabled && accel->viommu_id;
+    uint32_t depth = want ? 1u << cfg->eventq_log2size : 0;
 
-    if (!accel->viommu_id) {
-        return;
-    }
-    if (accel->veventq_id &&
-        (!cfg->eventq_enabled || accel->veventq_depth != depth)) {
+    switch (accel->veventq_state) {
+    case SMMU_ACCEL_VEVENTQ_LIVE:
+        if (want && accel->veventq_depth == depth) {
+            return;
+        }
         accel_free_veventq(accel);
+        break;
+    case SMMU_ACCEL_VEVENTQ_FAILED:
+        if (want && accel->veventq_depth == depth) {
+            return;     /* retried when the guest asks for something else */
+        }
+        accel->veventq_depth = 0;
+        accel_veventq_set_state(accel, SMMU_ACCEL_VEVENTQ_NONE);
+        break;
+    case SMMU_ACCEL_VEVENTQ_NONE:
+        break;
+    case SMMU_ACCEL_VEVENTQ_ALLOCATING:
+        g_assert_not_reached();
     }
-    if (cfg->eventq_enabled && !accel->veventq_id &&
-        !accel_alloc_veventq(accel, depth, &err)) {
-        error_prepend(&err, "arm-smmuv3 '%s': host events will not reach"
-                      " the guest: ", accel_name(accel));
-        error_report_err(err);
+    if (want) {
+        accel_alloc_veventq(accel, depth);
     }
 }
 
@@ -366,62 +543,72 @@ static bool accel_alloc_nested(SMMUv3AccelState *accel, uint32_t dev_id,
 }
 
 /*
- * Point the device at what the guest configured for its vSID: the GBPA
- * HWPT while the SMMU is disabled, else per its STE.  locked: the device
+ * What the guest configured for the device's vSID: the GBPA behaviour
+ * while the SMMU is disabled, else per its STE.  *ste_valid: the STE could
+ * be fetched (the device then needs its vDEVICE).  locked: the device
  * lock is held (command-queue hooks).
  */
-static bool accel_install(SMMUv3AccelDevice *adev, bool locked, Error **errp)
+static void accel_wanted(SMMUv3AccelDevice *adev, const SMMUGlobalConfig *cfg,
+                         bool locked, AccelInstall *want, bool *ste_valid)
+{
+    SMMUv3State *s = adev->accel->s;
+    SMMUSte ste;
+    SMMUEvent ev;
+    unsigned config;
+
+    memset(want, 0, sizeof(*want));
+    *ste_valid = false;
+    if (!cfg->smmu_enabled) {
+        want->target = cfg->gbpa_abort ? ACCEL_TARGET_GBPA_ABORT :
+                                         ACCEL_TARGET_GBPA_BYPASS;
+        return;
+    }
+    *ste_valid = locked ? smmuv3_get_ste_locked(s, adev->vsid, &ste, &ev) :
+                          smmuv3_get_ste(s, adev->vsid, &ste, &ev);
+    config = *ste_valid && FIELD_EX64(ste.word[0], STE_0, V) ?
+             FIELD_EX64(ste.word[0], STE_0, CONFIG) : STE_CFG_ABORT;
+    switch (config) {
+    case STE_CFG_BYPASS:
+        want->target = ACCEL_TARGET_BYPASS;
+        break;
+    case STE_CFG_S1_TRANS:
+        want->target = ACCEL_TARGET_S1;
+        want->ste[0] = ste.word[0];
+        want->ste[1] = ste.word[1];
+        break;
+    default:
+        /* Abort, an invalid STE, or stage 2 (only stage 1 nests). */
+        want->target = ACCEL_TARGET_ABORT;
+        break;
+    }
+}
+
+static uint32_t accel_target_hwpt(SMMUv3AccelState *accel, AccelTarget t)
+{
+    switch (t) {
+    case ACCEL_TARGET_GBPA_BYPASS:
+    case ACCEL_TARGET_BYPASS:
+        return accel->bypass_hwpt_id;
+    default:
+        return accel->abort_hwpt_id;
+    }
+}
+
+/* Attach the device to WANT (a new nested HWPT for stage 1). */
+static bool accel_attach(SMMUv3AccelDevice *adev, const AccelInstall *want,
+                         Error **errp)
 {
     SMMUv3AccelState *accel = adev->accel;
-    SMMUGlobalConfig cfg;
     uint32_t hwpt, new_s1 = 0;
-    const char *what;
 
-    if (locked) {
-        smmuv3_get_global_config_locked(accel->s, &cfg);
-    } else {
-        smmuv3_get_global_config(accel->s, &cfg);
-    }
-    if (!cfg.smmu_enabled) {
-        hwpt = cfg.gbpa_abort ? accel->abort_hwpt_id : accel->bypass_hwpt_id;
-        what = cfg.gbpa_abort ? "gbpa-abort" : "gbpa-bypass";
-    } else {
-        SMMUSte ste;
-        SMMUEvent ev;
-        bool valid = locked ?
-            smmuv3_get_ste_locked(accel->s, adev->vsid, &ste, &ev) :
-            smmuv3_get_ste(accel->s, adev->vsid, &ste, &ev);
-        unsigned config = valid ? FIELD_EX64(ste.word[0], STE_0, CONFIG) :
-                          STE_CFG_ABORT;
-
-        if (valid && !FIELD_EX64(ste.word[0], STE_0, V)) {
-            config = STE_CFG_ABORT;
-        }
-        if (valid && !adev->vdev_id &&
-            !iommufd_backend_alloc_vdev(accel->be, adev->hiod->devid,
-                                        accel->viommu_id, adev->vsid,
-                                        &adev->vdev_id, errp)) {
+    if (want->target == ACCEL_TARGET_S1) {
+        if (!accel_alloc_nested(accel, adev->hiod->devid, want->ste[0],
+                                want->ste[1], &new_s1, errp)) {
             return false;
         }
-        switch (config) {
-        case STE_CFG_BYPASS:
-            hwpt = accel->bypass_hwpt_id;
-            what = "bypass";
-            break;
-        case STE_CFG_S1_TRANS:
-            if (!accel_alloc_nested(accel, adev->hiod->devid, ste.word[0],
-                                    ste.word[1], &new_s1, errp)) {
-                return false;
-            }
-            hwpt = new_s1;
-            what = "s1-translate";
-            break;
-        default:
-            /* Abort, an invalid STE, or stage 2 (only stage 1 nests). */
-            hwpt = accel->abort_hwpt_id;
-            what = "abort";
-            break;
-        }
+        hwpt = new_s1;
+    } else {
+        hwpt = accel_target_hwpt(accel, want->target);
     }
     if (!host_iommu_device_attach_hwpt(adev->hiod, hwpt, errp)) {
         if (new_s1) {
@@ -437,17 +624,50 @@ static bool accel_install(SMMUv3AccelDevice *adev, bool locked, Error **errp)
         }
     }
     adev->s1_hwpt_id = new_s1;
-    trace_smmuv3_accel_install_ste(accel_name(accel), adev->vsid, what, hwpt);
+    adev->installed = *want;
+    trace_smmuv3_accel_install_ste(accel_name(accel), adev->vsid,
+                                   accel_target_names[want->target], hwpt);
     return true;
 }
 
-static void accel_install_all(SMMUv3AccelState *accel, bool locked)
+/*
+ * Make the host follow what the guest configured for the device, for the
+ * global configuration CFG.  Nothing is asked of the kernel when that is
+ * what is installed already.
+ */
+static bool accel_install(SMMUv3AccelDevice *adev, const SMMUGlobalConfig *cfg,
+                          bool locked, Error **errp)
+{
+    SMMUv3AccelState *accel = adev->accel;
+    AccelInstall want;
+    bool ste_valid;
+
+    accel_wanted(adev, cfg, locked, &want, &ste_valid);
+    if (ste_valid && !adev->vdev_id &&
+        !iommufd_backend_alloc_vdev(accel->be, adev->hiod->devid,
+                                    accel->viommu_id, adev->vsid,
+                                    &adev->vdev_id, errp)) {
+        return false;
+    }
+    if (adev->installed.target == want.target &&
+        (want.target != ACCEL_TARGET_S1 ||
+         (adev->installed.ste[0] == want.ste[0] &&
+          adev->installed.ste[1] == want.ste[1]))) {
+        trace_smmuv3_accel_install_unchanged(accel_name(accel), adev->vsid,
+                                             accel_target_names[want.target]);
+        return true;
+    }
+    return accel_attach(adev, &want, errp);
+}
+
+static void accel_install_all(SMMUv3AccelState *accel,
+                              const SMMUGlobalConfig *cfg)
 {
     for (guint i = 0; i < accel->devices->len; i++) {
         SMMUv3AccelDevice *adev = g_ptr_array_index(accel->devices, i);
         Error *err = NULL;
 
-        if (!accel_install(adev, locked, &err)) {
+        if (!accel_install(adev, cfg, false, &err)) {
             error_prepend(&err, "arm-smmuv3 '%s': vSID 0x%x: ",
                           accel_name(accel), adev->vsid);
             error_report_err(err);
@@ -462,7 +682,9 @@ static SMMUCmdError accel_cfgi_ste(SMMUv3State *s, uint32_t sid, uint64_t num,
 {
     SMMUv3AccelState *accel = opaque;
     SMMUCmdError ret = SMMU_CERROR_NONE;
+    SMMUGlobalConfig cfg;
 
+    smmuv3_get_global_config_locked(s, &cfg);
     for (guint i = 0; i < accel->devices->len; i++) {
         SMMUv3AccelDevice *adev = g_ptr_array_index(accel->devices, i);
         Error *err = NULL;
@@ -470,7 +692,7 @@ static SMMUCmdError accel_cfgi_ste(SMMUv3State *s, uint32_t sid, uint64_t num,
         if (adev->vsid < sid || adev->vsid - sid >= num) {
             continue;
         }
-        if (!accel_install(adev, true, &err)) {
+        if (!accel_install(adev, &cfg, true, &err)) {
             error_prepend(&err, "arm-smmuv3 '%s': CFGI_STE vSID 0x%x: ",
                           accel_name(accel), adev->vsid);
             error_report_err(err);
@@ -480,13 +702,50 @@ static SMMUCmdError accel_cfgi_ste(SMMUv3State *s, uint32_t sid, uint64_t num,
     return ret;
 }
 
-static void accel_queue_inval(SMMUv3AccelState *accel, const SMMUCmd *cmd)
+/* Send the pending invalidations to the host. */
+static SMMUCmdError accel_flush_inval(SMMUv3AccelState *accel)
+{
+    uint32_t n = accel->inval->len;
+    Error *err = NULL;
+    bool ok;
+
+    if (!n) {
+        return SMMU_CERROR_NONE;
+    }
+    trace_smmuv3_accel_invalidate(accel_name(accel), n);
+    ok = iommufd_backend_invalidate_cache(
+            accel->be, accel->viommu_id,
+            IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+            sizeof(struct iommu_viommu_arm_smmuv3_invalidate), &n,
+            accel->inval->data, &err);
+    g_array_set_size(accel->inval, 0);
+    g_mutex_lock(&accel->lock);
+    accel->stats.invalidations += n;
+    g_mutex_unlock(&accel->lock);
+    if (!ok) {
+        error_prepend(&err, "arm-smmuv3 '%s': ", accel_name(accel));
+        error_report_err(err);
+        return SMMU_CERROR_ILL;
+    }
+    return SMMU_CERROR_NONE;
+}
+
+/* Queue one invalidation for the next CMD_SYNC, or flush a full batch. */
+static SMMUCmdError accel_queue_inval(SMMUv3AccelState *accel,
+                                      const SMMUCmd *cmd)
 {
     struct iommu_viommu_arm_smmuv3_invalidate e = {
         .cmd = { GUINT64_TO_LE(cmd->word[0]), GUINT64_TO_LE(cmd->word[1]) },
     };
 
     g_array_append_val(accel->inval, e);
+    if (accel->inval->len < ACCEL_INVAL_BATCH_MAX) {
+        return SMMU_CERROR_NONE;
+    }
+    g_mutex_lock(&accel->lock);
+    accel->stats.inval_early_flushes++;
+    g_mutex_unlock(&accel->lock);
+    return accel_flush_inval(accel);
 }
 
 static SMMUCmdError accel_cfgi_cd(SMMUv3State *s, uint32_t sid,
@@ -501,8 +760,7 @@ static SMMUCmdError accel_cfgi_cd(SMMUv3State *s, uint32_t sid,
     /* Rebuild the command: opcode, SSID, SID (CMD_0); leaf 0. */
     cmd.word[0] = (all ? 0x06 : 0x05) | ((uint64_t)ssid << 12) |
                   ((uint64_t)sid << 32);
-    accel_queue_inval(accel, &cmd);
-    return SMMU_CERROR_NONE;
+    return accel_queue_inval(accel, &cmd);
 }
 
 static SMMUCmdError accel_invalidate(SMMUv3State *s, unsigned type,
@@ -517,47 +775,34 @@ static SMMUCmdError accel_invalidate(SMMUv3State *s, unsigned type,
     switch (type) {
     case 0x10: case 0x11: case 0x12: case 0x13:    /* TLBI_NH_* */
     case 0x40:                                      /* ATC_INV */
-        accel_queue_inval(accel, cmd);
-        break;
+        return accel_queue_inval(accel, cmd);
     case 0x30:                                      /* TLBI_NSNH_ALL */
         /*
          * The guest's "everything" is everything of its stage 1 in this
          * vIOMMU's VMID; the host owns stage 2.
          */
-        accel_queue_inval(accel, &nh_all);
-        break;
+        return accel_queue_inval(accel, &nh_all);
     default:
         /* Stage-2 and EL2 invalidations: the guest has neither. */
         trace_smmuv3_accel_inval_ignored(accel_name(accel), type);
-        break;
+        return SMMU_CERROR_NONE;
     }
-    return SMMU_CERROR_NONE;
 }
 
 static SMMUCmdError accel_sync(SMMUv3State *s, void *opaque)
 {
-    SMMUv3AccelState *accel = opaque;
-    uint32_t n = accel->inval->len;
-    Error *err = NULL;
-
-    if (!n) {
-        return SMMU_CERROR_NONE;
-    }
-    trace_smmuv3_accel_invalidate(accel_name(accel), n);
-    if (!iommufd_backend_invalidate_cache(
-            accel->be, accel->viommu_id,
-            IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
-            sizeof(struct iommu_viommu_arm_smmuv3_invalidate), &n,
-            accel->inval->data, &err)) {
-        error_prepend(&err, "arm-smmuv3 '%s': ", accel_name(accel));
-        error_report_err(err);
-        g_array_set_size(accel->inval, 0);
-        return SMMU_CERROR_ILL;
-    }
-    g_array_set_size(accel->inval, 0);
-    return SMMU_CERROR_NONE;
+    return accel_flush_inval(opaque);
 }
 
+/* Devices need re-installing when what decides their target changed. */
+static bool accel_global_changed(const SMMUGlobalConfig *a,
+                                 const SMMUGlobalConfig *b)
+{
+    return a->smmu_enabled != b->smmu_enabled ||
+           (!b->smmu_enabled && a->gbpa_abort != b->gbpa_abort);
+}
+
+/* CR0, GBPA or reset: follow the new global configuration. */
 static void accel_config_changed(SMMUv3State *s, void *opaque)
 {
     SMMUv3AccelState *accel = opaque;
@@ -568,7 +813,11 @@ static void accel_config_changed(SMMUv3State *s, void *opaque)
     }
     smmuv3_get_global_config(s, &cfg);
     accel_sync_veventq(accel, &cfg);
-    accel_install_all(accel, false);
+    if (!accel->applied_valid || accel_global_changed(&accel->applied, &cfg)) {
+        accel_install_all(accel, &cfg);
+    }
+    accel->applied = cfg;
+    accel->applied_valid = true;
 }
 
 static const SMMUv3AccelOps accel_ops = {
@@ -593,14 +842,16 @@ static bool check_field(const char *name, const char *field, uint32_t want,
 
 /*
  * The vSMMU must not promise the guest more than the host SMMU does.
- * derive: first take the "auto" properties from the host.
+ * derive: first take the "auto" properties from the host, if the guest
+ * has not read the ID registers yet (smmuv3_apply_host_idr() refuses
+ * otherwise, and they keep the model's defaults).
  */
 static bool accel_check_host(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
                              bool derive, Error **errp)
 {
     struct iommu_hw_info_arm_smmuv3 info = { 0 };
     uint32_t type = IOMMU_HW_INFO_TYPE_DEFAULT;
-    const uint32_t *v = accel->s->idr;
+    uint32_t v[6];
     const uint32_t *h = info.idr;
 
     if (!iommufd_backend_get_device_info(hiod->iommufd, hiod->devid, &type,
@@ -616,6 +867,7 @@ static bool accel_check_host(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
     if (derive) {
         smmuv3_apply_host_idr(accel->s, h);
     }
+    smmuv3_get_idr(accel->s, v);
 #define F(val, reg, field) FIELD_EX32(val, reg, field)
     return check_field(hiod->name, "STLEVEL", F(v[0], IDR0, STLEVEL),
                        F(h[0], IDR0, STLEVEL),
@@ -659,7 +911,7 @@ static void accel_free_viommu(SMMUv3AccelState *accel)
         &accel->s2_hwpt_id,
     };
 
-    accel_free_veventq(accel);
+    accel_sync_veventq(accel, NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
         Error *err = NULL;
 
@@ -670,6 +922,7 @@ static void accel_free_viommu(SMMUv3AccelState *accel)
         *ids[i] = 0;
     }
     trace_smmuv3_accel_viommu_free(accel_name(accel));
+    accel->applied_valid = false;
     accel->be = NULL;
 }
 
@@ -706,6 +959,21 @@ static bool accel_alloc_viommu(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
     return true;
 }
 
+/* Start or stop owning the events of VSID. */
+static void accel_own(SMMUv3AccelState *accel, uint32_t vsid, bool own)
+{
+    uint64_t bit = 1ull << (vsid % 64);
+
+    g_assert(vsid <= MAX_VSID);
+    g_mutex_lock(&accel->lock);
+    if (own) {
+        accel->owned[vsid / 64] |= bit;
+    } else {
+        accel->owned[vsid / 64] &= ~bit;
+    }
+    g_mutex_unlock(&accel->lock);
+}
+
 static SMMUv3AccelDevice *accel_find(SMMUv3AccelState *accel, int devfn)
 {
     for (guint i = 0; i < accel->devices->len; i++) {
@@ -724,7 +992,8 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
     SMMUv3AccelState *accel = opaque;
     SMMUv3AccelDevice *adev;
     bool first = accel->devices->len == 0;
-    bool derive = false;
+    SMMUGlobalConfig cfg;
+    bool derive;
 
     if (accel->be && hiod->iommufd != accel->be) {
         error_setg(errp, "%s: devices behind arm-smmuv3 '%s' must share one"
@@ -732,17 +1001,17 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
                    accel->be->id);
         return false;
     }
-    if (first) {
-        SMMUGlobalConfig cfg;
-
-        smmuv3_get_global_config(accel->s, &cfg);
-        /* "auto" follows the host while the guest has not enabled us. */
-        derive = !cfg.smmu_enabled && !accel->derived;
-    }
+    smmuv3_get_global_config(accel->s, &cfg);
+    /*
+     * "auto" is resolved once, by the first device accepted: from its
+     * host while the guest has neither read the ID registers nor enabled
+     * the SMMU, else the model's defaults stay for good.
+     */
+    derive = first && !accel->derived && !cfg.smmu_enabled;
     if (!accel_check_host(accel, hiod, derive, errp)) {
         return false;
     }
-    accel->derived |= derive;
+    accel->derived = true;
     if (first && !accel_alloc_viommu(accel, hiod, errp)) {
         return false;
     }
@@ -751,7 +1020,7 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
     adev->hiod = hiod;
     adev->devfn = devfn;
     adev->vsid = pci_requester_id(bus->bus_num, devfn);
-    if (!accel_install(adev, false, errp)) {
+    if (!accel_install(adev, &cfg, false, errp)) {
         g_free(adev);
         if (first) {
             accel_free_viommu(accel);
@@ -759,9 +1028,9 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
         return false;
     }
     g_ptr_array_add(accel->devices, adev);
-    g_mutex_lock(&accel->lock);
-    g_hash_table_add(accel->owned_vsids, GUINT_TO_POINTER(adev->vsid));
-    g_mutex_unlock(&accel->lock);
+    accel->applied = cfg;
+    accel->applied_valid = true;
+    accel_own(accel, adev->vsid, true);
     trace_smmuv3_accel_set_device(accel_name(accel), hiod->name, adev->vsid,
                                   hiod->devid);
     return true;
@@ -777,9 +1046,7 @@ static void accel_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
         return;
     }
     /* Stop owning its events first, then undo the nesting. */
-    g_mutex_lock(&accel->lock);
-    g_hash_table_remove(accel->owned_vsids, GUINT_TO_POINTER(adev->vsid));
-    g_mutex_unlock(&accel->lock);
+    accel_own(accel, adev->vsid, false);
     if (!host_iommu_device_attach_hwpt(adev->hiod, adev->hiod->ioas_id,
                                        &err)) {
         error_report_err(err);
@@ -820,7 +1087,6 @@ bool smmuv3_accel_init(SMMUv3State *s, Error **errp)
     accel->devices = g_ptr_array_new();
     accel->inval = g_array_new(FALSE, FALSE,
                                sizeof(struct iommu_viommu_arm_smmuv3_invalidate));
-    accel->owned_vsids = g_hash_table_new(g_direct_hash, g_direct_equal);
     accel->last_lost_notify = g_get_monotonic_time() -
                               LOST_NOTIFY_INTERVAL_US;
     g_mutex_init(&accel->lock);
@@ -840,7 +1106,6 @@ bool smmuv3_accel_init(SMMUv3State *s, Error **errp)
                 iothread_free(accel->iothread);
             }
             g_mutex_clear(&accel->lock);
-            g_hash_table_destroy(accel->owned_vsids);
             g_array_free(accel->inval, TRUE);
             g_ptr_array_free(accel->devices, TRUE);
             g_free(accel);
@@ -878,9 +1143,8 @@ void smmuv3_accel_fini(SMMUv3State *s)
         iothread_free(accel->iothread);
     }
     accel_lost_cancel(accel);
-    g_free(accel->evts);
+    g_free(accel->scratch);
     g_mutex_clear(&accel->lock);
-    g_hash_table_destroy(accel->owned_vsids);
     g_array_free(accel->inval, TRUE);
     g_ptr_array_free(accel->devices, TRUE);
     g_free(accel);
@@ -899,7 +1163,10 @@ void smmuv3_accel_get_info(SMMUv3State *s, SMMUv3AccelInfo *info)
     info->kernel = accel->be ? accel->be->kops->name : NULL;
     info->viommu_id = accel->viommu_id;
     info->veventq_id = accel->veventq_id;
-    info->veventq_depth = accel->veventq_depth;
+    info->veventq_depth = accel->veventq_state == SMMU_ACCEL_VEVENTQ_LIVE ?
+                          accel->veventq_depth : 0;
+    info->veventq_state = accel_veventq_state_names[accel->veventq_state];
+    info->inval_pending = accel->inval->len;
     info->iothread = iothread_get_id(accel->iothread);
     for (guint i = 0; i < accel->devices->len; i++) {
         SMMUv3AccelDevice *adev = g_ptr_array_index(accel->devices, i);

@@ -197,8 +197,82 @@ static bool smmuv3_eventq_overflow(SMMUv3State *s)
     return toggle;
 }
 
-size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
-                                 size_t n, SMMUEventqWriteResult *res)
+/* Entries free in Q for a producer at PROD. */
+static uint32_t smmu_q_space(const SMMUQueue *q, uint32_t prod)
+{
+    uint32_t m = smmu_q_wrap_index_mask(q->log2size);
+
+    return (1U << q->log2size) - ((prod - q->cons) & m);
+}
+
+static uint32_t smmu_q_advance(uint32_t v, uint32_t n, uint8_t log2size)
+{
+    uint32_t m = smmu_q_wrap_index_mask(log2size);
+
+    return (v & ~m) | ((v + n) & m);
+}
+
+/*
+ * Entry by entry, as the architecture describes the queue: a write that
+ * aborts drops its record and does not take a slot.
+ */
+static void eventq_write_each(SMMUv3State *s, const uint8_t *le, size_t n,
+                              uint32_t *prod, SMMUEventqWriteResult *r)
+{
+    SMMUQueue *q = &s->eventq;
+
+    for (size_t i = 0; i < n; i++, le += SMMU_EVENT_SIZE) {
+        hwaddr addr;
+
+        if (smmu_q_full(*prod, q->cons, q->log2size)) {
+            /* CONS cannot move while we hold the lock. */
+            r->overflow_dropped = n - i;
+            return;
+        }
+        addr = smmu_q_entry(q, *prod);
+        if (address_space_write(s->parent_obj.as, addr, le, SMMU_EVENT_SIZE)
+            != MEMTX_OK) {
+            trace_smmuv3_eventq_write_abort(addr);
+            r->abort++;
+            continue;
+        }
+        *prod = smmu_q_incr(*prod, q->log2size);
+        r->written++;
+    }
+}
+
+/*
+ * The same, a contiguous run of entries (up to the end of the ring) at a
+ * time: one guest-memory access per run.  A run that does not land
+ * entirely in RAM falls back to eventq_write_each() from there on.
+ */
+static void eventq_write_runs(SMMUv3State *s, const uint8_t *le, size_t n,
+                              uint32_t *prod, SMMUEventqWriteResult *r)
+{
+    SMMUQueue *q = &s->eventq;
+    size_t fit = MIN(n, smmu_q_space(q, *prod));
+
+    while (fit) {
+        uint32_t to_end = (1U << q->log2size) - smmu_q_index(*prod,
+                                                             q->log2size);
+        size_t run = MIN(fit, to_end);
+
+        if (address_space_write(s->parent_obj.as, smmu_q_entry(q, *prod), le,
+                                run * SMMU_EVENT_SIZE) != MEMTX_OK) {
+            eventq_write_each(s, le, n, prod, r);
+            return;
+        }
+        *prod = smmu_q_advance(*prod, run, q->log2size);
+        r->written += run;
+        le += run * SMMU_EVENT_SIZE;
+        n -= run;
+        fit -= run;
+    }
+    r->overflow_dropped = n;
+}
+
+size_t smmuv3_eventq_write_le(SMMUv3State *s, const void *entries, size_t n,
+                              SMMUEventqWriteResult *res)
 {
     SMMUEventqWriteResult r = { 0 };
     SMMUQueue *q = &s->eventq;
@@ -212,28 +286,7 @@ size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
     }
 
     prod = q->prod;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t le[8];
-        hwaddr addr;
-
-        if (smmu_q_full(prod, q->cons, q->log2size)) {
-            /* CONS cannot move while we hold the lock. */
-            r.overflow_dropped = n - i;
-            break;
-        }
-        for (int w = 0; w < 8; w++) {
-            le[w] = GUINT32_TO_LE(evts[i].word[w]);
-        }
-        addr = smmu_q_entry(q, prod);
-        if (address_space_write(s->parent_obj.as, addr, le, sizeof(le))
-            != MEMTX_OK) {
-            trace_smmuv3_eventq_write_abort(addr);
-            r.abort++;
-            continue;
-        }
-        prod = smmu_q_incr(prod, q->log2size);
-        r.written++;
-    }
+    eventq_write_runs(s, entries, n, &prod, &r);
     /* The single publication of PROD for this batch. */
     q->prod = prod;
 
@@ -261,6 +314,25 @@ out:
         *res = r;
     }
     return r.written;
+}
+
+size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
+                                 size_t n, SMMUEventqWriteResult *res)
+{
+    uint32_t stack[8 * 8] = { 0 };
+    uint32_t *le = n <= 8 ? stack : g_new(uint32_t, 8 * n);
+    size_t written;
+
+    for (size_t i = 0; i < n; i++) {
+        for (int w = 0; w < 8; w++) {
+            le[8 * i + w] = GUINT32_TO_LE(evts[i].word[w]);
+        }
+    }
+    written = smmuv3_eventq_write_le(s, le, n, res);
+    if (le != stack) {
+        g_free(le);
+    }
+    return written;
 }
 
 bool smmuv3_eventq_signal_overflow(SMMUv3State *s)
@@ -826,11 +898,23 @@ static void smmuv3_reset_regs(SMMUv3State *s)
     s->eventq_suppressed = false;
 }
 
-void smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6])
+void smmuv3_get_idr(SMMUv3State *s, uint32_t idr[6])
+{
+    g_mutex_lock(&s->mutex);
+    memcpy(idr, s->idr, sizeof(s->idr));
+    g_mutex_unlock(&s->mutex);
+}
+
+bool smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6])
 {
     unsigned oas = FIELD_EX32(host[5], IDR5, OAS);
 
     g_mutex_lock(&s->mutex);
+    if (s->idr_observed) {
+        g_mutex_unlock(&s->mutex);
+        trace_smmuv3_apply_host_idr_refused();
+        return false;
+    }
     if (s->ats == ON_OFF_AUTO_AUTO) {
         s->idr[0] = FIELD_DP32(s->idr[0], IDR0, ATS,
                                FIELD_EX32(host[0], IDR0, ATS));
@@ -851,6 +935,7 @@ void smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6])
     }
     trace_smmuv3_apply_host_idr(s->idr[0], s->idr[1], s->idr[3], s->idr[5]);
     g_mutex_unlock(&s->mutex);
+    return true;
 }
 
 static void smmuv3_init_idregs(SMMUv3State *s, bool stage1, bool stage2)
@@ -968,6 +1053,10 @@ static uint32_t smmuv3_read32(SMMUv3State *s, hwaddr offset, bool *ok)
     *ok = true;
     if (offset >= A_PIDR4 && offset <= A_CIDR3) {
         return smmuv3_ids[(offset - A_PIDR4) / 4];
+    }
+    if (offset <= A_IDR5) {     /* A_IDR0 is 0 */
+        /* From now on the ID registers are what the guest knows of us. */
+        s->idr_observed = true;
     }
     switch (offset) {
     case A_IDR0: return s->idr[0];

@@ -91,6 +91,8 @@ typedef struct IOMMUFDEmulatedStats {
     uint64_t queued;
     uint64_t overflowed;
     uint64_t host_only;
+    /* iommufd ioctls and VFIO cdev attach/detach, as a kernel counts them */
+    uint64_t ioctls;
 } IOMMUFDEmulatedStats;
 
 void iommufd_emulated_host_stats(IOMMUFDEmulatedHost *host,

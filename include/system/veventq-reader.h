@@ -10,8 +10,8 @@
  * A user such as the SMMUv3 translator writes a whole batch into the
  * guest queue and then publishes PROD and raises its interrupt once.
  *
- * Threading: veventq_reader_new/start/stop/free and get_stats are called
- * from the controlling thread; the callbacks run in the IOThread.  No
+ * Threading: veventq_reader_new/start/stop/drain/free and get_stats are
+ * called from the controlling thread; the callbacks run in the IOThread.  No
  * callback runs after veventq_reader_stop() has returned.  stop() may
  * also be called from inside a callback; free() must not.
  *
@@ -110,6 +110,16 @@ bool veventq_reader_start(VeventqReader *r, IOThread *iot, Error **errp);
  * When it returns no callback is running or will run.  Idempotent.
  */
 void veventq_reader_stop(VeventqReader *r);
+
+/*
+ * After veventq_reader_stop(): read what is left in the queue, in the
+ * calling thread, handing it to the batch callback as usual (losses
+ * included), until the queue is empty or it has read as much as a full
+ * queue holds (records that keep arriving meanwhile are left).  For a
+ * user that is about to destroy the queue and must account for every
+ * record in it.  Returns the number of records delivered.
+ */
+uint64_t veventq_reader_drain(VeventqReader *r);
 
 /* Stop (if needed) and free.  Not from inside a callback. */
 void veventq_reader_free(VeventqReader *r);

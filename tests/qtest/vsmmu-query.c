@@ -35,6 +35,7 @@ void vsmmu_query_parse(JsonObject *o, VSMMUQuery *q)
         .disabled = member(c, "guest-disabled-dropped"),
         .abort = member(c, "guest-abort"),
         .unowned = member(c, "dropped-unowned"),
+        .discarded = member(c, "discarded-at-disable"),
     };
 }
 
@@ -53,5 +54,5 @@ VSMMUQuery vsmmu_query(QTestState *qts)
 int64_t vsmmu_query_accounted(const VSMMUQuery *q)
 {
     return q->delivered + q->host_lost + q->overflow + q->disabled +
-           q->abort + q->unowned;
+           q->abort + q->unowned + q->discarded;
 }

@@ -15,13 +15,14 @@ typedef struct VSMMUQuery {
     int64_t vsid, hwpt_id, vdevice_id;
     /* counters */
     int64_t delivered, host_lost, overflow, disabled, abort, unowned;
+    int64_t discarded;          /* left in the vEVENTQ when it was freed */
 } VSMMUQuery;
 
 /* Fill q from one element of query-vsmmu's list; absent numbers are 0. */
 void vsmmu_query_parse(JsonObject *smmu, VSMMUQuery *q);
 /* query-vsmmu on a machine with one vSMMU (asserted). */
 VSMMUQuery vsmmu_query(QTestState *qts);
-/* Host records in any counter: delivered, lost or dropped. */
+/* Host records in any counter: delivered, lost, dropped or discarded. */
 int64_t vsmmu_query_accounted(const VSMMUQuery *q);
 
 #endif

@@ -17,6 +17,7 @@
 #include "hw/arm/smmuv3.h"
 #include "smmuv3-internal.h"
 #include "libqos/qos-bus.h"
+#include "qos-memory.h"
 #include "libqos/smmuv3-driver.h"
 
 #define MMIO_BASE   0x09050000ULL
@@ -34,66 +35,6 @@ typedef struct TestSMMU {
     int irqs[SMMU_NUM_IRQ];     /* rising edges, atomically counted */
     uint64_t alloc;             /* bump allocator for raw tests */
 } TestSMMU;
-
-/* ---- QOSBus over the memory API ------------------------------------------ */
-
-static uint32_t t_readl(void *opaque, uint64_t addr)
-{
-    TestSMMU *t = opaque;
-    uint64_t v;
-
-    g_assert_cmpint(address_space_cpu_read(t->as, addr, &v, 4), ==,
-                    MEMTX_OK);
-    return v;
-}
-
-static void t_writel(void *opaque, uint64_t addr, uint32_t val)
-{
-    TestSMMU *t = opaque;
-
-    g_assert_cmpint(address_space_cpu_write(t->as, addr, val, 4), ==,
-                    MEMTX_OK);
-}
-
-static uint64_t t_readq(void *opaque, uint64_t addr)
-{
-    TestSMMU *t = opaque;
-    uint64_t v;
-
-    g_assert_cmpint(address_space_cpu_read(t->as, addr, &v, 8), ==,
-                    MEMTX_OK);
-    return v;
-}
-
-static void t_writeq(void *opaque, uint64_t addr, uint64_t val)
-{
-    TestSMMU *t = opaque;
-
-    g_assert_cmpint(address_space_cpu_write(t->as, addr, val, 8), ==,
-                    MEMTX_OK);
-}
-
-static void t_memread(void *opaque, uint64_t addr, void *buf, size_t len)
-{
-    TestSMMU *t = opaque;
-
-    g_assert_cmpint(address_space_read(t->as, addr, buf, len), ==, MEMTX_OK);
-}
-
-static void t_memwrite(void *opaque, uint64_t addr, const void *buf,
-                       size_t len)
-{
-    TestSMMU *t = opaque;
-
-    g_assert_cmpint(address_space_write(t->as, addr, buf, len), ==,
-                    MEMTX_OK);
-}
-
-static bool t_irq_level(void *opaque, int n)
-{
-    /* The SMMU pulses its lines: the level is always low between calls. */
-    return false;
-}
 
 static void t_irq(void *opaque, int n, int level)
 {
@@ -148,13 +89,7 @@ static TestSMMU *tsmmu_new_props(const char *const *props)
     for (int i = 0; i < SMMU_NUM_IRQ; i++) {
         qdev_connect_irq(t->dev, i, t_irq, t);
     }
-    t->qos = (QOSBus) {
-        .opaque = t,
-        .readl = t_readl, .writel = t_writel,
-        .readq = t_readq, .writeq = t_writeq,
-        .memread = t_memread, .memwrite = t_memwrite,
-        .irq_level = t_irq_level,
-    };
+    qos_memory_bus_init(&t->qos, t->as);
     t->alloc = RAM_BASE + RAM_SIZE / 2;
     return t;
 }

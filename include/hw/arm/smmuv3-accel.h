@@ -14,6 +14,28 @@
 
 typedef struct SMMUv3AccelState SMMUv3AccelState;
 
+/*
+ * The vEVENTQ reader's buffer: 1638 records a read.  Small enough that a
+ * batch stays in the L2 cache from the read through the guest write (a
+ * 1 MiB buffer halves the translator's throughput, see
+ * docs/devel/performance.rst); a full 2^19 queue still drains in 321
+ * reads.
+ */
+#define SMMUV3_ACCEL_READ_BUFFER (64 * 1024)
+
+/*
+ * The vEVENTQ's life: NONE -> ALLOCATING -> LIVE or FAILED; LIVE -> NONE
+ * when the guest disables its event queue or resizes it, on reset and
+ * with the vIOMMU; FAILED -> NONE when the guest changes what it asked
+ * for (so a rewrite of the same configuration does not retry).
+ */
+typedef enum SMMUv3AccelVeventqState {
+    SMMU_ACCEL_VEVENTQ_NONE,
+    SMMU_ACCEL_VEVENTQ_ALLOCATING,
+    SMMU_ACCEL_VEVENTQ_LIVE,
+    SMMU_ACCEL_VEVENTQ_FAILED,
+} SMMUv3AccelVeventqState;
+
 /* Counters of the host-event path, cumulative since realize. */
 typedef struct SMMUv3AccelStats {
     uint64_t delivered;             /* written to the guest event queue */
@@ -22,6 +44,10 @@ typedef struct SMMUv3AccelStats {
     uint64_t guest_disabled_dropped; /* EVENTQEN off when they arrived */
     uint64_t guest_abort;           /* guest queue outside RAM */
     uint64_t dropped_unowned;       /* vSID not a device of this vSMMU */
+    /* left in the vEVENTQ when it was freed (EVENTQEN off, reset, ...) */
+    uint64_t discarded_at_disable;
+    uint64_t invalidations;         /* commands forwarded to the host */
+    uint64_t inval_early_flushes;   /* batches flushed before CMD_SYNC */
     uint64_t read_errors;           /* fatal vEVENTQ read errors */
     uint64_t batches;
     bool seq_valid;
@@ -42,6 +68,8 @@ typedef struct SMMUv3AccelInfo {
     uint32_t viommu_id;             /* 0 until a device attaches */
     uint32_t veventq_id;            /* 0 while no vEVENTQ */
     uint32_t veventq_depth;
+    const char *veventq_state;      /* "none", "allocating", "live", "failed" */
+    uint32_t inval_pending;         /* queued until CMD_SYNC */
     const char *iothread;
     GArray *devices;                /* of SMMUv3AccelDeviceInfo */
     SMMUv3AccelStats stats;
@@ -50,6 +78,15 @@ typedef struct SMMUv3AccelInfo {
 /* Called by arm-smmuv3 realize/unrealize when accel=on. */
 bool smmuv3_accel_init(SMMUv3State *s, Error **errp);
 void smmuv3_accel_fini(SMMUv3State *s);
+
+/*
+ * The translator: what the vSMMU's vEVENTQ reader hands each batch of
+ * host records to (ownership check, guest entries, PROD, interrupt).
+ * Callers other than that reader (in-process benchmarks and fuzzers) call
+ * it where the reader would: one thread at a time, with the vSMMU's own
+ * reader not running concurrently.
+ */
+void smmuv3_accel_translate(SMMUv3State *s, const VeventqBatch *b);
 
 /* A snapshot for query-vsmmu; free with smmuv3_accel_info_free(). */
 void smmuv3_accel_get_info(SMMUv3State *s, SMMUv3AccelInfo *info);

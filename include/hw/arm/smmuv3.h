@@ -181,12 +181,17 @@ struct SMMUv3State {
     /* Set at realize. */
     PCIBus *pbus;
     void *iothread_obj;
-    uint32_t idr[6];
+    uint32_t idr[6];            /* changes only under mutex, see idr_observed */
     uint32_t iidr;
     uint32_t aidr;
 
     /* Everything below is protected by mutex. */
     GMutex mutex;
+    /*
+     * The guest has read an ID register: idr[] is fixed from then on
+     * (accel "auto" properties are resolved only before).  Never cleared.
+     */
+    bool idr_observed;
     uint32_t cr[3];
     uint32_t cr0ack;
     uint32_t statusr;
@@ -251,6 +256,14 @@ size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
                                  size_t n, SMMUEventqWriteResult *res);
 
 /*
+ * The same writer for records already in their guest form (N entries of
+ * 32 bytes, little-endian, back to back), as the host delivers them: each
+ * contiguous run of queue slots is written with one guest-memory access.
+ */
+size_t smmuv3_eventq_write_le(SMMUv3State *s, const void *entries, size_t n,
+                              SMMUEventqWriteResult *res);
+
+/*
  * Show a loss the guest could not otherwise see (host vEVENTQ overflow)
  * as an event-queue overflow: toggle OVFLG if the previous overflow was
  * acknowledged, and notify.  Returns true if OVFLG was toggled.  Thread
@@ -291,10 +304,15 @@ void smmuv3_get_global_config_locked(SMMUv3State *s, SMMUGlobalConfig *cfg);
 /*
  * accel=on: set the ID register fields of properties left "auto" (ats,
  * ril, ssidsize, oas) from the host SMMU's ID registers.  Only before the
- * guest has looked: accel mode calls it for the first host device while
- * the SMMU is still disabled.
+ * guest has looked: once the guest has read any of IDR0..IDR5 the ID
+ * registers never change again (not even across reset), and this returns
+ * false without changing them.  Accel mode calls it once, for the first
+ * host device.
  */
-void smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6]);
+bool smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6]);
+
+/* A snapshot of IDR0..IDR5, under the device lock. */
+void smmuv3_get_idr(SMMUv3State *s, uint32_t idr[6]);
 
 /* Install (or, with NULL, remove) the accel hooks.  Main thread. */
 void smmuv3_set_accel_ops(SMMUv3State *s, const SMMUv3AccelOps *ops,
