@@ -162,6 +162,14 @@ static int s2_start_level(const SMMUWalkConfig *cfg, unsigned granule,
     return sl0 <= 2 ? 3 - (int)sl0 : -1;
 }
 
+/* Whether an enabled stage-1 half has a granule and a TxSZ in range. */
+static bool s1_tt_valid(const SMMUWalkConfig *cfg, const SMMUWalkTT *tt)
+{
+    return granule_valid(tt->granule) &&
+           tt->tsz >= s1_min_tsz(cfg, tt->granule) &&
+           tt->tsz <= max_tsz(cfg, tt->granule);
+}
+
 bool smmuv3_walk_check_s1(const SMMUWalkConfig *cfg, Error **errp)
 {
     const SMMUWalkS1Cfg *s1 = &cfg->s1;
@@ -184,8 +192,7 @@ bool smmuv3_walk_check_s1(const SMMUWalkConfig *cfg, Error **errp)
             error_setg(errp, "smmuv3-walk: CD TG%d is reserved", i);
             return false;
         }
-        if (tt->tsz < s1_min_tsz(cfg, tt->granule) ||
-            tt->tsz > max_tsz(cfg, tt->granule)) {
+        if (!s1_tt_valid(cfg, tt)) {
             error_setg(errp, "smmuv3-walk: CD T%dSZ %u is out of range",
                        i, tt->tsz);
             return false;
@@ -517,9 +524,8 @@ static bool s1_stage(Walk *w, uint64_t iova, Stage *st)
     unsigned inputsize = 64 - MIN(tt->tsz, 64);
     uint64_t top, ones;
 
-    /* A configuration that failed smmuv3_walk_check_s1() walks nothing. */
-    if (tt->epd || !granule_valid(tt->granule) || inputsize > 52 ||
-        inputsize <= tt->granule) {
+    /* A half that fails smmuv3_walk_check_s1() walks nothing. */
+    if (tt->epd || !s1_tt_valid(w->cfg, tt)) {
         return walk_fault(w, SMMU_WALK_FAULT_TRANSLATION, false, 0, 0);
     }
     top = iova >> inputsize;

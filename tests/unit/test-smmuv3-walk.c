@@ -939,6 +939,28 @@ static void test_nested_table_faults(void)
     ram_free(n.ram);
 }
 
+/* A configuration that fails the checks walks nothing: it faults. */
+static void test_unchecked_cfg(void)
+{
+    Ram *r = ram_new();
+    SMMUWalkConfig cfg = s1_cfg(SMMU_WALK_GRAN_4K, 13, RAM_BASE);
+    SMMUWalkFault f;
+
+    g_assert_false(smmuv3_walk_check_cfg(&cfg, NULL));
+    f = walk_fault(&cfg, r, rd(0x1000));
+    g_assert_cmpint(f.type, ==, SMMU_WALK_FAULT_TRANSLATION);
+    g_assert_false(f.s2);
+    g_assert_cmpuint(r->reads, ==, 0);
+
+    cfg = s2_cfg(SMMU_WALK_GRAN_4K, 16, 0, RAM_BASE);   /* 27 bits at L2 */
+    g_assert_false(smmuv3_walk_check_cfg(&cfg, NULL));
+    f = walk_fault(&cfg, r, rd(0x1000));
+    g_assert_cmpint(f.type, ==, SMMU_WALK_FAULT_TRANSLATION);
+    g_assert_true(f.s2);
+    g_assert_cmpuint(r->reads, ==, 0);
+    ram_free(r);
+}
+
 /* No stage: the access passes through. */
 static void test_bypass(void)
 {
@@ -981,6 +1003,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-walk/nested/translate", test_nested);
     g_test_add_func("/smmuv3-walk/nested/table-faults",
                     test_nested_table_faults);
+    g_test_add_func("/smmuv3-walk/check/unchecked-walk", test_unchecked_cfg);
     g_test_add_func("/smmuv3-walk/bypass", test_bypass);
     return g_test_run();
 }
