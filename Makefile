@@ -62,7 +62,7 @@ bench: $(BUILD_DIR)/build.ninja
 demo: deps
 	@[ -f $(BUILD_DIR)/build.ninja ] || ./configure --builddir=$(BUILD_DIR)
 	ninja -C $(BUILD_DIR)
-	$(BUILD_DIR)/tests/demo/vsmmu-demo $(DEMO_ARGS)
+	$(BUILD_DIR)/tests/demo/vsmmu-demo --daemon $(BUILD_DIR)/vsmmu-daemon $(DEMO_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) .uapi-headers.path
