@@ -80,6 +80,9 @@ out=$("$bin/vsmmu-daemon" --version) || fail "vsmmu-daemon --version failed"
     fail "installed vsmmu-daemon --version printed '$out'"
 "$bin/vsmmu-daemon" -device arm-smmuv3,help | grep -q '^  accel=<bool>' ||
     fail "installed vsmmu-daemon -device arm-smmuv3,help lists no accel"
+# Installed, the demo runs the package's daemon by default.
+"$bin/vsmmu-demo" --help | grep -q 'else /usr/bin/vsmmu-daemon)' ||
+    fail "the packaged vsmmu-demo does not default to /usr/bin/vsmmu-daemon"
 "$bin/vsmmu-demo" --daemon "$bin/vsmmu-daemon" --events 1000 --show 1 \
     > "$tmp/demo.txt" 2>&1 || { cat "$tmp/demo.txt"; fail "vsmmu-demo failed"; }
 grep -q "raised = delivered+lost+dropped *yes" "$tmp/demo.txt" ||
