@@ -74,8 +74,14 @@ for opt in $("$bin/vsmmu-daemon" -help | sed -n 's/^\(-[a-z-]*\).*/\1/p'); do
         fail "vsmmu-daemon(1) does not document $opt"
 done
 
-# The installed demo runs the installed daemon.
-"$bin/vsmmu-demo" --daemon "$bin/vsmmu-daemon" --events 1000 --show 1 \
+# The installed demo runs the daemon it was configured with, installed.
+daemon=$("$bin/vsmmu-demo" --help | sed -n 's/.*(default .*, else \(\/.*\))$/\1/p')
+case "$daemon" in
+"$prefix"/*) ;;
+*) fail "vsmmu-demo's default daemon '$daemon' is not under $prefix" ;;
+esac
+[ -x "$root$daemon" ] || fail "vsmmu-demo's daemon $daemon was not installed"
+"$bin/vsmmu-demo" --daemon "$root$daemon" --events 1000 --show 1 \
     > "$tmp/demo.txt" 2>&1 || { cat "$tmp/demo.txt"; fail "vsmmu-demo failed"; }
 grep -q "raised = delivered+lost+dropped *yes" "$tmp/demo.txt" ||
     { cat "$tmp/demo.txt"; fail "vsmmu-demo did not account for every event"; }
