@@ -7,18 +7,20 @@
 #   make check-arm64  the real arm-smmu-v3 driver in an arm64 VM (slow once)
 #   make bench        benchmarks
 #   make demo         the main job: host faults reaching a guest's event queue
+#   make check-deb    build the Debian package, lintian it, run it installed
 
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
 MESON_TEST_ARGS ?= --print-errorlogs
 
 .PHONY: all deps headers check check-asan check-arm64 bench demo clean help
+.PHONY: check-deb
 
 all: $(BUILD_DIR)/build.ninja
 	ninja -C $(BUILD_DIR)
 
 help:
-	@sed -n '3,10p' Makefile
+	@sed -n '3,11p' Makefile
 
 deps:
 	scripts/install-deps.sh
@@ -62,7 +64,12 @@ bench: $(BUILD_DIR)/build.ninja
 demo: deps
 	@[ -f $(BUILD_DIR)/build.ninja ] || ./configure --builddir=$(BUILD_DIR)
 	ninja -C $(BUILD_DIR)
-	$(BUILD_DIR)/tests/demo/vsmmu-demo $(DEMO_ARGS)
+	$(BUILD_DIR)/tests/demo/vsmmu-demo --daemon $(BUILD_DIR)/tests/testbed/vsmmu-daemon-testbed $(DEMO_ARGS)
+
+# The Debian package, built from a clean copy of the tree (not ./build).
+check-deb:
+	scripts/install-deps.sh debhelper lintian
+	tests/deb/check-deb.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) .uapi-headers.path

@@ -3,16 +3,21 @@
 #
 # Install vsmmu's build and test dependencies from Debian packages.
 # Idempotent: installs only what is missing.  Without root it prints the
-# exact apt-get command to run and fails.
+# exact apt-get command to run and fails.  Packages given as arguments are
+# installed too (make check-deb: debhelper, lintian).
 
 set -e
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: compiler, meson, ninja, pkg-config, glib and json-glib.
-# Tests: python3 (trace generator, MAINTAINERS check).
+# Tests: python3 (trace generator, MAINTAINERS check).  Manual pages:
+# rst2man (python3-docutils); the install test renders them with man-db.
 pkgs="gcc libc6-dev make meson ninja-build pkg-config python3
-      libglib2.0-dev libjson-glib-dev linux-libc-dev"
+      libglib2.0-dev libjson-glib-dev linux-libc-dev
+      python3-docutils man-db groff-base"
+
+pkgs="$pkgs $*"
 
 # Each test bed lists the host packages it needs.
 for list in "$top"/tests/*/deps.txt; do

@@ -12,6 +12,7 @@
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/runstate.h"
+#include "vsmmu-version.h"
 
 static const char *const no_args[] = { NULL };
 
@@ -38,7 +39,7 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
     json_object_set_int_member(qemu, "major", major);
     ret = json_object_new();
     json_object_set_object_member(ret, "qemu", qemu);
-    json_object_set_string_member(ret, "package", "vsmmu-" VSMMU_VERSION);
+    json_object_set_string_member(ret, "package", VSMMU_PKGVERSION);
     return object_node(ret);
 }
 

@@ -8,6 +8,7 @@
 #include "chardev/char.h"
 #include "system/qmp.h"
 #include "trace.h"
+#include "vsmmu-version.h"
 
 /* Bound on one request, so a client cannot make us buffer forever. */
 #define QMP_MAX_REQUEST     (16 * 1024 * 1024)
@@ -436,9 +437,9 @@ static void monitor_new(CharConn *c, void *opaque)
     trace_qmp_monitor_new(mon);
     greeting = g_strdup_printf("{\"QMP\": {\"version\": {\"qemu\": "
                                "{\"micro\": %d, \"minor\": %d, \"major\": %d},"
-                               " \"package\": \"vsmmu-%s\"},"
+                               " \"package\": \"%s\"},"
                                " \"capabilities\": []}}",
-                               micro, minor, major, VSMMU_VERSION);
+                               micro, minor, major, VSMMU_PKGVERSION);
     monitor_send(mon, greeting);
 }
 

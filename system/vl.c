@@ -14,6 +14,7 @@
 #include "qemu/object-registry.h"
 #include "qemu/option.h"
 #include "qemu/trace.h"
+#include "vsmmu-version.h"
 #include "chardev/char.h"
 #include "hw/qdev-properties.h"
 #include "system/iommufd.h"
@@ -603,7 +604,7 @@ static int parse_args(int argc, char **argv)
             print_help();
             return 0;
         case OPT_VERSION:
-            printf("vsmmu-daemon version %s\n", VSMMU_VERSION);
+            printf("vsmmu-daemon version %s\n", VSMMU_FULL_VERSION);
             return 0;
         case OPT_TRACE:
             ok = trace_opt_parse(optarg, &err);

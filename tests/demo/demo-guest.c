@@ -12,6 +12,28 @@ const DemoDevice demo_devs[DEMO_NDEVS] = {
     { 0x1240, 0x10, "0000:00:02.0" },
 };
 
+const char *demo_set_daemon(const char *prog, const char *path)
+{
+    const char *how = "--daemon";
+
+    if (!path) {
+        path = g_getenv("VSMMU_DAEMON");
+        how = "$VSMMU_DAEMON";
+    }
+    if (!path) {
+        path = VSMMU_DEMO_DAEMON;
+        how = "the configured daemon";
+    }
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) ||
+        access(path, X_OK) != 0) {
+        fprintf(stderr, "%s: %s '%s' is not an executable (choose one with"
+                " --daemon PATH or VSMMU_DAEMON)\n", prog, how, path);
+        return NULL;
+    }
+    g_setenv("QTEST_QEMU_BINARY", path, TRUE);
+    return path;
+}
+
 char *demo_cmdline(const char *smmu_extra)
 {
     return g_strdup_printf(

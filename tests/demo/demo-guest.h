@@ -37,6 +37,13 @@ typedef struct DemoGuest {
 } DemoGuest;
 
 
+/*
+ * The daemon to drive: path (from --daemon) if not NULL, else
+ * $VSMMU_DAEMON, else the one configured at build time (VSMMU_DEMO_DAEMON,
+ * the installed location).  Makes libqtest start it; on error (not an
+ * executable) prints why, naming the program, and returns NULL.
+ */
+const char *demo_set_daemon(const char *prog, const char *path);
 /* The emulated-host command line; extra is appended to the SMMU's. */
 char *demo_cmdline(const char *smmu_extra);
 /* Start the daemon with cmdline and bring the vSMMU up; false on error. */

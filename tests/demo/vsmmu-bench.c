@@ -23,6 +23,7 @@ static int opt_events = 300000;
 static int opt_rate = 100000;
 static int opt_storm_rate = 1000000;
 static int opt_rtts = 3000;
+static char *opt_daemon;
 
 static GOptionEntry entries[] = {
     { "events", 'n', 0, G_OPTION_ARG_INT, &opt_events,
@@ -33,6 +34,9 @@ static GOptionEntry entries[] = {
       "events/s during the qtest round-trip run (default 1000000)", "R" },
     { "rtts", 0, 0, G_OPTION_ARG_INT, &opt_rtts,
       "qtest round trips per measurement (default 3000)", "N" },
+    { "daemon", 0, 0, G_OPTION_ARG_FILENAME, &opt_daemon,
+      "the vsmmu-daemon to run (default $VSMMU_DAEMON, else "
+      VSMMU_DEMO_DAEMON ")", "PATH" },
     { NULL }
 };
 
@@ -187,6 +191,9 @@ int main(int argc, char **argv)
         opt_rtts <= 0) {
         fprintf(stderr, "vsmmu-bench: %s\n", gerr ? gerr->message :
                 "counts and rates must be positive");
+        return 2;
+    }
+    if (!demo_set_daemon("vsmmu-bench", opt_daemon)) {
         return 2;
     }
     ours = run(false);

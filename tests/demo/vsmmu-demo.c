@@ -22,6 +22,7 @@ static int opt_show = 8;
 static int opt_duration = 5;
 static gboolean opt_no_inject;
 static char *opt_daemon_args;
+static char *opt_daemon;
 
 static GOptionEntry entries[] = {
     { "events", 'n', 0, G_OPTION_ARG_INT, &opt_events,
@@ -32,6 +33,9 @@ static GOptionEntry entries[] = {
       "guest event queue size, log2 (default 15)", "L" },
     { "show", 's', 0, G_OPTION_ARG_INT, &opt_show,
       "events to print in full (default 8)", "K" },
+    { "daemon", 0, 0, G_OPTION_ARG_FILENAME, &opt_daemon,
+      "the vsmmu-daemon to run (default $VSMMU_DAEMON, else "
+      VSMMU_DEMO_DAEMON ")", "PATH" },
     { "daemon-args", 0, 0, G_OPTION_ARG_STRING, &opt_daemon_args,
       "vsmmu-daemon options instead of the emulated-host setup", "ARGS" },
     { "no-inject", 0, 0, G_OPTION_ARG_NONE, &opt_no_inject,
@@ -119,6 +123,7 @@ int main(int argc, char **argv)
         "- host SMMU faults delivered to a guest event queue");
     g_autoptr(GError) gerr = NULL;
     g_autofree char *cmdline = NULL;
+    const char *daemon;
     Consumer con = { .lat = g_array_new(FALSE, FALSE, sizeof(double)) };
     DemoGuest g;
     VSMMUQuery c = { 0 };
@@ -139,7 +144,11 @@ int main(int argc, char **argv)
     }
     cmdline = opt_daemon_args ? g_strdup(opt_daemon_args) :
               demo_cmdline(NULL);
-    printf("vsmmu-demo: starting vsmmu-daemon %s\n", cmdline);
+    daemon = demo_set_daemon("vsmmu-demo", opt_daemon);
+    if (!daemon) {
+        return 2;
+    }
+    printf("vsmmu-demo: starting %s %s\n", daemon, cmdline);
     if (!demo_guest_start(&g, cmdline, opt_log2size)) {
         fprintf(stderr, "vsmmu-demo: SMMU bring-up failed\n");
         return 1;

@@ -48,10 +48,48 @@ static void test_greeting(void)
     g_assert_true(json_object_has_member(q, "micro"));
     g_assert_true(g_str_has_prefix(json_object_get_string_member(ver,
                                                                  "package"),
-                                   "vsmmu-"));
+                                   "vsmmu " VSMMU_VERSION));
     g_assert_cmpuint(json_array_get_length(
                      json_object_get_array_member(qmp, "capabilities")),
                      ==, 0);
+    qtest_quit(s);
+}
+
+/*
+ * One version everywhere: the greeting, query-version and -version all
+ * report "vsmmu VERSION[ (git describe)]".
+ */
+static void test_version(void)
+{
+    const char *argv[] = { qtest_binary(), "-version", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *expect = NULL;
+    g_autoptr(GError) gerr = NULL;
+    QTestState *s = qtest_init(NULL);
+    JsonObject *greeting = json_object_get_object_member(
+        json_object_get_object_member(qtest_qmp_greeting(s), "QMP"),
+        "version");
+    JsonObject *rsp, *ret;
+    int status;
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL,
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, &status, &gerr));
+    g_assert_no_error(gerr);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_true(g_str_has_prefix(out, "vsmmu-daemon version "
+                                   VSMMU_VERSION));
+    g_strchomp(out);
+    expect = g_strconcat("vsmmu ", out + strlen("vsmmu-daemon version "),
+                         NULL);
+
+    g_assert_cmpstr(json_object_get_string_member(greeting, "package"), ==,
+                    expect);
+    rsp = qtest_qmp(s, "{\"execute\": \"query-version\"}");
+    ret = json_node_get_object(qtest_qmp_assert_success(rsp));
+    g_assert_cmpstr(json_object_get_string_member(ret, "package"), ==,
+                    expect);
+    json_object_unref(rsp);
     qtest_quit(s);
 }
 
@@ -284,6 +322,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qmp/greeting", test_greeting);
     g_test_add_func("/qmp/queries", test_queries);
+    g_test_add_func("/qmp/version", test_version);
     g_test_add_func("/qmp/errors", test_errors);
     g_test_add_func("/qmp/device-add-del", test_device_add_del);
     g_test_add_func("/qmp/system-reset", test_system_reset);
