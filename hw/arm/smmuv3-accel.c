@@ -30,13 +30,7 @@
 #include "system/host-iommu-device.h"
 #include "system/iommufd.h"
 #include "system/veventq-reader.h"
-#include "smmuv3-internal.h"
 #include "trace.h"
-
-/* STE.Config values (STE_0 bits [3:1]). */
-#define STE_CFG_ABORT       0x0
-#define STE_CFG_BYPASS      0x4
-#define STE_CFG_S1_TRANS    0x5
 
 #define LOST_NOTIFY_INTERVAL_US G_USEC_PER_SEC
 
@@ -141,14 +135,7 @@ static void accel_batch(void *opaque, const VeventqBatch *b)
     for (size_t i = 0; i < b->n_records; i++, p += b->record_size) {
         SMMUEvent *e = &accel->evts[n];
 
-        for (int w = 0; w < 4; w++) {
-            uint64_t v;
-
-            memcpy(&v, p + w * 8, sizeof(v));
-            v = GUINT64_FROM_LE(v);
-            e->word[2 * w] = (uint32_t)v;
-            e->word[2 * w + 1] = v >> 32;
-        }
+        smmu_event_from_le(e, p);
         /* The kernel put the vSID there; it must be one of ours. */
         if (!g_hash_table_contains(accel->owned_vsids,
                                    GUINT_TO_POINTER(smmu_event_get_sid(e)))) {
@@ -358,12 +345,9 @@ static bool accel_install(SMMUv3AccelDevice *adev, bool locked, Error **errp)
         bool valid = locked ?
             smmuv3_get_ste_locked(accel->s, adev->vsid, &ste, &ev) :
             smmuv3_get_ste(accel->s, adev->vsid, &ste, &ev);
-        unsigned config = valid ? FIELD_EX64(ste.word[0], STE_0, CONFIG) :
-                          STE_CFG_ABORT;
+        unsigned config = valid ? smmu_ste_config(&ste) :
+                          SMMU_STE_CONFIG_ABORT;
 
-        if (valid && !FIELD_EX64(ste.word[0], STE_0, V)) {
-            config = STE_CFG_ABORT;
-        }
         if (valid && !adev->vdev_id &&
             !iommufd_backend_alloc_vdev(accel->be, adev->hiod->devid,
                                         accel->viommu_id, adev->vsid,
@@ -371,11 +355,11 @@ static bool accel_install(SMMUv3AccelDevice *adev, bool locked, Error **errp)
             return false;
         }
         switch (config) {
-        case STE_CFG_BYPASS:
+        case SMMU_STE_CONFIG_BYPASS:
             hwpt = accel->bypass_hwpt_id;
             what = "bypass";
             break;
-        case STE_CFG_S1_TRANS:
+        case SMMU_STE_CONFIG_S1:
             if (!accel_alloc_nested(accel, adev->hiod->devid, ste.word[0],
                                     ste.word[1], &new_s1, errp)) {
                 return false;
@@ -460,14 +444,11 @@ static SMMUCmdError accel_cfgi_cd(SMMUv3State *s, uint32_t sid,
                                   uint32_t ssid, bool all, void *opaque)
 {
     SMMUv3AccelState *accel = opaque;
-    SMMUCmd cmd = { { 0, 0 } };
+    SMMUCmd cmd = smmu_cmd_cfgi_cd(sid, ssid, all);
 
     if (!accel->viommu_id) {
         return SMMU_CERROR_NONE;
     }
-    /* Rebuild the command: opcode, SSID, SID (CMD_0); leaf 0. */
-    cmd.word[0] = (all ? 0x06 : 0x05) | ((uint64_t)ssid << 12) |
-                  ((uint64_t)sid << 32);
     accel_queue_inval(accel, &cmd);
     return SMMU_CERROR_NONE;
 }
@@ -476,17 +457,20 @@ static SMMUCmdError accel_invalidate(SMMUv3State *s, unsigned type,
                                      const SMMUCmd *cmd, void *opaque)
 {
     SMMUv3AccelState *accel = opaque;
-    SMMUCmd nh_all = { { 0x10, 0 } };   /* TLBI_NH_ALL */
+    SMMUCmd nh_all = smmu_cmd_make(SMMU_CMD_TLBI_NH_ALL);
 
     if (!accel->viommu_id) {
         return SMMU_CERROR_NONE;
     }
     switch (type) {
-    case 0x10: case 0x11: case 0x12: case 0x13:    /* TLBI_NH_* */
-    case 0x40:                                      /* ATC_INV */
+    case SMMU_CMD_TLBI_NH_ALL:
+    case SMMU_CMD_TLBI_NH_ASID:
+    case SMMU_CMD_TLBI_NH_VA:
+    case SMMU_CMD_TLBI_NH_VAA:
+    case SMMU_CMD_ATC_INV:
         accel_queue_inval(accel, cmd);
         break;
-    case 0x30:                                      /* TLBI_NSNH_ALL */
+    case SMMU_CMD_TLBI_NSNH_ALL:
         /*
          * The guest's "everything" is everything of its stage 1 in this
          * vIOMMU's VMID; the host owns stage 2.
@@ -548,14 +532,66 @@ static const SMMUv3AccelOps accel_ops = {
 
 /* ---- host devices (PCIIOMMUOps, main thread) ------------------------------ */
 
-static bool check_field(const char *name, const char *field, uint32_t want,
-                        uint32_t host, bool ok, Error **errp)
+/* How a vSMMU ID register field must relate to the host's. */
+typedef enum HostIdrRule {
+    IDR_AT_MOST,        /* vSMMU <= host (a size or a feature bit) */
+    IDR_SUBSET,         /* vSMMU bits all set in the host's */
+    IDR_ENDIAN,         /* host mixed-endian (0), or the same as vSMMU */
+} HostIdrRule;
+
+typedef struct HostIdrCheck {
+    const char *name;
+    unsigned idr;
+    unsigned shift, length;
+    HostIdrRule rule;
+} HostIdrCheck;
+
+#define HOST_IDR(n, field, rule) \
+    { #field, n, R_IDR ## n ## _ ## field ## _SHIFT, \
+      R_IDR ## n ## _ ## field ## _LENGTH, rule }
+
+static const HostIdrCheck host_idr_checks[] = {
+    HOST_IDR(0, STLEVEL, IDR_AT_MOST),
+    HOST_IDR(0, TTENDIAN, IDR_ENDIAN),
+    HOST_IDR(0, TTF, IDR_SUBSET),
+    HOST_IDR(0, ATS, IDR_AT_MOST),
+    HOST_IDR(1, SIDSIZE, IDR_AT_MOST),
+    HOST_IDR(1, SSIDSIZE, IDR_AT_MOST),
+    HOST_IDR(3, RIL, IDR_AT_MOST),
+    HOST_IDR(5, OAS, IDR_AT_MOST),
+    HOST_IDR(5, GRAN4K, IDR_AT_MOST),
+    HOST_IDR(5, GRAN16K, IDR_AT_MOST),
+    HOST_IDR(5, GRAN64K, IDR_AT_MOST),
+};
+
+static bool host_idr_ok(const HostIdrCheck *c, uint32_t want, uint32_t host)
 {
-    if (!ok) {
-        error_setg(errp, "%s: host SMMUv3 %s is %u, the vSMMU needs %u",
-                   name, field, host, want);
+    switch (c->rule) {
+    case IDR_AT_MOST:
+        return want <= host;
+    case IDR_SUBSET:
+        return (want & host) == want;
+    case IDR_ENDIAN:
+        return host == SMMU_TTENDIAN_MIXED || host == want;
     }
-    return ok;
+    g_assert_not_reached();
+}
+
+static bool accel_check_host_idr(const char *name, const uint32_t *v,
+                                 const uint32_t *h, Error **errp)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(host_idr_checks); i++) {
+        const HostIdrCheck *c = &host_idr_checks[i];
+        uint32_t want = extract32(v[c->idr], c->shift, c->length);
+        uint32_t host = extract32(h[c->idr], c->shift, c->length);
+
+        if (!host_idr_ok(c, want, host)) {
+            error_setg(errp, "%s: host SMMUv3 %s is %u, the vSMMU needs %u",
+                       name, c->name, host, want);
+            return false;
+        }
+    }
+    return true;
 }
 
 /*
@@ -583,40 +619,7 @@ static bool accel_check_host(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
     if (derive) {
         smmuv3_apply_host_idr(accel->s, h);
     }
-#define F(val, reg, field) FIELD_EX32(val, reg, field)
-    return check_field(hiod->name, "STLEVEL", F(v[0], IDR0, STLEVEL),
-                       F(h[0], IDR0, STLEVEL),
-                       F(v[0], IDR0, STLEVEL) <= F(h[0], IDR0, STLEVEL),
-                       errp) &&
-        check_field(hiod->name, "TTENDIAN", F(v[0], IDR0, TTENDIAN),
-                    F(h[0], IDR0, TTENDIAN),
-                    F(h[0], IDR0, TTENDIAN) == 0 ||
-                    F(h[0], IDR0, TTENDIAN) == F(v[0], IDR0, TTENDIAN), errp) &&
-        check_field(hiod->name, "TTF", F(v[0], IDR0, TTF), F(h[0], IDR0, TTF),
-                    (F(v[0], IDR0, TTF) & F(h[0], IDR0, TTF)) ==
-                    F(v[0], IDR0, TTF), errp) &&
-        check_field(hiod->name, "ATS", F(v[0], IDR0, ATS), F(h[0], IDR0, ATS),
-                    F(v[0], IDR0, ATS) <= F(h[0], IDR0, ATS), errp) &&
-        check_field(hiod->name, "SIDSIZE", F(v[1], IDR1, SIDSIZE),
-                    F(h[1], IDR1, SIDSIZE),
-                    F(v[1], IDR1, SIDSIZE) <= F(h[1], IDR1, SIDSIZE), errp) &&
-        check_field(hiod->name, "SSIDSIZE", F(v[1], IDR1, SSIDSIZE),
-                    F(h[1], IDR1, SSIDSIZE),
-                    F(v[1], IDR1, SSIDSIZE) <= F(h[1], IDR1, SSIDSIZE), errp) &&
-        check_field(hiod->name, "RIL", F(v[3], IDR3, RIL), F(h[3], IDR3, RIL),
-                    F(v[3], IDR3, RIL) <= F(h[3], IDR3, RIL), errp) &&
-        check_field(hiod->name, "OAS", F(v[5], IDR5, OAS), F(h[5], IDR5, OAS),
-                    F(v[5], IDR5, OAS) <= F(h[5], IDR5, OAS), errp) &&
-        check_field(hiod->name, "GRAN4K", F(v[5], IDR5, GRAN4K),
-                    F(h[5], IDR5, GRAN4K),
-                    F(v[5], IDR5, GRAN4K) <= F(h[5], IDR5, GRAN4K), errp) &&
-        check_field(hiod->name, "GRAN16K", F(v[5], IDR5, GRAN16K),
-                    F(h[5], IDR5, GRAN16K),
-                    F(v[5], IDR5, GRAN16K) <= F(h[5], IDR5, GRAN16K), errp) &&
-        check_field(hiod->name, "GRAN64K", F(v[5], IDR5, GRAN64K),
-                    F(h[5], IDR5, GRAN64K),
-                    F(v[5], IDR5, GRAN64K) <= F(h[5], IDR5, GRAN64K), errp);
-#undef F
+    return accel_check_host_idr(hiod->name, v, h, errp);
 }
 
 static void accel_free_viommu(SMMUv3AccelState *accel)
@@ -643,10 +646,8 @@ static void accel_free_viommu(SMMUv3AccelState *accel)
 static bool accel_alloc_viommu(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
                                Error **errp)
 {
-    uint64_t abort_ste0 = FIELD_DP64(0, STE_0, V, 1) |
-                          FIELD_DP64(0, STE_0, CONFIG, STE_CFG_ABORT);
-    uint64_t bypass_ste0 = FIELD_DP64(0, STE_0, V, 1) |
-                           FIELD_DP64(0, STE_0, CONFIG, STE_CFG_BYPASS);
+    uint64_t abort_ste0 = smmu_ste_make(SMMU_STE_CONFIG_ABORT).word[0];
+    uint64_t bypass_ste0 = smmu_ste_make(SMMU_STE_CONFIG_BYPASS).word[0];
     SMMUGlobalConfig cfg;
 
     accel->be = hiod->iommufd;

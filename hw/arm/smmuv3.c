@@ -30,61 +30,6 @@ static const char *const smmuv3_irq_names[SMMU_NUM_IRQ] = {
     [SMMU_IRQ_GERROR] = "gerror",
 };
 
-/* ---- Event records ------------------------------------------------------ */
-
-const char *smmu_event_type_name(unsigned type)
-{
-    static const char *const names[] = {
-        [SMMU_EVT_NONE] = "NONE",
-        [SMMU_EVT_F_UUT] = "F_UUT",
-        [SMMU_EVT_C_BAD_STREAMID] = "C_BAD_STREAMID",
-        [SMMU_EVT_F_STE_FETCH] = "F_STE_FETCH",
-        [SMMU_EVT_C_BAD_STE] = "C_BAD_STE",
-        [SMMU_EVT_F_BAD_ATS_TREQ] = "F_BAD_ATS_TREQ",
-        [SMMU_EVT_F_STREAM_DISABLED] = "F_STREAM_DISABLED",
-        [SMMU_EVT_F_TRANS_FORBIDDEN] = "F_TRANS_FORBIDDEN",
-        [SMMU_EVT_C_BAD_SUBSTREAMID] = "C_BAD_SUBSTREAMID",
-        [SMMU_EVT_F_CD_FETCH] = "F_CD_FETCH",
-        [SMMU_EVT_C_BAD_CD] = "C_BAD_CD",
-        [SMMU_EVT_F_WALK_EABT] = "F_WALK_EABT",
-        [SMMU_EVT_F_TRANSLATION] = "F_TRANSLATION",
-        [SMMU_EVT_F_ADDR_SIZE] = "F_ADDR_SIZE",
-        [SMMU_EVT_F_ACCESS] = "F_ACCESS",
-        [SMMU_EVT_F_PERMISSION] = "F_PERMISSION",
-        [SMMU_EVT_F_TLB_CONFLICT] = "F_TLB_CONFLICT",
-        [SMMU_EVT_F_CFG_CONFLICT] = "F_CFG_CONFLICT",
-        [SMMU_EVT_E_PAGE_REQ] = "E_PAGE_REQ",
-    };
-
-    if (type >= G_N_ELEMENTS(names)) {
-        return "INVALID";
-    }
-    return names[type] ? names[type] : "UNKNOWN";
-}
-
-void smmu_event_init(SMMUEvent *evt, SMMUEventType type, uint32_t sid)
-{
-    memset(evt, 0, sizeof(*evt));
-    evt->word[0] = FIELD_DP32(0, EVT_0, TYPE, type);
-    evt->word[1] = FIELD_DP32(0, EVT_1, SID, sid);
-}
-
-void smmu_event_set_ssid(SMMUEvent *evt, uint32_t ssid)
-{
-    evt->word[0] = FIELD_DP32(evt->word[0], EVT_0, SSV, 1);
-    evt->word[0] = FIELD_DP32(evt->word[0], EVT_0, SSID, ssid);
-}
-
-unsigned smmu_event_get_type(const SMMUEvent *evt)
-{
-    return FIELD_EX32(evt->word[0], EVT_0, TYPE);
-}
-
-uint32_t smmu_event_get_sid(const SMMUEvent *evt)
-{
-    return FIELD_EX32(evt->word[1], EVT_1, SID);
-}
-
 /* ---- Interrupts and GERROR ---------------------------------------------- */
 
 static uint32_t smmuv3_cr0ack_bit(SMMUv3State *s, uint32_t mask)
@@ -213,7 +158,7 @@ size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
 
     prod = q->prod;
     for (size_t i = 0; i < n; i++) {
-        uint32_t le[8];
+        uint8_t rec[SMMU_EVENT_SIZE];
         hwaddr addr;
 
         if (smmu_q_full(prod, q->cons, q->log2size)) {
@@ -221,11 +166,9 @@ size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
             r.overflow_dropped = n - i;
             break;
         }
-        for (int w = 0; w < 8; w++) {
-            le[w] = GUINT32_TO_LE(evts[i].word[w]);
-        }
+        smmu_event_to_le(&evts[i], rec);
         addr = smmu_q_entry(q, prod);
-        if (address_space_write(s->parent_obj.as, addr, le, sizeof(le))
+        if (address_space_write(s->parent_obj.as, addr, rec, sizeof(rec))
             != MEMTX_OK) {
             trace_smmuv3_eventq_write_abort(addr);
             r.abort++;
@@ -566,37 +509,6 @@ bool smmuv3_get_cd(SMMUv3State *s, uint32_t sid, const SMMUSte *ste,
 }
 
 /* ---- Command queue ------------------------------------------------------- */
-
-static const char *smmu_cmd_name(unsigned type)
-{
-    switch (type) {
-    case SMMU_CMD_PREFETCH_CONFIG: return "CMD_PREFETCH_CONFIG";
-    case SMMU_CMD_PREFETCH_ADDR: return "CMD_PREFETCH_ADDR";
-    case SMMU_CMD_CFGI_STE: return "CMD_CFGI_STE";
-    case SMMU_CMD_CFGI_STE_RANGE: return "CMD_CFGI_STE_RANGE";
-    case SMMU_CMD_CFGI_CD: return "CMD_CFGI_CD";
-    case SMMU_CMD_CFGI_CD_ALL: return "CMD_CFGI_CD_ALL";
-    case SMMU_CMD_TLBI_NH_ALL: return "CMD_TLBI_NH_ALL";
-    case SMMU_CMD_TLBI_NH_ASID: return "CMD_TLBI_NH_ASID";
-    case SMMU_CMD_TLBI_NH_VA: return "CMD_TLBI_NH_VA";
-    case SMMU_CMD_TLBI_NH_VAA: return "CMD_TLBI_NH_VAA";
-    case SMMU_CMD_TLBI_EL3_ALL: return "CMD_TLBI_EL3_ALL";
-    case SMMU_CMD_TLBI_EL3_VA: return "CMD_TLBI_EL3_VA";
-    case SMMU_CMD_TLBI_EL2_ALL: return "CMD_TLBI_EL2_ALL";
-    case SMMU_CMD_TLBI_EL2_ASID: return "CMD_TLBI_EL2_ASID";
-    case SMMU_CMD_TLBI_EL2_VA: return "CMD_TLBI_EL2_VA";
-    case SMMU_CMD_TLBI_EL2_VAA: return "CMD_TLBI_EL2_VAA";
-    case SMMU_CMD_TLBI_S12_VMALL: return "CMD_TLBI_S12_VMALL";
-    case SMMU_CMD_TLBI_S2_IPA: return "CMD_TLBI_S2_IPA";
-    case SMMU_CMD_TLBI_NSNH_ALL: return "CMD_TLBI_NSNH_ALL";
-    case SMMU_CMD_ATC_INV: return "CMD_ATC_INV";
-    case SMMU_CMD_PRI_RESP: return "CMD_PRI_RESP";
-    case SMMU_CMD_RESUME: return "CMD_RESUME";
-    case SMMU_CMD_STALL_TERM: return "CMD_STALL_TERM";
-    case SMMU_CMD_SYNC: return "CMD_SYNC";
-    default: return "UNKNOWN";
-    }
-}
 
 static SMMUCmdError smmuv3_cmd_sync(SMMUv3State *s, const SMMUCmd *cmd,
                                     SMMUPulses *pulses)
