@@ -1018,7 +1018,7 @@ static void smmuv3_write_cr2(SMMUv3State *s, uint32_t val,
         trace_smmuv3_write_ignored("CR2", "SMMUEN is 1");
         return;
     }
-    s->cr[2] = val & 0x7;
+    s->cr[2] = val & (R_CR2_E2H_MASK | R_CR2_RECINVSID_MASK | R_CR2_PTM_MASK);
 }
 
 static void smmuv3_write_gbpa(SMMUv3State *s, uint32_t val,
