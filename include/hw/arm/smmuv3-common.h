@@ -86,6 +86,7 @@ enum {
 };
 /* IDR5.OAS (and CD.IPS, STE.S2PS) encodings. */
 #define SMMU_OAS_32BIT 0
+#define SMMU_OAS_40BIT 2
 #define SMMU_OAS_44BIT 4
 #define SMMU_OAS_48BIT 5
 #define SMMU_OAS_52BIT 6
