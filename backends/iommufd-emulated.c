@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "hw/arm/smmuv3-common.h"
 #include "system/iommufd-emulated.h"
 #include "trace.h"
 #include <sys/eventfd.h>
@@ -98,14 +99,14 @@ struct IOMMUFDEmulatedHost {
 static bool evt_type_forwarded(uint32_t type)
 {
     switch (type) {
-    case 0x04:  /* C_BAD_STE */
-    case 0x06:  /* F_STREAM_DISABLED */
-    case 0x08:  /* C_BAD_SUBSTREAMID */
-    case 0x0a:  /* C_BAD_CD */
-    case 0x10:  /* F_TRANSLATION */
-    case 0x11:  /* F_ADDR_SIZE */
-    case 0x12:  /* F_ACCESS */
-    case 0x13:  /* F_PERMISSION */
+    case SMMU_EVT_C_BAD_STE:
+    case SMMU_EVT_F_STREAM_DISABLED:
+    case SMMU_EVT_C_BAD_SUBSTREAMID:
+    case SMMU_EVT_C_BAD_CD:
+    case SMMU_EVT_F_TRANSLATION:
+    case SMMU_EVT_F_ADDR_SIZE:
+    case SMMU_EVT_F_ACCESS:
+    case SMMU_EVT_F_PERMISSION:
         return true;
     default:
         return false;
@@ -358,18 +359,15 @@ static int do_ioas_unmap(IOMMUFDEmulatedHost *host,
 }
 
 /* The kernel's rule for a guest STE in a nested HWPT (STE.Config). */
-static int validate_guest_ste(const uint64_t ste[2])
+static int validate_guest_ste(const uint64_t le[2])
 {
-    uint64_t w0 = GUINT64_FROM_LE(ste[0]);
-    unsigned cfg = (w0 >> 1) & 0x7;
+    SMMUSte ste = { { GUINT64_FROM_LE(le[0]), GUINT64_FROM_LE(le[1]) } };
 
-    if (!(w0 & 1)) {
-        return 0;               /* invalid STE: treated as abort */
-    }
-    switch (cfg) {
-    case 0x0:   /* abort */
-    case 0x4:   /* bypass */
-    case 0x5:   /* stage 1 translate */
+    /* An invalid STE (V == 0) reads as abort. */
+    switch (smmu_ste_config(&ste)) {
+    case SMMU_STE_CONFIG_ABORT:
+    case SMMU_STE_CONFIG_BYPASS:
+    case SMMU_STE_CONFIG_S1:
         return 0;
     default:
         return -EIO;
@@ -460,22 +458,21 @@ static int do_get_hw_info(IOMMUFDEmulatedHost *host,
     cmd->data_len = sizeof(info);
     cmd->out_data_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
     cmd->out_capabilities = 0;
-    /* IDR1.SSIDSIZE, bits [10:6]. */
-    cmd->out_max_pasid_log2 = (host->idr[1] >> 6) & 0x1f;
+    cmd->out_max_pasid_log2 = FIELD_EX32(host->idr[1], IDR1, SSIDSIZE);
     return 0;
 }
 
 /* SMMUv3 commands a vIOMMU accepts for invalidation. */
-static bool cmd_opcode_allowed(uint8_t op)
+static bool cmd_opcode_allowed(unsigned op)
 {
     switch (op) {
-    case 0x05:  /* CFGI_CD */
-    case 0x06:  /* CFGI_CD_ALL */
-    case 0x10:  /* TLBI_NH_ALL */
-    case 0x11:  /* TLBI_NH_ASID */
-    case 0x12:  /* TLBI_NH_VA */
-    case 0x13:  /* TLBI_NH_VAA */
-    case 0x40:  /* ATC_INV */
+    case SMMU_CMD_CFGI_CD:
+    case SMMU_CMD_CFGI_CD_ALL:
+    case SMMU_CMD_TLBI_NH_ALL:
+    case SMMU_CMD_TLBI_NH_ASID:
+    case SMMU_CMD_TLBI_NH_VA:
+    case SMMU_CMD_TLBI_NH_VAA:
+    case SMMU_CMD_ATC_INV:
         return true;
     default:
         return false;
@@ -509,10 +506,11 @@ static int do_hwpt_invalidate(IOMMUFDEmulatedHost *host,
         return -EINVAL;
     }
     for (uint32_t i = 0; i < requested; i++) {
-        uint64_t w0;
+        SMMUCmd c;
 
-        memcpy(&w0, data + (size_t)i * cmd->entry_len, sizeof(w0));
-        if (!cmd_opcode_allowed(GUINT64_FROM_LE(w0) & 0xff)) {
+        memcpy(c.word, data + (size_t)i * cmd->entry_len, sizeof(c.word));
+        c.word[0] = GUINT64_FROM_LE(c.word[0]);
+        if (!cmd_opcode_allowed(smmu_cmd_opcode(&c))) {
             return -EOPNOTSUPP;
         }
         viommu->viommu.invalidations++;
@@ -913,6 +911,50 @@ const IOMMUFDKernelOps iommufd_emulated_ops = {
 
 /* ---- host side ------------------------------------------------------------ */
 
+/*
+ * A host SMMUv3 like the one vsmmu models, but with 48-bit OAS and
+ * 20-bit SubstreamIDs.
+ */
+static void emulated_host_init_idr(uint32_t idr[6])
+{
+    uint32_t v = 0;
+
+    /* Stage 1 and 2 (nesting), coherent, little-endian AArch64 tables. */
+    v = FIELD_DP32(v, IDR0, S2P, 1);
+    v = FIELD_DP32(v, IDR0, S1P, 1);
+    v = FIELD_DP32(v, IDR0, TTF, SMMU_IDR0_TTF_AARCH64);
+    v = FIELD_DP32(v, IDR0, COHACC, 1);
+    v = FIELD_DP32(v, IDR0, ASID16, 1);
+    v = FIELD_DP32(v, IDR0, VMID16, 1);
+    v = FIELD_DP32(v, IDR0, TTENDIAN, SMMU_TTENDIAN_LE);
+    v = FIELD_DP32(v, IDR0, STALL_MODEL, 1);
+    v = FIELD_DP32(v, IDR0, TERM_MODEL, 1);
+    v = FIELD_DP32(v, IDR0, STLEVEL, 1);        /* 2-level stream table */
+    idr[0] = v;
+
+    /* 16-bit StreamIDs, 20-bit SubstreamIDs, 2^19-entry queues. */
+    v = 0;
+    v = FIELD_DP32(v, IDR1, SIDSIZE, 16);
+    v = FIELD_DP32(v, IDR1, SSIDSIZE, 20);
+    v = FIELD_DP32(v, IDR1, EVENTQS, 19);
+    v = FIELD_DP32(v, IDR1, CMDQS, 19);
+    idr[1] = v;
+
+    v = 0;
+    v = FIELD_DP32(v, IDR3, HAD, 1);
+    v = FIELD_DP32(v, IDR3, XNX, 1);
+    v = FIELD_DP32(v, IDR3, RIL, 1);
+    v = FIELD_DP32(v, IDR3, BBML, 2);
+    idr[3] = v;
+
+    v = 0;
+    v = FIELD_DP32(v, IDR5, OAS, SMMU_OAS_48BIT);
+    v = FIELD_DP32(v, IDR5, GRAN4K, 1);
+    v = FIELD_DP32(v, IDR5, GRAN16K, 1);
+    v = FIELD_DP32(v, IDR5, GRAN64K, 1);
+    idr[5] = v;
+}
+
 IOMMUFDEmulatedHost *iommufd_emulated_host_new(void)
 {
     IOMMUFDEmulatedHost *host = g_new0(IOMMUFDEmulatedHost, 1);
@@ -921,17 +963,8 @@ IOMMUFDEmulatedHost *iommufd_emulated_host_new(void)
     host->objs = g_hash_table_new(g_direct_hash, g_direct_equal);
     host->veventq_fds = g_hash_table_new(g_direct_hash, g_direct_equal);
     host->token_fd = -1;
-    /*
-     * A host SMMUv3 like the one vsmmu models, but with 48-bit OAS and
-     * 20-bit SubstreamIDs: IDR0 two-level stream table, little-endian
-     * AArch64 tables, stage 1 and 2 (nesting), coherent; IDR1 16-bit
-     * StreamIDs, 2^19-entry queues; IDR3 RIL; IDR5 4K/16K/64K granules.
-     */
-    host->idr[0] = 0x0d44101b;
-    host->idr[1] = 0x02730010 | (20u << 6);
-    host->idr[3] = 0x00001414;
-    host->idr[5] = 0x00000075;
-    host->aidr = 0x2;
+    emulated_host_init_idr(host->idr);
+    host->aidr = 0x2;           /* SMMUv3.2 */
     return host;
 }
 
@@ -1105,16 +1138,14 @@ static IOMMUFDEmulatedReport veventq_push(IOMMUFDEmulatedHost *host, Obj *q,
         host->stats.overflowed++;
     } else {
         Record *r = g_new(Record, 1);
-        uint64_t w[4];
+        SMMUEvent e;
 
         /* A newer event replaces a trailing LOST header (a gap stays). */
         q->veventq.lost_pending = false;
-        w[0] = GUINT64_TO_LE((evt[0] & 0xffffffffull) | (virt_id << 32));
-        for (int i = 1; i < 4; i++) {
-            w[i] = GUINT64_TO_LE(evt[i]);
-        }
+        smmu_event_from_dwords(&e, evt);
+        e.word[1] = FIELD_DP32(e.word[1], EVT_1, SID, virt_id);
         r->seq = seq;
-        memcpy(r->payload, w, sizeof(w));
+        smmu_event_to_le(&e, r->payload);
         g_queue_push_tail(q->veventq.records, r);
         res = EMULATED_REPORT_QUEUED;
         host->stats.queued++;
@@ -1128,6 +1159,7 @@ bool iommufd_emulated_queue_raw(IOMMUFDEmulatedHost *host,
                                 IOMMUFDEmulatedReport *result, Error **errp)
 {
     Obj *viommu;
+    SMMUEvent e;
 
     g_mutex_lock(&host->lock);
     viommu = obj_get(host, viommu_id, OBJ_VIOMMU);
@@ -1138,8 +1170,10 @@ bool iommufd_emulated_queue_raw(IOMMUFDEmulatedHost *host,
         return false;
     }
     host->stats.reported++;
+    /* The record is already the guest's: it keeps its StreamID. */
+    smmu_event_from_dwords(&e, evt);
     *result = veventq_push(host, viommu->viommu.veventq_smmu, evt,
-                           evt[0] >> 32);
+                           smmu_event_get_sid(&e));
     g_mutex_unlock(&host->lock);
     return true;
 }
@@ -1149,9 +1183,15 @@ bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
                                    IOMMUFDEmulatedReport *result,
                                    Error **errp)
 {
-    uint32_t psid = SMMU_EVT_SID(evt[0]);
     IOMMUFDEmulatedReport res = EMULATED_REPORT_HOST_ONLY;
     Obj *dev, *hwpt, *vdev = NULL, *q = NULL;
+    SMMUEventInfo info;
+    SMMUEvent e;
+    uint32_t psid;
+
+    smmu_event_from_dwords(&e, evt);
+    smmu_event_parse(&e, &info);
+    psid = info.sid;
 
     g_mutex_lock(&host->lock);
     dev = find_device_by_psid(host, psid);
@@ -1162,8 +1202,7 @@ bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
     }
     host->stats.reported++;
     hwpt = dev->dev.attached;
-    if (evt_type_forwarded(SMMU_EVT_TYPE(evt[0])) &&
-        !SMMU_EVT_STALL(evt[1]) && !SMMU_EVT_S2(evt[1]) &&
+    if (evt_type_forwarded(info.type) && !info.stall && !info.s2 &&
         hwpt && hwpt->type == OBJ_HWPT && hwpt->hwpt.nested) {
         Obj *viommu = hwpt->hwpt.parent;
 
@@ -1176,7 +1215,7 @@ bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
         host->stats.host_only++;
     }
     g_mutex_unlock(&host->lock);
-    trace_iommufd_emulated_report(psid, SMMU_EVT_TYPE(evt[0]), res);
+    trace_iommufd_emulated_report(psid, info.type, res);
     if (result) {
         *result = res;
     }

@@ -26,26 +26,21 @@
  * it changes).  The "auto" ID register fields are resolved once, by the
  * first device, and only before the guest has read them.
  *
- * Threads and locks: everything runs on the main thread except
- * accel_batch(), which the vEVENTQ reader calls in the iothread.  The
- * command-queue hooks run with the device lock (SMMUv3State.mutex) held.
- * accel->lock guards what the iothread shares: owned, stats and the
- * lost-event rate limit.  The main-thread-only fields (devices, the ids,
- * the vEVENTQ state, applied, inval) need no lock; the reader is stopped
- * before they change under it.
- *
  * Threads and locks.  The main thread owns the device list, the HWPTs,
- * the vIOMMU and the vEVENTQ life cycle.  The iothread runs accel_batch()
+ * the vIOMMU, the vEVENTQ life cycle, the applied configuration and the
+ * pending invalidations (the command-queue hooks run on it with the
+ * device lock, SMMUv3State.mutex, held).  The iothread runs accel_batch()
  * and accel_note_lost(); with the main thread it shares, under
- * SMMUv3AccelState.lock: owned_vsids, stats, and the pending lost-event
- * delivery (lost_pending, lost_src, last_lost_notify).  The
+ * SMMUv3AccelState.lock: owned (the vSID bitmap), stats, and the pending
+ * lost-event delivery (lost_pending, lost_src, last_lost_notify).  The
  * iothread never calls out of the device model except into the guest
- * event queue (smmuv3_eventq_write_batch, with the model's own lock): a
- * loss is reported by scheduling lost_src, an idle (or, within a second
- * of the last report, timeout) source on the main context, whose
- * callback runs the lost-event notifiers on the main thread.  The notifier list is main thread only; fini destroys a
- * pending lost_src after the reader has stopped, so no callback runs on
- * a freed vSMMU.
+ * event queue (smmuv3_eventq_write_le, with the model's own lock): a loss
+ * is reported by scheduling lost_src, an idle (or, within a second of the
+ * last report, timeout) source on the main context, whose callback runs
+ * the lost-event notifiers on the main thread.  The notifier list is main
+ * thread only; fini destroys a pending lost_src after the reader has
+ * stopped, so no callback runs on a freed vSMMU.  The reader is stopped
+ * (and drained) before the vEVENTQ it reads changes.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -58,13 +53,7 @@
 #include "system/host-iommu-device.h"
 #include "system/iommufd.h"
 #include "system/veventq-reader.h"
-#include "smmuv3-internal.h"
 #include "trace.h"
-
-/* STE.Config values (STE_0 bits [3:1]). */
-#define STE_CFG_ABORT       0x0
-#define STE_CFG_BYPASS      0x4
-#define STE_CFG_S1_TRANS    0x5
 
 #define LOST_NOTIFY_INTERVAL_US G_USEC_PER_SEC
 
@@ -276,15 +265,6 @@ static void accel_discard_batch(SMMUv3AccelState *accel, const VeventqBatch *b)
     trace_smmuv3_accel_discard(accel_name(accel), b->n_records, b->lost);
 }
 
-/* StreamID of a record in its guest form (word 0, bits [63:32]). */
-static uint32_t accel_record_sid(const uint8_t *rec)
-{
-    uint32_t sid;
-
-    memcpy(&sid, rec + 4, sizeof(sid));
-    return GUINT32_FROM_LE(sid);
-}
-
 /* Is SID a device of ours?  accel->lock held. */
 static inline bool accel_owns(SMMUv3AccelState *accel, uint32_t sid)
 {
@@ -306,7 +286,7 @@ static size_t accel_owned_records(SMMUv3AccelState *accel,
 
     g_mutex_lock(&accel->lock);
     for (size_t i = 0; i < b->n_records; i++) {
-        uint32_t sid = accel_record_sid(p + i * SMMU_EVENT_SIZE);
+        uint32_t sid = smmu_event_le_get_sid(p + i * SMMU_EVENT_SIZE);
 
         /* The kernel put the vSID there; it must be one of ours. */
         if (accel_owns(accel, sid)) {
@@ -565,13 +545,12 @@ static void accel_wanted(SMMUv3AccelDevice *adev, const SMMUGlobalConfig *cfg,
     }
     *ste_valid = locked ? smmuv3_get_ste_locked(s, adev->vsid, &ste, &ev) :
                           smmuv3_get_ste(s, adev->vsid, &ste, &ev);
-    config = *ste_valid && FIELD_EX64(ste.word[0], STE_0, V) ?
-             FIELD_EX64(ste.word[0], STE_0, CONFIG) : STE_CFG_ABORT;
+    config = *ste_valid ? smmu_ste_config(&ste) : SMMU_STE_CONFIG_ABORT;
     switch (config) {
-    case STE_CFG_BYPASS:
+    case SMMU_STE_CONFIG_BYPASS:
         want->target = ACCEL_TARGET_BYPASS;
         break;
-    case STE_CFG_S1_TRANS:
+    case SMMU_STE_CONFIG_S1:
         want->target = ACCEL_TARGET_S1;
         want->ste[0] = ste.word[0];
         want->ste[1] = ste.word[1];
@@ -752,14 +731,11 @@ static SMMUCmdError accel_cfgi_cd(SMMUv3State *s, uint32_t sid,
                                   uint32_t ssid, bool all, void *opaque)
 {
     SMMUv3AccelState *accel = opaque;
-    SMMUCmd cmd = { { 0, 0 } };
+    SMMUCmd cmd = smmu_cmd_cfgi_cd(sid, ssid, all);
 
     if (!accel->viommu_id) {
         return SMMU_CERROR_NONE;
     }
-    /* Rebuild the command: opcode, SSID, SID (CMD_0); leaf 0. */
-    cmd.word[0] = (all ? 0x06 : 0x05) | ((uint64_t)ssid << 12) |
-                  ((uint64_t)sid << 32);
     return accel_queue_inval(accel, &cmd);
 }
 
@@ -767,16 +743,19 @@ static SMMUCmdError accel_invalidate(SMMUv3State *s, unsigned type,
                                      const SMMUCmd *cmd, void *opaque)
 {
     SMMUv3AccelState *accel = opaque;
-    SMMUCmd nh_all = { { 0x10, 0 } };   /* TLBI_NH_ALL */
+    SMMUCmd nh_all = smmu_cmd_make(SMMU_CMD_TLBI_NH_ALL);
 
     if (!accel->viommu_id) {
         return SMMU_CERROR_NONE;
     }
     switch (type) {
-    case 0x10: case 0x11: case 0x12: case 0x13:    /* TLBI_NH_* */
-    case 0x40:                                      /* ATC_INV */
+    case SMMU_CMD_TLBI_NH_ALL:
+    case SMMU_CMD_TLBI_NH_ASID:
+    case SMMU_CMD_TLBI_NH_VA:
+    case SMMU_CMD_TLBI_NH_VAA:
+    case SMMU_CMD_ATC_INV:
         return accel_queue_inval(accel, cmd);
-    case 0x30:                                      /* TLBI_NSNH_ALL */
+    case SMMU_CMD_TLBI_NSNH_ALL:
         /*
          * The guest's "everything" is everything of its stage 1 in this
          * vIOMMU's VMID; the host owns stage 2.
@@ -830,14 +809,66 @@ static const SMMUv3AccelOps accel_ops = {
 
 /* ---- host devices (PCIIOMMUOps, main thread) ------------------------------ */
 
-static bool check_field(const char *name, const char *field, uint32_t want,
-                        uint32_t host, bool ok, Error **errp)
+/* How a vSMMU ID register field must relate to the host's. */
+typedef enum HostIdrRule {
+    IDR_AT_MOST,        /* vSMMU <= host (a size or a feature bit) */
+    IDR_SUBSET,         /* vSMMU bits all set in the host's */
+    IDR_ENDIAN,         /* host mixed-endian (0), or the same as vSMMU */
+} HostIdrRule;
+
+typedef struct HostIdrCheck {
+    const char *name;
+    unsigned idr;
+    unsigned shift, length;
+    HostIdrRule rule;
+} HostIdrCheck;
+
+#define HOST_IDR(n, field, rule) \
+    { #field, n, R_IDR ## n ## _ ## field ## _SHIFT, \
+      R_IDR ## n ## _ ## field ## _LENGTH, rule }
+
+static const HostIdrCheck host_idr_checks[] = {
+    HOST_IDR(0, STLEVEL, IDR_AT_MOST),
+    HOST_IDR(0, TTENDIAN, IDR_ENDIAN),
+    HOST_IDR(0, TTF, IDR_SUBSET),
+    HOST_IDR(0, ATS, IDR_AT_MOST),
+    HOST_IDR(1, SIDSIZE, IDR_AT_MOST),
+    HOST_IDR(1, SSIDSIZE, IDR_AT_MOST),
+    HOST_IDR(3, RIL, IDR_AT_MOST),
+    HOST_IDR(5, OAS, IDR_AT_MOST),
+    HOST_IDR(5, GRAN4K, IDR_AT_MOST),
+    HOST_IDR(5, GRAN16K, IDR_AT_MOST),
+    HOST_IDR(5, GRAN64K, IDR_AT_MOST),
+};
+
+static bool host_idr_ok(const HostIdrCheck *c, uint32_t want, uint32_t host)
 {
-    if (!ok) {
-        error_setg(errp, "%s: host SMMUv3 %s is %u, the vSMMU needs %u",
-                   name, field, host, want);
+    switch (c->rule) {
+    case IDR_AT_MOST:
+        return want <= host;
+    case IDR_SUBSET:
+        return (want & host) == want;
+    case IDR_ENDIAN:
+        return host == SMMU_TTENDIAN_MIXED || host == want;
     }
-    return ok;
+    g_assert_not_reached();
+}
+
+static bool accel_check_host_idr(const char *name, const uint32_t *v,
+                                 const uint32_t *h, Error **errp)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(host_idr_checks); i++) {
+        const HostIdrCheck *c = &host_idr_checks[i];
+        uint32_t want = extract32(v[c->idr], c->shift, c->length);
+        uint32_t host = extract32(h[c->idr], c->shift, c->length);
+
+        if (!host_idr_ok(c, want, host)) {
+            error_setg(errp, "%s: host SMMUv3 %s is %u, the vSMMU needs %u",
+                       name, c->name, host, want);
+            return false;
+        }
+    }
+    return true;
 }
 
 /*
@@ -868,40 +899,7 @@ static bool accel_check_host(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
         smmuv3_apply_host_idr(accel->s, h);
     }
     smmuv3_get_idr(accel->s, v);
-#define F(val, reg, field) FIELD_EX32(val, reg, field)
-    return check_field(hiod->name, "STLEVEL", F(v[0], IDR0, STLEVEL),
-                       F(h[0], IDR0, STLEVEL),
-                       F(v[0], IDR0, STLEVEL) <= F(h[0], IDR0, STLEVEL),
-                       errp) &&
-        check_field(hiod->name, "TTENDIAN", F(v[0], IDR0, TTENDIAN),
-                    F(h[0], IDR0, TTENDIAN),
-                    F(h[0], IDR0, TTENDIAN) == 0 ||
-                    F(h[0], IDR0, TTENDIAN) == F(v[0], IDR0, TTENDIAN), errp) &&
-        check_field(hiod->name, "TTF", F(v[0], IDR0, TTF), F(h[0], IDR0, TTF),
-                    (F(v[0], IDR0, TTF) & F(h[0], IDR0, TTF)) ==
-                    F(v[0], IDR0, TTF), errp) &&
-        check_field(hiod->name, "ATS", F(v[0], IDR0, ATS), F(h[0], IDR0, ATS),
-                    F(v[0], IDR0, ATS) <= F(h[0], IDR0, ATS), errp) &&
-        check_field(hiod->name, "SIDSIZE", F(v[1], IDR1, SIDSIZE),
-                    F(h[1], IDR1, SIDSIZE),
-                    F(v[1], IDR1, SIDSIZE) <= F(h[1], IDR1, SIDSIZE), errp) &&
-        check_field(hiod->name, "SSIDSIZE", F(v[1], IDR1, SSIDSIZE),
-                    F(h[1], IDR1, SSIDSIZE),
-                    F(v[1], IDR1, SSIDSIZE) <= F(h[1], IDR1, SSIDSIZE), errp) &&
-        check_field(hiod->name, "RIL", F(v[3], IDR3, RIL), F(h[3], IDR3, RIL),
-                    F(v[3], IDR3, RIL) <= F(h[3], IDR3, RIL), errp) &&
-        check_field(hiod->name, "OAS", F(v[5], IDR5, OAS), F(h[5], IDR5, OAS),
-                    F(v[5], IDR5, OAS) <= F(h[5], IDR5, OAS), errp) &&
-        check_field(hiod->name, "GRAN4K", F(v[5], IDR5, GRAN4K),
-                    F(h[5], IDR5, GRAN4K),
-                    F(v[5], IDR5, GRAN4K) <= F(h[5], IDR5, GRAN4K), errp) &&
-        check_field(hiod->name, "GRAN16K", F(v[5], IDR5, GRAN16K),
-                    F(h[5], IDR5, GRAN16K),
-                    F(v[5], IDR5, GRAN16K) <= F(h[5], IDR5, GRAN16K), errp) &&
-        check_field(hiod->name, "GRAN64K", F(v[5], IDR5, GRAN64K),
-                    F(h[5], IDR5, GRAN64K),
-                    F(v[5], IDR5, GRAN64K) <= F(h[5], IDR5, GRAN64K), errp);
-#undef F
+    return accel_check_host_idr(hiod->name, v, h, errp);
 }
 
 static void accel_free_viommu(SMMUv3AccelState *accel)
@@ -929,10 +927,8 @@ static void accel_free_viommu(SMMUv3AccelState *accel)
 static bool accel_alloc_viommu(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
                                Error **errp)
 {
-    uint64_t abort_ste0 = FIELD_DP64(0, STE_0, V, 1) |
-                          FIELD_DP64(0, STE_0, CONFIG, STE_CFG_ABORT);
-    uint64_t bypass_ste0 = FIELD_DP64(0, STE_0, V, 1) |
-                           FIELD_DP64(0, STE_0, CONFIG, STE_CFG_BYPASS);
+    uint64_t abort_ste0 = smmu_ste_make(SMMU_STE_CONFIG_ABORT).word[0];
+    uint64_t bypass_ste0 = smmu_ste_make(SMMU_STE_CONFIG_BYPASS).word[0];
     SMMUGlobalConfig cfg;
 
     accel->be = hiod->iommufd;

@@ -30,61 +30,6 @@ static const char *const smmuv3_irq_names[SMMU_NUM_IRQ] = {
     [SMMU_IRQ_GERROR] = "gerror",
 };
 
-/* ---- Event records ------------------------------------------------------ */
-
-const char *smmu_event_type_name(unsigned type)
-{
-    static const char *const names[] = {
-        [SMMU_EVT_NONE] = "NONE",
-        [SMMU_EVT_F_UUT] = "F_UUT",
-        [SMMU_EVT_C_BAD_STREAMID] = "C_BAD_STREAMID",
-        [SMMU_EVT_F_STE_FETCH] = "F_STE_FETCH",
-        [SMMU_EVT_C_BAD_STE] = "C_BAD_STE",
-        [SMMU_EVT_F_BAD_ATS_TREQ] = "F_BAD_ATS_TREQ",
-        [SMMU_EVT_F_STREAM_DISABLED] = "F_STREAM_DISABLED",
-        [SMMU_EVT_F_TRANS_FORBIDDEN] = "F_TRANS_FORBIDDEN",
-        [SMMU_EVT_C_BAD_SUBSTREAMID] = "C_BAD_SUBSTREAMID",
-        [SMMU_EVT_F_CD_FETCH] = "F_CD_FETCH",
-        [SMMU_EVT_C_BAD_CD] = "C_BAD_CD",
-        [SMMU_EVT_F_WALK_EABT] = "F_WALK_EABT",
-        [SMMU_EVT_F_TRANSLATION] = "F_TRANSLATION",
-        [SMMU_EVT_F_ADDR_SIZE] = "F_ADDR_SIZE",
-        [SMMU_EVT_F_ACCESS] = "F_ACCESS",
-        [SMMU_EVT_F_PERMISSION] = "F_PERMISSION",
-        [SMMU_EVT_F_TLB_CONFLICT] = "F_TLB_CONFLICT",
-        [SMMU_EVT_F_CFG_CONFLICT] = "F_CFG_CONFLICT",
-        [SMMU_EVT_E_PAGE_REQ] = "E_PAGE_REQ",
-    };
-
-    if (type >= G_N_ELEMENTS(names)) {
-        return "INVALID";
-    }
-    return names[type] ? names[type] : "UNKNOWN";
-}
-
-void smmu_event_init(SMMUEvent *evt, SMMUEventType type, uint32_t sid)
-{
-    memset(evt, 0, sizeof(*evt));
-    evt->word[0] = FIELD_DP32(0, EVT_0, TYPE, type);
-    evt->word[1] = FIELD_DP32(0, EVT_1, SID, sid);
-}
-
-void smmu_event_set_ssid(SMMUEvent *evt, uint32_t ssid)
-{
-    evt->word[0] = FIELD_DP32(evt->word[0], EVT_0, SSV, 1);
-    evt->word[0] = FIELD_DP32(evt->word[0], EVT_0, SSID, ssid);
-}
-
-unsigned smmu_event_get_type(const SMMUEvent *evt)
-{
-    return FIELD_EX32(evt->word[0], EVT_0, TYPE);
-}
-
-uint32_t smmu_event_get_sid(const SMMUEvent *evt)
-{
-    return FIELD_EX32(evt->word[1], EVT_1, SID);
-}
-
 /* ---- Interrupts and GERROR ---------------------------------------------- */
 
 static uint32_t smmuv3_cr0ack_bit(SMMUv3State *s, uint32_t mask)
@@ -200,16 +145,7 @@ static bool smmuv3_eventq_overflow(SMMUv3State *s)
 /* Entries free in Q for a producer at PROD. */
 static uint32_t smmu_q_space(const SMMUQueue *q, uint32_t prod)
 {
-    uint32_t m = smmu_q_wrap_index_mask(q->log2size);
-
-    return (1U << q->log2size) - ((prod - q->cons) & m);
-}
-
-static uint32_t smmu_q_advance(uint32_t v, uint32_t n, uint8_t log2size)
-{
-    uint32_t m = smmu_q_wrap_index_mask(log2size);
-
-    return (v & ~m) | ((v + n) & m);
+    return (1U << q->log2size) - smmu_q_used(prod, q->cons, q->log2size);
 }
 
 /*
@@ -319,14 +255,12 @@ out:
 size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
                                  size_t n, SMMUEventqWriteResult *res)
 {
-    uint32_t stack[8 * 8] = { 0 };
-    uint32_t *le = n <= 8 ? stack : g_new(uint32_t, 8 * n);
+    uint8_t stack[8 * SMMU_EVENT_SIZE] = { 0 };
+    uint8_t *le = n <= 8 ? stack : g_malloc(n * SMMU_EVENT_SIZE);
     size_t written;
 
     for (size_t i = 0; i < n; i++) {
-        for (int w = 0; w < 8; w++) {
-            le[8 * i + w] = GUINT32_TO_LE(evts[i].word[w]);
-        }
+        smmu_event_to_le(&evts[i], le + i * SMMU_EVENT_SIZE);
     }
     written = smmuv3_eventq_write_le(s, le, n, res);
     if (le != stack) {
@@ -501,6 +435,41 @@ void smmuv3_get_global_config(SMMUv3State *s, SMMUGlobalConfig *cfg)
     g_mutex_unlock(&s->mutex);
 }
 
+/* The STE address of SID in a 2-level stream table. */
+static bool smmuv3_ste_addr_2lvl(SMMUv3State *s, uint64_t base, uint32_t cfg,
+                                 uint32_t sid, hwaddr *addr, SMMUEvent *event)
+{
+    unsigned split = FIELD_EX32(cfg, STRTAB_BASE_CFG, SPLIT);
+    uint32_t l2idx = sid & ((1U << split) - 1);
+    uint64_t l1std;
+    unsigned span;
+    hwaddr l1addr;
+
+    if (split != 6 && split != 8 && split != 10) {
+        smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
+                            "reserved STRTAB_BASE_CFG.SPLIT");
+        return false;
+    }
+    l1addr = base + (hwaddr)(sid >> split) * SMMU_L1STD_SIZE;
+    if (!smmuv3_read_words(s, l1addr, &l1std, 1)) {
+        smmuv3_fetch_event(event, SMMU_EVT_F_STE_FETCH, sid, l1addr);
+        return false;
+    }
+    span = FIELD_EX64(l1std, L1STD, SPAN);
+    if (span == 0 || span > split + 1) {
+        smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
+                            "invalid level-1 descriptor");
+        return false;
+    }
+    if (l2idx >> (span - 1)) {
+        smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
+                            "StreamID beyond the level-2 table");
+        return false;
+    }
+    *addr = (l1std & R_L1STD_L2PTR_MASK) + (hwaddr)l2idx * SMMU_STE_SIZE;
+    return true;
+}
+
 static bool smmuv3_get_ste_cfg(SMMUv3State *s, uint64_t base, uint32_t cfg,
                                uint32_t sid, SMMUSte *ste, SMMUEvent *event)
 {
@@ -521,35 +490,9 @@ static bool smmuv3_get_ste_cfg(SMMUv3State *s, uint64_t base, uint32_t cfg,
     if (fmt == SMMU_STRTAB_FMT_LINEAR) {
         addr = base + (hwaddr)sid * SMMU_STE_SIZE;
     } else if (fmt == SMMU_STRTAB_FMT_2LVL) {
-        unsigned split = FIELD_EX32(cfg, STRTAB_BASE_CFG, SPLIT);
-        uint64_t l1std;
-        unsigned span;
-        uint32_t l2idx;
-        hwaddr l1addr;
-
-        if (split != 6 && split != 8 && split != 10) {
-            smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
-                                "reserved STRTAB_BASE_CFG.SPLIT");
+        if (!smmuv3_ste_addr_2lvl(s, base, cfg, sid, &addr, event)) {
             return false;
         }
-        l1addr = base + (hwaddr)(sid >> split) * SMMU_L1STD_SIZE;
-        if (!smmuv3_read_words(s, l1addr, &l1std, 1)) {
-            smmuv3_fetch_event(event, SMMU_EVT_F_STE_FETCH, sid, l1addr);
-            return false;
-        }
-        span = FIELD_EX64(l1std, L1STD, SPAN);
-        l2idx = sid & ((1U << split) - 1);
-        if (span == 0 || span > split + 1) {
-            smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
-                                "invalid level-1 descriptor");
-            return false;
-        }
-        if (l2idx >> (span - 1)) {
-            smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
-                                "StreamID beyond the level-2 table");
-            return false;
-        }
-        addr = (l1std & R_L1STD_L2PTR_MASK) + (hwaddr)l2idx * SMMU_STE_SIZE;
     } else {
         smmuv3_config_event(event, SMMU_EVT_C_BAD_STREAMID, sid,
                             "reserved STRTAB_BASE_CFG.FMT");
@@ -639,37 +582,6 @@ bool smmuv3_get_cd(SMMUv3State *s, uint32_t sid, const SMMUSte *ste,
 
 /* ---- Command queue ------------------------------------------------------- */
 
-static const char *smmu_cmd_name(unsigned type)
-{
-    switch (type) {
-    case SMMU_CMD_PREFETCH_CONFIG: return "CMD_PREFETCH_CONFIG";
-    case SMMU_CMD_PREFETCH_ADDR: return "CMD_PREFETCH_ADDR";
-    case SMMU_CMD_CFGI_STE: return "CMD_CFGI_STE";
-    case SMMU_CMD_CFGI_STE_RANGE: return "CMD_CFGI_STE_RANGE";
-    case SMMU_CMD_CFGI_CD: return "CMD_CFGI_CD";
-    case SMMU_CMD_CFGI_CD_ALL: return "CMD_CFGI_CD_ALL";
-    case SMMU_CMD_TLBI_NH_ALL: return "CMD_TLBI_NH_ALL";
-    case SMMU_CMD_TLBI_NH_ASID: return "CMD_TLBI_NH_ASID";
-    case SMMU_CMD_TLBI_NH_VA: return "CMD_TLBI_NH_VA";
-    case SMMU_CMD_TLBI_NH_VAA: return "CMD_TLBI_NH_VAA";
-    case SMMU_CMD_TLBI_EL3_ALL: return "CMD_TLBI_EL3_ALL";
-    case SMMU_CMD_TLBI_EL3_VA: return "CMD_TLBI_EL3_VA";
-    case SMMU_CMD_TLBI_EL2_ALL: return "CMD_TLBI_EL2_ALL";
-    case SMMU_CMD_TLBI_EL2_ASID: return "CMD_TLBI_EL2_ASID";
-    case SMMU_CMD_TLBI_EL2_VA: return "CMD_TLBI_EL2_VA";
-    case SMMU_CMD_TLBI_EL2_VAA: return "CMD_TLBI_EL2_VAA";
-    case SMMU_CMD_TLBI_S12_VMALL: return "CMD_TLBI_S12_VMALL";
-    case SMMU_CMD_TLBI_S2_IPA: return "CMD_TLBI_S2_IPA";
-    case SMMU_CMD_TLBI_NSNH_ALL: return "CMD_TLBI_NSNH_ALL";
-    case SMMU_CMD_ATC_INV: return "CMD_ATC_INV";
-    case SMMU_CMD_PRI_RESP: return "CMD_PRI_RESP";
-    case SMMU_CMD_RESUME: return "CMD_RESUME";
-    case SMMU_CMD_STALL_TERM: return "CMD_STALL_TERM";
-    case SMMU_CMD_SYNC: return "CMD_SYNC";
-    default: return "UNKNOWN";
-    }
-}
-
 static SMMUCmdError smmuv3_cmd_sync(SMMUv3State *s, const SMMUCmd *cmd,
                                     SMMUPulses *pulses)
 {
@@ -745,13 +657,45 @@ static SMMUCmdError smmuv3_cmd_cfgi(SMMUv3State *s, unsigned type,
     }
 }
 
+/* Whether TYPE is an invalidation this SMMU's ID registers implement. */
+static bool smmuv3_inval_implemented(SMMUv3State *s, unsigned type)
+{
+    switch (type) {
+    case SMMU_CMD_TLBI_NH_ALL:
+    case SMMU_CMD_TLBI_NH_ASID:
+    case SMMU_CMD_TLBI_NH_VA:
+    case SMMU_CMD_TLBI_NH_VAA:
+        return FIELD_EX32(s->idr[0], IDR0, S1P);
+    case SMMU_CMD_TLBI_S12_VMALL:
+    case SMMU_CMD_TLBI_S2_IPA:
+        return FIELD_EX32(s->idr[0], IDR0, S2P);
+    case SMMU_CMD_TLBI_NSNH_ALL:
+        return true;
+    case SMMU_CMD_ATC_INV:
+        return FIELD_EX32(s->idr[0], IDR0, ATS);
+    case SMMU_CMD_TLBI_EL2_ALL:
+    case SMMU_CMD_TLBI_EL2_ASID:
+    case SMMU_CMD_TLBI_EL2_VA:
+    case SMMU_CMD_TLBI_EL2_VAA:
+        /* IDR0.HYP is 0. */
+    case SMMU_CMD_TLBI_EL3_ALL:
+    case SMMU_CMD_TLBI_EL3_VA:
+        /* Secure only. */
+    case SMMU_CMD_PRI_RESP:
+        /* IDR0.PRI is 0. */
+    case SMMU_CMD_RESUME:
+    case SMMU_CMD_STALL_TERM:
+        /* IDR0.STALL_MODEL is 1: stalls are not supported. */
+    default:
+        return false;
+    }
+}
+
 /* Execute one command; the caller holds the lock. */
 static SMMUCmdError smmuv3_cmd_exec(SMMUv3State *s, const SMMUCmd *cmd,
                                     SMMUPulses *pulses)
 {
-    unsigned type = FIELD_EX64(cmd->word[0], CMD_0, OPCODE);
-    bool s1 = FIELD_EX32(s->idr[0], IDR0, S1P);
-    bool s2 = FIELD_EX32(s->idr[0], IDR0, S2P);
+    unsigned type = smmu_cmd_opcode(cmd);
 
     trace_smmuv3_cmdq_opcode(smmu_cmd_name(type), cmd->word[0], cmd->word[1]);
     /* This is the non-secure interface: no secure stream commands. */
@@ -771,41 +715,10 @@ static SMMUCmdError smmuv3_cmd_exec(SMMUv3State *s, const SMMUCmd *cmd,
     case SMMU_CMD_CFGI_CD:
     case SMMU_CMD_CFGI_CD_ALL:
         return smmuv3_cmd_cfgi(s, type, cmd);
-    case SMMU_CMD_TLBI_NH_ALL:
-    case SMMU_CMD_TLBI_NH_ASID:
-    case SMMU_CMD_TLBI_NH_VA:
-    case SMMU_CMD_TLBI_NH_VAA:
-        if (!s1) {
-            return SMMU_CERROR_ILL;
-        }
-        break;
-    case SMMU_CMD_TLBI_S12_VMALL:
-    case SMMU_CMD_TLBI_S2_IPA:
-        if (!s2) {
-            return SMMU_CERROR_ILL;
-        }
-        break;
-    case SMMU_CMD_TLBI_NSNH_ALL:
-        break;
-    case SMMU_CMD_ATC_INV:
-        if (!FIELD_EX32(s->idr[0], IDR0, ATS)) {
-            return SMMU_CERROR_ILL;
-        }
-        break;
-    case SMMU_CMD_TLBI_EL2_ALL:
-    case SMMU_CMD_TLBI_EL2_ASID:
-    case SMMU_CMD_TLBI_EL2_VA:
-    case SMMU_CMD_TLBI_EL2_VAA:
-        /* IDR0.HYP is 0. */
-    case SMMU_CMD_TLBI_EL3_ALL:
-    case SMMU_CMD_TLBI_EL3_VA:
-        /* Secure only. */
-    case SMMU_CMD_PRI_RESP:
-        /* IDR0.PRI is 0. */
-    case SMMU_CMD_RESUME:
-    case SMMU_CMD_STALL_TERM:
-        /* IDR0.STALL_MODEL is 1: stalls are not supported. */
     default:
+        break;
+    }
+    if (!smmuv3_inval_implemented(s, type)) {
         return SMMU_CERROR_ILL;
     }
 
@@ -1156,118 +1069,172 @@ static void smmuv3_write_eventq_cons(SMMUv3State *s, uint32_t val,
     }
 }
 
+static void smmuv3_write_cr1(SMMUv3State *s, uint32_t val,
+                             SMMUPulses *pulses)
+{
+    if (s->cr0ack & (R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK |
+                     R_CR0_CMDQEN_MASK)) {
+        trace_smmuv3_write_ignored("CR1", "SMMU or a queue enabled");
+        return;
+    }
+    s->cr[1] = val;
+}
+
+static void smmuv3_write_cr2(SMMUv3State *s, uint32_t val,
+                             SMMUPulses *pulses)
+{
+    if (s->cr0ack & R_CR0_SMMUEN_MASK) {
+        trace_smmuv3_write_ignored("CR2", "SMMUEN is 1");
+        return;
+    }
+    s->cr[2] = val & (R_CR2_E2H_MASK | R_CR2_RECINVSID_MASK | R_CR2_PTM_MASK);
+}
+
+static void smmuv3_write_gbpa(SMMUv3State *s, uint32_t val,
+                              SMMUPulses *pulses)
+{
+    /* Updates complete at once, so UPDATE always reads back as 0. */
+    if (FIELD_EX32(val, GBPA, UPDATE)) {
+        s->gbpa = FIELD_DP32(val, GBPA, UPDATE, 0);
+        trace_smmuv3_gbpa_update(s->gbpa);
+    } else {
+        trace_smmuv3_write_ignored("GBPA", "UPDATE is 0");
+    }
+}
+
+static void smmuv3_write_irq_ctrl(SMMUv3State *s, uint32_t val,
+                                  SMMUPulses *pulses)
+{
+    uint32_t mask = R_IRQ_CTRL_GERROR_IRQEN_MASK |
+                    R_IRQ_CTRL_EVENTQ_IRQEN_MASK;
+
+    if ((s->irq_ctrl ^ val) & R_IRQ_CTRL_EVENTQ_IRQEN_MASK) {
+        s->eventq_notified = false;
+        s->eventq_suppressed = false;
+    }
+    s->irq_ctrl = val & mask;
+}
+
+static void smmuv3_write_gerror_irq_cfg1(SMMUv3State *s, uint32_t val,
+                                         SMMUPulses *pulses)
+{
+    s->gerror_irq_cfg1 = val;
+}
+
+static void smmuv3_write_gerror_irq_cfg2(SMMUv3State *s, uint32_t val,
+                                         SMMUPulses *pulses)
+{
+    s->gerror_irq_cfg2 = val & (R_IRQ_CFG2_MEMATTR_MASK | R_IRQ_CFG2_SH_MASK);
+}
+
+static void smmuv3_write_strtab_base_cfg(SMMUv3State *s, uint32_t val,
+                                         SMMUPulses *pulses)
+{
+    if (s->cr0ack & R_CR0_SMMUEN_MASK) {
+        trace_smmuv3_write_ignored("STRTAB_BASE_CFG", "SMMUEN is 1");
+        return;
+    }
+    s->strtab_base_cfg = val & (R_STRTAB_BASE_CFG_LOG2SIZE_MASK |
+                                R_STRTAB_BASE_CFG_SPLIT_MASK |
+                                R_STRTAB_BASE_CFG_FMT_MASK);
+}
+
+static void smmuv3_write_cmdq_prod(SMMUv3State *s, uint32_t val,
+                                   SMMUPulses *pulses)
+{
+    s->cmdq.prod = val & smmu_q_wrap_index_mask(s->cmdq.log2size);
+    smmuv3_cmdq_process(s, pulses);
+}
+
+static void smmuv3_write_cmdq_cons(SMMUv3State *s, uint32_t val,
+                                   SMMUPulses *pulses)
+{
+    if (smmuv3_cr0ack_bit(s, R_CR0_CMDQEN_MASK)) {
+        trace_smmuv3_write_ignored("CMDQ_CONS", "CMDQEN is 1");
+        return;
+    }
+    s->cmdq.cons = val & (smmu_q_wrap_index_mask(s->cmdq.log2size) |
+                          R_CMDQ_CONS_ERR_MASK);
+}
+
+static void smmuv3_write_eventq_prod(SMMUv3State *s, uint32_t val,
+                                     SMMUPulses *pulses)
+{
+    if (smmuv3_cr0ack_bit(s, R_CR0_EVENTQEN_MASK)) {
+        trace_smmuv3_write_ignored("EVENTQ_PROD", "EVENTQEN is 1");
+        return;
+    }
+    s->eventq.prod = val & (smmu_q_wrap_index_mask(s->eventq.log2size) |
+                            R_EVENTQ_PROD_OVFLG_MASK);
+}
+
+static void smmuv3_write_eventq_irq_cfg1(SMMUv3State *s, uint32_t val,
+                                         SMMUPulses *pulses)
+{
+    s->eventq_irq_cfg1 = val;
+}
+
+static void smmuv3_write_eventq_irq_cfg2(SMMUv3State *s, uint32_t val,
+                                         SMMUPulses *pulses)
+{
+    s->eventq_irq_cfg2 = val & (R_IRQ_CFG2_MEMATTR_MASK | R_IRQ_CFG2_SH_MASK);
+}
+
+/* No PRI queue (IDR0.PRI is 0): its registers are RES0. */
+static void smmuv3_write_res0(SMMUv3State *s, uint32_t val,
+                              SMMUPulses *pulses)
+{
+}
+
+static void smmuv3_write_read_only(SMMUv3State *s, uint32_t val,
+                                   SMMUPulses *pulses)
+{
+    trace_smmuv3_write_ignored("read-only register", "");
+}
+
+typedef void SMMUWrite32Fn(SMMUv3State *s, uint32_t val, SMMUPulses *pulses);
+
+/* The 32-bit registers' write handlers, by word index (R_*). */
+static SMMUWrite32Fn *const smmuv3_write32_fns[R_PRIQ_IRQ_CFG2 + 1] = {
+    [R_IDR0 ... R_AIDR] = smmuv3_write_read_only,
+    [R_CR0] = smmuv3_write_cr0,
+    [R_CR0ACK] = smmuv3_write_read_only,
+    [R_CR1] = smmuv3_write_cr1,
+    [R_CR2] = smmuv3_write_cr2,
+    [R_STATUSR] = smmuv3_write_read_only,
+    [R_GBPA] = smmuv3_write_gbpa,
+    [R_AGBPA] = smmuv3_write_read_only,
+    [R_IRQ_CTRL] = smmuv3_write_irq_ctrl,
+    [R_IRQ_CTRL_ACK] = smmuv3_write_read_only,
+    [R_GERROR] = smmuv3_write_read_only,
+    [R_GERRORN] = smmuv3_write_gerrorn,
+    [R_GERROR_IRQ_CFG1] = smmuv3_write_gerror_irq_cfg1,
+    [R_GERROR_IRQ_CFG2] = smmuv3_write_gerror_irq_cfg2,
+    [R_STRTAB_BASE_CFG] = smmuv3_write_strtab_base_cfg,
+    [R_CMDQ_PROD] = smmuv3_write_cmdq_prod,
+    [R_CMDQ_CONS] = smmuv3_write_cmdq_cons,
+    [R_EVENTQ_PROD] = smmuv3_write_eventq_prod,
+    [R_EVENTQ_CONS] = smmuv3_write_eventq_cons,
+    [R_EVENTQ_IRQ_CFG1] = smmuv3_write_eventq_irq_cfg1,
+    [R_EVENTQ_IRQ_CFG2] = smmuv3_write_eventq_irq_cfg2,
+    [R_PRIQ_PROD] = smmuv3_write_res0,
+    [R_PRIQ_CONS] = smmuv3_write_res0,
+    [R_PRIQ_IRQ_CFG1] = smmuv3_write_res0,
+    [R_PRIQ_IRQ_CFG2] = smmuv3_write_res0,
+};
+
+/* A 32-bit register write (not a half of a 64-bit one).  Locked. */
 static void smmuv3_write32(SMMUv3State *s, hwaddr offset, uint32_t val,
                            SMMUPulses *pulses, bool *ok)
 {
-    bool cmdq_on = smmuv3_cr0ack_bit(s, R_CR0_CMDQEN_MASK);
-    bool eventq_on = smmuv3_cr0ack_bit(s, R_CR0_EVENTQEN_MASK);
+    SMMUWrite32Fn *fn = NULL;
 
-    *ok = true;
-    switch (offset) {
-    case A_CR0:
-        smmuv3_write_cr0(s, val, pulses);
-        break;
-    case A_CR1:
-        if (s->cr0ack & (R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK |
-                         R_CR0_CMDQEN_MASK)) {
-            trace_smmuv3_write_ignored("CR1", "SMMU or a queue enabled");
-            break;
-        }
-        s->cr[1] = val;
-        break;
-    case A_CR2:
-        if (s->cr0ack & R_CR0_SMMUEN_MASK) {
-            trace_smmuv3_write_ignored("CR2", "SMMUEN is 1");
-            break;
-        }
-        s->cr[2] = val & 0x7;
-        break;
-    case A_GBPA:
-        /* Updates complete at once, so UPDATE always reads back as 0. */
-        if (FIELD_EX32(val, GBPA, UPDATE)) {
-            s->gbpa = FIELD_DP32(val, GBPA, UPDATE, 0);
-            trace_smmuv3_gbpa_update(s->gbpa);
-        } else {
-            trace_smmuv3_write_ignored("GBPA", "UPDATE is 0");
-        }
-        break;
-    case A_IRQ_CTRL: {
-        uint32_t mask = R_IRQ_CTRL_GERROR_IRQEN_MASK |
-                        R_IRQ_CTRL_EVENTQ_IRQEN_MASK;
-
-        if ((s->irq_ctrl ^ val) & R_IRQ_CTRL_EVENTQ_IRQEN_MASK) {
-            s->eventq_notified = false;
-            s->eventq_suppressed = false;
-        }
-        s->irq_ctrl = val & mask;
-        break;
+    if (!(offset & 3) && offset / 4 < G_N_ELEMENTS(smmuv3_write32_fns)) {
+        fn = smmuv3_write32_fns[offset / 4];
     }
-    case A_GERRORN:
-        smmuv3_write_gerrorn(s, val, pulses);
-        break;
-    case A_GERROR_IRQ_CFG1:
-        s->gerror_irq_cfg1 = val;
-        break;
-    case A_GERROR_IRQ_CFG2:
-        s->gerror_irq_cfg2 = val & (R_IRQ_CFG2_MEMATTR_MASK |
-                                    R_IRQ_CFG2_SH_MASK);
-        break;
-    case A_STRTAB_BASE_CFG:
-        if (s->cr0ack & R_CR0_SMMUEN_MASK) {
-            trace_smmuv3_write_ignored("STRTAB_BASE_CFG", "SMMUEN is 1");
-            break;
-        }
-        s->strtab_base_cfg = val & (R_STRTAB_BASE_CFG_LOG2SIZE_MASK |
-                                    R_STRTAB_BASE_CFG_SPLIT_MASK |
-                                    R_STRTAB_BASE_CFG_FMT_MASK);
-        break;
-    case A_CMDQ_PROD:
-        s->cmdq.prod = val & smmu_q_wrap_index_mask(s->cmdq.log2size);
-        smmuv3_cmdq_process(s, pulses);
-        break;
-    case A_CMDQ_CONS:
-        if (cmdq_on) {
-            trace_smmuv3_write_ignored("CMDQ_CONS", "CMDQEN is 1");
-            break;
-        }
-        s->cmdq.cons = val & (smmu_q_wrap_index_mask(s->cmdq.log2size) |
-                              R_CMDQ_CONS_ERR_MASK);
-        break;
-    case A_EVENTQ_PROD:
-        if (eventq_on) {
-            trace_smmuv3_write_ignored("EVENTQ_PROD", "EVENTQEN is 1");
-            break;
-        }
-        s->eventq.prod = val & (smmu_q_wrap_index_mask(s->eventq.log2size) |
-                                R_EVENTQ_PROD_OVFLG_MASK);
-        break;
-    case A_EVENTQ_CONS:
-        smmuv3_write_eventq_cons(s, val, pulses);
-        break;
-    case A_EVENTQ_IRQ_CFG1:
-        s->eventq_irq_cfg1 = val;
-        break;
-    case A_EVENTQ_IRQ_CFG2:
-        s->eventq_irq_cfg2 = val & (R_IRQ_CFG2_MEMATTR_MASK |
-                                    R_IRQ_CFG2_SH_MASK);
-        break;
-    case A_PRIQ_PROD:
-    case A_PRIQ_CONS:
-    case A_PRIQ_IRQ_CFG1:
-    case A_PRIQ_IRQ_CFG2:
-        /* No PRI queue (IDR0.PRI is 0): RES0. */
-        break;
-    case A_IDR0 ... A_AIDR:
-    case A_CR0ACK:
-    case A_STATUSR:
-    case A_AGBPA:
-    case A_IRQ_CTRL_ACK:
-    case A_GERROR:
-        trace_smmuv3_write_ignored("read-only register", "");
-        break;
-    default:
-        *ok = false;
-        break;
+    *ok = fn != NULL;
+    if (fn) {
+        fn(s, val, pulses);
     }
 }
 

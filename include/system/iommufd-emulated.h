@@ -98,10 +98,4 @@ typedef struct IOMMUFDEmulatedStats {
 void iommufd_emulated_host_stats(IOMMUFDEmulatedHost *host,
                                  IOMMUFDEmulatedStats *stats);
 
-/* SMMUv3 event record fields the host side needs. */
-#define SMMU_EVT_TYPE(w0)       ((uint32_t)((w0) & 0xff))
-#define SMMU_EVT_SID(w0)        ((uint32_t)((w0) >> 32))
-#define SMMU_EVT_STALL(w1)      (((w1) >> 31) & 1)
-#define SMMU_EVT_S2(w1)         (((w1) >> 39) & 1)
-
 #endif /* SYSTEM_IOMMUFD_EMULATED_H */

@@ -87,6 +87,7 @@ log "building $out/test-real-smmu"
     "$here/test-real-smmu.c" "$here/edu-vfio.c" "$src/tests/kernel/vmlib.c" \
     "$src/backends/iommufd.c" "$src/backends/vfio-cdev.c" \
     "$gen/backends/trace.c" \
+    "$src/hw/arm/smmuv3-common.c" \
     "$src/util/error.c" "$src/util/qemu-error.c" "$src/util/trace.c" \
     $glib_libs 2>"$out/test-real-smmu.ld.log" || {
     cat "$out/test-real-smmu.ld.log" >&2

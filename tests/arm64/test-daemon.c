@@ -19,6 +19,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "hw/arm/smmuv3-common.h"
 #include "qapi/error.h"
 #include "system/iommufd.h"
 #include "system/vfio-cdev-abi.h"
@@ -39,7 +40,6 @@
 #define EDU_DMA_RUN     0x1
 #define EDU_DMA_TO_RAM  0x2     /* edu writes (DMA to the IOVA) */
 #define EDU_BUFFER      0x40000
-#define STE0_S1CTXPTR   (((1ull << 46) - 1) << 6)   /* bits 51:6 */
 #define VFIO_BAR0       0
 #define VFIO_CONFIG     7
 static struct {
@@ -172,7 +172,7 @@ static bool real_s2_fault(Scenario *s, uint64_t iova)
     uint64_t w0 = qtest_readq(s->qts, ste);
     uint64_t unmapped = SCENARIO_RAM_BASE + SCENARIO_RAM_SIZE + 0x100000;
 
-    qtest_writeq(s->qts, ste, (w0 & ~STE0_S1CTXPTR) | unmapped);
+    qtest_writeq(s->qts, ste, (w0 & ~(uint64_t)R_STE_0_S1CTXPTR_MASK) | unmapped);
     SC_ASSERT(qsmmuv3_cfgi_ste(&s->d, SCENARIO_VSID),
               "CFGI_STE with the CD at an unmapped IPA");
     real_fault(s, iova, true, 8);

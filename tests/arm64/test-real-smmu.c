@@ -27,6 +27,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "system/iommufd.h"
+#include "hw/arm/smmuv3-common.h"
 #include "system/vfio-cdev-abi.h"
 #include "vmlib.h"
 #include "edu-vfio.h"
@@ -63,36 +64,6 @@
 #define IPA_CD              0x10000000ull
 #define IPA_TT              0x10001000ull
 #define IPA_CD_UNMAPPED     0x20000000ull   /* negative control */
-
-/* Stream table entry, as the guest would write it (SMMUv3 spec 5.2). */
-#define STE0_V              (1ull << 0)
-#define STE0_CFG_S1         (5ull << 1)     /* S1 translate, S2 bypass */
-#define STE0_CTXPTR(a)      ((a) & 0x000fffffffffffc0ull)
-#define STE1_S1C_WB         ((1ull << 2) | (1ull << 4) | (3ull << 6))
-
-/* Context descriptor (SMMUv3 spec 5.4). */
-#define CD0_T0SZ(n)         ((uint64_t)(n))
-#define CD0_IRGN0_WB        (1ull << 8)
-#define CD0_ORGN0_WB        (1ull << 10)
-#define CD0_SH0_IS          (3ull << 12)
-#define CD0_EPD1            (1ull << 30)
-#define CD0_V               (1ull << 31)
-#define CD0_IPS_40          (2ull << 32)
-#define CD0_AA64            (1ull << 41)
-#define CD0_R               (1ull << 45)    /* record faults */
-#define CD0_A               (1ull << 46)    /* abort (not stall) */
-#define CD0_ASET            (1ull << 47)
-#define CD0_ASID(n)         ((uint64_t)(n) << 48)
-#define CD1_TTB0(a)         ((a) & 0x000ffffffffffff0ull)
-
-/* Event record fields (SMMUv3 spec 7.3). */
-#define EVT_F_TRANSLATION   0x10
-#define EVT0_TYPE(w)        ((unsigned)((w) & 0xff))
-#define EVT0_SID(w)         ((uint32_t)((w) >> 32))
-#define EVT1_STALL          (1ull << 31)
-#define EVT1_RNW            (1ull << 35)
-#define EVT1_S2             (1ull << 39)
-#define EVT1_CLASS(w)       ((unsigned)(((w) >> 40) & 3))
 
 #define MAX_RECORDS         64
 
@@ -349,13 +320,19 @@ static void *guest_page(void)
     return p;
 }
 
+/* The guest's STE: stage 1 through the CD at CD_IPA, WB-cached, IS. */
 static uint32_t nested_hwpt(uint64_t cd_ipa)
 {
-    struct iommu_hwpt_arm_smmuv3 ste = { .ste = {
-        htole64(STE0_V | STE0_CFG_S1 | STE0_CTXPTR(cd_ipa)),
-        htole64(STE1_S1C_WB),
-    } };
+    SMMUSte s1 = smmu_ste_make(SMMU_STE_CONFIG_S1);
+    struct iommu_hwpt_arm_smmuv3 ste;
     uint32_t id = 0;
+
+    s1.word[0] |= cd_ipa & R_STE_0_S1CTXPTR_MASK;
+    s1.word[1] = FIELD_DP64(s1.word[1], STE_1, S1CIR, SMMU_CACHE_WBRA);
+    s1.word[1] = FIELD_DP64(s1.word[1], STE_1, S1COR, SMMU_CACHE_WBRA);
+    s1.word[1] = FIELD_DP64(s1.word[1], STE_1, S1CSH, SMMU_SH_ISH);
+    ste.ste[0] = htole64(s1.word[0]);
+    ste.ste[1] = htole64(s1.word[1]);
 
     BE_OK(iommufd_backend_alloc_hwpt(t.be, t.devid, t.viommu, 0,
                                      IOMMU_HWPT_DATA_ARM_SMMUV3, sizeof(ste),
@@ -363,6 +340,40 @@ static uint32_t nested_hwpt(uint64_t cd_ipa)
           "nested HWPT (STE S1 translate, CD at IPA 0x%" PRIx64 ")",
           cd_ipa);
     return id;
+}
+
+/*
+ * CD word 0: a 39-bit TTB0 walk (4K granule, WB, inner shareable), no
+ * TTB1, 40-bit IPS, AArch64, faults recorded (R) and aborted (A), ASID 1.
+ */
+static uint64_t cd0_stage1(void)
+{
+    uint64_t v = 0;
+
+    v = FIELD_DP64(v, CD_0, T0SZ, 25);
+    v = FIELD_DP64(v, CD_0, TG0, SMMU_TG0_4K);
+    v = FIELD_DP64(v, CD_0, IR0, SMMU_CACHE_WBRA);
+    v = FIELD_DP64(v, CD_0, OR0, SMMU_CACHE_WBRA);
+    v = FIELD_DP64(v, CD_0, SH0, SMMU_SH_ISH);
+    v = FIELD_DP64(v, CD_0, EPD1, 1);
+    v = FIELD_DP64(v, CD_0, V, 1);
+    v = FIELD_DP64(v, CD_0, IPS, SMMU_OAS_40BIT);
+    v = FIELD_DP64(v, CD_0, AA64, 1);
+    v = FIELD_DP64(v, CD_0, R, 1);
+    v = FIELD_DP64(v, CD_0, A, 1);
+    v = FIELD_DP64(v, CD_0, ASET, 1);
+    v = FIELD_DP64(v, CD_0, ASID, 1);
+    return v;
+}
+
+static SMMUEventInfo record_info(const Record *r)
+{
+    SMMUEventInfo info;
+    SMMUEvent e;
+
+    smmu_event_from_dwords(&e, r->w);
+    smmu_event_parse(&e, &info);
+    return info;
 }
 
 static void test_nested(void *opaque)
@@ -374,10 +385,8 @@ static void test_nested(void *opaque)
     t.cd = guest_page();
     t.tt = guest_page();
     cd = t.cd;
-    cd[0] = htole64(CD0_T0SZ(25) | CD0_IRGN0_WB | CD0_ORGN0_WB | CD0_SH0_IS |
-                    CD0_EPD1 | CD0_V | CD0_IPS_40 | CD0_AA64 | CD0_R |
-                    CD0_A | CD0_ASET | CD0_ASID(1));
-    cd[1] = htole64(CD1_TTB0(IPA_TT));
+    cd[0] = htole64(cd0_stage1());
+    cd[1] = htole64(IPA_TT & R_CD_1_TTB0_MASK);
     cd[3] = htole64(0xff);              /* MAIR: attr 0 normal WB */
     BE_OK(iommufd_backend_map_dma(t.be, t.ioas, IPA_CD, 4096, t.cd, false,
                                   ERRP), "map the CD at IPA 0x%llx",
@@ -404,26 +413,27 @@ static void test_faults(void *opaque)
     VM_ASSERT(n > 0, "no vEVENT within 1.5 s of two faulting DMAs");
     for (int i = 0; i < n; i++) {
         const Record *r = &rec[i];
-        uint64_t iova = r->w[2];
+        SMMUEventInfo e = record_info(r);
+        uint64_t iova = e.input_addr;
 
         VM_ASSERT(r->seq == t.next_seq, "record %d has sequence %u, "
                   "expected %u", i, r->seq, t.next_seq);
         t.next_seq++;
-        VM_ASSERT(EVT0_TYPE(r->w[0]) == EVT_F_TRANSLATION,
-                  "seq %u: event type 0x%x, expected F_TRANSLATION (0x10)",
-                  r->seq, EVT0_TYPE(r->w[0]));
-        VM_ASSERT(EVT0_SID(r->w[0]) == VIRT_SID,
+        VM_ASSERT(e.type == SMMU_EVT_F_TRANSLATION,
+                  "seq %u: event type %s, expected F_TRANSLATION",
+                  r->seq, smmu_event_type_name(e.type));
+        VM_ASSERT(e.sid == VIRT_SID,
                   "seq %u: StreamID 0x%x, expected the virtual SID 0x%x",
-                  r->seq, EVT0_SID(r->w[0]), VIRT_SID);
-        VM_ASSERT(!(r->w[1] & (EVT1_S2 | EVT1_STALL)),
+                  r->seq, e.sid, VIRT_SID);
+        VM_ASSERT(!e.s2 && !e.stall,
                   "seq %u: S2 or stall set in 0x%016" PRIx64, r->seq,
                   r->w[1]);
         if (iova >= IOVA_READ && iova < IOVA_READ + DMA_LEN) {
-            VM_ASSERT(r->w[1] & EVT1_RNW, "seq %u: RnW clear for the DMA "
+            VM_ASSERT(e.rnw, "seq %u: RnW clear for the DMA "
                       "read at 0x%" PRIx64, r->seq, iova);
             nread++;
         } else if (iova >= IOVA_WRITE && iova < IOVA_WRITE + DMA_LEN) {
-            VM_ASSERT(!(r->w[1] & EVT1_RNW), "seq %u: RnW set for the DMA "
+            VM_ASSERT(!e.rnw, "seq %u: RnW set for the DMA "
                       "write at 0x%" PRIx64, r->seq, iova);
             nwrite++;
         } else {
@@ -477,8 +487,8 @@ static void test_negative(void *opaque)
     edu_dma(IOVA_READ, EDU_BUFFER, false);
     n = collect(rec, MAX_RECORDS, 1, 1000);
     VM_ASSERT(n == 0, "kernel fact: a stage-2 fault on the CD fetch is not "
-              "forwarded, but %d vEVENT(s) arrived (first: type 0x%x)", n,
-              n ? EVT0_TYPE(rec[0].w[0]) : 0);
+              "forwarded, but %d vEVENT(s) arrived (first: %s)", n,
+              n ? smmu_event_type_name(record_info(&rec[0]).type) : "none");
     VM_ASSERT(kmsg_has(kmsg, "CD fetch"), "the DMA did not fault: no "
               "'CD fetch' event in the kernel log (the negative control "
               "proves nothing)");

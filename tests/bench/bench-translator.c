@@ -73,18 +73,16 @@ static void fill_records(BenchHost *h, unsigned ndevs)
 {
     h->records = g_malloc0(h->per_read * RECORD);
     for (size_t i = 0; i < h->per_read; i++) {
-        uint8_t *r = h->records + i * RECORD;
-        uint64_t w[4] = {
-            0x10 | (uint64_t)ACCEL_FIX_VSID(i % ndevs) << 32,   /* F_TRANSLATION */
-            1ull << 9,                                          /* CLASS=IN */
-            0x100000 + i * 0x1000,
-            0,
+        SMMUEventInfo info = {
+            .type = SMMU_EVT_F_TRANSLATION, .sid = ACCEL_FIX_VSID(i % ndevs),
+            .rnw = true, .class_ = SMMU_EVT_CLASS_IN,
+            .input_addr = 0x100000 + i * 0x1000,
         };
+        SMMUEvent e;
 
-        for (int k = 0; k < 4; k++) {
-            w[k] = GUINT64_TO_LE(w[k]);
-        }
-        memcpy(r + IOMMUFD_VEVENT_HEADER_SIZE, w, sizeof(w));
+        smmu_event_build(&e, &info);
+        smmu_event_to_le(&e, h->records + i * RECORD +
+                         IOMMUFD_VEVENT_HEADER_SIZE);
     }
 }
 

@@ -5,7 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "demo-guest.h"
-#include "smmuv3-internal.h"
+#include "hw/arm/smmuv3-common.h"
 
 const DemoDevice demo_devs[DEMO_NDEVS] = {
     { 0x1234, 0x08, "0000:00:01.0" },

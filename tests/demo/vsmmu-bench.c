@@ -18,6 +18,7 @@
  */
 #include "qemu/osdep.h"
 #include "demo-guest.h"
+#include "hw/arm/smmuv3-common.h"
 
 static int opt_events = 300000;
 static int opt_rate = 100000;
@@ -98,7 +99,8 @@ static bool wait_accounted(DemoGuest *g, int64_t count, bool drain,
 static void record_latency(const uint32_t w[8], void *opaque)
 {
     GArray *lat = opaque;
-    uint64_t ts = w[6] | (uint64_t)w[7] << 32;
+    uint64_t ts = (uint64_t)w[SMMU_EVT_ADDR2_WORD + 1] << 32 |
+                  w[SMMU_EVT_ADDR2_WORD];  /* the generator's timestamp */
     double us = g_get_monotonic_time() - (double)ts / 1000;
 
     g_array_append_val(lat, us);

@@ -14,6 +14,7 @@
  */
 #include "qemu/osdep.h"
 #include "demo-guest.h"
+#include "hw/arm/smmuv3-common.h"
 
 static int opt_events = 200000;
 static int opt_rate;
@@ -55,36 +56,21 @@ static const char *bdf_of(uint32_t vsid)
     return "unknown";
 }
 
-static const char *type_name(unsigned t)
-{
-    switch (t) {
-    case 0x04: return "C_BAD_STE";
-    case 0x06: return "F_STREAM_DISABLED";
-    case 0x08: return "C_BAD_SUBSTREAMID";
-    case 0x0a: return "C_BAD_CD";
-    case 0x10: return "F_TRANSLATION";
-    case 0x11: return "F_ADDR_SIZE";
-    case 0x12: return "F_ACCESS";
-    case 0x13: return "F_PERMISSION";
-    default: return "UNKNOWN";
-    }
-}
-
 /* One entry as Linux's driver reports a stage-1 fault. */
 static void print_event(const uint32_t w[8], double t)
 {
-    unsigned type = w[0] & 0xff;
-    uint32_t ssid = w[0] >> 12;
-    uint64_t iova = w[4] | (uint64_t)w[5] << 32;
-    uint64_t ipa = w[6] | (uint64_t)w[7] << 32;
+    SMMUEventInfo e;
+    SMMUEvent evt;
 
+    memcpy(evt.word, w, sizeof(evt.word));
+    smmu_event_parse(&evt, &e);
     printf("[%12.6f] arm-smmu-v3 smmu0: event: %s client: %s sid: 0x%x"
            " ssid: 0x%x iova: 0x%" PRIx64 " ipa: 0x%" PRIx64 "\n",
-           t, type_name(type), bdf_of(w[1]), w[1], ssid, iova, ipa);
+           t, smmu_event_type_name(e.type), bdf_of(e.sid), e.sid, e.ssid,
+           e.input_addr, e.addr2);
     printf("[%12.6f] arm-smmu-v3 smmu0: %s %s %s stag: 0x%x\n", t,
-           (w[3] >> 1) & 1 ? "priv" : "unpriv",
-           (w[3] >> 2) & 1 ? "inst" : "data",
-           (w[3] >> 3) & 1 ? "read s1" : "write s1", w[2] & 0xffff);
+           e.pnu ? "priv" : "unpriv", e.ind ? "inst" : "data",
+           e.rnw ? "read s1" : "write s1", e.stag);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -104,7 +90,8 @@ static void consume(const uint32_t w[8], void *opaque)
 {
     Consumer *c = opaque;
     gint64 now = g_get_monotonic_time();
-    uint64_t ts = w[6] | (uint64_t)w[7] << 32;
+    uint64_t ts = (uint64_t)w[SMMU_EVT_ADDR2_WORD + 1] << 32 |
+                  w[SMMU_EVT_ADDR2_WORD];  /* the generator's timestamp */
 
     if (!opt_no_inject && ts) {
         double us = now - (double)ts / 1000;

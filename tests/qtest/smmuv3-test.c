@@ -11,7 +11,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "libqos/smmuv3-driver.h"
-#include "smmuv3-internal.h"
+#include "hw/arm/smmuv3-common.h"
 
 #define VIRT_SMMU   0x09050000ull
 #define RAM_BASE    0x40000000ull

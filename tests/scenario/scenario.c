@@ -6,18 +6,12 @@
 #include "qemu/osdep.h"
 #include "scenario.h"
 #include "vsmmu-query.h"
+#include "hw/arm/smmuv3-common.h"
 
 #include <sys/wait.h>
 
 #define EVTQ_LOG2       5
 #define EVTQ_LOG2_TINY  1       /* a 2-entry guest queue (and vEVENTQ) */
-#define CD0_EPD1        (1ull << 30)
-#define CD0_R           (1ull << 45)    /* record faults */
-#define CD0_A           (1ull << 46)
-#define CD0_ASET        (1ull << 47)
-#define EVT_F_TRANSLATION 0x10
-#define EVT_W3_RNW      (1u << 3)
-#define EVT_W3_CLASS_IN (1u << 9)
 #define FAULT_BYTES     8       /* two records: edu does 4-byte halves */
 
 typedef VSMMUQuery VSMMUState;
@@ -131,17 +125,18 @@ static bool consume(Scenario *s, QSMMUv3Event *ev, size_t n)
 static void check_event(const QSMMUv3Event *ev, uint64_t iova, bool read,
                         unsigned i)
 {
-    uint64_t addr = iova + 4 * i;
-    const uint32_t want[8] = {
-        EVT_F_TRANSLATION, SCENARIO_VSID, 0,
-        EVT_W3_CLASS_IN | (read ? EVT_W3_RNW : 0),
-        (uint32_t)addr, (uint32_t)(addr >> 32), 0, 0,
+    const SMMUEventInfo info = {
+        .type = SMMU_EVT_F_TRANSLATION, .sid = SCENARIO_VSID,
+        .rnw = read, .class_ = SMMU_EVT_CLASS_IN, .input_addr = iova + 4 * i,
     };
+    SMMUEvent want;
 
+    smmu_event_build(&want, &info);
     for (int w = 0; w < 8; w++) {
-        SC_ASSERT(ev->raw[w] == want[w], "record %u (%s at 0x%" PRIx64 "):"
-                  " word %d is 0x%08x, want 0x%08x", i,
-                  read ? "read" : "write", iova, w, ev->raw[w], want[w]);
+        SC_ASSERT(ev->raw[w] == want.word[w], "record %u (%s at 0x%" PRIx64
+                  "): word %d is 0x%08x, want 0x%08x", i,
+                  read ? "read" : "write", iova, w, ev->raw[w],
+                  want.word[w]);
     }
 }
 
@@ -200,8 +195,9 @@ static void ste_s1(Scenario *s)
      * The real SMMU reports a stage-1 fault only when the CD asks for it
      * (R); A and ASET as Linux sets them, and no TTB1 walks.
      */
-    qtest_writeq(s->qts, cd, qtest_readq(s->qts, cd) | CD0_R | CD0_A |
-                 CD0_ASET | CD0_EPD1);
+    /* Record faults (R, A), shared ASID set, no TTB1 walks. */
+    qtest_writeq(s->qts, cd, qtest_readq(s->qts, cd) | R_CD_0_R_MASK |
+                 R_CD_0_A_MASK | R_CD_0_ASET_MASK | R_CD_0_EPD1_MASK);
     SC_ASSERT(qsmmuv3_cfgi_ste(&s->d, SCENARIO_VSID),
               "CFGI_STE + CMD_SYNC for vSID 0x%x", SCENARIO_VSID);
     v = query(s, "after stage-1 STE");

@@ -19,6 +19,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "hw/arm/smmuv3-common.h"
 #include "system/iommufd-emulated.h"
 #include "system/qmp.h"
 #include "system/qmp-vsmmu.h"
@@ -101,13 +102,16 @@ static bool get_event(JsonObject *args, HostEvent *ev, Error **errp)
 static void encode(const HostEvent *ev, uint32_t psid, uint64_t ipa,
                    uint64_t evt[4])
 {
-    evt[0] = ev->type | ((uint64_t)ev->ssv << 11) | (ev->ssid << 12) |
-             ((uint64_t)psid << 32);
-    /* Word 3 of the record: RnW [3], S2 [7], CLASS [9:8] = IN (2). */
-    evt[1] = ((uint64_t)ev->stall << 31) | ((uint64_t)ev->rnw << 35) |
-             ((uint64_t)ev->s2 << 39) | (2ull << 40);
-    evt[2] = ev->addr;
-    evt[3] = ipa;
+    SMMUEventInfo info = {
+        .type = ev->type, .sid = psid, .ssv = ev->ssv, .ssid = ev->ssid,
+        .stall = ev->stall, .rnw = ev->rnw, .s2 = ev->s2,
+        .class_ = SMMU_EVT_CLASS_IN,
+        .input_addr = ev->addr, .addr2 = ipa,
+    };
+    SMMUEvent e;
+
+    smmu_event_build(&e, &info);
+    smmu_event_to_dwords(&e, evt);
 }
 
 /* ---- x-vsmmu-inject-host-event ----------------------------------------------- */

@@ -9,6 +9,7 @@
 #include "qapi/error.h"
 #include "system/iommufd.h"
 #include "system/iommufd-emulated.h"
+#include "hw/arm/smmuv3-common.h"
 #include <poll.h>
 
 #define PSID 0x8
@@ -24,7 +25,8 @@ typedef struct Fixture {
 
 static void setup(Fixture *f, gconstpointer data)
 {
-    uint64_t ste[2] = { GUINT64_TO_LE(1 | (0x5 << 1)), 0 };
+    SMMUSte s1 = smmu_ste_make(SMMU_STE_CONFIG_S1);
+    uint64_t ste[2] = { GUINT64_TO_LE(s1.word[0]), 0 };
 
     f->host = iommufd_emulated_host_new();
     f->be = iommufd_backend_new("iommufd0");
@@ -69,13 +71,16 @@ static void teardown(Fixture *f, gconstpointer data)
 static void report(Fixture *f, uint32_t psid, uint8_t type, bool s2,
                    bool stall, uint64_t addr, IOMMUFDEmulatedReport want)
 {
-    uint64_t evt[4] = {
-        type | ((uint64_t)psid << 32),
-        ((uint64_t)stall << 31) | ((uint64_t)s2 << 39) | (2ull << 40),
-        addr,
-        0,
+    SMMUEventInfo info = {
+        .type = type, .sid = psid, .stall = stall, .s2 = s2,
+        .class_ = SMMU_EVT_CLASS_IN, .input_addr = addr,
     };
     IOMMUFDEmulatedReport got;
+    SMMUEvent rec;
+    uint64_t evt[4];
+
+    smmu_event_build(&rec, &info);
+    smmu_event_to_dwords(&rec, evt);
 
     g_assert_true(iommufd_emulated_report_event(f->host, evt, &got,
                                                 &error_abort));
@@ -178,8 +183,8 @@ static void test_read_rules(Fixture *f, gconstpointer data)
                     -EINVAL);
     g_assert_false(readable(fd));
 
-    report(f, PSID, 0x10, false, false, 0x200000, EMULATED_REPORT_QUEUED);
-    report(f, PSID, 0x10, false, false, 0x201000, EMULATED_REPORT_QUEUED);
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0x200000, EMULATED_REPORT_QUEUED);
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0x201000, EMULATED_REPORT_QUEUED);
     g_assert_true(readable(fd));
     /* Fact: a buffer under the first record is EINVAL, not a short read. */
     g_assert_cmpint(iommufd_backend_read_veventq(f->be, fd, buf, 21), ==,
@@ -204,7 +209,7 @@ static void test_sid_rewrite(Fixture *f, gconstpointer data)
     int fd;
 
     alloc_queue(f, 8, &id, &fd);
-    report(f, PSID, 0x10, false, false, 0x200004, EMULATED_REPORT_QUEUED);
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0x200004, EMULATED_REPORT_QUEUED);
     g_assert_cmpint(iommufd_backend_read_veventq(f->be, fd, buf, sizeof(buf)),
                     ==, REC_SIZE);
     memcpy(w, buf + 8, sizeof(w));
@@ -215,17 +220,21 @@ static void test_sid_rewrite(Fixture *f, gconstpointer data)
     g_assert_cmphex(GUINT64_FROM_LE(w[3]), ==, 0);
 
     /* Not forwarded: stage 2, stall, an event type Linux keeps. */
-    report(f, PSID, 0x10, true, false, 0, EMULATED_REPORT_HOST_ONLY);
-    report(f, PSID, 0x10, false, true, 0, EMULATED_REPORT_HOST_ONLY);
-    report(f, PSID, 0x20, false, false, 0, EMULATED_REPORT_HOST_ONLY);
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, true, false, 0, EMULATED_REPORT_HOST_ONLY);
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, false, true, 0, EMULATED_REPORT_HOST_ONLY);
+    report(f, PSID, SMMU_EVT_F_TLB_CONFLICT, false, false, 0, EMULATED_REPORT_HOST_ONLY);
     g_assert_false(readable(fd));
     free_queue(f, id, fd);
 
     /* No queue: host only.  Unknown StreamID: an error. */
-    report(f, PSID, 0x10, false, false, 0, EMULATED_REPORT_HOST_ONLY);
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0, EMULATED_REPORT_HOST_ONLY);
     {
-        uint64_t evt[4] = { 0x10 | (0x99ull << 32), 0, 0, 0 };
+        SMMUEvent rec;
+        uint64_t evt[4];
         Error *err = NULL;
+
+        smmu_event_init(&rec, SMMU_EVT_F_TRANSLATION, 0x99);
+        smmu_event_to_dwords(&rec, evt);
 
         g_assert_false(iommufd_emulated_report_event(f->host, evt, NULL,
                                                      &err));
@@ -246,7 +255,7 @@ static void test_overflow(Fixture *f, gconstpointer data)
     alloc_queue(f, 2, &id, &fd);
     /* Fact: depth 2, three events: seq 0, 1, then LOST_EVENTS seq 2. */
     for (int i = 0; i < 3; i++) {
-        report(f, PSID, 0x10, false, false, i << 12,
+        report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, i << 12,
                i < 2 ? EMULATED_REPORT_QUEUED : EMULATED_REPORT_OVERFLOW);
     }
     n = iommufd_backend_read_veventq(f->be, fd, buf, sizeof(buf));
@@ -259,7 +268,7 @@ static void test_overflow(Fixture *f, gconstpointer data)
 
     /* Fact: ten into depth 2: seq 3, 4, LOST with the last dropped, 12. */
     for (int i = 0; i < 10; i++) {
-        report(f, PSID, 0x10, false, false, 0,
+        report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0,
                i < 2 ? EMULATED_REPORT_QUEUED : EMULATED_REPORT_OVERFLOW);
     }
     /* Fact: the LOST header alone can be read with count 8 once last. */
@@ -277,12 +286,12 @@ static void test_overflow(Fixture *f, gconstpointer data)
      * Fact: when a slot frees while the LOST header is last, the next
      * event replaces it and only a gap remains.
      */
-    report(f, PSID, 0x10, false, false, 0, EMULATED_REPORT_QUEUED); /* 13 */
-    report(f, PSID, 0x10, false, false, 0, EMULATED_REPORT_QUEUED); /* 14 */
-    report(f, PSID, 0x10, false, false, 0, EMULATED_REPORT_OVERFLOW); /* 15 */
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0, EMULATED_REPORT_QUEUED); /* 13 */
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0, EMULATED_REPORT_QUEUED); /* 14 */
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0, EMULATED_REPORT_OVERFLOW); /* 15 */
     n = iommufd_backend_read_veventq(f->be, fd, buf, REC_SIZE);
     g_assert_cmpuint(hdr_at(buf, 0).sequence, ==, 13);
-    report(f, PSID, 0x10, false, false, 0, EMULATED_REPORT_QUEUED); /* 16 */
+    report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0, EMULATED_REPORT_QUEUED); /* 16 */
     n = iommufd_backend_read_veventq(f->be, fd, buf, sizeof(buf));
     g_assert_cmpint(n, ==, 2 * REC_SIZE);
     g_assert_cmpuint(hdr_at(buf, 0).sequence, ==, 14);
@@ -302,7 +311,7 @@ static void test_depth1_storm(Fixture *f, gconstpointer data)
     alloc_queue(f, 1, &id, &fd);
     /* Fact: depth 1 and 100000 events: seq 0, then LOST seq 99999. */
     for (int i = 0; i < 100000; i++) {
-        report(f, PSID, 0x10, false, false, 0,
+        report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0,
                i == 0 ? EMULATED_REPORT_QUEUED : EMULATED_REPORT_OVERFLOW);
     }
     g_assert_cmpint(iommufd_backend_read_veventq(f->be, fd, buf, sizeof(buf)),
@@ -343,7 +352,7 @@ static void test_vdevice_rules(Fixture *f, gconstpointer data)
         int fd;
 
         alloc_queue(f, 4, &qid, &fd);
-        report(f, PSID, 0x10, false, false, 0, EMULATED_REPORT_QUEUED);
+        report(f, PSID, SMMU_EVT_F_TRANSLATION, false, false, 0, EMULATED_REPORT_QUEUED);
         g_assert_cmpint(iommufd_backend_read_veventq(f->be, fd, buf,
                                                      sizeof(buf)), ==,
                         REC_SIZE);
@@ -359,11 +368,14 @@ static void test_vdevice_rules(Fixture *f, gconstpointer data)
 
 static void test_hwpt_rules(Fixture *f, gconstpointer data)
 {
-    uint64_t ste[2] = { GUINT64_TO_LE(1 | (0x6 << 1)), 0 };  /* S2 only */
+    SMMUSte s2 = smmu_ste_make(SMMU_STE_CONFIG_S2);
+    uint64_t ste[2] = { GUINT64_TO_LE(s2.word[0]), 0 };
     Error *err = NULL;
     uint32_t id, n = 1;
     struct iommu_viommu_arm_smmuv3_invalidate cmd = {
-        .cmd = { GUINT64_TO_LE(0x01), 0 },          /* PREFETCH_CONFIG */
+        .cmd = {
+            GUINT64_TO_LE(smmu_cmd_make(SMMU_CMD_PREFETCH_CONFIG).word[0]), 0
+        },
     };
 
     g_assert_false(iommufd_backend_alloc_hwpt(f->be, f->dev_id, f->viommu, 0,
@@ -385,7 +397,7 @@ static void test_hwpt_rules(Fixture *f, gconstpointer data)
         sizeof(cmd), &n, &cmd, &err));
     g_assert_cmpuint(n, ==, 0);
     error_free_or_abort(&err);
-    cmd.cmd[0] = GUINT64_TO_LE(0x12);                /* TLBI_NH_VA */
+    cmd.cmd[0] = GUINT64_TO_LE(smmu_cmd_make(SMMU_CMD_TLBI_NH_VA).word[0]);
     n = 1;
     g_assert_true(iommufd_backend_invalidate_cache(
         f->be, f->viommu, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
@@ -403,8 +415,12 @@ static void test_hw_info(Fixture *f, gconstpointer data)
                                                   &info, sizeof(info), NULL,
                                                   &pasid, &error_abort));
     g_assert_cmpuint(type, ==, IOMMU_HW_INFO_TYPE_ARM_SMMUV3);
+    /* The ID register words, as the spec's field positions give them. */
     g_assert_cmphex(info.idr[0], ==, 0x0d44101b);
-    g_assert_cmpuint(info.idr[1] & 0x3f, ==, 16);       /* SIDSIZE */
+    g_assert_cmphex(info.idr[1], ==, 0x02730510);
+    g_assert_cmphex(info.idr[3], ==, 0x00001414);
+    g_assert_cmphex(info.idr[5], ==, 0x00000075);
+    g_assert_cmpuint(FIELD_EX32(info.idr[1], IDR1, SIDSIZE), ==, 16);
     g_assert_cmpuint(pasid, ==, 20);
 }
 

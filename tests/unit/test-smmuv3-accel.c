@@ -52,10 +52,16 @@ static uint64_t ioctls(Fixture *f)
 static void raise_events(Fixture *f, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
-        const uint64_t evt[4] = {
-            0x10 | (uint64_t)PSID << 32, 1ull << 9, 0x1000 * (i + 1), 0,
+        SMMUEventInfo info = {
+            .type = SMMU_EVT_F_TRANSLATION, .sid = PSID, .rnw = true,
+            .class_ = SMMU_EVT_CLASS_IN, .input_addr = 0x1000 * (i + 1),
         };
         IOMMUFDEmulatedReport r;
+        uint64_t evt[4];
+        SMMUEvent e;
+
+        smmu_event_build(&e, &info);
+        smmu_event_to_dwords(&e, evt);
 
         g_assert_true(iommufd_emulated_report_event(f->host, evt, &r,
                                                     &error_abort));

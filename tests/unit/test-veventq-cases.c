@@ -9,6 +9,7 @@
 #include "qapi/error.h"
 #include "system/iommufd.h"
 #include "system/iommufd-emulated.h"
+#include "hw/arm/smmuv3-common.h"
 #include "veventq-cases.h"
 
 #define PSID 0x8
@@ -24,7 +25,8 @@ typedef struct Emu {
 static bool emu_alloc(void *opaque, uint32_t depth)
 {
     Emu *e = opaque;
-    uint64_t ste[2] = { GUINT64_TO_LE(1 | (0x5 << 1)), 0 };
+    SMMUSte s1 = smmu_ste_make(SMMU_STE_CONFIG_S1);
+    uint64_t ste[2] = { GUINT64_TO_LE(s1.word[0]), 0 };
     uint32_t ioas, s2, vdev, nested;
 
     e->host = iommufd_emulated_host_new();
@@ -57,7 +59,14 @@ static bool emu_alloc(void *opaque, uint32_t depth)
 static bool emu_report(void *opaque, unsigned n)
 {
     Emu *e = opaque;
-    uint64_t evt[4] = { 0x10 | ((uint64_t)PSID << 32), 0, 0x200000, 0 };
+    SMMUEventInfo info = {
+        .type = SMMU_EVT_F_TRANSLATION, .sid = PSID, .input_addr = 0x200000,
+    };
+    SMMUEvent rec;
+    uint64_t evt[4];
+
+    smmu_event_build(&rec, &info);
+    smmu_event_to_dwords(&rec, evt);
 
     for (unsigned i = 0; i < n; i++) {
         if (!iommufd_emulated_report_event(e->host, evt, NULL, NULL)) {
@@ -76,10 +85,10 @@ static ssize_t emu_read(void *opaque, void *buf, size_t count)
 
 static bool emu_check_payload(void *opaque, const void *payload)
 {
-    uint64_t w0;
+    SMMUEvent rec;
 
-    memcpy(&w0, payload, sizeof(w0));
-    return GUINT64_FROM_LE(w0) >> 32 == VSID;
+    smmu_event_from_le(&rec, payload);
+    return smmu_event_get_sid(&rec) == VSID;
 }
 
 static void emu_release(void *opaque)

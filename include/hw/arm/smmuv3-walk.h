@@ -16,6 +16,7 @@
 #define HW_ARM_SMMUV3_WALK_H
 
 #include "qapi/error.h"
+#include "hw/arm/smmuv3-common.h"
 
 /*
  * Reads @len bytes of guest memory at physical address @addr into @buf.
@@ -25,24 +26,23 @@ typedef bool (*SMMUWalkRead)(void *opaque, uint64_t addr, void *buf,
                              size_t len);
 
 /*
- * Kinds of translation fault.  The integrator maps them to the event
- * types of the SMMUv3 encoding (F_TRANSLATION, F_ADDR_SIZE, F_ACCESS,
- * F_PERMISSION, F_WALK_EABT).
+ * Kinds of translation fault, valued as their event types in the SMMUv3
+ * encoding, so a fault is recorded as it is (SMMU_WALK_FAULT_NONE: none).
  */
 typedef enum SMMUWalkFaultType {
-    SMMU_WALK_FAULT_NONE,
-    SMMU_WALK_FAULT_TRANSLATION,
-    SMMU_WALK_FAULT_ADDR_SIZE,
-    SMMU_WALK_FAULT_ACCESS,
-    SMMU_WALK_FAULT_PERMISSION,
-    SMMU_WALK_FAULT_WALK_EABT,
+    SMMU_WALK_FAULT_NONE = SMMU_EVT_NONE,
+    SMMU_WALK_FAULT_TRANSLATION = SMMU_EVT_F_TRANSLATION,
+    SMMU_WALK_FAULT_ADDR_SIZE = SMMU_EVT_F_ADDR_SIZE,
+    SMMU_WALK_FAULT_ACCESS = SMMU_EVT_F_ACCESS,
+    SMMU_WALK_FAULT_PERMISSION = SMMU_EVT_F_PERMISSION,
+    SMMU_WALK_FAULT_WALK_EABT = SMMU_EVT_F_WALK_EABT,
 } SMMUWalkFaultType;
 
-/* What a stage-2 fault was translating (the event record's CLASS). */
+/* What a stage-2 fault was translating: the event record's CLASS. */
 typedef enum SMMUWalkClass {
-    SMMU_WALK_CLASS_CD,     /* a CD fetch (smmuv3_walk_s2() callers) */
-    SMMU_WALK_CLASS_TT,     /* a stage-1 translation table fetch */
-    SMMU_WALK_CLASS_IN,     /* the transaction's own address */
+    SMMU_WALK_CLASS_CD = SMMU_EVT_CLASS_CD, /* a CD fetch (smmuv3_walk_s2()) */
+    SMMU_WALK_CLASS_TT = SMMU_EVT_CLASS_TT, /* a stage-1 table fetch */
+    SMMU_WALK_CLASS_IN = SMMU_EVT_CLASS_IN, /* the transaction's address */
 } SMMUWalkClass;
 
 /* Granule sizes, as the log2 of their size in bytes. */

@@ -19,6 +19,7 @@
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
 #include "hw/pci/pci-bus.h"
+#include "hw/arm/smmuv3-common.h"
 
 #define TYPE_ARM_SMMUV3 "arm-smmuv3"
 
@@ -30,56 +31,6 @@ typedef enum SMMUIrq {
     SMMU_IRQ_GERROR = 3,        /* "gerror" */
     SMMU_NUM_IRQ = 4,
 } SMMUIrq;
-
-/* Event record types (SMMUv3 spec, "Event records"). */
-typedef enum SMMUEventType {
-    SMMU_EVT_NONE               = 0x00,
-    SMMU_EVT_F_UUT              = 0x01,
-    SMMU_EVT_C_BAD_STREAMID     = 0x02,
-    SMMU_EVT_F_STE_FETCH        = 0x03,
-    SMMU_EVT_C_BAD_STE          = 0x04,
-    SMMU_EVT_F_BAD_ATS_TREQ     = 0x05,
-    SMMU_EVT_F_STREAM_DISABLED  = 0x06,
-    SMMU_EVT_F_TRANS_FORBIDDEN  = 0x07,
-    SMMU_EVT_C_BAD_SUBSTREAMID  = 0x08,
-    SMMU_EVT_F_CD_FETCH         = 0x09,
-    SMMU_EVT_C_BAD_CD           = 0x0a,
-    SMMU_EVT_F_WALK_EABT        = 0x0b,
-    SMMU_EVT_F_TRANSLATION      = 0x10,
-    SMMU_EVT_F_ADDR_SIZE        = 0x11,
-    SMMU_EVT_F_ACCESS           = 0x12,
-    SMMU_EVT_F_PERMISSION       = 0x13,
-    SMMU_EVT_F_TLB_CONFLICT     = 0x20,
-    SMMU_EVT_F_CFG_CONFLICT     = 0x21,
-    SMMU_EVT_E_PAGE_REQ         = 0x24,
-} SMMUEventType;
-
-/* CMDQ_CONS.ERR values. */
-typedef enum SMMUCmdError {
-    SMMU_CERROR_NONE = 0,
-    SMMU_CERROR_ILL = 1,
-    SMMU_CERROR_ABT = 2,
-    SMMU_CERROR_ATC_INV_SYNC = 3,
-} SMMUCmdError;
-
-/* An event record as eight host-endian words; written little-endian. */
-typedef struct SMMUEvent {
-    uint32_t word[8];
-} SMMUEvent;
-
-/* A command as two host-endian 64-bit words. */
-typedef struct SMMUCmd {
-    uint64_t word[2];
-} SMMUCmd;
-
-/* A stream table entry or context descriptor, host-endian words. */
-typedef struct SMMUSte {
-    uint64_t word[8];
-} SMMUSte;
-
-typedef struct SMMUCd {
-    uint64_t word[8];
-} SMMUCd;
 
 typedef struct SMMUQueue {
     uint64_t base;              /* *Q_BASE as written */
@@ -222,16 +173,6 @@ struct SMMUv3State {
     /* accel=on: host devices, vIOMMU, vEVENTQ (hw/arm/smmuv3-accel.c). */
     struct SMMUv3AccelState *s_accel;
 };
-
-/* The one-line name of an event type ("C_BAD_STE"), for traces. */
-const char *smmu_event_type_name(unsigned type);
-
-/* Build an event record of TYPE for StreamID SID (other fields zero). */
-void smmu_event_init(SMMUEvent *evt, SMMUEventType type, uint32_t sid);
-/* Set the SubstreamID (and SSV). */
-void smmu_event_set_ssid(SMMUEvent *evt, uint32_t ssid);
-unsigned smmu_event_get_type(const SMMUEvent *evt);
-uint32_t smmu_event_get_sid(const SMMUEvent *evt);
 
 /*
  * Write N event records to the guest event queue.  Thread safe (takes the

@@ -5,7 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "smmuv3-driver.h"
-#include "smmuv3-internal.h"
+#include "hw/arm/smmuv3-common.h"
 
 /* Bounded polling: every handshake of this model completes at once. */
 #define QSMMUV3_POLL_LIMIT 1000
@@ -85,10 +85,10 @@ bool qsmmuv3_probe(QSMMUv3 *d)
         d->idr[i] = qsmmuv3_readl(d, A_IDR0 + 4 * i);
     }
     /* Linux needs AArch64 tables, a little-endian walker and queues. */
-    if (!(FIELD_EX32(d->idr[0], IDR0, TTF) & 2)) {
+    if (!(FIELD_EX32(d->idr[0], IDR0, TTF) & SMMU_IDR0_TTF_AARCH64)) {
         return false;
     }
-    if (FIELD_EX32(d->idr[0], IDR0, TTENDIAN) == 3) {
+    if (FIELD_EX32(d->idr[0], IDR0, TTENDIAN) == SMMU_TTENDIAN_BE) {
         return false;
     }
     if (!FIELD_EX32(d->idr[1], IDR1, CMDQS) ||
@@ -146,6 +146,20 @@ static void qsmmuv3_init_strtab(QSMMUv3 *d)
     qsmmuv3_writel(d, A_STRTAB_BASE_CFG, cfg);
 }
 
+/* Inner-shareable, write-back read/write-allocate tables and queues. */
+static uint32_t qsmmuv3_cr1(void)
+{
+    uint32_t v = 0;
+
+    v = FIELD_DP32(v, CR1, QUEUE_IC, SMMU_CACHE_WBRA);
+    v = FIELD_DP32(v, CR1, QUEUE_OC, SMMU_CACHE_WBRA);
+    v = FIELD_DP32(v, CR1, QUEUE_SH, SMMU_SH_ISH);
+    v = FIELD_DP32(v, CR1, TABLE_IC, SMMU_CACHE_WBRA);
+    v = FIELD_DP32(v, CR1, TABLE_OC, SMMU_CACHE_WBRA);
+    v = FIELD_DP32(v, CR1, TABLE_SH, SMMU_SH_ISH);
+    return v;
+}
+
 bool qsmmuv3_bringup(QSMMUv3 *d, const QSMMUv3Options *opts)
 {
     uint32_t cr0 = 0;
@@ -162,8 +176,8 @@ bool qsmmuv3_bringup(QSMMUv3 *d, const QSMMUv3Options *opts)
     if (!qsmmuv3_update_gbpa(d, R_GBPA_ABORT_MASK, 0)) {
         return false;
     }
-    qsmmuv3_writel(d, A_CR1, 0x0d75);   /* inner-shareable WB tables/queues */
-    qsmmuv3_writel(d, A_CR2, 0x6);      /* PTM | RECINVSID */
+    qsmmuv3_writel(d, A_CR1, qsmmuv3_cr1());
+    qsmmuv3_writel(d, A_CR2, R_CR2_PTM_MASK | R_CR2_RECINVSID_MASK);
 
     qsmmuv3_init_strtab(d);
 
@@ -204,10 +218,10 @@ bool qsmmuv3_bringup(QSMMUv3 *d, const QSMMUv3Options *opts)
     }
     qsmmuv3_writeq(d, A_EVENTQ_IRQ_CFG0, opts->evtq_msi_addr);
     qsmmuv3_writel(d, A_EVENTQ_IRQ_CFG1, opts->evtq_msi_data);
-    qsmmuv3_writel(d, A_EVENTQ_IRQ_CFG2, 0x1);    /* Device-nGnRE */
+    qsmmuv3_writel(d, A_EVENTQ_IRQ_CFG2, SMMU_MEMATTR_DEVICE_NGNRE);
     qsmmuv3_writeq(d, A_GERROR_IRQ_CFG0, opts->gerror_msi_addr);
     qsmmuv3_writel(d, A_GERROR_IRQ_CFG1, opts->gerror_msi_data);
-    qsmmuv3_writel(d, A_GERROR_IRQ_CFG2, 0x1);
+    qsmmuv3_writel(d, A_GERROR_IRQ_CFG2, SMMU_MEMATTR_DEVICE_NGNRE);
     irq = FIELD_DP32(irq, IRQ_CTRL, GERROR_IRQEN, 1);
     irq = FIELD_DP32(irq, IRQ_CTRL, EVENTQ_IRQEN, 1);
     if (!qsmmuv3_write_reg_sync(d, A_IRQ_CTRL, A_IRQ_CTRL_ACK, irq)) {
@@ -247,10 +261,10 @@ void qsmmuv3_cmd(QSMMUv3 *d, uint64_t w0, uint64_t w1)
 
 bool qsmmuv3_sync(QSMMUv3 *d)
 {
-    uint64_t w0 = FIELD_DP64(SMMU_CMD_SYNC, CMD_0, SYNC_CS, SMMU_SYNC_CS_SEV);
+    SMMUCmd c = smmu_cmd_sync(SMMU_SYNC_CS_SEV, 0, 0);
     unsigned log2 = d->opts.cmdq_log2size;
 
-    qsmmuv3_cmd(d, w0, 0);
+    qsmmuv3_cmd(d, c.word[0], c.word[1]);
     for (int i = 0; i < QSMMUV3_POLL_LIMIT; i++) {
         uint32_t cons = qsmmuv3_readl(d, A_CMDQ_CONS);
         uint32_t gerr = qsmmuv3_readl(d, A_GERROR) ^
@@ -268,8 +282,9 @@ bool qsmmuv3_sync(QSMMUv3 *d)
 
 bool qsmmuv3_cfgi_ste(QSMMUv3 *d, uint32_t sid)
 {
-    qsmmuv3_cmd(d, FIELD_DP64(SMMU_CMD_CFGI_STE, CMD_0, SID, sid),
-                FIELD_DP64(0, CMD_1, LEAF, 1));
+    SMMUCmd c = smmu_cmd_cfgi_ste(sid);
+
+    qsmmuv3_cmd(d, c.word[0], c.word[1]);
     return qsmmuv3_sync(d);
 }
 
@@ -301,31 +316,27 @@ static void qsmmuv3_write_ste(QSMMUv3 *d, uint32_t sid, const uint64_t *ste)
 
 void qsmmuv3_ste_abort(QSMMUv3 *d, uint32_t sid)
 {
-    uint64_t ste[8] = { 0 };
+    SMMUSte ste = smmu_ste_make(SMMU_STE_CONFIG_ABORT);
 
-    ste[0] = FIELD_DP64(ste[0], STE_0, V, 1);
-    ste[0] = FIELD_DP64(ste[0], STE_0, CONFIG, SMMU_STE_CONFIG_ABORT);
-    qsmmuv3_write_ste(d, sid, ste);
+    qsmmuv3_write_ste(d, sid, ste.word);
 }
 
 void qsmmuv3_ste_bypass(QSMMUv3 *d, uint32_t sid)
 {
-    uint64_t ste[8] = { 0 };
+    SMMUSte ste = smmu_ste_make(SMMU_STE_CONFIG_BYPASS);
 
-    ste[0] = FIELD_DP64(ste[0], STE_0, V, 1);
-    ste[0] = FIELD_DP64(ste[0], STE_0, CONFIG, SMMU_STE_CONFIG_BYPASS);
-    qsmmuv3_write_ste(d, sid, ste);
+    qsmmuv3_write_ste(d, sid, ste.word);
 }
 
 uint64_t qsmmuv3_ste_s1(QSMMUv3 *d, uint32_t sid, uint16_t asid,
                         uint64_t ttb0)
 {
     uint64_t cd[8] = { 0 };
-    uint64_t ste[8] = { 0 };
+    SMMUSte ste = smmu_ste_make(SMMU_STE_CONFIG_S1);
     uint64_t cdaddr = qsmmuv3_alloc(d, SMMU_CD_SIZE, 64);
 
     cd[0] = FIELD_DP64(cd[0], CD_0, T0SZ, 16);
-    cd[0] = FIELD_DP64(cd[0], CD_0, TG0, 0);          /* 4K */
+    cd[0] = FIELD_DP64(cd[0], CD_0, TG0, SMMU_TG0_4K);
     cd[0] = FIELD_DP64(cd[0], CD_0, V, 1);
     cd[0] = FIELD_DP64(cd[0], CD_0, IPS, SMMU_OAS_44BIT);
     cd[0] = FIELD_DP64(cd[0], CD_0, AA64, 1);
@@ -333,10 +344,8 @@ uint64_t qsmmuv3_ste_s1(QSMMUv3 *d, uint32_t sid, uint16_t asid,
     cd[1] = ttb0 & R_CD_1_TTB0_MASK;
     write_words(d, cdaddr, cd, 8);
 
-    ste[0] = FIELD_DP64(ste[0], STE_0, V, 1);
-    ste[0] = FIELD_DP64(ste[0], STE_0, CONFIG, SMMU_STE_CONFIG_S1);
-    ste[0] |= cdaddr & R_STE_0_S1CTXPTR_MASK;
-    qsmmuv3_write_ste(d, sid, ste);
+    ste.word[0] |= cdaddr & R_STE_0_S1CTXPTR_MASK;
+    qsmmuv3_write_ste(d, sid, ste.word);
     return cdaddr;
 }
 
@@ -353,18 +362,20 @@ size_t qsmmuv3_evtq_consume(QSMMUv3 *d, QSMMUv3Event *out, size_t max,
         uint64_t addr = d->evtq +
             (uint64_t)smmu_q_index(d->evtq_cons, log2) * SMMU_EVENT_SIZE;
         QSMMUv3Event *e = &out[n++];
-        uint32_t le[8];
+        uint8_t rec[SMMU_EVENT_SIZE];
+        SMMUEventInfo info;
+        SMMUEvent evt;
 
-        d->bus->memread(d->bus->opaque, addr, le, sizeof(le));
-        for (int i = 0; i < 8; i++) {
-            e->raw[i] = GUINT32_FROM_LE(le[i]);
-        }
-        e->type = FIELD_EX32(e->raw[0], EVT_0, TYPE);
-        e->ssv = FIELD_EX32(e->raw[0], EVT_0, SSV);
-        e->ssid = FIELD_EX32(e->raw[0], EVT_0, SSID);
-        e->sid = e->raw[1];
-        e->addr = e->raw[4] | (uint64_t)e->raw[5] << 32;
-        e->addr2 = e->raw[6] | (uint64_t)e->raw[7] << 32;
+        d->bus->memread(d->bus->opaque, addr, rec, sizeof(rec));
+        smmu_event_from_le(&evt, rec);
+        smmu_event_parse(&evt, &info);
+        memcpy(e->raw, evt.word, sizeof(e->raw));
+        e->type = info.type;
+        e->ssv = info.ssv;
+        e->ssid = info.ssid;
+        e->sid = info.sid;
+        e->addr = info.input_addr;
+        e->addr2 = info.addr2;
         d->evtq_cons = smmu_q_incr(d->evtq_cons, log2);
         qsmmuv3_writel(d, SMMU_PAGE1_OFFSET + A_EVENTQ_CONS, d->evtq_cons);
     }
