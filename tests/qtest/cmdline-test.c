@@ -114,9 +114,12 @@ static const ErrorCase error_cases[] = {
       "vsmmu-daemon: -chardev socket,path=/x: Parameter 'id' is missing" },
     { { "-chardev", "socket,id=c" },
       "vsmmu-daemon: -chardev socket,id=c: chardev: socket: no host given" },
-    { { "-chardev", "socket,id=c,host=h,port=1" },
-      "vsmmu-daemon: -chardev socket,id=c,host=h,port=1: chardev 'c': only"
-      " Unix sockets (path=...) are supported" },
+    { { "-chardev", "socket,id=c,host=h" },
+      "vsmmu-daemon: -chardev socket,id=c,host=h: chardev 'c': port= must be"
+      " a number in 1..65535" },
+    { { "-chardev", "socket,id=c,path=/x,port=1" },
+      "vsmmu-daemon: -chardev socket,id=c,path=/x,port=1: chardev 'c': path="
+      " cannot be combined with host= or port=" },
     { { "-mon", "chardev=nope,mode=control" },
       "vsmmu-daemon: -mon chardev=nope,mode=control: chardev \"nope\" not"
       " found" },
