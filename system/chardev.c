@@ -316,6 +316,12 @@ static gboolean conn_readable(GObject *stream, gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
+/* stdin that cannot be polled (a regular file): read from an idle. */
+static gboolean conn_readable_idle(gpointer opaque)
+{
+    return conn_readable(NULL, opaque);
+}
+
 /* Write what the peer takes now; false if the connection failed. */
 static bool conn_flush(CharConn *c)
 {
@@ -413,10 +419,12 @@ static void conn_new(Chardev *chr, GIOStream *stream, GInputStream *in,
     if (g_pollable_input_stream_can_poll(G_POLLABLE_INPUT_STREAM(in))) {
         c->in_src = g_pollable_input_stream_create_source(
                         G_POLLABLE_INPUT_STREAM(in), NULL);
+        g_source_set_callback(c->in_src, G_SOURCE_FUNC(conn_readable), c,
+                              NULL);
     } else {
         c->in_src = g_idle_source_new();
+        g_source_set_callback(c->in_src, conn_readable_idle, c, NULL);
     }
-    g_source_set_callback(c->in_src, G_SOURCE_FUNC(conn_readable), c, NULL);
     g_source_attach(c->in_src, NULL);
 }
 

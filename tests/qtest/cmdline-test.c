@@ -537,6 +537,41 @@ static void test_server_wait(void)
     rmdir(dir);
 }
 
+/* -qtest stdio with stdin a regular file (not pollable) and a pipe out. */
+static void test_stdio_file(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-test-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "in.txt", NULL);
+    g_autofree char *cmd = NULL;
+    g_autoptr(GError) gerr = NULL;
+    g_autofree char *line = NULL;
+    const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+    GPid pid;
+    int out_fd, status;
+
+    g_assert_true(g_file_set_contents(file, "endianness\nreadl\n", -1,
+                                      NULL));
+    cmd = g_strdup_printf("exec %s -qtest stdio -qtest-log none < %s",
+                          qtest_binary(), file);
+    argv[2] = cmd;
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                           NULL, &pid, NULL, &out_fd, NULL,
+                                           &gerr));
+    line = read_line(out_fd);
+    g_assert_cmpstr(line, ==, "OK little");
+    g_free(line);
+    line = read_line(out_fd);
+    g_assert_cmpstr(line, ==, "FAIL missing argument");
+    kill(pid, SIGTERM);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    close(out_fd);
+    unlink(file);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -548,6 +583,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/help", test_help);
     g_test_add_func("/cmdline/libvirt", test_libvirt);
     g_test_add_func("/cmdline/stdio-once", test_stdio_once);
+    g_test_add_func("/cmdline/stdio-file", test_stdio_file);
     g_test_add_func("/cmdline/socket-in-use", test_socket_in_use);
     g_test_add_func("/cmdline/socket-stale", test_socket_stale);
     g_test_add_func("/cmdline/socket-ownership", test_socket_ownership);
