@@ -14,7 +14,24 @@
 #include "system/runstate.h"
 #include "vsmmu-version.h"
 
-static const char *const no_args[] = { NULL };
+/* Argument lists (see qmp_args_check()). */
+static const QmpArg no_args[] = {
+    { NULL }
+};
+
+static const QmpArg device_add_args[] = {
+    { "driver", QMP_ARG_STR, .required = true },
+    { "id", QMP_ARG_STR },
+    { "bus", QMP_ARG_STR },
+    /* Properties, typed by the device (as -device in JSON form). */
+    { "*", QMP_ARG_ANY },
+    { NULL }
+};
+
+static const QmpArg device_del_args[] = {
+    { "id", QMP_ARG_STR, .required = true },
+    { NULL }
+};
 
 static JsonNode *object_node(JsonObject *obj)
 {
@@ -29,9 +46,6 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
     JsonObject *ret, *qemu;
     int major = 0, minor = 0, micro = 0;
 
-    if (!qmp_check_args(args, no_args, errp)) {
-        return NULL;
-    }
     sscanf(VSMMU_VERSION, "%d.%d.%d", &major, &minor, &micro);
     qemu = json_object_new();
     json_object_set_int_member(qemu, "micro", micro);
@@ -47,9 +61,6 @@ static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
 {
     JsonObject *ret;
 
-    if (!qmp_check_args(args, no_args, errp)) {
-        return NULL;
-    }
     ret = json_object_new();
     json_object_set_string_member(ret, "status", "running");
     json_object_set_boolean_member(ret, "running", true);
@@ -64,9 +75,6 @@ static gboolean quit_cb(gpointer opaque)
 
 static JsonNode *qmp_quit(JsonObject *args, Error **errp)
 {
-    if (!qmp_check_args(args, no_args, errp)) {
-        return NULL;
-    }
     /* Reply first, then SHUTDOWN, then exit: QEMU's order. */
     g_idle_add(quit_cb, NULL);
     return NULL;
@@ -76,9 +84,6 @@ static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
 {
     g_autoptr(JsonObject) data = NULL;
 
-    if (!qmp_check_args(args, no_args, errp)) {
-        return NULL;
-    }
     machine_reset();
     data = json_object_new();
     json_object_set_boolean_member(data, "guest", false);
@@ -90,25 +95,18 @@ static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
 static JsonNode *qmp_query_iothreads(JsonObject *args, Error **errp)
 {
     JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+    g_autoptr(GPtrArray) infos = iothread_query();
+    JsonArray *arr = json_array_new();
 
-    if (!qmp_check_args(args, no_args, errp)) {
-        json_node_unref(node);
-        return NULL;
+    for (guint i = 0; i < infos->len; i++) {
+        IOThreadInfo *info = g_ptr_array_index(infos, i);
+        JsonObject *o = json_object_new();
+
+        json_object_set_string_member(o, "id", info->id);
+        json_object_set_int_member(o, "thread-id", info->thread_id);
+        json_array_add_object_element(arr, o);
     }
-    {
-        g_autoptr(GPtrArray) infos = iothread_query();
-        JsonArray *arr = json_array_new();
-
-        for (guint i = 0; i < infos->len; i++) {
-            IOThreadInfo *info = g_ptr_array_index(infos, i);
-            JsonObject *o = json_object_new();
-
-            json_object_set_string_member(o, "id", info->id);
-            json_object_set_int_member(o, "thread-id", info->thread_id);
-            json_array_add_object_element(arr, o);
-        }
-        json_node_take_array(node, arr);
-    }
+    json_node_take_array(node, arr);
     return node;
 }
 
@@ -126,29 +124,15 @@ static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 {
-    static const char *const allowed[] = { "id", NULL };
+    const char *id = qmp_arg_str(args, "id", NULL);
     g_autoptr(JsonObject) data = NULL;
     g_autofree char *path = NULL;
     g_autofree char *dev_id = NULL;
     DeviceState *dev;
-    JsonNode *id;
 
-    if (!qmp_check_args(args, allowed, errp)) {
-        return NULL;
-    }
-    id = json_object_get_member(args, "id");
-    if (!id) {
-        error_setg(errp, "Parameter 'id' is missing");
-        return NULL;
-    }
-    if (!JSON_NODE_HOLDS_VALUE(id) ||
-        json_node_get_value_type(id) != G_TYPE_STRING) {
-        error_setg(errp, "Invalid parameter type for 'id', expected: string");
-        return NULL;
-    }
-    dev = machine_find_device(json_node_get_string(id));
+    dev = machine_find_device(id);
     if (!dev) {
-        error_setg(errp, "Device '%s' not found", json_node_get_string(id));
+        error_setg(errp, "Device '%s' not found", id);
         return NULL;
     }
     path = g_strdup(machine_device_path(dev));
@@ -198,9 +182,6 @@ static JsonNode *qmp_x_query_mmio(JsonObject *args, Error **errp)
     JsonNode *node;
     JsonArray *list;
 
-    if (!qmp_check_args(args, no_args, errp)) {
-        return NULL;
-    }
     list = json_array_new();
     machine_foreach_device(mmio_entry, list);
     node = json_node_new(JSON_NODE_ARRAY);
@@ -210,14 +191,17 @@ static JsonNode *qmp_x_query_mmio(JsonObject *args, Error **errp)
 
 void qmp_register_builtin_commands(void)
 {
-    qmp_register_command("query-version", qmp_query_version);
-    qmp_register_command("query-status", qmp_query_status);
-    qmp_register_command("quit", qmp_quit);
-    qmp_register_command("system_reset", qmp_system_reset);
-    qmp_register_command("query-iothreads", qmp_query_iothreads);
-    qmp_register_command("device_add", qmp_device_add);
-    qmp_register_command("device_del", qmp_device_del);
-    qmp_register_command("x-query-mmio", qmp_x_query_mmio);
+    qmp_register_command_args("query-version", qmp_query_version, no_args);
+    qmp_register_command_args("query-status", qmp_query_status, no_args);
+    qmp_register_command_args("quit", qmp_quit, no_args);
+    qmp_register_command_args("system_reset", qmp_system_reset, no_args);
+    qmp_register_command_args("query-iothreads", qmp_query_iothreads,
+                              no_args);
+    qmp_register_command_args("device_add", qmp_device_add,
+                              device_add_args);
+    qmp_register_command_args("device_del", qmp_device_del,
+                              device_del_args);
+    qmp_register_command_args("x-query-mmio", qmp_x_query_mmio, no_args);
     qmp_register_vsmmu_commands();
     qmp_register_vfio_commands();
 }

@@ -1,5 +1,10 @@
 /*
- * The qtest server.
+ * The qtest server: line splitting and command dispatch of each
+ * QTestSession, the built-in commands, and interrupt interception.
+ *
+ * Main thread only, except qtest_irq_handler(): qts.irq_lock guards
+ * qts.irq_pending and qts.irq_flush_src, filled by other threads and
+ * drained in the main loop.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,20 +21,24 @@
 #define QTEST_MAX_IRQ       256
 #define QTEST_MAX_BULK      (64 * 1024 * 1024)
 
-typedef struct QTestConn {
-    CharConn *conn;
-    GString *line;
-} QTestConn;
+struct QTestSession {
+    QTestOutputFunc *out;
+    void *opaque;
+    GString *line;              /* the line being received */
+    size_t scanned;             /* bytes of it known to hold no newline */
+    bool discard;               /* over the limit: drop up to newline */
+};
 
 typedef struct QTestCommand {
     const char *name;
     QTestCommandFunc *func;
+    guint min_args, max_args;   /* words after the command */
 } QTestCommand;
 
 static bool qtest_accel;
 static struct {
     bool running;
-    GList *conns;               /* of QTestConn * */
+    GList *sessions;            /* of QTestSession * */
     FILE *log;
     gint64 start_us;
     GThread *main_thread;
@@ -76,16 +85,20 @@ static void qtest_log(const char *dir, const char *line)
     }
 }
 
+static void qtest_send(QTestSession *s, const char *line)
+{
+    qtest_log("S", line);
+    s->out(line, strlen(line), s->opaque);
+}
+
 /* Send one line (without its newline) to every client. */
 static void qtest_send_all(const char *line)
 {
-    g_autofree char *buf = g_strdup_printf("%s\n", line);
-
     qtest_log("S", line);
-    for (GList *l = qts.conns; l; l = l->next) {
-        QTestConn *qc = l->data;
+    for (GList *l = qts.sessions; l; l = l->next) {
+        QTestSession *s = l->data;
 
-        char_conn_write(qc->conn, buf, strlen(buf));
+        s->out(line, strlen(line), s->opaque);
     }
 }
 
@@ -456,95 +469,163 @@ static void cmd_irq_intercept(char **words, GString *reply)
 }
 
 static const QTestCommand builtin_cmds[] = {
-    { "readb", cmd_readx },
-    { "readw", cmd_readx },
-    { "readl", cmd_readx },
-    { "readq", cmd_readx },
-    { "writeb", cmd_writex },
-    { "writew", cmd_writex },
-    { "writel", cmd_writex },
-    { "writeq", cmd_writex },
-    { "read", cmd_read },
-    { "write", cmd_write },
-    { "b64read", cmd_b64read },
-    { "b64write", cmd_b64write },
-    { "memset", cmd_memset },
-    { "endianness", cmd_endianness },
-    { "clock_step", cmd_clock_step },
-    { "clock_set", cmd_clock_set },
-    { "irq_intercept_in", cmd_irq_intercept },
-    { "irq_intercept_out", cmd_irq_intercept },
+    { "readb", cmd_readx, 1, 1 },
+    { "readw", cmd_readx, 1, 1 },
+    { "readl", cmd_readx, 1, 1 },
+    { "readq", cmd_readx, 1, 1 },
+    { "writeb", cmd_writex, 2, 2 },
+    { "writew", cmd_writex, 2, 2 },
+    { "writel", cmd_writex, 2, 2 },
+    { "writeq", cmd_writex, 2, 2 },
+    { "read", cmd_read, 2, 2 },
+    { "write", cmd_write, 2, 3 },
+    { "b64read", cmd_b64read, 2, 2 },
+    { "b64write", cmd_b64write, 2, 3 },
+    { "memset", cmd_memset, 3, 3 },
+    { "endianness", cmd_endianness, 0, 0 },
+    { "clock_step", cmd_clock_step, 0, 1 },
+    { "clock_set", cmd_clock_set, 1, 1 },
+    { "irq_intercept_in", cmd_irq_intercept, 1, 1 },
+    { "irq_intercept_out", cmd_irq_intercept, 1, 1 },
 };
 
-static void qtest_process_line(const char *line)
+/* The handler for WORDS, or NULL with the FAIL reply in REPLY. */
+static QTestCommandFunc *qtest_lookup(char **words, GString *reply)
 {
-    g_auto(GStrv) words = NULL;
-    g_autoptr(GString) reply = g_string_new(NULL);
-    QTestCommandFunc *func = NULL;
+    guint nargs = g_strv_length(words) - 1;
 
-    qtest_log("R", line);
-    trace_qtest_command(line);
-    words = g_strsplit(line, " ", 0);
-    if (!words[0] || !*words[0]) {
+    for (size_t i = 0; i < G_N_ELEMENTS(builtin_cmds); i++) {
+        const QTestCommand *cmd = &builtin_cmds[i];
+
+        if (strcmp(words[0], cmd->name) != 0) {
+            continue;
+        }
+        if (nargs < cmd->min_args) {
+            g_string_append(reply, "FAIL missing argument");
+            return NULL;
+        }
+        if (nargs > cmd->max_args) {
+            g_string_append(reply, "FAIL too many arguments");
+            return NULL;
+        }
+        return cmd->func;
+    }
+    if (qts.extra_cmds && g_hash_table_contains(qts.extra_cmds, words[0])) {
+        return g_hash_table_lookup(qts.extra_cmds, words[0]);
+    }
+    g_string_printf(reply, "FAIL Unknown command '%s'", words[0]);
+    return NULL;
+}
+
+static void qtest_process_line(QTestSession *s, const char *line,
+                               size_t len)
+{
+    g_autoptr(GString) reply = g_string_new(NULL);
+    g_auto(GStrv) words = NULL;
+    QTestCommandFunc *func;
+
+    if (memchr(line, '\0', len)) {
+        qtest_log("R", "(a line with a NUL byte)");
+        qtest_send(s, "FAIL line contains a NUL byte");
         return;
     }
-    for (size_t i = 0; i < G_N_ELEMENTS(builtin_cmds); i++) {
-        if (!strcmp(words[0], builtin_cmds[i].name)) {
-            func = builtin_cmds[i].func;
-            break;
-        }
+    qtest_log("R", line);
+    trace_qtest_command(line);
+    if (!*line || *line == ' ') {
+        qtest_send(s, "FAIL malformed line: empty or leading space");
+        return;
     }
-    if (!func && qts.extra_cmds) {
-        func = g_hash_table_lookup(qts.extra_cmds, words[0]);
-    }
-    if (!func) {
-        g_string_printf(reply, "FAIL Unknown command '%s'", words[0]);
-    } else {
+    words = g_strsplit(line, " ", 0);
+    func = qtest_lookup(words, reply);
+    if (func) {
         /* IRQ lines raised by other threads so far go first. */
         qtest_irq_flush();
         func(words, reply);
     }
-    qtest_send_all(reply->str);
+    qtest_send(s, reply->str);
+}
+
+/*
+ * Split input into lines, each scanned for its newline once.  A line
+ * over QTEST_MAX_LINE gets one FAIL and is dropped up to its newline.
+ */
+void qtest_session_feed(QTestSession *s, const char *buf, size_t len)
+{
+    g_string_append_len(s->line, buf, len);
+    for (;;) {
+        char *start = s->line->str;
+        char *nl = memchr(start + s->scanned, '\n',
+                          s->line->len - s->scanned);
+        size_t n;
+
+        if (!nl) {
+            s->scanned = s->line->len;
+            if (s->line->len > QTEST_MAX_LINE && !s->discard) {
+                qtest_send(s, "FAIL line too long");
+                s->discard = true;
+            }
+            if (s->discard) {
+                g_string_truncate(s->line, 0);
+                s->scanned = 0;
+            }
+            return;
+        }
+        n = nl - start;
+        if (!s->discard && n > QTEST_MAX_LINE) {
+            qtest_send(s, "FAIL line too long");
+        } else if (!s->discard) {
+            size_t end = n && start[n - 1] == '\r' ? n - 1 : n;
+
+            start[end] = '\0';
+            qtest_process_line(s, start, end);
+        }
+        s->discard = false;
+        g_string_erase(s->line, 0, n + 1);
+        s->scanned = 0;
+    }
+}
+
+QTestSession *qtest_session_new(QTestOutputFunc *out, void *opaque)
+{
+    QTestSession *s = g_new0(QTestSession, 1);
+
+    s->out = out;
+    s->opaque = opaque;
+    s->line = g_string_new(NULL);
+    qts.sessions = g_list_append(qts.sessions, s);
+    return s;
+}
+
+void qtest_session_free(QTestSession *s)
+{
+    qts.sessions = g_list_remove(qts.sessions, s);
+    g_string_free(s->line, TRUE);
+    g_free(s);
+}
+
+static void qtest_conn_out(const char *line, size_t len, void *opaque)
+{
+    g_autofree char *buf = g_strdup_printf("%.*s\n", (int)len, line);
+
+    char_conn_write(opaque, buf, len + 1);
 }
 
 static void qtest_conn_read(CharConn *c, const char *buf, size_t len,
                             void *opaque)
 {
-    QTestConn *qc = opaque;
-    char *nl;
-
-    g_string_append_len(qc->line, buf, len);
-    while ((nl = memchr(qc->line->str, '\n', qc->line->len))) {
-        g_autofree char *line = g_strndup(qc->line->str, nl - qc->line->str);
-
-        g_string_erase(qc->line, 0, nl - qc->line->str + 1);
-        if (line[0] && line[strlen(line) - 1] == '\r') {
-            line[strlen(line) - 1] = '\0';
-        }
-        qtest_process_line(line);
-    }
-}
-
-static void qtest_conn_free(QTestConn *qc)
-{
-    qts.conns = g_list_remove(qts.conns, qc);
-    g_string_free(qc->line, TRUE);
-    g_free(qc);
+    qtest_session_feed(opaque, buf, len);
 }
 
 static void qtest_conn_closed(CharConn *c, void *opaque)
 {
-    qtest_conn_free(opaque);
+    qtest_session_free(opaque);
 }
 
 static void qtest_conn_new(CharConn *c, void *opaque)
 {
-    QTestConn *qc = g_new0(QTestConn, 1);
+    QTestSession *s = qtest_session_new(qtest_conn_out, c);
 
-    qc->conn = c;
-    qc->line = g_string_new(NULL);
-    qts.conns = g_list_append(qts.conns, qc);
-    char_conn_set_handlers(c, qtest_conn_read, qtest_conn_closed, qc);
+    char_conn_set_handlers(c, qtest_conn_read, qtest_conn_closed, s);
 }
 
 bool qtest_server_start(const char *spec, const char *log, Error **errp)
@@ -583,8 +664,8 @@ void qtest_server_stop(void)
         return;
     }
     /* qemu_chardev_cleanup() has closed the connections themselves. */
-    while (qts.conns) {
-        qtest_conn_free(qts.conns->data);
+    while (qts.sessions) {
+        qtest_session_free(qts.sessions->data);
     }
     if (qts.intercepting) {
         machine_set_gic_observer(NULL, NULL);

@@ -3,16 +3,25 @@
  * the qtest and QMP servers talk over.
  *
  * A chardev is declared with "-chardev socket,id=ID,path=PATH[,server=on]
+ * [,wait=off]" or "-chardev socket,id=ID,host=HOST,port=PORT[,server=on]
  * [,wait=off]" (or inline, "-qtest unix:PATH", "-qmp unix:PATH,server=on")
- * and opened by one frontend.  A client chardev connects to PATH once.
- * A server chardev listens on PATH (created 0600) and accepts any number
- * of connections; with wait=on (the default for servers, as in QEMU)
- * opening it blocks until the first client connects.  "stdio" uses the
- * daemon's stdin and stdout.
+ * and opened by one frontend.  A client chardev connects once.  A server
+ * chardev listens (a Unix socket file is created 0600) and accepts any
+ * number of connections; with wait=on (the default for servers, as in
+ * QEMU) opening it blocks until the first client connects.  "stdio" uses
+ * the daemon's stdin and stdout; at most one chardev may use it.
+ *
+ * A Unix server refuses a path on which something is listening
+ * ("Failed to bind socket to PATH: Address already in use") and replaces
+ * a stale socket file (nothing listening).  At exit it removes the socket
+ * file only if it is still the one it created (same device and inode).
  *
  * Every connection is a CharConn; the frontend gets a callback for each
- * new one and sets its handlers.  All callbacks run in the main loop, and
- * char_conn_write() may only be called from the main thread.
+ * new one and sets its handlers.  Connections never block the main loop:
+ * char_conn_write() queues what the peer cannot take yet, and a peer that
+ * lets more than CHAR_CONN_MAX_OUTPUT bytes pile up is dropped with an
+ * error_report() naming the chardev and the cause.  All callbacks run in
+ * the main loop; every function here is for the main thread only.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,12 +30,19 @@
 
 #include "qapi/error.h"
 
+/* Output a connection may have queued before it is dropped. */
+#define CHAR_CONN_MAX_OUTPUT    (4 * 1024 * 1024)
+
 typedef struct CharConn CharConn;
 
 /* Bytes received on C. */
 typedef void CharConnReadFunc(CharConn *c, const char *buf, size_t len,
                               void *opaque);
-/* The peer went away; C is freed when the callback returns. */
+/*
+ * The peer went away or was dropped; C is freed when the callback
+ * returns.  Called from its own main-loop dispatch, never from inside
+ * char_conn_write().
+ */
 typedef void CharConnCloseFunc(CharConn *c, void *opaque);
 /* A new connection; set its handlers with char_conn_set_handlers(). */
 typedef void CharConnNewFunc(CharConn *c, void *opaque);
@@ -48,13 +64,23 @@ bool qemu_chardev_open(const char *id, CharConnNewFunc *new_conn,
 bool qemu_chardev_open_inline(const char *label, const char *spec,
                               CharConnNewFunc *new_conn, void *opaque,
                               Error **errp);
-/* Close every chardev and connection; unlink the sockets we created. */
+/*
+ * Close every chardev and connection (after one last non-blocking
+ * attempt to send what is queued); unlink the sockets we created.
+ */
 void qemu_chardev_cleanup(void);
 
 void char_conn_set_handlers(CharConn *c, CharConnReadFunc *read,
                             CharConnCloseFunc *close, void *opaque);
-/* Write everything (blocking); a write error closes the connection later. */
+/*
+ * Send BUF: written at once as far as the peer takes it, the rest queued
+ * and sent from the main loop.  Never blocks.  On a connection that is
+ * going away (write error, queue over CHAR_CONN_MAX_OUTPUT) it does
+ * nothing; the close handler follows from the main loop.
+ */
 void char_conn_write(CharConn *c, const char *buf, size_t len);
+/* The chardev's id (or inline label), for messages. */
+const char *char_conn_label(CharConn *c);
 /* Close from the frontend side (the close handler is not called). */
 void char_conn_close(CharConn *c);
 

@@ -36,4 +36,23 @@ void qtest_server_stop(void);
 typedef void QTestCommandFunc(char **words, GString *reply);
 void qtest_register_command(const char *name, QTestCommandFunc *func);
 
+/*
+ * One qtest conversation, independent of any chardev: what each client
+ * connection runs and what a fuzzer can drive in-process.  OUT receives
+ * each line the daemon sends (replies to this session, IRQ lines to all
+ * sessions), LEN bytes without the newline.  qtest_session_feed() takes
+ * any bytes, split anywhere.  Every line gets exactly one reply: "FAIL
+ * ..." for an unknown or malformed command, a NUL byte, or a line over
+ * QTEST_MAX_LINE (then dropped up to its newline, never buffered).
+ * Main thread only.
+ */
+#define QTEST_MAX_LINE      (16 * 1024 * 1024)    /* as QMP_MAX_REQUEST */
+
+typedef struct QTestSession QTestSession;
+typedef void QTestOutputFunc(const char *line, size_t len, void *opaque);
+
+QTestSession *qtest_session_new(QTestOutputFunc *out, void *opaque);
+void qtest_session_feed(QTestSession *s, const char *buf, size_t len);
+void qtest_session_free(QTestSession *s);
+
 #endif /* SYSTEM_QTEST_H */

@@ -6,7 +6,11 @@
  */
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -114,9 +118,12 @@ static const ErrorCase error_cases[] = {
       "vsmmu-daemon: -chardev socket,path=/x: Parameter 'id' is missing" },
     { { "-chardev", "socket,id=c" },
       "vsmmu-daemon: -chardev socket,id=c: chardev: socket: no host given" },
-    { { "-chardev", "socket,id=c,host=h,port=1" },
-      "vsmmu-daemon: -chardev socket,id=c,host=h,port=1: chardev 'c': only"
-      " Unix sockets (path=...) are supported" },
+    { { "-chardev", "socket,id=c,host=h" },
+      "vsmmu-daemon: -chardev socket,id=c,host=h: chardev 'c': port= must be"
+      " a number in 1..65535" },
+    { { "-chardev", "socket,id=c,path=/x,port=1" },
+      "vsmmu-daemon: -chardev socket,id=c,path=/x,port=1: chardev 'c': path="
+      " cannot be combined with host= or port=" },
     { { "-mon", "chardev=nope,mode=control" },
       "vsmmu-daemon: -mon chardev=nope,mode=control: chardev \"nope\" not"
       " found" },
@@ -327,6 +334,302 @@ static void test_libvirt(void)
     rmdir(dir);
 }
 
+/*
+ * Spawn the daemon with ARGS and stdin kept open; wait for its exit
+ * with a hang guard (a daemon that keeps running is killed and fails
+ * the test).  Returns the exit status; *ERR gets stderr.
+ */
+static int run_bounded(const char *const *args, char **err)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) gerr = NULL;
+    g_autoptr(GString) text = g_string_new(NULL);
+    gint64 deadline = g_get_monotonic_time() +
+                      QTEST_TIMEOUT_S * G_USEC_PER_SEC;
+    int in_fd, out_fd, err_fd, status;
+    GPid pid;
+
+    g_ptr_array_add(argv, (char *)qtest_binary());
+    for (; *args; args++) {
+        g_ptr_array_add(argv, (char *)*args);
+    }
+    g_ptr_array_add(argv, NULL);
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                           NULL, &pid, &in_fd, &out_fd,
+                                           &err_fd, &gerr));
+    close(out_fd);              /* stdout is not looked at */
+    for (;;) {
+        struct pollfd pfd = { .fd = err_fd, .events = POLLIN };
+        char buf[4096];
+        ssize_t n;
+
+        if (poll(&pfd, 1, 100) > 0 && (n = read(err_fd, buf, 4096)) > 0) {
+            g_string_append_len(text, buf, n);
+            continue;
+        }
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            break;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            kill(pid, SIGKILL);
+            g_error("daemon still running after %d s (hang guard)",
+                    QTEST_TIMEOUT_S);
+        }
+    }
+    close(in_fd);
+    close(err_fd);
+    *err = g_string_free(g_steal_pointer(&text), FALSE);
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static void assert_first_line(const char *err, const char *want)
+{
+    g_auto(GStrv) lines = g_strsplit(err, "\n", 2);
+
+    g_assert_cmpstr(lines[0], ==, want);
+}
+
+/* Issue 10 row 12: one stdio server at most. */
+static void test_stdio_once(void)
+{
+    static const char *const qtest_qmp[] = {
+        "-qtest", "stdio", "-qmp", "stdio", NULL
+    };
+    static const char *const qmp_qmp[] = {
+        "-qmp", "stdio", "-qmp", "stdio", NULL
+    };
+    g_autofree char *err1 = NULL, *err2 = NULL;
+
+    g_assert_cmpint(run_bounded(qtest_qmp, &err1), ==, 1);
+    assert_first_line(err1, "vsmmu-daemon: qtest: cannot use stdio by"
+                      " multiple character devices");
+    g_assert_cmpint(run_bounded(qmp_qmp, &err2), ==, 1);
+    assert_first_line(err2, "vsmmu-daemon: -qmp stdio: cannot use stdio by"
+                      " multiple character devices");
+}
+
+static void assert_serves_qmp(const char *path)
+{
+    QTestClient *c = qtest_client_unix(path);
+    g_autofree char *greeting = qtest_client_line(c);
+
+    g_assert_true(g_str_has_prefix(greeting, "{\"QMP\""));
+    qtest_client_free(c);
+}
+
+/* A Unix socket file at PATH with nothing listening. */
+static ino_t make_socket_file(const char *path, bool keep_listening,
+                              int *fd_out)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct stat st;
+
+    strcpy(addr.sun_path, path);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    if (keep_listening) {
+        g_assert_cmpint(listen(fd, 1), ==, 0);
+        *fd_out = fd;
+    } else {
+        close(fd);
+    }
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    return st.st_ino;
+}
+
+/*
+ * Issue 10 row 2: a second daemon on a path in use is refused, QEMU's
+ * wording; the first keeps its socket.
+ */
+static void test_socket_in_use(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "qmp.sock", NULL);
+    g_autofree char *spec = g_strdup_printf("unix:%s,server=on,wait=off",
+                                            path);
+    g_autofree char *want = g_strdup_printf(
+        "vsmmu-daemon: -qmp %s: Failed to bind socket to %s: Address"
+        " already in use", spec, path);
+    g_autofree char *err = NULL;
+    /* The qtest connection fails, so a daemon that took the path exits. */
+    const char *args[] = {
+        "-qmp", spec, "-qtest", "unix:/nonexistent/dir/sock", NULL
+    };
+    QTestState *s = qtest_initf("-qmp %s", spec);
+
+    g_assert_cmpint(run_bounded(args, &err), ==, 1);
+    assert_first_line(err, want);
+    assert_serves_qmp(path);
+    qtest_quit(s);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    rmdir(dir);
+}
+
+/* A stale socket (its daemon died) is replaced. */
+static void test_socket_stale(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "qmp.sock", NULL);
+    QTestState *s;
+
+    make_socket_file(path, false, NULL);
+    s = qtest_initf("-qmp unix:%s,server=on,wait=off", path);
+    assert_serves_qmp(path);
+    qtest_quit(s);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    rmdir(dir);
+}
+
+/* At exit a daemon removes its socket only if it is still its own. */
+static void test_socket_ownership(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "qmp.sock", NULL);
+    QTestState *s = qtest_initf("-qmp unix:%s,server=on,wait=off", path);
+    struct stat st;
+    ino_t ino;
+    int fd;
+
+    /* Someone else now owns the path. */
+    g_assert_cmpint(unlink(path), ==, 0);
+    ino = make_socket_file(path, true, &fd);
+    qtest_quit(s);
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    g_assert_cmpuint(st.st_ino, ==, ino);
+    close(fd);
+    unlink(path);
+    rmdir(dir);
+}
+
+static int tcp_socket(struct sockaddr_in *addr, bool do_listen)
+{
+    socklen_t len = sizeof(*addr);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    *addr = (struct sockaddr_in) {
+        .sin_family = AF_INET,
+        .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+    };
+    g_assert_cmpint(bind(fd, (struct sockaddr *)addr, len), ==, 0);
+    g_assert_cmpint(getsockname(fd, (struct sockaddr *)addr, &len), ==, 0);
+    if (do_listen) {
+        g_assert_cmpint(listen(fd, 1), ==, 0);
+    }
+    return fd;
+}
+
+static void assert_qmp_client(QTestClient *c)
+{
+    g_autofree char *greeting = qtest_client_line(c);
+    g_autofree char *rsp = NULL;
+
+    g_assert_true(g_str_has_prefix(greeting, "{\"QMP\""));
+    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\"}\n");
+    rsp = qtest_client_qmp_reply(c);
+    g_assert_true(g_str_has_prefix(rsp, "{\"return\""));
+    qtest_client_free(c);
+}
+
+/* -chardev socket,host=,port= as a client and as a server. */
+static void test_tcp(void)
+{
+    struct sockaddr_in addr;
+    int lfd = tcp_socket(&addr, true), fd;
+    QTestState *s = qtest_initf("-chardev socket,id=tcp0,host=127.0.0.1,"
+                                "port=%u -mon chardev=tcp0,mode=control",
+                                ntohs(addr.sin_port));
+
+    fd = accept(lfd, NULL, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    assert_qmp_client(qtest_client_fd(fd));
+    close(lfd);
+    qtest_quit(s);
+
+    /* A free port: bound, then released for the daemon. */
+    close(tcp_socket(&addr, false));
+    s = qtest_initf("-chardev socket,id=tcp0,host=127.0.0.1,port=%u,"
+                    "server=on,wait=off -mon chardev=tcp0,mode=control",
+                    ntohs(addr.sin_port));
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)),
+                    ==, 0);
+    assert_qmp_client(qtest_client_fd(fd));
+    qtest_quit(s);
+}
+
+/* server=on,wait=on: start-up waits for the first client. */
+static void test_server_wait(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "qmp.sock", NULL);
+    g_autofree char *spec = g_strdup_printf("unix:%s,server=on", path);
+    const char *argv[] = { qtest_binary(), "-qmp", spec, NULL };
+    g_autoptr(GError) gerr = NULL;
+    g_autoptr(GString) text = g_string_new(NULL);
+    QTestClient *c;
+    GPid pid;
+    int err_fd, status;
+    char ch;
+
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                           NULL, &pid, NULL, NULL, &err_fd,
+                                           &gerr));
+    /* The daemon says it waits once it listens. */
+    while (!strstr(text->str, "waiting for connection on:") &&
+           read(err_fd, &ch, 1) == 1) {
+        g_string_append_c(text, ch);
+    }
+    g_assert_nonnull(strstr(text->str, "waiting for connection on:"));
+    c = qtest_client_unix(path);
+    g_free(qtest_client_line(c));
+    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\"}"
+                       "{\"execute\": \"quit\"}\n");
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    qtest_client_free(c);
+    close(err_fd);
+    rmdir(dir);
+}
+
+/* -qtest stdio with stdin a regular file (not pollable) and a pipe out. */
+static void test_stdio_file(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-test-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "in.txt", NULL);
+    g_autofree char *cmd = NULL;
+    g_autoptr(GError) gerr = NULL;
+    g_autofree char *line = NULL;
+    const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+    GPid pid;
+    int out_fd, status;
+
+    g_assert_true(g_file_set_contents(file, "endianness\nreadl\n", -1,
+                                      NULL));
+    cmd = g_strdup_printf("exec %s -qtest stdio -qtest-log none < %s",
+                          qtest_binary(), file);
+    argv[2] = cmd;
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                           NULL, &pid, NULL, &out_fd, NULL,
+                                           &gerr));
+    line = read_line(out_fd);
+    g_assert_cmpstr(line, ==, "OK little");
+    g_free(line);
+    line = read_line(out_fd);
+    g_assert_cmpstr(line, ==, "FAIL missing argument");
+    kill(pid, SIGTERM);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    close(out_fd);
+    unlink(file);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -338,5 +641,12 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/help", test_help);
     g_test_add_func("/cmdline/libvirt", test_libvirt);
     g_test_add_func("/cmdline/no-test-knobs", test_no_test_knobs);
+    g_test_add_func("/cmdline/stdio-once", test_stdio_once);
+    g_test_add_func("/cmdline/stdio-file", test_stdio_file);
+    g_test_add_func("/cmdline/socket-in-use", test_socket_in_use);
+    g_test_add_func("/cmdline/socket-stale", test_socket_stale);
+    g_test_add_func("/cmdline/socket-ownership", test_socket_ownership);
+    g_test_add_func("/cmdline/tcp", test_tcp);
+    g_test_add_func("/cmdline/server-wait", test_server_wait);
     return g_test_run();
 }

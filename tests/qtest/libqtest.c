@@ -601,6 +601,138 @@ void qtest_quit(QTestState *s)
     qtest_free(s);
 }
 
+/* ---- raw clients -------------------------------------------------- */
+
+void qtest_send_raw(QTestState *s, const void *buf, size_t len)
+{
+    send_all(s->qtest_fd, buf, len);
+}
+
+char *qtest_recv_reply(QTestState *s)
+{
+    return qtest_recv_line(s);
+}
+
+struct QTestClient {
+    int fd;
+    GString *rx;
+};
+
+QTestClient *qtest_client_fd(int fd)
+{
+    QTestClient *c = g_new0(QTestClient, 1);
+    struct timeval tv = { .tv_sec = QTEST_TIMEOUT_S };
+
+    /* Hang guard only: a read that waits this long fails the test. */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    c->fd = fd;
+    c->rx = g_string_new(NULL);
+    return c;
+}
+
+QTestClient *qtest_client_unix(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
+    strcpy(addr.sun_path, path);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        g_error("connect to %s: %s", path, g_strerror(errno));
+    }
+    return qtest_client_fd(fd);
+}
+
+void qtest_client_send(QTestClient *c, const void *buf, size_t len)
+{
+    send_all(c->fd, buf, len);
+}
+
+void qtest_client_sendf(QTestClient *c, const char *fmt, ...)
+{
+    g_autofree char *text = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    send_all(c->fd, text, strlen(text));
+}
+
+/* Append what the peer sends next; false at end of file. */
+static bool client_fill(QTestClient *c)
+{
+    char tmp[65536];
+    ssize_t n;
+
+    do {
+        n = read(c->fd, tmp, sizeof(tmp));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == ECONNRESET) {
+        return false;
+    }
+    if (n < 0) {
+        g_error("client read: %s (hang guard: %d s)", g_strerror(errno),
+                QTEST_TIMEOUT_S);
+    }
+    g_string_append_len(c->rx, tmp, n);
+    return n > 0;
+}
+
+char *qtest_client_line(QTestClient *c)
+{
+    char *nl;
+
+    while (!(nl = memchr(c->rx->str, '\n', c->rx->len))) {
+        if (!client_fill(c)) {
+            return NULL;
+        }
+    }
+    {
+        size_t n = nl - c->rx->str;
+        char *line = g_strndup(c->rx->str,
+                               n && nl[-1] == '\r' ? n - 1 : n);
+
+        g_string_erase(c->rx, 0, n + 1);
+        return line;
+    }
+}
+
+size_t qtest_client_drain(QTestClient *c)
+{
+    size_t total = c->rx->len;
+
+    g_string_truncate(c->rx, 0);
+    while (client_fill(c)) {
+        total += c->rx->len;
+        g_string_truncate(c->rx, 0);
+    }
+    return total;
+}
+
+char *qtest_client_qmp_reply(QTestClient *c)
+{
+    for (;;) {
+        char *line = qtest_client_line(c);
+
+        if (!line) {
+            g_error("QMP connection closed by the daemon");
+        }
+        if (!g_str_has_prefix(line, "{\"timestamp\"")) {
+            return line;
+        }
+        g_free(line);
+    }
+}
+
+void qtest_client_free(QTestClient *c)
+{
+    close(c->fd);
+    g_string_free(c->rx, TRUE);
+    g_free(c);
+}
+
 /* ---- QOSBus ------------------------------------------------------- */
 
 static uint32_t bus_readl(void *opaque, uint64_t addr)

@@ -96,6 +96,34 @@ JsonObject *qtest_qmp_greeting(QTestState *s);
 /* Assert a response is a success and return its "return" member. */
 JsonNode *qtest_qmp_assert_success(JsonObject *rsp);
 
+/*
+ * Raw qtest traffic, for protocol tests: send bytes as they are, and
+ * read the next reply line (IRQ lines are consumed on the way).
+ */
+void qtest_send_raw(QTestState *s, const void *buf, size_t len);
+char *qtest_recv_reply(QTestState *s);
+
+/*
+ * A plain stream client of a socket the daemon serves (-qmp
+ * unix:PATH,server=on, -chardev socket,host=,port=,server=on), or of an
+ * accepted connection.  Reads are bounded by QTEST_TIMEOUT_S (a hang
+ * guard); a failed send aborts the test.
+ */
+typedef struct QTestClient QTestClient;
+
+QTestClient *qtest_client_unix(const char *path);
+QTestClient *qtest_client_fd(int fd);
+void qtest_client_send(QTestClient *c, const void *buf, size_t len);
+void qtest_client_sendf(QTestClient *c, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+/* The next line without its CR LF; NULL at end of file. */
+char *qtest_client_line(QTestClient *c);
+/* Read to end of file; the number of bytes read. */
+size_t qtest_client_drain(QTestClient *c);
+/* The next QMP message that is not an event. */
+char *qtest_client_qmp_reply(QTestClient *c);
+void qtest_client_free(QTestClient *c);
+
 /* Fill BUS with accessors that go through S. */
 void qtest_qos_bus_init(QTestState *s, QOSBus *bus);
 

@@ -317,8 +317,300 @@ static void test_second_monitor(void)
     rmdir(dir);
 }
 
+/* A raw QMP client on -qmp unix:PATH,server=on,wait=off, negotiated. */
+static QTestClient *raw_monitor(const char *path)
+{
+    QTestClient *c = qtest_client_unix(path);
+    g_autofree char *greeting = qtest_client_line(c);
+    g_autofree char *rsp = NULL;
+
+    g_assert_true(g_str_has_prefix(greeting, "{\"QMP\""));
+    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\"}\n");
+    rsp = qtest_client_qmp_reply(c);
+    g_assert_true(g_str_has_prefix(rsp, "{\"return\""));
+    return c;
+}
+
+typedef struct RawDaemon {
+    QTestState *s;
+    char *dir;
+    char *path;
+} RawDaemon;
+
+static void raw_daemon_start(RawDaemon *d, const char *extra)
+{
+    d->dir = g_dir_make_tmp("qmp-test-XXXXXX", NULL);
+    d->path = g_build_filename(d->dir, "qmp.sock", NULL);
+    d->s = qtest_initf("-qmp unix:%s,server=on,wait=off %s", d->path,
+                       extra ? extra : "");
+}
+
+static void raw_daemon_quit(RawDaemon *d)
+{
+    qtest_quit(d->s);
+    /* The daemon removed the socket it created. */
+    g_assert_false(g_file_test(d->path, G_FILE_TEST_EXISTS));
+    rmdir(d->dir);
+    g_free(d->dir);
+    g_free(d->path);
+}
+
+/* Issue 10 row 9: the id comes back as the client wrote it. */
+static void test_id_echo(void)
+{
+    static const char *const ids[] = {
+        "1e999", "-0.0", "\"text\"", "{\"a\": [1, {\"b\": null}]}", "[]",
+        "123456789012345678901234567890123456789012345678901234567890"
+        "123456789012345678901234567890123456789012345678901234567890"
+        "123456789012345678901234567890123456789012345678901234567890"
+        "123456789012345678901234567890123456789012345678901234567890"
+        "123456789012345678901234567890123456789012345678901234567890"
+        "123456789012345678901234567890123456789012345678901234567890"
+        "1234567890123456789012345678901234567890",
+        "18446744073709551616", "-9223372036854775809",
+    };
+    RawDaemon d;
+    QTestClient *c;
+
+    raw_daemon_start(&d, NULL);
+    c = raw_monitor(d.path);
+    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
+        g_autofree char *want = g_strdup_printf("\"id\":%s}", ids[i]);
+        g_autofree char *rsp = NULL;
+
+        qtest_client_sendf(c, "{\"execute\": \"query-status\", \"id\": %s}\n",
+                           ids[i]);
+        rsp = qtest_client_qmp_reply(c);
+        g_assert_true(g_str_has_prefix(rsp, "{\"return\""));
+        g_assert_true(g_str_has_suffix(rsp, want));
+        g_free(rsp);
+        /* And on errors. */
+        qtest_client_sendf(c, "{\"execute\": \"nope\", \"id\": %s}\n",
+                           ids[i]);
+        rsp = qtest_client_qmp_reply(c);
+        g_assert_true(g_str_has_prefix(rsp, "{\"error\""));
+        g_assert_true(g_str_has_suffix(rsp, want));
+    }
+    /* An id over several lines still gives a one-line reply. */
+    qtest_client_sendf(c, "{\"execute\": \"query-status\", \"id\": [1,\n2]}\n");
+    g_free(qtest_client_qmp_reply(c) /* on one line */);
+    qtest_client_free(c);
+    raw_daemon_quit(&d);
+}
+
+static void assert_raw_error(QTestClient *c, const char *desc)
+{
+    g_autofree char *rsp = qtest_client_qmp_reply(c);
+    g_autofree char *want = g_strdup_printf("\"desc\":\"%s\"", desc);
+
+    if (!strstr(rsp, want)) {
+        g_error("expected error '%s', got %s", desc, rsp);
+    }
+}
+
+static void assert_raw_id(QTestClient *c, int id)
+{
+    g_autofree char *rsp = qtest_client_qmp_reply(c);
+    g_autofree char *want = g_strdup_printf(",\"id\":%d}", id);
+
+    if (!g_str_has_suffix(rsp, want)) {
+        g_error("expected the reply to id %d, got %s", id, rsp);
+    }
+}
+
+/*
+ * Issue 10 row 13: a request over the size or nesting limit gets one
+ * error, and the next request (even on the same line) its own reply.
+ */
+static void test_one_reply_per_request(void)
+{
+    size_t big = 17 * 1024 * 1024;
+    g_autofree char *pad = g_malloc(big);
+    g_autoptr(GString) deep = g_string_new("{\"execute\": \"query-status\","
+                                           " \"arguments\": {\"a\": ");
+    RawDaemon d;
+    QTestClient *c;
+
+    raw_daemon_start(&d, NULL);
+    c = raw_monitor(d.path);
+    memset(pad, 'x', big);
+    qtest_client_sendf(c, "{\"execute\": \"query-status\", \"arguments\":"
+                       " {\"a\": \"");
+    qtest_client_send(c, pad, big);
+    qtest_client_sendf(c, "\"}}{\"execute\": \"query-status\", \"id\": 1}\n");
+    assert_raw_error(c, "JSON parse error, request too large");
+    assert_raw_id(c, 1);
+
+    for (int i = 0; i < 2000; i++) {
+        g_string_append_c(deep, '[');
+    }
+    for (int i = 0; i < 2000; i++) {
+        g_string_append_c(deep, ']');
+    }
+    g_string_append(deep, "}}{\"execute\": \"query-status\", \"id\": 2}\n");
+    qtest_client_send(c, deep->str, deep->len);
+    assert_raw_error(c, "JSON parse error, nesting too deep");
+    assert_raw_id(c, 2);
+
+    /* Bad input of every kind, each answered once, in order. */
+    qtest_client_sendf(c, "junk\n{\"execute\": \"query-status\", \"id\": 3}"
+                       "{\"execute\": \"query-status\", \"id\": 4, \"x\": }"
+                       "{\"execute\": \"query-status\", \"id\": 5}\n");
+    assert_raw_error(c, "QMP input must be a JSON object");
+    assert_raw_id(c, 3);
+    g_free(qtest_client_qmp_reply(c));     /* the parse error */
+    assert_raw_id(c, 5);
+    qtest_client_free(c);
+    raw_daemon_quit(&d);
+}
+
+/* Issue 10 row 7: a NUL in a JSON string is refused, not cut short. */
+static void test_nul_in_strings(void)
+{
+    QTestState *s = qtest_init("-machine virt -device pxb-pcie,id=pci.1,"
+                               "bus_nr=8");
+
+    assert_error(s, "{\"execute\": \"device_del\", \"arguments\":"
+                 " {\"id\": \"pci.1\\u0000junk\"}}", "GenericError",
+                 "Invalid parameter: JSON strings must not contain \\u0000");
+    assert_error(s, "{\"execute\": \"query-status\", \"arguments\":"
+                 " {\"x\\u0000\": 1}}", "GenericError",
+                 "Invalid parameter: JSON strings must not contain \\u0000");
+    assert_error(s, "{\"execute\": \"query-\\u0000status\"}", "GenericError",
+                 "Invalid parameter: JSON strings must not contain \\u0000");
+    /* An escaped backslash before u0000 is no NUL. */
+    assert_error(s, "{\"execute\": \"device_del\", \"arguments\":"
+                 " {\"id\": \"a\\\\u0000\"}}", "GenericError",
+                 "Device 'a\\u0000' not found");
+    qtest_quit(s);
+}
+
+/* A raw NUL byte inside a request. */
+static void test_nul_byte(void)
+{
+    static const char req[] = "{\"execute\": \"query-status\","
+                              " \"arguments\": {\"a\": \"x\0y\"}}\n";
+    RawDaemon d;
+    QTestClient *c;
+
+    raw_daemon_start(&d, NULL);
+    c = raw_monitor(d.path);
+    qtest_client_send(c, req, sizeof(req) - 1);
+    assert_raw_error(c, "JSON parse error, NUL byte in input");
+    qtest_client_sendf(c, "{\"execute\": \"query-status\", \"id\": 1}\n");
+    assert_raw_id(c, 1);
+    qtest_client_free(c);
+    raw_daemon_quit(&d);
+}
+
+/*
+ * Issue 10 row 8: wrong JSON types are QMP errors, never json-glib
+ * criticals (main() makes criticals fatal, in the daemon too).
+ */
+static void test_arg_types(void)
+{
+    QTestState *s = qtest_init("-machine virt");
+    static const char *const bad[] = { "{}", "[]", "1", "true", "null" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *del = g_strdup_printf(
+            "{\"execute\": \"device_del\", \"arguments\": {\"id\": %s}}",
+            bad[i]);
+        g_autofree char *add = g_strdup_printf(
+            "{\"execute\": \"device_add\", \"arguments\": {\"driver\": %s}}",
+            bad[i]);
+        g_autofree char *add_id = g_strdup_printf(
+            "{\"execute\": \"device_add\", \"arguments\":"
+            " {\"driver\": \"pxb-pcie\", \"id\": %s}}", bad[i]);
+
+        assert_error(s, del, "GenericError",
+                     "Invalid parameter type for 'id', expected: string");
+        assert_error(s, add, "GenericError",
+                     "Invalid parameter type for 'driver', expected: string");
+        assert_error(s, add_id, "GenericError",
+                     "Invalid parameter type for 'id', expected: string");
+    }
+    assert_error(s, "{\"execute\": \"query-status\", \"arguments\":"
+                 " {\"x\": {}}}", "GenericError",
+                 "Parameter 'x' is unexpected");
+    assert_error(s, "{\"execute\": \"device_del\", \"arguments\":"
+                 " {\"id\": \"x\", \"y\": 1}}", "GenericError",
+                 "Parameter 'y' is unexpected");
+    json_object_unref(qtest_qmp(s, "{\"execute\": \"query-status\"}"));
+    qtest_quit(s);
+}
+
+/* qmp_capabilities's own argument, before negotiation. */
+static void test_capabilities_args(void)
+{
+    RawDaemon d;
+    QTestClient *c;
+    g_autofree char *greeting = NULL;
+
+    raw_daemon_start(&d, NULL);
+    c = qtest_client_unix(d.path);
+    greeting = qtest_client_line(c);
+    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\","
+                       " \"arguments\": {\"enable\": \"oob\"}}\n");
+    assert_raw_error(c, "Invalid parameter type for 'enable', expected:"
+                     " array");
+    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\","
+                       " \"arguments\": {\"enable\": [{}]}}\n");
+    assert_raw_error(c, "Capability '?' not available");
+    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\","
+                       " \"arguments\": {\"enable\": [\"oob\"]}}\n");
+    assert_raw_error(c, "Capability 'oob' not available");
+    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\", \"id\": 1}\n");
+    assert_raw_id(c, 1);
+    qtest_client_free(c);
+    raw_daemon_quit(&d);
+}
+
+/*
+ * Issue 10 row 1: a client that stops reading does not stall the
+ * daemon.  Client A negotiates and never reads again while B makes the
+ * daemon emit RESET events; B keeps getting answers, A is dropped once
+ * its queue is over the limit, and SIGTERM still ends the daemon.
+ * (libqtest's own monitor does not read either: it is dropped too.)
+ */
+static void test_stalled_client(void)
+{
+    /* 4 MiB of ~140-byte events, plus the kernel's socket buffers. */
+    const int resets = 48 * 1024, batch = 512;
+    RawDaemon d;
+    QTestClient *a, *b;
+    size_t got;
+
+    raw_daemon_start(&d, NULL);
+    a = raw_monitor(d.path);
+    b = raw_monitor(d.path);
+    for (int done = 0; done < resets; done += batch) {
+        g_autoptr(GString) reqs = g_string_new(NULL);
+
+        for (int i = 0; i < batch; i++) {
+            g_string_append_printf(reqs, "{\"execute\": \"system_reset\","
+                                   " \"id\": %d}\n", done + i);
+        }
+        qtest_client_send(b, reqs->str, reqs->len);
+        for (int i = 0; i < batch; i++) {
+            assert_raw_id(b, done + i);
+        }
+    }
+    /* A was dropped: what it can read ends, after at most the limit. */
+    got = qtest_client_drain(a);
+    g_assert_cmpuint(got, <, (size_t)resets * 140);
+    qtest_client_free(a);
+    /* B is still served. */
+    qtest_client_sendf(b, "{\"execute\": \"query-status\", \"id\": 7}\n");
+    assert_raw_id(b, 7);
+    qtest_client_free(b);
+    raw_daemon_quit(&d);
+}
+
 int main(int argc, char **argv)
 {
+    /* Inherited by the daemon: a json-glib critical fails the test. */
+    g_setenv("G_DEBUG", "fatal-criticals", TRUE);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qmp/greeting", test_greeting);
     g_test_add_func("/qmp/queries", test_queries);
@@ -329,5 +621,12 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/x-vfio-pci-region", test_vfio_pci_region);
     g_test_add_func("/qmp/quit", test_quit);
     g_test_add_func("/qmp/second-monitor", test_second_monitor);
+    g_test_add_func("/qmp/id-echo", test_id_echo);
+    g_test_add_func("/qmp/one-reply-per-request", test_one_reply_per_request);
+    g_test_add_func("/qmp/nul-in-strings", test_nul_in_strings);
+    g_test_add_func("/qmp/nul-byte", test_nul_byte);
+    g_test_add_func("/qmp/arg-types", test_arg_types);
+    g_test_add_func("/qmp/capabilities-args", test_capabilities_args);
+    g_test_add_func("/qmp/stalled-client", test_stalled_client);
     return g_test_run();
 }

@@ -162,8 +162,77 @@ static void test_qos_bus(void)
     qtest_quit(s);
 }
 
+static void assert_raw_reply(QTestState *s, const void *line, size_t len,
+                             const char *want)
+{
+    g_autofree char *reply = NULL;
+
+    qtest_send_raw(s, line, len);
+    reply = qtest_recv_reply(s);
+    g_assert_cmpstr(reply, ==, want);
+}
+
+/*
+ * Issue 10 row 5: every line gets a reply; a NUL byte makes the line
+ * FAIL instead of running what comes before it.
+ */
+static void test_every_line_answered(void)
+{
+    QTestState *s = start();
+
+    qtest_writel(s, RAM, 0x11111111);
+    assert_raw_reply(s, " endianness\n", 12,
+                     "FAIL malformed line: empty or leading space");
+    assert_raw_reply(s, "\n", 1,
+                     "FAIL malformed line: empty or leading space");
+    assert_raw_reply(s, "\r\n", 2,
+                     "FAIL malformed line: empty or leading space");
+    assert_raw_reply(s, "\0endianness\n", 12,
+                     "FAIL line contains a NUL byte");
+    assert_raw_reply(s, "writel 0x40000000 0x22\0junk\n", 28,
+                     "FAIL line contains a NUL byte");
+    g_assert_cmphex(qtest_readl(s, RAM), ==, 0x11111111);
+    assert_reply(s, "endianness extra", "FAIL too many arguments");
+    assert_reply(s, "readl 0x40000000 0x4", "FAIL too many arguments");
+    assert_reply(s, "writel 0x40000000 1 2", "FAIL too many arguments");
+    assert_reply(s, "readl  0x40000000", "FAIL too many arguments");
+    assert_reply(s, "readl ", "FAIL invalid number ''");
+    assert_reply(s, "clock_step 1 2", "FAIL too many arguments");
+    assert_reply(s, "endianness\r", "OK little");
+    qtest_quit(s);
+}
+
+/*
+ * Issue 10 row 4: a line over the limit is answered once and dropped
+ * up to its newline; the connection goes on.
+ */
+static void test_line_limit(void)
+{
+    QTestState *s = start();
+    size_t chunk = 1024 * 1024;
+    g_autofree char *pad = g_malloc(chunk);
+    g_autofree char *reply = NULL;
+
+    memset(pad, 'x', chunk);
+    qtest_send_raw(s, "readl ", 6);
+    for (int i = 0; i < 20; i++) {
+        qtest_send_raw(s, pad, chunk);
+    }
+    reply = qtest_recv_reply(s);
+    g_assert_cmpstr(reply, ==, "FAIL line too long");
+    /* More of the same line, then the next command. */
+    qtest_send_raw(s, pad, chunk);
+    qtest_send_raw(s, "\nendianness\n", 12);
+    g_free(reply);
+    reply = qtest_recv_reply(s);
+    g_assert_cmpstr(reply, ==, "OK little");
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
+    /* Inherited by the daemon: a json-glib critical fails the test. */
+    g_setenv("G_DEBUG", "fatal-criticals", TRUE);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qtest/endianness", test_endianness);
     g_test_add_func("/qtest/rw-sizes", test_rw_sizes);
@@ -172,5 +241,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qtest/errors", test_errors);
     g_test_add_func("/qtest/irq-intercept", test_irq_intercept);
     g_test_add_func("/qtest/qos-bus", test_qos_bus);
+    g_test_add_func("/qtest/every-line-answered", test_every_line_answered);
+    g_test_add_func("/qtest/line-limit", test_line_limit);
     return g_test_run();
 }
