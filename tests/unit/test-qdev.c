@@ -348,6 +348,137 @@ static void test_virtual_clock(void)
     g_array_free(fired, TRUE);
 }
 
+/* Equal expiry times fire in arming order; re-arming moves a timer back. */
+static void test_timer_order(void)
+{
+    GArray *fired = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    QEMUTimer *t[64];
+    GRand *rand = g_rand_new_with_seed(1);
+    int64_t last = -1;
+
+    qemu_clock_set_manual(true);
+    for (int i = 0; i < 64; i++) {
+        t[i] = timer_new_ns(QEMU_CLOCK_VIRTUAL, timer_cb, fired);
+        timer_mod(t[i], g_rand_int_range(rand, 1, 1000));
+    }
+    /* Cancel every fourth one; they must not fire. */
+    for (int i = 0; i < 64; i += 4) {
+        timer_del(t[i]);
+    }
+    g_assert_cmpint(qemu_clock_advance_virtual(1000), ==, 1000);
+    g_assert_cmpuint(fired->len, ==, 48);
+    for (guint i = 0; i < fired->len; i++) {
+        g_assert_cmpint(g_array_index(fired, int64_t, i), >=, last);
+        last = g_array_index(fired, int64_t, i);
+    }
+    for (int i = 0; i < 64; i++) {
+        g_assert_false(timer_pending(t[i]));
+        timer_free(t[i]);
+    }
+    qemu_clock_set_manual(false);
+    g_rand_free(rand);
+    g_array_free(fired, TRUE);
+}
+
+static void record_a(void *opaque)
+{
+    g_string_append_c(opaque, 'a');
+}
+
+static void record_b(void *opaque)
+{
+    g_string_append_c(opaque, 'b');
+}
+
+static void record_x(void *opaque)
+{
+    g_string_append_c(opaque, 'x');
+}
+
+static void test_timer_ties(void)
+{
+    GString *log = g_string_new(NULL);
+    QEMUTimer *a = timer_new_ns(QEMU_CLOCK_VIRTUAL, record_a, log);
+    QEMUTimer *b = timer_new_ns(QEMU_CLOCK_VIRTUAL, record_b, log);
+    QEMUTimer *x = timer_new_ns(QEMU_CLOCK_VIRTUAL, record_x, log);
+
+    qemu_clock_set_manual(true);
+    timer_mod(a, 10);
+    timer_mod(b, 10);
+    timer_mod(x, 10);
+    /* Re-arming a at the same time puts it after the others. */
+    timer_mod(a, 10);
+    qemu_clock_advance_virtual(10);
+    g_assert_cmpstr(log->str, ==, "bxa");
+    timer_free(a);
+    timer_free(b);
+    timer_free(x);
+    qemu_clock_set_manual(false);
+    g_string_free(log, TRUE);
+}
+
+typedef struct RegistryWalk {
+    GString *ids;
+} RegistryWalk;
+
+static void registry_collect(const char *id, const char *type, void *obj,
+                             void *opaque)
+{
+    RegistryWalk *w = opaque;
+
+    g_string_append_printf(w->ids, "%s:%s ", id, type);
+    if (!strcmp(id, "b")) {
+        /* Removing the current entry during the walk is allowed. */
+        g_assert_true(object_registry_remove(id));
+    }
+}
+
+static void test_registry(void)
+{
+    RegistryWalk w = { .ids = g_string_new(NULL) };
+    int objs[4];
+    char id[16];
+    Error *err = NULL;
+
+    g_assert_true(object_registry_add("c", "t1", &objs[0], &error_abort));
+    g_assert_true(object_registry_add("a", "t2", &objs[1], &error_abort));
+    g_assert_true(object_registry_add("b", "t1", &objs[2], &error_abort));
+    g_assert_false(object_registry_add("a", "t1", &objs[3], &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Duplicate ID 'a' for t1");
+    error_free_or_abort(&err);
+    g_assert_true(object_registry_lookup("a", "t2") == &objs[1]);
+    g_assert_null(object_registry_lookup("a", "t1"));
+    g_assert_cmpstr(object_registry_type("b"), ==, "t1");
+    g_assert_null(object_registry_resolve("x", "p", "a", "t1", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Property 'x.p' expects a t1, 'a' is a t2");
+    error_free_or_abort(&err);
+
+    /* Insertion order, not id order; a type filter. */
+    object_registry_foreach(NULL, registry_collect, &w);
+    g_assert_cmpstr(w.ids->str, ==, "c:t1 a:t2 b:t1 ");
+    g_string_truncate(w.ids, 0);
+    object_registry_foreach("t1", registry_collect, &w);
+    g_assert_cmpstr(w.ids->str, ==, "c:t1 ");
+    g_assert_false(object_registry_remove("b"));
+
+    /* A removed id can be taken again, at the end of the order. */
+    g_assert_true(object_registry_remove("c"));
+    g_assert_true(object_registry_add("c", "t3", &objs[0], &error_abort));
+    for (int i = 0; i < 1000; i++) {
+        g_snprintf(id, sizeof(id), "obj%d", i);
+        g_assert_true(object_registry_add(id, "many", objs, &error_abort));
+    }
+    g_assert_true(object_registry_lookup("obj999", "many") == objs);
+    g_string_truncate(w.ids, 0);
+    object_registry_foreach("t3", registry_collect, &w);
+    object_registry_foreach("t2", registry_collect, &w);
+    g_assert_cmpstr(w.ids->str, ==, "c:t3 a:t2 ");
+    object_registry_clear();
+    g_assert_null(object_registry_lookup("a", NULL));
+    g_string_free(w.ids, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -357,5 +488,8 @@ int main(int argc, char **argv)
     g_test_add_func("/machine/pxb-pcie", test_pxb);
     g_test_add_func("/machine/irq-wiring", test_irq_wiring);
     g_test_add_func("/timer/virtual-clock", test_virtual_clock);
+    g_test_add_func("/timer/order", test_timer_order);
+    g_test_add_func("/timer/ties", test_timer_ties);
+    g_test_add_func("/registry/order", test_registry);
     return g_test_run();
 }
