@@ -134,9 +134,83 @@ static void test_props(void)
     error_free_or_abort(&err);
     g_assert_false(qdev_prop_set_uint(dev, "flag", 1, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
-                    "Invalid parameter type for 'flag', expected: bool");
+                    "Invalid parameter type for 'flag', expected: boolean");
     error_free_or_abort(&err);
     g_assert_false(qdev_prop_set_uint(dev, "u8", 256, &err));
+    error_free_or_abort(&err);
+    qdev_free(dev);
+}
+
+/* Every number is checked against the field's width, never truncated. */
+static void test_props_ranges(void)
+{
+    static const struct {
+        const char *prop, *value, *error;
+    } bad[] = {
+        { "u8", "256", "Property x-unit-dev.u8 doesn't take value 256"
+          " (minimum: 0, maximum: 255)" },
+        { "u8", "0x100000001", "Property x-unit-dev.u8 doesn't take value"
+          " 4294967297 (minimum: 0, maximum: 255)" },
+        { "u64", "18446744073709551616", "Parameter 'u64' expects uint64" },
+        { "u64", "99999999999999999999999", "Parameter 'u64' expects uint64" },
+        { "u8", "-1", "Parameter 'u8' expects uint8" },
+        { "u8", " 1", "Parameter 'u8' expects uint8" },
+        { "u8", "1 ", "Parameter 'u8' expects uint8" },
+        { "u8", "0x", "Parameter 'u8' expects uint8" },
+        { "u8", "", "Parameter 'u8' expects uint8" },
+        { "u8", "08", "Parameter 'u8' expects uint8" },
+    };
+    DeviceState *dev = qdev_new("x-unit-dev", &error_abort);
+    UnitDev *d = (UnitDev *)dev;
+    Error *err = NULL;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_false(qdev_prop_parse(dev, bad[i].prop, bad[i].value, &err));
+        g_assert_cmpstr(error_get_pretty(err), ==, bad[i].error);
+        error_free_or_abort(&err);
+    }
+    g_assert_cmpuint(d->u8, ==, 7);
+    g_assert_true(qdev_prop_parse(dev, "u8", "0377", &error_abort));
+    g_assert_cmpuint(d->u8, ==, 255);
+    g_assert_true(qdev_prop_parse(dev, "u64", "0xffffffffffffffff",
+                                  &error_abort));
+    g_assert_cmpuint(d->u64, ==, UINT64_MAX);
+    qdev_free(dev);
+}
+
+/* JSON strings set only string-typed properties (issue 10). */
+static void test_props_json_str(void)
+{
+    DeviceState *dev = qdev_new("x-unit-dev", &error_abort);
+    UnitDev *d = (UnitDev *)dev;
+    Error *err = NULL;
+
+    g_assert_true(qdev_prop_set_str(dev, "name", "n", &error_abort));
+    g_assert_cmpstr(d->name, ==, "n");
+    g_assert_true(qdev_prop_set_str(dev, "mode", "on", &error_abort));
+    g_assert_cmpint(d->mode, ==, ON_OFF_AUTO_ON);
+    g_assert_true(qdev_prop_set_str(dev, "bus", "pcie.0", &error_abort));
+    g_assert_cmpstr(d->bus, ==, "pcie.0");
+    g_assert_false(qdev_prop_set_str(dev, "flag", "on", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'flag', expected: boolean");
+    error_free_or_abort(&err);
+    g_assert_false(d->flag);
+    g_assert_false(qdev_prop_set_str(dev, "u8", "7", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'u8', expected: uint8");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_set_bool(dev, "name", true, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'name', expected: string");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_set_uint(dev, "mode", 1, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'mode', expected: string");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_set_str(dev, "nope", "x", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Property 'x-unit-dev.nope' not found");
     error_free_or_abort(&err);
     qdev_free(dev);
 }
@@ -483,6 +557,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qdev/props", test_props);
+    g_test_add_func("/qdev/props/ranges", test_props_ranges);
+    g_test_add_func("/qdev/props/json-str", test_props_json_str);
     g_test_add_func("/qdev/help", test_help);
     g_test_add_func("/machine/placement", test_placement);
     g_test_add_func("/machine/pxb-pcie", test_pxb);

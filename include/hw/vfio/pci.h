@@ -22,7 +22,7 @@ typedef struct VFIOPCIDevice {
     char *sysfsdev;             /* /sys/bus/pci/devices/DDDD:BB:DD.F */
     char *iommufd_id;           /* link<iommufd> */
     char *bus_id;               /* link<PCI>, default "pcie.0" */
-    char *addr;                 /* "SLOT[.FN]", default: first free slot */
+    int32_t addr;               /* devfn, -1 (default): first free slot */
     uint32_t emulated_psid;     /* x-emulated-psid */
 
     /* state */
@@ -39,8 +39,5 @@ typedef struct VFIOPCIDevice {
 bool vfio_iommufd_get_ram_ioas(IOMMUFDBackend *be, AddressSpace *as,
                                uint32_t *ioas_id, Error **errp);
 void vfio_iommufd_put_ram_ioas(IOMMUFDBackend *be, AddressSpace *as);
-
-/* Parse "SLOT[.FN]" (hex, as QEMU's addr=) into a devfn. */
-bool vfio_pci_parse_addr(const char *str, int *devfn, Error **errp);
 
 #endif /* HW_VFIO_PCI_H */
