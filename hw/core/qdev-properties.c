@@ -241,6 +241,28 @@ static bool parse_devfn(const char *value, int32_t *devfn)
     return true;
 }
 
+bool qdev_parse_pci_host_addr(const char *str, unsigned *domain,
+                              unsigned *bus, int *devfn)
+{
+    unsigned long field[3], fn;
+    const char *p = str;
+    int n = 0;
+
+    do {
+        if (n == 3 || !parse_devfn_field(&p, 0xffff, &field[n++])) {
+            return false;
+        }
+    } while (*p == ':' && p++);
+    if (n < 2 || *p++ != '.' || !parse_devfn_field(&p, 7, &fn) || *p ||
+        field[n - 1] > 0x1f || field[n - 2] > 0xff) {
+        return false;
+    }
+    *domain = n == 3 ? field[0] : 0;
+    *bus = field[n - 2];
+    *devfn = field[n - 1] << 3 | fn;
+    return true;
+}
+
 static bool set_devfn_str(DeviceState *dev, const Property *prop,
                           const char *value, Error **errp)
 {

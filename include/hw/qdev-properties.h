@@ -112,6 +112,13 @@ bool qdev_prop_set_bool(DeviceState *dev, const char *name, bool value,
 bool qdev_prop_set_uint(DeviceState *dev, const char *name, uint64_t value,
                         Error **errp);
 
+/*
+ * A host PCI address, "DDDD:BB:SS.F" or "BB:SS.F" (hex): domain up to
+ * ffff, bus ff, slot 1f, function 7; nothing may follow it.
+ */
+bool qdev_parse_pci_host_addr(const char *str, unsigned *domain,
+                              unsigned *bus, int *devfn);
+
 /* The current value as a string ("on"/"off" for bool); caller frees. */
 char *qdev_prop_get_string(DeviceState *dev, const Property *prop);
 

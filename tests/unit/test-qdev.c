@@ -215,6 +215,35 @@ static void test_props_json_str(void)
     qdev_free(dev);
 }
 
+static void test_pci_host_addr(void)
+{
+    static const char *const bad[] = {
+        "", "00:01", "01.0", "1:2:3:4.0", "00:01.0x", "00:01.8", "00:20.0",
+        "00:100000001.0", "100000000:00:01.0", "0:100:01.0", "10000:0:1.0",
+        "00:01.0 ", " 00:01.0", "00:-1.0", "00::01.0", "00:01.",
+    };
+    unsigned dom, bus;
+    int devfn;
+
+    g_assert_true(qdev_parse_pci_host_addr("0000:03:1f.7", &dom, &bus,
+                                           &devfn));
+    g_assert_cmpuint(dom, ==, 0);
+    g_assert_cmpuint(bus, ==, 3);
+    g_assert_cmpint(devfn, ==, 0xff);
+    g_assert_true(qdev_parse_pci_host_addr("ffff:ff:00.1", &dom, &bus,
+                                           &devfn));
+    g_assert_cmpuint(dom, ==, 0xffff);
+    g_assert_cmpuint(bus, ==, 0xff);
+    g_assert_cmpint(devfn, ==, 1);
+    g_assert_true(qdev_parse_pci_host_addr("02:03.4", &dom, &bus, &devfn));
+    g_assert_cmpuint(dom, ==, 0);
+    g_assert_cmpuint(bus, ==, 2);
+    g_assert_cmpint(devfn, ==, 3 << 3 | 4);
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_false(qdev_parse_pci_host_addr(bad[i], &dom, &bus, &devfn));
+    }
+}
+
 static void test_help(void)
 {
     g_autofree char *help = qdev_class_help(&unit_class);
@@ -559,6 +588,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev/props", test_props);
     g_test_add_func("/qdev/props/ranges", test_props_ranges);
     g_test_add_func("/qdev/props/json-str", test_props_json_str);
+    g_test_add_func("/qdev/pci-host-addr", test_pci_host_addr);
     g_test_add_func("/qdev/help", test_help);
     g_test_add_func("/machine/placement", test_placement);
     g_test_add_func("/machine/pxb-pcie", test_pxb);

@@ -193,6 +193,19 @@ static void test_errors(Fixture *f, gconstpointer data)
     expect_realize_error(f, (const char *const[]){ "iommufd", "real0",
                                                    "host", "zz", NULL },
         "Parameter 'host' expects a PCI address DDDD:BB:DD.F, not 'zz'");
+    /* Never truncated into another device's address (issue 10 row 10). */
+    expect_realize_error(f, (const char *const[]){ "iommufd", "real0",
+                                                   "host",
+                                                   "0000:00:100000001.0",
+                                                   NULL },
+        "Parameter 'host' expects a PCI address DDDD:BB:DD.F, not"
+        " '0000:00:100000001.0'");
+    expect_realize_error(f, (const char *const[]){ "iommufd", "real0",
+                                                   "host",
+                                                   "100000000:00:01.0",
+                                                   NULL },
+        "Parameter 'host' expects a PCI address DDDD:BB:DD.F, not"
+        " '100000000:00:01.0'");
     expect_realize_error(f, (const char *const[]){ "iommufd", "real0",
                                                    "sysfsdev",
                                                    "/nonexistent/dev", NULL },
