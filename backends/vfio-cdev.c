@@ -14,6 +14,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/pci-addr.h"
 #include "qapi/error.h"
 #include "system/iommufd.h"
 #include "system/vfio-cdev-abi.h"
@@ -38,17 +39,14 @@ static bool cdev_check_name(const IOMMUFDHostDeviceName *name, Error **errp)
 /* "0000:00:01.0" from host=, accepting "00:01.0" as QEMU does. */
 static char *host_bdf(const char *host)
 {
-    unsigned dom = 0, bus, slot, fn;
-    char tail;
+    unsigned dom, bus;
+    int devfn;
 
-    if (sscanf(host, "%x:%x:%x.%x%c", &dom, &bus, &slot, &fn, &tail) != 4 &&
-        (dom = 0, sscanf(host, "%x:%x.%x%c", &bus, &slot, &fn, &tail) != 3)) {
+    if (!qemu_parse_pci_host_addr(host, &dom, &bus, &devfn)) {
         return NULL;
     }
-    if (dom > 0xffff || bus > 0xff || slot > 0x1f || fn > 7) {
-        return NULL;
-    }
-    return g_strdup_printf("%04x:%02x:%02x.%x", dom, bus, slot, fn);
+    return g_strdup_printf("%04x:%02x:%02x.%x", dom, bus, devfn >> 3,
+                           devfn & 7);
 }
 
 static char *sysfs_dir(const IOMMUFDHostDeviceName *name, Error **errp)

@@ -220,20 +220,11 @@ static bool machine_place(MachineDevice *md, hwaddr base, int irq_base,
     return true;
 }
 
-static bool id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool device_set_opt(DeviceState *dev, const QemuOpt *opt,
+/*
+ * Set one option on DEV.  Key=value options are strings, parsed for the
+ * property's type; JSON keeps its types and QEMU types them strictly.
+ */
+static bool device_set_opt(DeviceState *dev, const QemuOpt *opt, bool json,
                            Error **errp)
 {
     switch (opt->type) {
@@ -251,8 +242,24 @@ static bool device_set_opt(DeviceState *dev, const QemuOpt *opt,
         }
         return qdev_prop_set_uint(dev, opt->name, opt->number, errp);
     default:
-        return qdev_prop_parse(dev, opt->name, opt->str, errp);
+        return json ? qdev_prop_set_str(dev, opt->name, opt->str, errp)
+                    : qdev_prop_parse(dev, opt->name, opt->str, errp);
     }
+}
+
+static bool device_set_opts(DeviceState *dev, QemuOpts *opts, Error **errp)
+{
+    for (guint i = 0; i < qemu_opts_count(opts); i++) {
+        const QemuOpt *opt = qemu_opts_nth(opts, i);
+
+        if (!strcmp(opt->name, "driver") || !strcmp(opt->name, "id")) {
+            continue;
+        }
+        if (!device_set_opt(dev, opt, qemu_opts_is_json(opts), errp)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static void machine_device_forget(MachineDevice *md)
@@ -270,21 +277,15 @@ static void machine_device_forget(MachineDevice *md)
 }
 
 /*
- * Create, configure, realize and place one device.  PATH is its QOM
- * path when the board creates it; BASE/IRQ_BASE are fixed placements
- * (-1: platform bus).
+ * The device class OPTS name, if the user (PATH NULL) or the board may
+ * create it, now (HOTPLUG) or at start-up.
  */
-static DeviceState *machine_device_create(QemuOpts *opts, bool hotplug,
-                                          const char *path, hwaddr base,
-                                          int irq_base, Error **errp)
+static const DeviceClass *device_class_for(QemuOpts *opts, bool hotplug,
+                                           const char *path, Error **errp)
 {
-    const char *driver, *id;
     const DeviceClass *dc;
-    MachineDevice *md;
-    DeviceState *dev;
-    Error *local_err = NULL;
+    const char *driver = qemu_opt_get_str(opts, "driver", errp);
 
-    driver = qemu_opt_get_str(opts, "driver", errp);
     if (!driver) {
         if (!qemu_opt_find(opts, "driver")) {
             error_setg(errp, "Parameter 'driver' is missing");
@@ -305,45 +306,35 @@ static DeviceState *machine_device_create(QemuOpts *opts, bool hotplug,
                    driver);
         return NULL;
     }
-    id = qemu_opt_get_str(opts, "id", &local_err);
+    return dc;
+}
+
+/*
+ * The device's id, which the option parser already checked for form,
+ * in *ID (NULL if none); fails if another device or object has it.
+ */
+static bool device_id_for(QemuOpts *opts, const char **id, Error **errp)
+{
+    Error *local_err = NULL;
+
+    *id = qemu_opt_get_str(opts, "id", &local_err);
     if (local_err) {
         error_propagate(errp, local_err);
-        return NULL;
+        return false;
     }
-    if (id && !id_wellformed(id)) {
-        error_setg(errp, "Parameter 'id' expects an identifier");
-        error_append_hint(errp, "Identifiers consist of letters, digits, "
-                          "'-', '.', '_', starting with a letter.\n");
-        return NULL;
+    if (*id && (machine_find_device(*id) || object_registry_type(*id))) {
+        error_setg(errp, "Duplicate ID '%s' for device", *id);
+        return false;
     }
-    if (id && (machine_find_device(id) || object_registry_type(id))) {
-        error_setg(errp, "Duplicate ID '%s' for device", id);
-        return NULL;
-    }
+    return true;
+}
 
-    dev = qdev_new(driver, errp);
-    if (!dev) {
-        return NULL;
-    }
-    qdev_set_id(dev, id);
-    dev->as = machine.as;
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const QemuOpt *opt = qemu_opts_nth(opts, i);
+/* Track a realized device under its QOM path. */
+static MachineDevice *machine_device_track(DeviceState *dev, const char *id,
+                                           const char *path)
+{
+    MachineDevice *md = g_new0(MachineDevice, 1);
 
-        if (!strcmp(opt->name, "driver") || !strcmp(opt->name, "id")) {
-            continue;
-        }
-        if (!device_set_opt(dev, opt, errp)) {
-            qdev_free(dev);
-            return NULL;
-        }
-    }
-    if (!qdev_realize(dev, errp)) {
-        qdev_free(dev);
-        return NULL;
-    }
-
-    md = g_new0(MachineDevice, 1);
     md->dev = dev;
     md->slot = -1;
     md->irq_base = -1;
@@ -356,6 +347,37 @@ static DeviceState *machine_device_create(QemuOpts *opts, bool hotplug,
                                    machine.anon_count++);
     }
     g_ptr_array_add(machine.devices, md);
+    return md;
+}
+
+/*
+ * Create, configure, realize and place one device.  PATH is its QOM
+ * path when the board creates it; BASE/IRQ_BASE are fixed placements
+ * (-1: platform bus).
+ */
+static DeviceState *machine_device_create(QemuOpts *opts, bool hotplug,
+                                          const char *path, hwaddr base,
+                                          int irq_base, Error **errp)
+{
+    const DeviceClass *dc = device_class_for(opts, hotplug, path, errp);
+    const char *id;
+    MachineDevice *md;
+    DeviceState *dev;
+
+    if (!dc || !device_id_for(opts, &id, errp)) {
+        return NULL;
+    }
+    dev = qdev_new(dc->name, errp);
+    if (!dev) {
+        return NULL;
+    }
+    qdev_set_id(dev, id);
+    dev->as = machine.as;
+    if (!device_set_opts(dev, opts, errp) || !qdev_realize(dev, errp)) {
+        qdev_free(dev);
+        return NULL;
+    }
+    md = machine_device_track(dev, id, path);
     if (!machine_place(md, base, irq_base, errp)) {
         machine_device_forget(md);
         return NULL;
@@ -364,7 +386,7 @@ static DeviceState *machine_device_create(QemuOpts *opts, bool hotplug,
     if (id && !object_registry_type(id)) {
         object_registry_add(id, dc->name, dev, &error_abort);
     }
-    trace_machine_device_add(driver, md->path);
+    trace_machine_device_add(dc->name, md->path);
     return dev;
 }
 

@@ -584,6 +584,129 @@ static gboolean signal_cb(gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
+/* What parsing one option decided. */
+enum {
+    PARSE_EXIT_OK = 0,      /* done (help, version): exit with success */
+    PARSE_FAIL = 1,         /* *errp is set */
+    PARSE_GO_ON = -1,
+};
+
+/* -object: TYPE,help and help print now; anything else is deferred. */
+static int parse_object_opt(int argi, const char *optarg, Error **errp)
+{
+    if (!g_str_has_prefix(optarg, "{")) {
+        g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "qom-type", errp);
+
+        if (!opts) {
+            return PARSE_FAIL;
+        }
+        if (object_help(opts, errp)) {
+            return *errp ? PARSE_FAIL : PARSE_EXIT_OK;
+        }
+    }
+    defer(OPT_OBJECT, argi, optarg);
+    return PARSE_GO_ON;
+}
+
+/* -device: the same for devices. */
+static int parse_device_opt(int argi, const char *optarg, Error **errp)
+{
+    if (device_help(optarg, errp)) {
+        return *errp ? PARSE_FAIL : PARSE_EXIT_OK;
+    }
+    defer(OPT_DEVICE, argi, optarg);
+    return PARSE_GO_ON;
+}
+
+static int parse_machine_opt(const char *optarg, Error **errp)
+{
+    if (!strcmp(optarg, "help")) {
+        printf("Supported machines are:\n"
+               "none                 empty machine\n"
+               "virt                 Arm virt board subset (default)\n");
+        return PARSE_EXIT_OK;
+    }
+    return machine_parse_opts(optarg, &vl.machine, errp) ? PARSE_GO_ON
+                                                         : PARSE_FAIL;
+}
+
+/* -display and -audio: only "none", a daemon has neither. */
+static bool parse_none_only(OptionIndex index, const char *optarg,
+                            Error **errp)
+{
+    if (!strcmp(optarg, "none") ||
+        (index == OPT_AUDIO && !strcmp(optarg, "driver=none"))) {
+        return true;
+    }
+    if (index == OPT_DISPLAY) {
+        error_setg(errp, "Display '%s' is not available", optarg);
+    } else {
+        error_setg(errp, "audio backend '%s' is not available (only none)",
+                   optarg);
+    }
+    return false;
+}
+
+/* Options that take effect while parsing, or are only remembered. */
+static bool parse_immediate_opt(const QEMUOption *o, const char *name,
+                                const char *optarg, Error **errp)
+{
+    switch (o->index) {
+    case OPT_TRACE:
+        return trace_opt_parse(optarg, errp);
+    case OPT_M:
+        return parse_m(optarg, errp);
+    case OPT_QTEST:
+        vl.qtest = optarg;
+        return true;
+    case OPT_QTEST_LOG:
+        vl.qtest_log = optarg;
+        vl.qtest_log_set = true;
+        return true;
+    case OPT_DISPLAY:
+    case OPT_AUDIO:
+        return parse_none_only(o->index, optarg, errp);
+    case OPT_ACCEL:
+        return parse_accel(optarg, errp);
+    case OPT_RUN_WITH:
+        return parse_run_with(optarg, errp);
+    case OPT_NODEFAULTS:
+        return true;
+    case OPT_IGNORED:
+        trace_vl_option_ignored(name, optarg ? optarg : "");
+        return true;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+static int parse_opt(const QEMUOption *o, char **argv, int argi,
+                     const char *optarg, Error **errp)
+{
+    switch (o->index) {
+    case OPT_HELP:
+        print_help();
+        return PARSE_EXIT_OK;
+    case OPT_VERSION:
+        printf("vsmmu-daemon version %s\n", VSMMU_FULL_VERSION);
+        return PARSE_EXIT_OK;
+    case OPT_OBJECT:
+        return parse_object_opt(argi, optarg, errp);
+    case OPT_DEVICE:
+        return parse_device_opt(argi, optarg, errp);
+    case OPT_CHARDEV:
+    case OPT_MON:
+    case OPT_QMP:
+        defer(o->index, argi, optarg);
+        return PARSE_GO_ON;
+    case OPT_MACHINE:
+        return parse_machine_opt(optarg, errp);
+    default:
+        return parse_immediate_opt(o, argv[argi], optarg, errp)
+               ? PARSE_GO_ON : PARSE_FAIL;
+    }
+}
+
 /* Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv)
 {
@@ -594,102 +717,17 @@ static int parse_args(int argc, char **argv)
         const char *optarg;
         const QEMUOption *o = lookup_opt(argc, argv, &i, &optarg);
         Error *err = NULL;
-        bool ok = true;
+        int r;
 
         if (!o) {
             return 1;
         }
-        switch (o->index) {
-        case OPT_HELP:
-            print_help();
-            return 0;
-        case OPT_VERSION:
-            printf("vsmmu-daemon version %s\n", VSMMU_FULL_VERSION);
-            return 0;
-        case OPT_TRACE:
-            ok = trace_opt_parse(optarg, &err);
-            break;
-        case OPT_OBJECT:
-            if (!g_str_has_prefix(optarg, "{")) {
-                g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg,
-                                                           "qom-type", &err);
-
-                ok = opts != NULL;
-                if (ok && object_help(opts, &err)) {
-                    if (err) {
-                        break;
-                    }
-                    return 0;
-                }
-            }
-            defer(o->index, argi, optarg);
-            break;
-        case OPT_DEVICE:
-            if (device_help(optarg, &err)) {
-                if (err) {
-                    ok = false;
-                    break;
-                }
-                return 0;
-            }
-            defer(o->index, argi, optarg);
-            break;
-        case OPT_CHARDEV:
-        case OPT_MON:
-        case OPT_QMP:
-            defer(o->index, argi, optarg);
-            break;
-        case OPT_MACHINE:
-            if (!strcmp(optarg, "help")) {
-                printf("Supported machines are:\n"
-                       "none                 empty machine\n"
-                       "virt                 Arm virt board subset"
-                       " (default)\n");
-                return 0;
-            }
-            ok = machine_parse_opts(optarg, &vl.machine, &err);
-            break;
-        case OPT_M:
-            ok = parse_m(optarg, &err);
-            break;
-        case OPT_QTEST:
-            vl.qtest = optarg;
-            break;
-        case OPT_QTEST_LOG:
-            vl.qtest_log = optarg;
-            vl.qtest_log_set = true;
-            break;
-        case OPT_DISPLAY:
-            if (strcmp(optarg, "none") != 0) {
-                error_setg(&err, "Display '%s' is not available", optarg);
-                ok = false;
-            }
-            break;
-        case OPT_AUDIO:
-            if (strcmp(optarg, "none") != 0 &&
-                strcmp(optarg, "driver=none") != 0) {
-                error_setg(&err, "audio backend '%s' is not available"
-                           " (only none)", optarg);
-                ok = false;
-            }
-            break;
-        case OPT_ACCEL:
-            ok = parse_accel(optarg, &err);
-            break;
-        case OPT_RUN_WITH:
-            ok = parse_run_with(optarg, &err);
-            break;
-        case OPT_NODEFAULTS:
-            break;
-        case OPT_IGNORED:
-            trace_vl_option_ignored(argv[argi], optarg ? optarg : "");
-            break;
-        default:
-            g_assert_not_reached();
-        }
-        if (!ok) {
+        r = parse_opt(o, argv, argi, optarg, &err);
+        if (r == PARSE_FAIL) {
             error_report_err(err);
-            return 1;
+        }
+        if (r != PARSE_GO_ON) {
+            return r;
         }
     }
     loc_set_none();

@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/iothread.h"
+#include "qemu/id.h"
 #include "trace.h"
 #include <sys/syscall.h>
 
@@ -29,19 +30,6 @@ static __thread IOThread *current_iothread;
 static GMutex registry_lock;
 static GHashTable *registry;        /* id -> IOThread * */
 
-/* QEMU's id rule: a letter, then letters, digits, '-', '.' or '_'. */
-static bool id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
-    return true;
-}
 
 IOThread *iothread_new(const char *id, Error **errp)
 {

@@ -1,6 +1,12 @@
 /*
  * Registry of user-visible objects by id.
  *
+ * A GHashTable maps each id to its entry; a GQueue keeps the entries in
+ * insertion order for object_registry_foreach(), and each entry holds
+ * its own queue link so that removal does not walk the queue.
+ *
+ * Main thread only (see the header): no lock.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
@@ -11,14 +17,17 @@ typedef struct Entry {
     char *id;
     char *type;
     void *obj;
+    GList link;             /* in order; link.data is the entry */
 } Entry;
 
-static GPtrArray *entries;  /* of Entry *, insertion order */
+static GHashTable *by_id;   /* id -> Entry *, owns the entries */
+static GQueue order = G_QUEUE_INIT;
 
 static void entry_free(gpointer p)
 {
     Entry *e = p;
 
+    g_queue_unlink(&order, &e->link);
     g_free(e->id);
     g_free(e->type);
     g_free(e);
@@ -26,14 +35,7 @@ static void entry_free(gpointer p)
 
 static Entry *find(const char *id)
 {
-    for (guint i = 0; entries && i < entries->len; i++) {
-        Entry *e = g_ptr_array_index(entries, i);
-
-        if (strcmp(e->id, id) == 0) {
-            return e;
-        }
-    }
-    return NULL;
+    return by_id ? g_hash_table_lookup(by_id, id) : NULL;
 }
 
 bool object_registry_add(const char *id, const char *type, void *obj,
@@ -45,22 +47,23 @@ bool object_registry_add(const char *id, const char *type, void *obj,
         error_setg(errp, "Duplicate ID '%s' for %s", id, type);
         return false;
     }
-    if (!entries) {
-        entries = g_ptr_array_new_with_free_func(entry_free);
+    if (!by_id) {
+        by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                      entry_free);
     }
     e = g_new0(Entry, 1);
     e->id = g_strdup(id);
     e->type = g_strdup(type);
     e->obj = obj;
-    g_ptr_array_add(entries, e);
+    e->link.data = e;
+    g_queue_push_tail_link(&order, &e->link);
+    g_hash_table_insert(by_id, e->id, e);
     return true;
 }
 
 bool object_registry_remove(const char *id)
 {
-    Entry *e = find(id);
-
-    return e && g_ptr_array_remove(entries, e);
+    return by_id && g_hash_table_remove(by_id, id);
 }
 
 void *object_registry_lookup(const char *id, const char *type)
@@ -104,9 +107,13 @@ void object_registry_foreach(const char *type,
                                           void *obj, void *opaque),
                              void *opaque)
 {
-    for (guint i = 0; entries && i < entries->len; i++) {
-        Entry *e = g_ptr_array_index(entries, i);
+    GList *l = order.head;
 
+    while (l) {
+        Entry *e = l->data;
+
+        /* FUNC may remove the entry it is given. */
+        l = l->next;
         if (!type || strcmp(e->type, type) == 0) {
             func(e->id, e->type, e->obj, opaque);
         }
@@ -115,5 +122,6 @@ void object_registry_foreach(const char *type,
 
 void object_registry_clear(void)
 {
-    g_clear_pointer(&entries, g_ptr_array_unref);
+    g_clear_pointer(&by_id, g_hash_table_unref);
+    g_assert(g_queue_is_empty(&order));
 }

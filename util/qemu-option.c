@@ -1,10 +1,15 @@
 /*
  * Command-line option arguments: key=value and JSON.
  *
+ * Owns the two syntaxes' parsing into QemuOpts, the checks every
+ * option list gets whatever consumes it (the form of "id", no NUL in a
+ * JSON string) and the number parsers.  No state, no lock.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/id.h"
 #include "qemu/option.h"
 #include "trace.h"
 
@@ -94,6 +99,20 @@ static const char *get_value(const char *p, char **value)
     return p;
 }
 
+/* An "id" given as a string must be an identifier, as in QEMU. */
+static bool opts_check_id(const QemuOpts *opts, Error **errp)
+{
+    const QemuOpt *opt = qemu_opt_find(opts, "id");
+
+    if (opt && opt->type == QEMU_OPT_STRING && !id_wellformed(opt->str)) {
+        error_setg(errp, "Parameter 'id' expects an identifier");
+        error_append_hint(errp, "Identifiers consist of letters, digits, "
+                          "'-', '.', '_', starting with a letter.\n");
+        return false;
+    }
+    return true;
+}
+
 static QemuOpts *parse_keyval(const char *params, const char *implied_key,
                               Error **errp)
 {
@@ -132,7 +151,59 @@ static QemuOpts *parse_keyval(const char *params, const char *implied_key,
         opts_put_str(opts, name, value);
         first = false;
     }
+    if (!opts_check_id(opts, errp)) {
+        return NULL;
+    }
     return g_steal_pointer(&opts);
+}
+
+/*
+ * Move *P past the JSON string whose opening quote it points at; set
+ * *NUL if the string has a \u0000 escape.
+ */
+static void json_skip_string(const char **p, bool *nul)
+{
+    const char *q = *p + 1;
+
+    *nul = false;
+    while (*q && *q != '"') {
+        if (*q == '\\' && q[1]) {
+            *nul |= q[1] == 'u' && !strncmp(q + 2, "0000", 4);
+            q += 2;
+        } else {
+            q++;
+        }
+    }
+    *p = *q ? q + 1 : q;
+}
+
+bool qemu_json_check_nul(const char *text, Error **errp)
+{
+    g_autofree char *member = NULL;
+    const char *p = text;
+
+    while (*p) {
+        const char *start = p + 1;
+        bool nul, key;
+
+        if (*p != '"') {
+            p++;
+            continue;
+        }
+        json_skip_string(&p, &nul);
+        key = p[strspn(p, " \t\r\n")] == ':';
+        if (key) {
+            g_free(member);
+            member = g_strndup(start, MAX(p - start - 1, 0));
+        }
+        if (nul) {
+            error_setg(errp, "%s '%s' contains \\u0000, which is not"
+                       " supported", key ? "Parameter name" : "Parameter",
+                       member ? member : "");
+            return false;
+        }
+    }
+    return true;
 }
 
 QemuOpts *qemu_opts_from_json(JsonObject *obj, Error **errp)
@@ -171,6 +242,9 @@ QemuOpts *qemu_opts_from_json(JsonObject *obj, Error **errp)
         }
         opts_put(opts, opt);
     }
+    if (!opts_check_id(opts, errp)) {
+        return NULL;
+    }
     return g_steal_pointer(&opts);
 }
 
@@ -180,6 +254,9 @@ static QemuOpts *parse_json(const char *params, Error **errp)
     g_autoptr(GError) gerr = NULL;
     JsonNode *root;
 
+    if (!qemu_json_check_nul(params, errp)) {
+        return NULL;
+    }
     if (!json_parser_load_from_data(parser, params, -1, &gerr)) {
         error_setg(errp, "JSON parse error, %s", gerr->message);
         return NULL;

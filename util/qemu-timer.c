@@ -1,6 +1,18 @@
 /*
  * Clocks and timers on the glib main loop.
  *
+ * The armed timers of each clock sit in a GSequence ordered by expiry
+ * (then by arming order, so timers due at the same time fire in the
+ * order they were armed): arming and cancelling cost O(log n), the
+ * earliest deadline is the first element.  One glib timeout source
+ * wakes the main loop at the earliest host-driven deadline; the
+ * virtual clock under qtest never uses it and advances only through
+ * qemu_clock_advance_virtual().
+ *
+ * Timers are armed, cancelled and run on the main thread only, so the
+ * sequences need no lock; the virtual clock value is read from any
+ * thread through atomics.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
@@ -12,10 +24,13 @@ struct QEMUTimer {
     QEMUTimerCB *cb;
     void *opaque;
     int64_t expire;         /* -1 when not armed */
+    uint64_t armed_seq;     /* tie-break for equal expiry times */
+    GSequenceIter *iter;    /* in active[type] while armed */
 };
 
-/* Armed timers of each clock, sorted by expiry (stable for equal times). */
-static GList *active[QEMU_CLOCK_MAX];
+/* Armed timers of each clock, by (expire, armed_seq); not owning. */
+static GSequence *active[QEMU_CLOCK_MAX];
+static uint64_t arm_count;
 static int64_t virtual_ns;  /* manual mode only; accessed atomically */
 static int manual;          /* bool, accessed atomically */
 static guint wakeup_source;
@@ -35,16 +50,34 @@ int64_t qemu_clock_get_ns(QEMUClockType type)
 
 static gboolean timers_wakeup(gpointer opaque);
 
+/* The armed timer of TYPE that expires first, or NULL. */
+static QEMUTimer *timers_first(QEMUClockType type)
+{
+    GSequenceIter *it;
+
+    if (!active[type]) {
+        return NULL;
+    }
+    it = g_sequence_get_begin_iter(active[type]);
+    return g_sequence_iter_is_end(it) ? NULL : g_sequence_get(it);
+}
+
+static void timer_unlink(QEMUTimer *ts)
+{
+    if (ts->expire >= 0) {
+        g_sequence_remove(ts->iter);
+        ts->iter = NULL;
+        ts->expire = -1;
+    }
+}
+
 static void timers_run_expired(QEMUClockType type, int64_t now)
 {
-    while (active[type]) {
-        QEMUTimer *ts = active[type]->data;
+    QEMUTimer *ts;
 
-        if (ts->expire > now) {
-            break;
-        }
-        active[type] = g_list_delete_link(active[type], active[type]);
-        ts->expire = -1;
+    /* A callback may arm or cancel any timer, itself included. */
+    while ((ts = timers_first(type)) && ts->expire <= now) {
+        timer_unlink(ts);
         trace_timer_fire(ts, type);
         ts->cb(ts->opaque);
     }
@@ -102,27 +135,26 @@ QEMUTimer *timer_new_ns(QEMUClockType type, QEMUTimerCB *cb, void *opaque)
     return ts;
 }
 
-static gint compare_expiry(gconstpointer a, gconstpointer b)
+static gint compare_expiry(gconstpointer a, gconstpointer b, gpointer unused)
 {
     const QEMUTimer *ta = a, *tb = b;
 
-    return ta->expire < tb->expire ? -1 : ta->expire > tb->expire;
-}
-
-static void timer_unlink(QEMUTimer *ts)
-{
-    if (ts->expire >= 0) {
-        active[ts->type] = g_list_remove(active[ts->type], ts);
-        ts->expire = -1;
+    if (ta->expire != tb->expire) {
+        return ta->expire < tb->expire ? -1 : 1;
     }
+    return ta->armed_seq < tb->armed_seq ? -1 : ta->armed_seq > tb->armed_seq;
 }
 
 void timer_mod(QEMUTimer *ts, int64_t expire_ns)
 {
     timer_unlink(ts);
+    if (!active[ts->type]) {
+        active[ts->type] = g_sequence_new(NULL);
+    }
     ts->expire = MAX(expire_ns, 0);
-    active[ts->type] = g_list_insert_sorted(active[ts->type], ts,
-                                            compare_expiry);
+    ts->armed_seq = arm_count++;
+    ts->iter = g_sequence_insert_sorted(active[ts->type], ts,
+                                        compare_expiry, NULL);
     timers_reschedule();
 }
 
@@ -168,20 +200,19 @@ bool qemu_clock_is_manual(void)
 
 int64_t qemu_clock_deadline_ns(QEMUClockType type)
 {
-    return active[type] ? ((QEMUTimer *)active[type]->data)->expire : -1;
+    QEMUTimer *ts = timers_first(type);
+
+    return ts ? ts->expire : -1;
 }
 
 int64_t qemu_clock_advance_virtual(int64_t dest_ns)
 {
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    QEMUTimer *ts;
 
     g_assert(manual);
-    while (active[QEMU_CLOCK_VIRTUAL]) {
-        QEMUTimer *ts = active[QEMU_CLOCK_VIRTUAL]->data;
-
-        if (ts->expire > dest_ns) {
-            break;
-        }
+    while ((ts = timers_first(QEMU_CLOCK_VIRTUAL)) &&
+           ts->expire <= dest_ns) {
         /* Time moves to the timer's expiry before its callback runs. */
         if (ts->expire > now) {
             now = ts->expire;

@@ -1,11 +1,18 @@
 /*
  * Device properties: defaults, parsing, help.
  *
+ * Owns the conversion of option values into device fields: the string
+ * form of the command line's key=value syntax and the typed values of
+ * JSON.  Every number is range-checked against the field's width before
+ * it is stored.  Callers hold no lock; properties are set on the main
+ * thread before realize.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/qdev-properties.h"
+#include "qemu/pci-addr.h"
 
 const char *const on_off_auto_names[] = { "auto", "on", "off", NULL };
 
@@ -84,6 +91,9 @@ void qdev_prop_set_defaults(DeviceState *dev)
         case PROP_TYPE_ENUM:
             *(int *)field(dev, p) = (int)p->defval;
             break;
+        case PROP_TYPE_PCI_DEVFN:
+            *(int32_t *)field(dev, p) = (int32_t)p->defval;
+            break;
         case PROP_TYPE_STRING:
         case PROP_TYPE_LINK:
             *(char **)field(dev, p) = g_strdup(p->defstr);
@@ -125,6 +135,29 @@ static const Property *find_settable(DeviceState *dev, const char *name,
     return prop;
 }
 
+/* The JSON type a property takes, as QEMU's errors name it. */
+static const char *json_type_name(const Property *prop)
+{
+    switch (prop->type) {
+    case PROP_TYPE_BOOL:
+        return "boolean";
+    case PROP_TYPE_STRING:
+    case PROP_TYPE_LINK:
+    case PROP_TYPE_ENUM:
+    case PROP_TYPE_PCI_DEVFN:
+        return "string";
+    default:
+        return prop->type_name;
+    }
+}
+
+static bool wrong_type(const Property *prop, Error **errp)
+{
+    error_setg(errp, "Invalid parameter type for '%s', expected: %s",
+               prop->name, json_type_name(prop));
+    return false;
+}
+
 static bool parse_bool(const char *value, bool *out)
 {
     if (!strcmp(value, "on") || !strcmp(value, "yes") ||
@@ -153,60 +186,108 @@ static bool set_uint_checked(DeviceState *dev, const Property *prop,
     return true;
 }
 
-bool qdev_prop_parse(DeviceState *dev, const char *name, const char *value,
-                     Error **errp)
+/*
+ * An unsigned number: decimal, 0x hex or 0 octal, as QEMU's number
+ * parser; no sign, no blanks, nothing after it, no overflow.
+ */
+static bool parse_uint(const char *value, uint64_t *out)
 {
-    const Property *prop = find_settable(dev, name, errp);
+    char *end;
 
-    if (!prop) {
+    if (!g_ascii_isdigit(value[0])) {
         return false;
     }
+    errno = 0;
+    *out = g_ascii_strtoull(value, &end, 0);
+    return !errno && end != value && !*end;
+}
+
+static bool set_devfn_str(DeviceState *dev, const Property *prop,
+                          const char *value, Error **errp)
+{
+    int32_t devfn;
+
+    if (!qemu_parse_pci_devfn(value, &devfn)) {
+        error_setg(errp, "Property '%s.%s' doesn't take value '%s'",
+                   dev->klass->name, prop->name, value);
+        return false;
+    }
+    *(int32_t *)field(dev, prop) = devfn;
+    return true;
+}
+
+static bool set_enum(DeviceState *dev, const Property *prop,
+                     const char *value, Error **errp)
+{
+    for (int i = 0; prop->enum_names[i]; i++) {
+        if (!strcmp(prop->enum_names[i], value)) {
+            *(int *)field(dev, prop) = i;
+            return true;
+        }
+    }
+    error_setg(errp, "Parameter '%s' does not accept value '%s'", prop->name,
+               value);
+    return false;
+}
+
+/* String, link, enum and PCI address: the types JSON gives as strings. */
+static bool set_from_str(DeviceState *dev, const Property *prop,
+                         const char *value, Error **errp)
+{
     switch (prop->type) {
-    case PROP_TYPE_BOOL: {
-        bool b;
-
-        if (!parse_bool(value, &b)) {
-            error_setg(errp, "Parameter '%s' expects 'on' or 'off'", name);
-            return false;
-        }
-        *(bool *)field(dev, prop) = b;
-        return true;
-    }
-    case PROP_TYPE_UINT8:
-    case PROP_TYPE_UINT16:
-    case PROP_TYPE_UINT32:
-    case PROP_TYPE_UINT64: {
-        uint64_t v;
-        char *end;
-
-        /* Decimal, 0x hex or 0 octal, as QEMU's number parser. */
-        errno = 0;
-        v = g_ascii_strtoull(value, &end, 0);
-        if (!g_ascii_isdigit(value[0]) || *end || errno) {
-            error_setg(errp, "Parameter '%s' expects %s", name,
-                       prop->type_name);
-            return false;
-        }
-        return set_uint_checked(dev, prop, v, errp);
-    }
     case PROP_TYPE_ENUM:
-        for (int i = 0; prop->enum_names[i]; i++) {
-            if (!strcmp(prop->enum_names[i], value)) {
-                *(int *)field(dev, prop) = i;
-                return true;
-            }
-        }
-        error_setg(errp, "Parameter '%s' does not accept value '%s'", name,
-                   value);
-        return false;
+        return set_enum(dev, prop, value, errp);
+    case PROP_TYPE_PCI_DEVFN:
+        return set_devfn_str(dev, prop, value, errp);
     case PROP_TYPE_STRING:
     case PROP_TYPE_LINK:
         g_free(*(char **)field(dev, prop));
         *(char **)field(dev, prop) = g_strdup(value);
         return true;
     default:
-        g_assert_not_reached();
+        return wrong_type(prop, errp);
     }
+}
+
+bool qdev_prop_parse(DeviceState *dev, const char *name, const char *value,
+                     Error **errp)
+{
+    const Property *prop = find_settable(dev, name, errp);
+    uint64_t v;
+    bool b;
+
+    if (!prop) {
+        return false;
+    }
+    switch (prop->type) {
+    case PROP_TYPE_BOOL:
+        if (!parse_bool(value, &b)) {
+            error_setg(errp, "Parameter '%s' expects 'on' or 'off'", name);
+            return false;
+        }
+        *(bool *)field(dev, prop) = b;
+        return true;
+    case PROP_TYPE_UINT8:
+    case PROP_TYPE_UINT16:
+    case PROP_TYPE_UINT32:
+    case PROP_TYPE_UINT64:
+        if (!parse_uint(value, &v)) {
+            error_setg(errp, "Parameter '%s' expects %s", name,
+                       prop->type_name);
+            return false;
+        }
+        return set_uint_checked(dev, prop, v, errp);
+    default:
+        return set_from_str(dev, prop, value, errp);
+    }
+}
+
+bool qdev_prop_set_str(DeviceState *dev, const char *name, const char *value,
+                       Error **errp)
+{
+    const Property *prop = find_settable(dev, name, errp);
+
+    return prop && set_from_str(dev, prop, value, errp);
 }
 
 bool qdev_prop_set_bool(DeviceState *dev, const char *name, bool value,
@@ -218,9 +299,7 @@ bool qdev_prop_set_bool(DeviceState *dev, const char *name, bool value,
         return false;
     }
     if (prop->type != PROP_TYPE_BOOL) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: %s",
-                   name, prop->type_name);
-        return false;
+        return wrong_type(prop, errp);
     }
     *(bool *)field(dev, prop) = value;
     return true;
@@ -240,10 +319,17 @@ bool qdev_prop_set_uint(DeviceState *dev, const char *name, uint64_t value,
     case PROP_TYPE_UINT32:
     case PROP_TYPE_UINT64:
         return set_uint_checked(dev, prop, value, errp);
+    case PROP_TYPE_PCI_DEVFN:
+        /* A JSON number is the devfn itself, as in QEMU. */
+        if (value > 255) {
+            error_setg(errp, "Parameter '%s' expects a value between -1 and"
+                       " 255", name);
+            return false;
+        }
+        *(int32_t *)field(dev, prop) = value;
+        return true;
     default:
-        error_setg(errp, "Invalid parameter type for '%s', expected: %s",
-                   name, prop->type_name);
-        return false;
+        return wrong_type(prop, errp);
     }
 }
 
@@ -257,6 +343,12 @@ char *qdev_prop_get_string(DeviceState *dev, const Property *prop)
     case PROP_TYPE_STRING:
     case PROP_TYPE_LINK:
         return g_strdup(*(char **)field(dev, prop));
+    case PROP_TYPE_PCI_DEVFN: {
+        int32_t devfn = *(int32_t *)field(dev, prop);
+
+        return devfn < 0 ? g_strdup("<unset>")
+                         : g_strdup_printf("%02x.%x", devfn >> 3, devfn & 7);
+    }
     default:
         return g_strdup_printf("%" PRIu64, load_uint(dev, prop));
     }
@@ -272,6 +364,8 @@ static char *default_string(const Property *p)
     case PROP_TYPE_STRING:
     case PROP_TYPE_LINK:
         return p->defstr ? g_strdup_printf("\"%s\"", p->defstr) : NULL;
+    case PROP_TYPE_PCI_DEVFN:
+        return g_strdup_printf("%d", (int32_t)p->defval);
     default:
         return g_strdup_printf("%" PRIu64, p->defval);
     }

@@ -24,7 +24,7 @@ typedef struct PXBState {
     DeviceState parent_obj;
     uint8_t bus_nr;
     char *bus;                  /* link<PCI>: the bus it plugs into */
-    char *addr;                 /* slot on that bus; accepted, not modelled */
+    int32_t addr;               /* devfn on that bus; checked, not modelled */
     PCIBus *pci_bus;            /* the bus it provides */
 } PXBState;
 
@@ -74,8 +74,8 @@ static const Property pxb_pcie_props[] = {
                       "number of the bus it provides"),
     DEFINE_PROP_LINK("bus", PXBState, bus, "link<PCI>",
                      "the bus it plugs into (default pcie.0)"),
-    DEFINE_PROP_STRING("addr", PXBState, addr,
-                       "slot and function on that bus (not modelled)"),
+    DEFINE_PROP_PCI_DEVFN("addr", PXBState, addr,
+                          "slot and function on that bus (not modelled)"),
     DEFINE_PROP_END_OF_LIST(),
 };
 

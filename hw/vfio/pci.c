@@ -88,35 +88,6 @@ static bool host_bind(VFIOPCIDevice *vdev, Error **errp)
 
 /* ---- the device -------------------------------------------------------- */
 
-bool vfio_pci_parse_addr(const char *str, int *devfn, Error **errp)
-{
-    unsigned slot, fn = 0;
-    char *end;
-
-    errno = 0;
-    slot = strtoul(str, &end, 16);
-    if (end == str || errno) {
-        goto bad;
-    }
-    if (*end == '.') {
-        const char *f = end + 1;
-
-        fn = strtoul(f, &end, 16);
-        if (end == f) {
-            goto bad;
-        }
-    }
-    if (*end || slot > 0x1f || fn > 7) {
-        goto bad;
-    }
-    *devfn = (slot << 3) | fn;
-    return true;
-bad:
-    error_setg(errp, "Parameter 'addr' expects slot[.function], not '%s'",
-               str);
-    return false;
-}
-
 static bool place_on_bus(VFIOPCIDevice *vdev, Error **errp)
 {
     const char *bus_id = vdev->bus_id ? vdev->bus_id : "pcie.0";
@@ -128,10 +99,8 @@ static bool place_on_bus(VFIOPCIDevice *vdev, Error **errp)
     if (!bus) {
         return false;
     }
-    if (vdev->addr) {
-        if (!vfio_pci_parse_addr(vdev->addr, &devfn, errp)) {
-            return false;
-        }
+    if (vdev->addr >= 0) {
+        devfn = vdev->addr;
         slot = devfn >> 3;
         if (bus->slots_used & (1u << slot)) {
             error_setg(errp, "PCI: slot %d function %d not available for"
@@ -285,8 +254,9 @@ static const Property vfio_pci_properties[] = {
                      "the iommufd backend to bind the device to"),
     DEFINE_PROP_LINK("bus", VFIOPCIDevice, bus_id, "link<PCI>",
                      "the PCI bus (default pcie.0)"),
-    DEFINE_PROP_STRING("addr", VFIOPCIDevice, addr,
-                       "slot[.function] on the bus (default: first free)"),
+    DEFINE_PROP_PCI_DEVFN("addr", VFIOPCIDevice, addr,
+                          "slot[.function] on the bus (default: first"
+                          " free)"),
     DEFINE_PROP_UINT32("x-emulated-psid", VFIOPCIDevice, emulated_psid,
                        VFIO_PCI_NO_PSID,
                        "physical StreamID of a device of the emulated host"),

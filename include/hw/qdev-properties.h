@@ -23,6 +23,7 @@ typedef enum PropertyType {
     PROP_TYPE_STRING,           /* char *, owned by the device */
     PROP_TYPE_ENUM,             /* int, value is an index in enum_names */
     PROP_TYPE_LINK,             /* char *, the id of another object */
+    PROP_TYPE_PCI_DEVFN,        /* int32_t, slot << 3 | function, -1 unset */
 } PropertyType;
 
 /* QEMU's OnOffAuto, in its order. */
@@ -73,21 +74,39 @@ struct Property {
 #define DEFINE_PROP_LINK(_n, _s, _f, _tn, _desc) \
     { .name = (_n), .type = PROP_TYPE_LINK, .offset = offsetof(_s, _f), \
       .type_name = (_tn), .description = (_desc) }
+/*
+ * A PCI slot and function, "SLOT[.FN]" in hex ("1f.7", "0x3", "4") or,
+ * from JSON, the devfn number; -1 (the default) means "first free".
+ */
+#define DEFINE_PROP_PCI_DEVFN(_n, _s, _f, _desc) \
+    { .name = (_n), .type = PROP_TYPE_PCI_DEVFN, .offset = offsetof(_s, _f), \
+      .defval = (uint64_t)-1, .type_name = "int32", .description = (_desc) }
 #define DEFINE_PROP_END_OF_LIST() { .name = NULL }
 
 const Property *qdev_prop_find(const DeviceClass *dc, const char *name);
 
 /*
  * Set a property from its command-line string form ("on", "20", "auto",
- * "pcie.0").  Errors follow QEMU's wording, e.g.
+ * "pcie.0").  Numbers are decimal, 0x hex or 0 octal and must fit the
+ * property's width.  Errors follow QEMU's wording, e.g.
  *   Property 'arm-smmuv3.bogus' not found
  *   Parameter 'accel' expects 'on' or 'off'
  *   Parameter 'ssidsize' does not accept value '21'
+ *   Property pxb-pcie.bus_nr doesn't take value 256 (minimum: 0, maximum: 255)
+ *   Property 'vfio-pci.addr' doesn't take value '0x20'
  * Only valid before realize.
  */
 bool qdev_prop_parse(DeviceState *dev, const char *name, const char *value,
                      Error **errp);
-/* Typed setters (JSON booleans and numbers). */
+/*
+ * Typed setters, for JSON (-device {...}, device_add), which QEMU types
+ * strictly: a JSON string sets only string, link, enum and PCI address
+ * properties; a boolean only bool ones; a number only unsigned ones
+ * (and a PCI address, as its devfn).  Otherwise, e.g.
+ *   Invalid parameter type for 'accel', expected: boolean
+ */
+bool qdev_prop_set_str(DeviceState *dev, const char *name, const char *value,
+                       Error **errp);
 bool qdev_prop_set_bool(DeviceState *dev, const char *name, bool value,
                         Error **errp);
 bool qdev_prop_set_uint(DeviceState *dev, const char *name, uint64_t value,

@@ -14,12 +14,17 @@
  * integer), so consumers can apply QEMU's typing rules.  A key given
  * twice keeps its first position and its last value.
  *
+ * Whatever the consumer, parsing refuses an "id" that is not an
+ * identifier (see id_wellformed()) and a JSON string holding \u0000
+ * (json-glib would silently cut the string there).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef QEMU_OPTION_H
 #define QEMU_OPTION_H
 
 #include "qapi/error.h"
+#include "qemu/id.h"
 #include <json-glib/json-glib.h>
 
 typedef enum QemuOptType {
@@ -45,7 +50,10 @@ typedef struct QemuOpts QemuOpts;
  */
 QemuOpts *qemu_opts_parse(const char *params, const char *implied_key,
                           Error **errp);
-/* Build options from the members of a JSON object (QMP arguments). */
+/*
+ * Build options from the members of a JSON object (QMP arguments).  The
+ * text the object came from must have passed qemu_json_check_nul().
+ */
 QemuOpts *qemu_opts_from_json(JsonObject *obj, Error **errp);
 void qemu_opts_free(QemuOpts *opts);
 
@@ -72,6 +80,14 @@ bool qemu_opt_get_bool(const QemuOpts *opts, const char *name, bool *value,
                        Error **errp);
 /* The value in its command-line spelling ("on", "42"); caller frees. */
 char *qemu_opt_to_string(const QemuOpt *opt);
+
+/*
+ * Fail if a string in the JSON TEXT has a \u0000 escape, naming the
+ * member it belongs to:
+ *   Parameter 'id' contains \u0000, which is not supported
+ * Run it on JSON text before json-glib parses it.
+ */
+bool qemu_json_check_nul(const char *text, Error **errp);
 
 /* Parse "on"/"off"/"yes"/"no"/"true"/"false". */
 bool qemu_parse_bool(const char *str, bool *value);

@@ -65,6 +65,56 @@ static const ErrorCase error_cases[] = {
       "\"bus_nr\":-1}: Parameter 'bus_nr' expects a non-negative integer" },
     { { "-device", "{\"driver\":" },
       NULL /* prefix checked below */ },
+    /* JSON is typed strictly, key=value is not (issue 10 row 6). */
+    { { "-machine", "virt,iommu=none", "-device",
+        "{\"driver\":\"arm-smmuv3\",\"accel\":\"on\"}" },
+      "vsmmu-daemon: -device {\"driver\":\"arm-smmuv3\",\"accel\":\"on\"}:"
+      " Invalid parameter type for 'accel', expected: boolean" },
+    { { "-device", "{\"driver\":\"pxb-pcie\",\"id\":\"p\",\"bus_nr\":\"7\"}" },
+      "vsmmu-daemon: -device {\"driver\":\"pxb-pcie\",\"id\":\"p\","
+      "\"bus_nr\":\"7\"}: Invalid parameter type for 'bus_nr', expected:"
+      " uint8" },
+    /* \u0000 would cut the string (row 7). */
+    { { "-device", "{\"driver\":\"pxb-pcie\",\"id\":\"p\\u0000q\"}" },
+      "vsmmu-daemon: -device {\"driver\":\"pxb-pcie\",\"id\":"
+      "\"p\\u0000q\"}: Parameter 'id' contains \\u0000, which is not"
+      " supported" },
+    { { "-object", "{\"qom-type\":\"iothread\",\"id\":\"io\\u0000\"}" },
+      "vsmmu-daemon: -object {\"qom-type\":\"iothread\",\"id\":"
+      "\"io\\u0000\"}: Parameter 'id' contains \\u0000, which is not"
+      " supported" },
+    /* Numbers never truncated (row 10). */
+    { { "-device", "vfio-pci,addr=0x100000001" },
+      "vsmmu-daemon: -device vfio-pci,addr=0x100000001: Property"
+      " 'vfio-pci.addr' doesn't take value '0x100000001'" },
+    { { "-device", "vfio-pci,addr=1.0x100000000" },
+      "vsmmu-daemon: -device vfio-pci,addr=1.0x100000000: Property"
+      " 'vfio-pci.addr' doesn't take value '1.0x100000000'" },
+    { { "-device", "pxb-pcie,id=p,bus_nr=1,addr=0x20" },
+      "vsmmu-daemon: -device pxb-pcie,id=p,bus_nr=1,addr=0x20: Property"
+      " 'pxb-pcie.addr' doesn't take value '0x20'" },
+    { { "-device", "pxb-pcie,id=p,bus_nr=18446744073709551617" },
+      "vsmmu-daemon: -device pxb-pcie,id=p,bus_nr=18446744073709551617:"
+      " Parameter 'bus_nr' expects uint8" },
+    /* Empty ids (row 11). */
+    { { "-object", "iommufd,id=,x-emulated-host=on" },
+      "vsmmu-daemon: -object iommufd,id=,x-emulated-host=on: Parameter 'id'"
+      " expects an identifier" },
+    { { "-object", "iothread,id=" },
+      "vsmmu-daemon: -object iothread,id=: Parameter 'id' expects an"
+      " identifier" },
+    { { "-object", "{\"qom-type\":\"iommufd\",\"id\":\"\"}" },
+      "vsmmu-daemon: -object {\"qom-type\":\"iommufd\",\"id\":\"\"}:"
+      " Parameter 'id' expects an identifier" },
+    { { "-device", "pxb-pcie,id=,bus_nr=1" },
+      "vsmmu-daemon: -device pxb-pcie,id=,bus_nr=1: Parameter 'id' expects"
+      " an identifier" },
+    { { "-chardev", "socket,id=,path=/tmp/x" },
+      "vsmmu-daemon: -chardev socket,id=,path=/tmp/x: Parameter 'id'"
+      " expects an identifier" },
+    { { "-chardev", "socket,id=c d,path=/tmp/x" },
+      "vsmmu-daemon: -chardev socket,id=c d,path=/tmp/x: Parameter 'id'"
+      " expects an identifier" },
     { { "-device", "pxb-pcie,id=9x" },
       "vsmmu-daemon: -device pxb-pcie,id=9x: Parameter 'id' expects an"
       " identifier" },

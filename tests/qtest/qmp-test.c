@@ -184,6 +184,45 @@ static void test_device_add_del(void)
     qtest_quit(s);
 }
 
+/*
+ * device_add arguments are JSON: typed strictly, as QEMU does (issue 10
+ * rows 6, 10, 11).
+ */
+static void test_device_add_typed(void)
+{
+    static const struct {
+        const char *args, *desc;
+    } cases[] = {
+        { "\"x-emulated-psid\": \"8\"",
+          "Invalid parameter type for 'x-emulated-psid', expected: uint32" },
+        { "\"addr\": true",
+          "Invalid parameter type for 'addr', expected: string" },
+        { "\"iommufd\": 1",
+          "Invalid parameter type for 'iommufd', expected: string" },
+        { "\"addr\": \"0x100000001\"",
+          "Property 'vfio-pci.addr' doesn't take value '0x100000001'" },
+        { "\"addr\": \"1.0x100000000\"",
+          "Property 'vfio-pci.addr' doesn't take value '1.0x100000000'" },
+        { "\"addr\": 4096",
+          "Parameter 'addr' expects a value between -1 and 255" },
+        { "\"x-emulated-psid\": 4294967296",
+          "Property vfio-pci.x-emulated-psid doesn't take value 4294967296"
+          " (minimum: 0, maximum: 4294967295)" },
+        { "\"id\": \"\"", "Parameter 'id' expects an identifier" },
+        { "\"id\": \"9a\"", "Parameter 'id' expects an identifier" },
+    };
+    QTestState *s = qtest_init("-machine virt");
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *cmd = g_strdup_printf(
+            "{\"execute\": \"device_add\", \"arguments\":"
+            " {\"driver\": \"vfio-pci\", %s}}", cases[i].args);
+
+        assert_error(s, cmd, "GenericError", cases[i].desc);
+    }
+    qtest_quit(s);
+}
+
 static void test_system_reset(void)
 {
     QTestState *s = qtest_init(NULL);
@@ -617,6 +656,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/version", test_version);
     g_test_add_func("/qmp/errors", test_errors);
     g_test_add_func("/qmp/device-add-del", test_device_add_del);
+    g_test_add_func("/qmp/device-add-typed", test_device_add_typed);
     g_test_add_func("/qmp/system-reset", test_system_reset);
     g_test_add_func("/qmp/x-vfio-pci-region", test_vfio_pci_region);
     g_test_add_func("/qmp/quit", test_quit);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/pci-addr.h"
 #include "qapi/error.h"
 #include "qemu/object-registry.h"
 #include "qemu/option.h"
@@ -134,11 +135,114 @@ static void test_props(void)
     error_free_or_abort(&err);
     g_assert_false(qdev_prop_set_uint(dev, "flag", 1, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
-                    "Invalid parameter type for 'flag', expected: bool");
+                    "Invalid parameter type for 'flag', expected: boolean");
     error_free_or_abort(&err);
     g_assert_false(qdev_prop_set_uint(dev, "u8", 256, &err));
     error_free_or_abort(&err);
     qdev_free(dev);
+}
+
+/* Every number is checked against the field's width, never truncated. */
+static void test_props_ranges(void)
+{
+    static const struct {
+        const char *prop, *value, *error;
+    } bad[] = {
+        { "u8", "256", "Property x-unit-dev.u8 doesn't take value 256"
+          " (minimum: 0, maximum: 255)" },
+        { "u8", "0x100000001", "Property x-unit-dev.u8 doesn't take value"
+          " 4294967297 (minimum: 0, maximum: 255)" },
+        { "u64", "18446744073709551616", "Parameter 'u64' expects uint64" },
+        { "u64", "99999999999999999999999", "Parameter 'u64' expects uint64" },
+        { "u8", "-1", "Parameter 'u8' expects uint8" },
+        { "u8", " 1", "Parameter 'u8' expects uint8" },
+        { "u8", "1 ", "Parameter 'u8' expects uint8" },
+        { "u8", "0x", "Parameter 'u8' expects uint8" },
+        { "u8", "", "Parameter 'u8' expects uint8" },
+        { "u8", "08", "Parameter 'u8' expects uint8" },
+    };
+    DeviceState *dev = qdev_new("x-unit-dev", &error_abort);
+    UnitDev *d = (UnitDev *)dev;
+    Error *err = NULL;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_false(qdev_prop_parse(dev, bad[i].prop, bad[i].value, &err));
+        g_assert_cmpstr(error_get_pretty(err), ==, bad[i].error);
+        error_free_or_abort(&err);
+    }
+    g_assert_cmpuint(d->u8, ==, 7);
+    g_assert_true(qdev_prop_parse(dev, "u8", "0377", &error_abort));
+    g_assert_cmpuint(d->u8, ==, 255);
+    g_assert_true(qdev_prop_parse(dev, "u64", "0xffffffffffffffff",
+                                  &error_abort));
+    g_assert_cmpuint(d->u64, ==, UINT64_MAX);
+    qdev_free(dev);
+}
+
+/* JSON strings set only string-typed properties (issue 10). */
+static void test_props_json_str(void)
+{
+    DeviceState *dev = qdev_new("x-unit-dev", &error_abort);
+    UnitDev *d = (UnitDev *)dev;
+    Error *err = NULL;
+
+    g_assert_true(qdev_prop_set_str(dev, "name", "n", &error_abort));
+    g_assert_cmpstr(d->name, ==, "n");
+    g_assert_true(qdev_prop_set_str(dev, "mode", "on", &error_abort));
+    g_assert_cmpint(d->mode, ==, ON_OFF_AUTO_ON);
+    g_assert_true(qdev_prop_set_str(dev, "bus", "pcie.0", &error_abort));
+    g_assert_cmpstr(d->bus, ==, "pcie.0");
+    g_assert_false(qdev_prop_set_str(dev, "flag", "on", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'flag', expected: boolean");
+    error_free_or_abort(&err);
+    g_assert_false(d->flag);
+    g_assert_false(qdev_prop_set_str(dev, "u8", "7", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'u8', expected: uint8");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_set_bool(dev, "name", true, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'name', expected: string");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_set_uint(dev, "mode", 1, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'mode', expected: string");
+    error_free_or_abort(&err);
+    g_assert_false(qdev_prop_set_str(dev, "nope", "x", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Property 'x-unit-dev.nope' not found");
+    error_free_or_abort(&err);
+    qdev_free(dev);
+}
+
+static void test_pci_host_addr(void)
+{
+    static const char *const bad[] = {
+        "", "00:01", "01.0", "1:2:3:4.0", "00:01.0x", "00:01.8", "00:20.0",
+        "00:100000001.0", "100000000:00:01.0", "0:100:01.0", "10000:0:1.0",
+        "00:01.0 ", " 00:01.0", "00:-1.0", "00::01.0", "00:01.",
+    };
+    unsigned dom, bus;
+    int devfn;
+
+    g_assert_true(qemu_parse_pci_host_addr("0000:03:1f.7", &dom, &bus,
+                                           &devfn));
+    g_assert_cmpuint(dom, ==, 0);
+    g_assert_cmpuint(bus, ==, 3);
+    g_assert_cmpint(devfn, ==, 0xff);
+    g_assert_true(qemu_parse_pci_host_addr("ffff:ff:00.1", &dom, &bus,
+                                           &devfn));
+    g_assert_cmpuint(dom, ==, 0xffff);
+    g_assert_cmpuint(bus, ==, 0xff);
+    g_assert_cmpint(devfn, ==, 1);
+    g_assert_true(qemu_parse_pci_host_addr("02:03.4", &dom, &bus, &devfn));
+    g_assert_cmpuint(dom, ==, 0);
+    g_assert_cmpuint(bus, ==, 2);
+    g_assert_cmpint(devfn, ==, 3 << 3 | 4);
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_false(qemu_parse_pci_host_addr(bad[i], &dom, &bus, &devfn));
+    }
 }
 
 static void test_help(void)
@@ -348,14 +452,151 @@ static void test_virtual_clock(void)
     g_array_free(fired, TRUE);
 }
 
+/* Equal expiry times fire in arming order; re-arming moves a timer back. */
+static void test_timer_order(void)
+{
+    GArray *fired = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    QEMUTimer *t[64];
+    GRand *rand = g_rand_new_with_seed(1);
+    int64_t last = -1;
+
+    qemu_clock_set_manual(true);
+    for (int i = 0; i < 64; i++) {
+        t[i] = timer_new_ns(QEMU_CLOCK_VIRTUAL, timer_cb, fired);
+        timer_mod(t[i], g_rand_int_range(rand, 1, 1000));
+    }
+    /* Cancel every fourth one; they must not fire. */
+    for (int i = 0; i < 64; i += 4) {
+        timer_del(t[i]);
+    }
+    g_assert_cmpint(qemu_clock_advance_virtual(1000), ==, 1000);
+    g_assert_cmpuint(fired->len, ==, 48);
+    for (guint i = 0; i < fired->len; i++) {
+        g_assert_cmpint(g_array_index(fired, int64_t, i), >=, last);
+        last = g_array_index(fired, int64_t, i);
+    }
+    for (int i = 0; i < 64; i++) {
+        g_assert_false(timer_pending(t[i]));
+        timer_free(t[i]);
+    }
+    qemu_clock_set_manual(false);
+    g_rand_free(rand);
+    g_array_free(fired, TRUE);
+}
+
+static void record_a(void *opaque)
+{
+    g_string_append_c(opaque, 'a');
+}
+
+static void record_b(void *opaque)
+{
+    g_string_append_c(opaque, 'b');
+}
+
+static void record_x(void *opaque)
+{
+    g_string_append_c(opaque, 'x');
+}
+
+static void test_timer_ties(void)
+{
+    GString *log = g_string_new(NULL);
+    QEMUTimer *a = timer_new_ns(QEMU_CLOCK_VIRTUAL, record_a, log);
+    QEMUTimer *b = timer_new_ns(QEMU_CLOCK_VIRTUAL, record_b, log);
+    QEMUTimer *x = timer_new_ns(QEMU_CLOCK_VIRTUAL, record_x, log);
+
+    qemu_clock_set_manual(true);
+    timer_mod(a, 10);
+    timer_mod(b, 10);
+    timer_mod(x, 10);
+    /* Re-arming a at the same time puts it after the others. */
+    timer_mod(a, 10);
+    qemu_clock_advance_virtual(10);
+    g_assert_cmpstr(log->str, ==, "bxa");
+    timer_free(a);
+    timer_free(b);
+    timer_free(x);
+    qemu_clock_set_manual(false);
+    g_string_free(log, TRUE);
+}
+
+typedef struct RegistryWalk {
+    GString *ids;
+} RegistryWalk;
+
+static void registry_collect(const char *id, const char *type, void *obj,
+                             void *opaque)
+{
+    RegistryWalk *w = opaque;
+
+    g_string_append_printf(w->ids, "%s:%s ", id, type);
+    if (!strcmp(id, "b")) {
+        /* Removing the current entry during the walk is allowed. */
+        g_assert_true(object_registry_remove(id));
+    }
+}
+
+static void test_registry(void)
+{
+    RegistryWalk w = { .ids = g_string_new(NULL) };
+    int objs[4];
+    char id[16];
+    Error *err = NULL;
+
+    g_assert_true(object_registry_add("c", "t1", &objs[0], &error_abort));
+    g_assert_true(object_registry_add("a", "t2", &objs[1], &error_abort));
+    g_assert_true(object_registry_add("b", "t1", &objs[2], &error_abort));
+    g_assert_false(object_registry_add("a", "t1", &objs[3], &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Duplicate ID 'a' for t1");
+    error_free_or_abort(&err);
+    g_assert_true(object_registry_lookup("a", "t2") == &objs[1]);
+    g_assert_null(object_registry_lookup("a", "t1"));
+    g_assert_cmpstr(object_registry_type("b"), ==, "t1");
+    g_assert_null(object_registry_resolve("x", "p", "a", "t1", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Property 'x.p' expects a t1, 'a' is a t2");
+    error_free_or_abort(&err);
+
+    /* Insertion order, not id order; a type filter. */
+    object_registry_foreach(NULL, registry_collect, &w);
+    g_assert_cmpstr(w.ids->str, ==, "c:t1 a:t2 b:t1 ");
+    g_string_truncate(w.ids, 0);
+    object_registry_foreach("t1", registry_collect, &w);
+    g_assert_cmpstr(w.ids->str, ==, "c:t1 ");
+    g_assert_false(object_registry_remove("b"));
+
+    /* A removed id can be taken again, at the end of the order. */
+    g_assert_true(object_registry_remove("c"));
+    g_assert_true(object_registry_add("c", "t3", &objs[0], &error_abort));
+    for (int i = 0; i < 1000; i++) {
+        g_snprintf(id, sizeof(id), "obj%d", i);
+        g_assert_true(object_registry_add(id, "many", objs, &error_abort));
+    }
+    g_assert_true(object_registry_lookup("obj999", "many") == objs);
+    g_string_truncate(w.ids, 0);
+    object_registry_foreach("t3", registry_collect, &w);
+    object_registry_foreach("t2", registry_collect, &w);
+    g_assert_cmpstr(w.ids->str, ==, "c:t3 a:t2 ");
+    object_registry_clear();
+    g_assert_null(object_registry_lookup("a", NULL));
+    g_string_free(w.ids, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qdev/props", test_props);
+    g_test_add_func("/qdev/props/ranges", test_props_ranges);
+    g_test_add_func("/qdev/props/json-str", test_props_json_str);
+    g_test_add_func("/qdev/pci-host-addr", test_pci_host_addr);
     g_test_add_func("/qdev/help", test_help);
     g_test_add_func("/machine/placement", test_placement);
     g_test_add_func("/machine/pxb-pcie", test_pxb);
     g_test_add_func("/machine/irq-wiring", test_irq_wiring);
     g_test_add_func("/timer/virtual-clock", test_virtual_clock);
+    g_test_add_func("/timer/order", test_timer_order);
+    g_test_add_func("/timer/ties", test_timer_ties);
+    g_test_add_func("/registry/order", test_registry);
     return g_test_run();
 }

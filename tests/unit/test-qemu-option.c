@@ -176,6 +176,75 @@ static void test_json_errors(void)
     error_free_or_abort(&err);
 }
 
+/* Ids must be identifiers, whatever consumes them (issue 10 row 11). */
+static void test_ids(void)
+{
+    static const char *const bad[] = {
+        "iommufd,id=", "iothread,id=9a", "x,id=a b", "x,id=a/b", "x,id=_a",
+        "x,id=-", "{\"id\":\"\"}", "{\"id\":\"a:b\"}",
+    };
+    static const char *const good[] = {
+        "x,id=a", "x,id=hostdev0", "x,id=pci.1", "x,id=A-b_c.9",
+        "{\"id\":\"z\"}",
+    };
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(QemuOpts) from_qmp = NULL;
+    Error *err = NULL;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_null(qemu_opts_parse(bad[i], "driver", &err));
+        g_assert_cmpstr(error_get_pretty(err), ==,
+                        "Parameter 'id' expects an identifier");
+        error_free_or_abort(&err);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+        qemu_opts_free(qemu_opts_parse(good[i], "driver", &error_abort));
+    }
+    /* QMP arguments (device_add) too. */
+    g_assert_true(json_parser_load_from_data(parser, "{\"id\":\"\"}", -1,
+                                             NULL));
+    from_qmp = qemu_opts_from_json(
+        json_node_get_object(json_parser_get_root(parser)), &err);
+    g_assert_null(from_qmp);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Parameter 'id' expects an identifier");
+    error_free_or_abort(&err);
+    g_assert_false(id_wellformed(""));
+    g_assert_true(id_wellformed("a"));
+}
+
+/* json-glib would cut "a\u0000b" to "a" (issue 10 row 7). */
+static void test_json_nul(void)
+{
+    Error *err = NULL;
+    g_autoptr(QemuOpts) opts = NULL;
+
+    g_assert_null(qemu_opts_parse("{\"driver\":\"x\",\"id\":"
+                                  "\"hostdev0\\u0000junk\"}", NULL, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Parameter 'id' contains \\u0000, which is not supported");
+    error_free_or_abort(&err);
+    g_assert_null(qemu_opts_parse("{\"host\" : \"\\u0000\"}", NULL, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Parameter 'host' contains"
+                    " \\u0000, which is not supported");
+    error_free_or_abort(&err);
+    g_assert_null(qemu_opts_parse("{\"id\\u0000x\":\"a\"}", NULL, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Parameter name 'id\\u0000x'"
+                    " contains \\u0000, which is not supported");
+    error_free_or_abort(&err);
+    /* An escaped backslash before "u0000" is no NUL; other escapes pass. */
+    opts = qemu_opts_parse("{\"path\":\"a\\\\u0000\\u0041\\\"\"}", NULL,
+                           &error_abort);
+    g_assert_cmpstr(qemu_opt_get_str(opts, "path", &error_abort), ==,
+                    "a\\u0000A\"");
+    g_assert_true(qemu_json_check_nul("{\"a\":[\"\\u0001\"]}", &error_abort));
+    g_assert_false(qemu_json_check_nul("{\"a\":[\"x\", \"\\u0000\"]}",
+                                       &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Parameter 'a' contains \\u0000, which is not supported");
+    error_free_or_abort(&err);
+}
+
 static void test_size(void)
 {
     uint64_t sz;
@@ -209,6 +278,8 @@ int main(int argc, char **argv)
     g_test_add_func("/option/keyval/errors", test_keyval_errors);
     g_test_add_func("/option/json/types", test_json);
     g_test_add_func("/option/json/errors", test_json_errors);
+    g_test_add_func("/option/json/nul", test_json_nul);
+    g_test_add_func("/option/ids", test_ids);
     g_test_add_func("/option/size", test_size);
     return g_test_run();
 }

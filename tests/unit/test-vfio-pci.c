@@ -194,14 +194,23 @@ static void test_errors(Fixture *f, gconstpointer data)
     expect_realize_error(f, (const char *const[]){ "iommufd", "real0",
                                                    "host", "zz", NULL },
         "Parameter 'host' expects a PCI address DDDD:BB:DD.F, not 'zz'");
+    /* Never truncated into another device's address (issue 10 row 10). */
+    expect_realize_error(f, (const char *const[]){ "iommufd", "real0",
+                                                   "host",
+                                                   "0000:00:100000001.0",
+                                                   NULL },
+        "Parameter 'host' expects a PCI address DDDD:BB:DD.F, not"
+        " '0000:00:100000001.0'");
+    expect_realize_error(f, (const char *const[]){ "iommufd", "real0",
+                                                   "host",
+                                                   "100000000:00:01.0",
+                                                   NULL },
+        "Parameter 'host' expects a PCI address DDDD:BB:DD.F, not"
+        " '100000000:00:01.0'");
     expect_realize_error(f, (const char *const[]){ "iommufd", "real0",
                                                    "sysfsdev",
                                                    "/nonexistent/dev", NULL },
         "no such host device: /nonexistent/dev");
-    expect_realize_error(f, (const char *const[]){ "iommufd", "iommufd0",
-                                                   "x-emulated-psid", "8",
-                                                   "addr", "0x20", NULL },
-        "Parameter 'addr' expects slot[.function], not '0x20'");
     expect_realize_error(f, (const char *const[]){ "iommufd", "iommufd0",
                                                    "x-emulated-psid", "8",
                                                    "bus", "pci.9", NULL },
@@ -250,21 +259,54 @@ static void test_errors(Fixture *f, gconstpointer data)
     close(nullfd);
 }
 
+/* addr= is range-checked when set, before any truncation (issue 10). */
 static void test_addr_parse(void)
 {
-    int devfn;
+    static const struct {
+        const char *str;
+        int devfn;      /* -1: refused */
+    } cases[] = {
+        { "0x1f.7", 0xff }, { "a", 0x50 }, { "3", 0x18 }, { "00.0", 0 },
+        { "1.8", -1 }, { "", -1 }, { "1.", -1 }, { ".1", -1 }, { "0x20", -1 },
+        { "0x100000001", -1 }, { "1.0x100000000", -1 },
+        { "100000000000000000001", -1 }, { "-1", -1 }, { " 1", -1 },
+        { "1.-1", -1 }, { "1.0 ", -1 }, { "0x", -1 }, { "g", -1 },
+    };
+    DeviceState *dev = qdev_new("vfio-pci", &error_abort);
+    VFIOPCIDevice *vdev = (VFIOPCIDevice *)dev;
     Error *err = NULL;
 
-    g_assert_true(vfio_pci_parse_addr("0x1f.7", &devfn, &error_abort));
-    g_assert_cmpint(devfn, ==, 0xff);
-    g_assert_true(vfio_pci_parse_addr("a", &devfn, &error_abort));
-    g_assert_cmpint(devfn, ==, 0x50);
-    g_assert_false(vfio_pci_parse_addr("1.8", &devfn, &err));
+    g_assert_cmpint(vdev->addr, ==, -1);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        bool ok = qdev_prop_parse(dev, "addr", cases[i].str, &err);
+        g_autofree char *msg = NULL;
+
+        if (cases[i].devfn >= 0) {
+            g_assert_null(err);
+            g_assert_true(ok);
+            g_assert_cmpint(vdev->addr, ==, cases[i].devfn);
+            continue;
+        }
+        g_assert_false(ok);
+        msg = g_strdup_printf("Property 'vfio-pci.addr' doesn't take value"
+                              " '%s'", cases[i].str);
+        g_assert_cmpstr(error_get_pretty(err), ==, msg);
+        error_free_or_abort(&err);
+        /* A refused value leaves the last good one. */
+        g_assert_cmpint(vdev->addr, ==, 0);
+    }
+    /* From JSON, the devfn number. */
+    g_assert_true(qdev_prop_set_uint(dev, "addr", 0x21, &error_abort));
+    g_assert_cmpint(vdev->addr, ==, 0x21);
+    g_assert_false(qdev_prop_set_uint(dev, "addr", 256, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Parameter 'addr' expects a value between -1 and 255");
     error_free_or_abort(&err);
-    g_assert_false(vfio_pci_parse_addr("", &devfn, &err));
+    g_assert_false(qdev_prop_set_bool(dev, "addr", true, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'addr', expected: string");
     error_free_or_abort(&err);
-    g_assert_false(vfio_pci_parse_addr("1.", &devfn, &err));
-    error_free_or_abort(&err);
+    qdev_free(dev);
 }
 
 int main(int argc, char **argv)

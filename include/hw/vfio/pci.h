@@ -23,7 +23,7 @@ typedef struct VFIOPCIDevice {
     char *sysfsdev;             /* /sys/bus/pci/devices/DDDD:BB:DD.F */
     char *iommufd_id;           /* link<iommufd> */
     char *bus_id;               /* link<PCI>, default "pcie.0" */
-    char *addr;                 /* "SLOT[.FN]", default: first free slot */
+    int32_t addr;               /* devfn, -1 (default): first free slot */
     uint32_t emulated_psid;     /* x-emulated-psid */
 
     /* state */
