@@ -18,56 +18,31 @@
 #include "system/qmp-vfio.h"
 #include <json-glib/json-glib.h>
 
-static bool region_arg(JsonObject *args, const char *name, bool required,
-                       uint64_t *val, Error **errp)
-{
-    JsonNode *n = json_object_get_member(args, name);
-
-    if (!n) {
-        if (required) {
-            error_setg(errp, "Parameter '%s' is missing", name);
-        }
-        return !required;
-    }
-    if (!JSON_NODE_HOLDS_VALUE(n) ||
-        json_node_get_value_type(n) != G_TYPE_INT64 ||
-        json_node_get_int(n) < 0) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: "
-                   "non-negative integer", name);
-        return false;
-    }
-    *val = json_node_get_int(n);
-    return true;
-}
+static const QmpArg region_args[] = {
+    { "id", QMP_ARG_STR, .required = true },
+    { "region", QMP_ARG_UINT, .required = true },
+    { "offset", QMP_ARG_UINT, .required = true },
+    { "size", QMP_ARG_UINT, .required = true, .has_range = true, .max = 8 },
+    { "value", QMP_ARG_UINT },
+    { NULL }
+};
 
 static JsonNode *qmp_x_vfio_pci_region(JsonObject *args, Error **errp)
 {
-    static const char *const allowed[] = {
-        "id", "region", "offset", "size", "value", NULL
-    };
-    uint64_t region = 0, offset = 0, size = 0, value = 0;
+    DeviceState *dev = machine_find_device(qmp_arg_str(args, "id", ""));
+    uint64_t value = qmp_arg_int(args, "value", 0);
     bool write = json_object_has_member(args, "value");
-    DeviceState *dev;
     JsonObject *ret;
-    JsonNode *node, *id;
+    JsonNode *node;
 
-    if (!qmp_check_args(args, allowed, errp) ||
-        !region_arg(args, "region", true, &region, errp) ||
-        !region_arg(args, "offset", true, &offset, errp) ||
-        !region_arg(args, "size", true, &size, errp) ||
-        !region_arg(args, "value", false, &value, errp)) {
-        return NULL;
-    }
-    id = json_object_get_member(args, "id");
-    if (!id || !JSON_NODE_HOLDS_VALUE(id) ||
-        json_node_get_value_type(id) != G_TYPE_STRING ||
-        !(dev = machine_find_device(json_node_get_string(id))) ||
-        strcmp(dev->klass->name, TYPE_VFIO_PCI)) {
+    if (!dev || strcmp(dev->klass->name, TYPE_VFIO_PCI)) {
         error_setg(errp, "'id' must name a vfio-pci device");
         return NULL;
     }
-    if (!vfio_pci_region_access((VFIOPCIDevice *)dev, region, offset,
-                                size > 8 ? 0 : (unsigned)size, &value, write,
+    if (!vfio_pci_region_access((VFIOPCIDevice *)dev,
+                                qmp_arg_int(args, "region", 0),
+                                qmp_arg_int(args, "offset", 0),
+                                qmp_arg_int(args, "size", 0), &value, write,
                                 errp)) {
         return NULL;
     }
@@ -80,5 +55,6 @@ static JsonNode *qmp_x_vfio_pci_region(JsonObject *args, Error **errp)
 
 void qmp_register_vfio_commands(void)
 {
-    qmp_register_command("x-vfio-pci-region", qmp_x_vfio_pci_region);
+    qmp_register_command_args("x-vfio-pci-region", qmp_x_vfio_pci_region,
+                              region_args);
 }

@@ -101,15 +101,13 @@ static void vsmmu_entry(DeviceState *dev, void *opaque)
     json_array_add_object_element(list, o);
 }
 
+static const QmpArg no_args[] = { { NULL } };
+
 static JsonNode *qmp_query_vsmmu(JsonObject *args, Error **errp)
 {
-    static const char *const allowed[] = { NULL };
     JsonArray *list;
     JsonNode *node;
 
-    if (!qmp_check_args(args, allowed, errp)) {
-        return NULL;
-    }
     list = json_array_new();
     machine_foreach_device(vsmmu_entry, list);
     node = json_node_new(JSON_NODE_ARRAY);
@@ -140,17 +138,12 @@ static SMMUv3AccelLostNotifier lost_notifier = { .notify = notify_lost };
 
 IOMMUFDEmulatedHost *qmp_vsmmu_emulated_host(JsonObject *args, Error **errp)
 {
-    IOMMUFDBackend *be;
-    const char *id;
+    const char *id = qmp_arg_str(args, "iommufd", "");
+    IOMMUFDBackend *be = object_registry_lookup(id, TYPE_IOMMUFD_BACKEND);
 
-    if (!json_object_has_member(args, "iommufd")) {
-        error_setg(errp, "Parameter 'iommufd' is missing");
-        return NULL;
-    }
-    id = json_object_get_string_member(args, "iommufd");
-    be = id ? object_registry_lookup(id, TYPE_IOMMUFD_BACKEND) : NULL;
+    /* The caller's QmpArg table requires "iommufd" as a string. */
     if (!be) {
-        error_setg(errp, "iommufd '%s' not found", id ? id : "");
+        error_setg(errp, "iommufd '%s' not found", id);
         return NULL;
     }
     if (be->kops != &iommufd_emulated_ops) {
@@ -164,16 +157,19 @@ IOMMUFDEmulatedHost *qmp_vsmmu_emulated_host(JsonObject *args, Error **errp)
 
 /* ---- x-query-emulated-host ---------------------------------------------- */
 
+static const QmpArg query_host_args[] = {
+    { "iommufd", QMP_ARG_STR, .required = true },
+    { NULL }
+};
+
 static JsonNode *qmp_x_query_host(JsonObject *args, Error **errp)
 {
-    static const char *const allowed[] = { "iommufd", NULL };
-    IOMMUFDEmulatedHost *host;
+    IOMMUFDEmulatedHost *host = qmp_vsmmu_emulated_host(args, errp);
     IOMMUFDEmulatedStats st;
     JsonObject *o;
     JsonNode *node;
 
-    if (!qmp_check_args(args, allowed, errp) ||
-        !(host = qmp_vsmmu_emulated_host(args, errp))) {
+    if (!host) {
         return NULL;
     }
     iommufd_emulated_host_stats(host, &st);
@@ -197,7 +193,8 @@ void qmp_vsmmu_cleanup(void)
 
 void qmp_register_vsmmu_commands(void)
 {
-    qmp_register_command("query-vsmmu", qmp_query_vsmmu);
-    qmp_register_command("x-query-emulated-host", qmp_x_query_host);
+    qmp_register_command_args("query-vsmmu", qmp_query_vsmmu, no_args);
+    qmp_register_command_args("x-query-emulated-host", qmp_x_query_host,
+                              query_host_args);
     smmuv3_accel_add_lost_notifier(&lost_notifier);
 }

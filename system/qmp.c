@@ -195,19 +195,6 @@ bool qmp_args_check(JsonObject *args, const QmpArg *spec, Error **errp)
     return true;
 }
 
-bool qmp_check_args(JsonObject *args, const char *const *allowed,
-                    Error **errp)
-{
-    guint n = g_strv_length((char **)allowed);
-    g_autofree QmpArg *spec = g_new0(QmpArg, n + 1);
-
-    for (guint i = 0; i < n; i++) {
-        spec[i].name = allowed[i];
-        spec[i].type = QMP_ARG_ANY;
-    }
-    return qmp_args_check(args, spec, errp);
-}
-
 static JsonNode *arg_get(JsonObject *args, const char *name, GType type)
 {
     JsonNode *node = args ? json_object_get_member(args, name) : NULL;

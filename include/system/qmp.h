@@ -88,14 +88,6 @@ void qmp_register_command(const char *name, QmpCommandFunc *func);
 bool qmp_command_exists(const char *name);
 
 /*
- * Fail with "Parameter 'NAME' is unexpected" if ARGS has a member not in
- * the NULL-terminated list ALLOWED.  Kept for commands not yet converted
- * to a QmpArg list; implemented with qmp_args_check().
- */
-bool qmp_check_args(JsonObject *args, const char *const *allowed,
-                    Error **errp);
-
-/*
  * Send event NAME with DATA (may be NULL) to every monitor that has
  * completed capabilities negotiation.  Callable from any thread: the
  * event is timestamped and serialized at once, then sent from the main

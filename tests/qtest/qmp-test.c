@@ -261,15 +261,14 @@ static void test_vfio_pci_region(void)
     assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
                  " {\"id\": 1, \"region\": 0, \"offset\": 0,"
                  " \"size\": 4}}", "GenericError",
-                 "'id' must name a vfio-pci device");
+                 "Invalid parameter type for 'id', expected: string");
     assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
                  " {\"id\": \"hostdev0\", \"region\": 0, \"offset\": 0}}",
                  "GenericError", "Parameter 'size' is missing");
     assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
                  " {\"id\": \"hostdev0\", \"region\": 0, \"offset\": -1,"
                  " \"size\": 4}}", "GenericError",
-                 "Invalid parameter type for 'offset', expected: "
-                 "non-negative integer");
+                 "Parameter 'offset' expects uint64");
     qtest_quit(s);
 }
 

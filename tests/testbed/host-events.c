@@ -33,52 +33,16 @@ static void add_u64(JsonObject *o, const char *name, uint64_t v)
 
 /* ---- arguments ------------------------------------------------------------ */
 
-static bool get_uint(JsonObject *args, const char *name, uint64_t max,
-                     uint64_t *val, bool required, Error **errp)
-{
-    JsonNode *n = json_object_get_member(args, name);
-    gint64 v;
-
-    if (!n) {
-        if (required) {
-            error_setg(errp, "Parameter '%s' is missing", name);
-            return false;
-        }
-        return true;
-    }
-    if (!JSON_NODE_HOLDS_VALUE(n) ||
-        json_node_get_value_type(n) != G_TYPE_INT64) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: integer",
-                   name);
-        return false;
-    }
-    v = json_node_get_int(n);
-    if (v < 0 || (uint64_t)v > max) {
-        error_setg(errp, "Parameter '%s' expects a value between 0 and %"
-                   PRIu64, name, max);
-        return false;
-    }
-    *val = v;
-    return true;
-}
-
-static bool get_bool(JsonObject *args, const char *name, bool *val,
-                     Error **errp)
-{
-    JsonNode *n = json_object_get_member(args, name);
-
-    if (!n) {
-        return true;
-    }
-    if (!JSON_NODE_HOLDS_VALUE(n) ||
-        json_node_get_value_type(n) != G_TYPE_BOOLEAN) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: boolean",
-                   name);
-        return false;
-    }
-    *val = json_node_get_boolean(n);
-    return true;
-}
+/* The members every generator takes: which event the host raises. */
+#define HOST_EVENT_ARGS \
+    { "iommufd", QMP_ARG_STR, .required = true }, \
+    { "type", QMP_ARG_UINT, .has_range = true, .max = 0xff }, \
+    { "addr", QMP_ARG_UINT }, \
+    { "ssid", QMP_ARG_UINT, .has_range = true, .max = 0xfffff }, \
+    { "ssv", QMP_ARG_BOOL }, \
+    { "rnw", QMP_ARG_BOOL }, \
+    { "s2", QMP_ARG_BOOL }, \
+    { "stall", QMP_ARG_BOOL }
 
 /* A host event record as the host SMMUv3 would raise it. */
 typedef struct HostEvent {
@@ -86,17 +50,19 @@ typedef struct HostEvent {
     bool ssv, rnw, s2, stall;
 } HostEvent;
 
-static bool get_event(JsonObject *args, HostEvent *ev, Error **errp)
+/* Arguments checked against HOST_EVENT_ARGS. */
+static void get_event(JsonObject *args, HostEvent *ev)
 {
     /* Defaults: a stage-1 F_TRANSLATION on a read at address 0. */
-    *ev = (HostEvent) { .type = 0x10, .rnw = true };
-    return get_uint(args, "type", 0xff, &ev->type, false, errp) &&
-           get_uint(args, "addr", UINT64_MAX, &ev->addr, false, errp) &&
-           get_uint(args, "ssid", 0xfffff, &ev->ssid, false, errp) &&
-           get_bool(args, "ssv", &ev->ssv, errp) &&
-           get_bool(args, "rnw", &ev->rnw, errp) &&
-           get_bool(args, "s2", &ev->s2, errp) &&
-           get_bool(args, "stall", &ev->stall, errp);
+    *ev = (HostEvent) {
+        .type = qmp_arg_int(args, "type", SMMU_EVT_F_TRANSLATION),
+        .addr = qmp_arg_int(args, "addr", 0),
+        .ssid = qmp_arg_int(args, "ssid", 0),
+        .ssv = qmp_arg_bool(args, "ssv", false),
+        .rnw = qmp_arg_bool(args, "rnw", true),
+        .s2 = qmp_arg_bool(args, "s2", false),
+        .stall = qmp_arg_bool(args, "stall", false),
+    };
 }
 
 static void encode(const HostEvent *ev, uint32_t psid, uint64_t ipa,
@@ -116,28 +82,32 @@ static void encode(const HostEvent *ev, uint32_t psid, uint64_t ipa,
 
 /* ---- x-vsmmu-inject-host-event ----------------------------------------------- */
 
+static const QmpArg inject_args[] = {
+    HOST_EVENT_ARGS,
+    { "psid", QMP_ARG_UINT, .required = true, .has_range = true,
+      .max = UINT32_MAX },
+    { "count", QMP_ARG_UINT, .has_range = true, .max = 1u << 24 },
+    { "ipa", QMP_ARG_UINT },
+    { "addr-step", QMP_ARG_UINT, .has_range = true, .max = UINT32_MAX },
+    { NULL }
+};
+
 static JsonNode *qmp_x_inject(JsonObject *args, Error **errp)
 {
-    static const char *const allowed[] = {
-        "iommufd", "psid", "type", "addr", "ssid", "ssv", "rnw", "s2",
-        "stall", "count", "ipa", "addr-step", NULL,
-    };
-    IOMMUFDEmulatedHost *host;
-    uint64_t psid, count = 1, ipa = 0, step = 0;
+    IOMMUFDEmulatedHost *host = qmp_vsmmu_emulated_host(args, errp);
+    uint64_t psid = qmp_arg_int(args, "psid", 0);
+    uint64_t count = qmp_arg_int(args, "count", 1);
+    uint64_t ipa = qmp_arg_int(args, "ipa", 0);
+    uint64_t step = qmp_arg_int(args, "addr-step", 0);
     uint64_t res[3] = { 0 };
     HostEvent ev;
     JsonObject *o;
     JsonNode *node;
 
-    if (!qmp_check_args(args, allowed, errp) ||
-        !(host = qmp_vsmmu_emulated_host(args, errp)) ||
-        !get_uint(args, "psid", UINT32_MAX, &psid, true, errp) ||
-        !get_uint(args, "count", 1u << 24, &count, false, errp) ||
-        !get_uint(args, "ipa", UINT64_MAX, &ipa, false, errp) ||
-        !get_uint(args, "addr-step", UINT32_MAX, &step, false, errp) ||
-        !get_event(args, &ev, errp)) {
+    if (!host) {
         return NULL;
     }
+    get_event(args, &ev);
     for (uint64_t i = 0; i < count; i++) {
         uint64_t evt[4];
         IOMMUFDEmulatedReport r;
@@ -227,27 +197,29 @@ static void generator_free(Generator *g)
     g_free(g);
 }
 
+static const QmpArg rate_args[] = {
+    HOST_EVENT_ARGS,
+    { "psids", QMP_ARG_ARRAY, .required = true },
+    { "count", QMP_ARG_UINT, .required = true },
+    { "rate", QMP_ARG_UINT, .has_range = true, .max = 100000000 },
+    { "timestamp", QMP_ARG_BOOL },
+    { "tag", QMP_ARG_STR },
+    { NULL }
+};
+
 static JsonNode *qmp_x_rate(JsonObject *args, Error **errp)
 {
-    static const char *const allowed[] = {
-        "iommufd", "psids", "type", "addr", "ssid", "ssv", "rnw", "s2",
-        "stall", "count", "rate", "timestamp", "tag", NULL,
-    };
     g_autofree Generator *g = g_new0(Generator, 1);
-    JsonNode *n;
-    JsonArray *arr;
+    JsonArray *arr = qmp_arg_array(args, "psids");
 
-    if (!qmp_check_args(args, allowed, errp) ||
-        !(g->host = qmp_vsmmu_emulated_host(args, errp)) ||
-        !get_uint(args, "count", UINT64_MAX, &g->count, true, errp) ||
-        !get_uint(args, "rate", 100000000, &g->rate, false, errp) ||
-        !get_bool(args, "timestamp", &g->timestamp, errp) ||
-        !get_event(args, &g->ev, errp)) {
+    if (!(g->host = qmp_vsmmu_emulated_host(args, errp))) {
         return NULL;
     }
-    n = json_object_get_member(args, "psids");
-    if (!n || !JSON_NODE_HOLDS_ARRAY(n) ||
-        !json_array_get_length(arr = json_node_get_array(n))) {
+    g->count = qmp_arg_int(args, "count", 0);
+    g->rate = qmp_arg_int(args, "rate", 0);
+    g->timestamp = qmp_arg_bool(args, "timestamp", false);
+    get_event(args, &g->ev);
+    if (!json_array_get_length(arr)) {
         error_setg(errp, "Parameter 'psids' expects a non-empty array of"
                    " StreamIDs");
         return NULL;
@@ -266,8 +238,7 @@ static JsonNode *qmp_x_rate(JsonObject *args, Error **errp)
         }
         g_array_append_val(g->psids, (uint32_t){ (uint32_t)v });
     }
-    g->tag = g_strdup(json_object_has_member(args, "tag") ?
-                      json_object_get_string_member(args, "tag") : "");
+    g->tag = g_strdup(qmp_arg_str(args, "tag", ""));
     if (!generators) {
         generators = g_ptr_array_new();
     }
@@ -289,27 +260,27 @@ static JsonNode *qmp_x_rate(JsonObject *args, Error **errp)
 
 /* ---- x-vsmmu-inject-raw-vevent -------------------------------------------- */
 
+static const QmpArg inject_raw_args[] = {
+    { "iommufd", QMP_ARG_STR, .required = true },
+    { "viommu-id", QMP_ARG_UINT, .required = true, .has_range = true,
+      .max = UINT32_MAX },
+    { "words", QMP_ARG_ARRAY, .required = true },
+    { NULL }
+};
+
 static JsonNode *qmp_x_inject_raw(JsonObject *args, Error **errp)
 {
-    static const char *const allowed[] = {
-        "iommufd", "viommu-id", "words", NULL,
-    };
-    IOMMUFDEmulatedHost *host;
+    IOMMUFDEmulatedHost *host = qmp_vsmmu_emulated_host(args, errp);
+    uint64_t viommu_id = qmp_arg_int(args, "viommu-id", 0), evt[4];
+    JsonArray *arr = qmp_arg_array(args, "words");
     IOMMUFDEmulatedReport r;
-    uint64_t viommu_id, evt[4];
-    JsonNode *n;
-    JsonArray *arr;
     JsonObject *o;
     JsonNode *node;
 
-    if (!qmp_check_args(args, allowed, errp) ||
-        !(host = qmp_vsmmu_emulated_host(args, errp)) ||
-        !get_uint(args, "viommu-id", UINT32_MAX, &viommu_id, true, errp)) {
+    if (!host) {
         return NULL;
     }
-    n = json_object_get_member(args, "words");
-    if (!n || !JSON_NODE_HOLDS_ARRAY(n) ||
-        json_array_get_length(arr = json_node_get_array(n)) != 4) {
+    if (json_array_get_length(arr) != 4) {
         error_setg(errp, "Parameter 'words' expects the record's four"
                    " 64-bit words");
         return NULL;
@@ -346,7 +317,10 @@ void testbed_generators_cleanup(void)
 
 void testbed_register_generators(void)
 {
-    qmp_register_command("x-vsmmu-inject-host-event", qmp_x_inject);
-    qmp_register_command("x-vsmmu-host-event-rate", qmp_x_rate);
-    qmp_register_command("x-vsmmu-inject-raw-vevent", qmp_x_inject_raw);
+    qmp_register_command_args("x-vsmmu-inject-host-event", qmp_x_inject,
+                              inject_args);
+    qmp_register_command_args("x-vsmmu-host-event-rate", qmp_x_rate,
+                              rate_args);
+    qmp_register_command_args("x-vsmmu-inject-raw-vevent", qmp_x_inject_raw,
+                              inject_raw_args);
 }

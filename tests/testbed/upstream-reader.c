@@ -82,22 +82,15 @@ static const SMMUv3AccelReaderFactory upstream_factory = {
     .stop = upstream_stop,
 };
 
+static const QmpArg reader_args[] = {
+    { "reader", QMP_ARG_STR, .required = true },
+    { NULL }
+};
+
 static JsonNode *qmp_x_testbed_reader(JsonObject *args, Error **errp)
 {
-    static const char *const allowed[] = { "reader", NULL };
-    JsonNode *n;
-    const char *name;
+    const char *name = qmp_arg_str(args, "reader", "");
 
-    if (!qmp_check_args(args, allowed, errp)) {
-        return NULL;
-    }
-    n = json_object_get_member(args, "reader");
-    if (!n || !JSON_NODE_HOLDS_VALUE(n) ||
-        json_node_get_value_type(n) != G_TYPE_STRING) {
-        error_setg(errp, "Parameter 'reader' expects 'upstream' or 'vsmmu'");
-        return NULL;
-    }
-    name = json_node_get_string(n);
     if (!strcmp(name, "upstream")) {
         smmuv3_accel_set_test_reader_factory(&upstream_factory);
     } else if (!strcmp(name, "vsmmu")) {
@@ -112,7 +105,8 @@ static JsonNode *qmp_x_testbed_reader(JsonObject *args, Error **errp)
 
 void testbed_register_reader(void)
 {
-    qmp_register_command("x-testbed-veventq-reader", qmp_x_testbed_reader);
+    qmp_register_command_args("x-testbed-veventq-reader",
+                              qmp_x_testbed_reader, reader_args);
 }
 
 void testbed_reader_cleanup(void)
