@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#define WAIT_S  20              /* hang guard only */
+#define WAIT_S  300             /* hang guard only (libFuzzer -timeout first) */
 
 static char *dir;
 static char *paths[2];
