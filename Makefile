@@ -4,6 +4,8 @@
 #
 #   make check        install deps, configure, build with -Werror, run all tests
 #   make check-asan   the same in build-asan/ with AddressSanitizer + UBSan
+#   make check-tsan   unit and qtest suites in build-tsan/ with ThreadSanitizer
+#   make fuzz         each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make check-arm64  the real arm-smmu-v3 driver in an arm64 VM (slow once)
 #   make bench        benchmarks
 #   make demo         the main job: host faults reaching a guest's event queue
@@ -11,16 +13,19 @@
 
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
+TSAN_BUILD_DIR ?= build-tsan
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
 MESON_TEST_ARGS ?= --print-errorlogs
 
-.PHONY: all deps headers check check-asan check-arm64 bench demo clean help
-.PHONY: check-deb
+.PHONY: all deps headers check check-asan check-tsan fuzz check-arm64 bench demo \
+	clean help check-deb
 
 all: $(BUILD_DIR)/build.ninja
 	ninja -C $(BUILD_DIR)
 
 help:
-	@sed -n '3,11p' Makefile
+	@sed -n '3,13p' Makefile
 
 deps:
 	scripts/install-deps.sh
@@ -54,6 +59,21 @@ check-asan: headers
 	ninja -C $(ASAN_BUILD_DIR)
 	meson test -C $(ASAN_BUILD_DIR) $(MESON_TEST_ARGS) --no-suite kernel --no-suite arm64
 
+# ThreadSanitizer: the unit and qtest suites (the storms included); the
+# kernel and arm64 suites run uninstrumented programs in VMs.
+check-tsan: headers
+	./configure --builddir=$(TSAN_BUILD_DIR) --enable-tsan \
+	    --linux-headers="$$(cat .uapi-headers.path)"
+	ninja -C $(TSAN_BUILD_DIR)
+	meson test -C $(TSAN_BUILD_DIR) $(MESON_TEST_ARGS) --suite unit --suite qtest
+
+# libFuzzer targets (tests/fuzz), built with clang + ASan/UBSan; each
+# runs FUZZ_SECONDS on its seed corpus and fails on a crash.
+fuzz: deps
+	CC=clang ./configure --builddir=$(FUZZ_BUILD_DIR) --enable-fuzzing
+	ninja -C $(FUZZ_BUILD_DIR) fuzz-targets
+	tests/fuzz/run-fuzz.sh $(FUZZ_BUILD_DIR)/tests/fuzz $(FUZZ_SECONDS)
+
 # Benchmarks are meson benchmark() entries; they print numbers and never
 # judge timing (see docs/devel/performance.rst).
 bench: $(BUILD_DIR)/build.ninja
@@ -72,4 +92,5 @@ check-deb:
 	tests/deb/check-deb.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) .uapi-headers.path
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(FUZZ_BUILD_DIR) \
+	    .uapi-headers.path

@@ -1,12 +1,20 @@
 /*
  * IOThreads: event-loop threads with their own GMainContext.
  *
+ * Locking: registry_lock guards the id registry; IOThread.lock guards the
+ * start-up handshake (running, thread_id); stopping is atomic.  A
+ * run_sync request is handed to the IOThread by attaching a GSource to
+ * its context (glib's context lock orders the attach before the
+ * dispatch: named for TSan with TSAN_RELEASE/ACQUIRE) and completed
+ * under its own RunSync.lock.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/iothread.h"
 #include "qemu/id.h"
+#include "qemu/tsan.h"
 #include "trace.h"
 #include <sys/syscall.h>
 
@@ -199,6 +207,8 @@ static gboolean run_sync_dispatch(gpointer opaque)
 {
     RunSync *rs = opaque;
 
+    /* glib's context lock ordered the attach before this dispatch. */
+    TSAN_ACQUIRE(rs);
     rs->fn(rs->opaque);
 
     /* After the unlock the caller may return: no access to rs after it. */
@@ -226,6 +236,7 @@ void iothread_run_sync(IOThread *iot, IOThreadFunc *fn, void *opaque)
     src = g_idle_source_new();
     g_source_set_priority(src, G_PRIORITY_HIGH);
     g_source_set_callback(src, run_sync_dispatch, &rs, NULL);
+    TSAN_RELEASE(&rs);
     g_source_attach(src, iot->ctx);
     g_source_unref(src);
 
