@@ -226,6 +226,35 @@ bool address_space_is_ram(AddressSpace *as, hwaddr addr, uint64_t len)
     return off <= as->ram_size && len <= as->ram_size - off;
 }
 
+uint64_t address_space_run(AddressSpace *as, hwaddr addr, uint64_t len,
+                           AddressSpaceRun *kind, MemoryRegion **mr)
+{
+    uint64_t run = len;
+
+    *mr = address_space_find_mmio(as, addr);
+    if (*mr) {
+        *kind = AS_RUN_MMIO;
+        return MIN(len, (*mr)->size - (addr - (*mr)->base));
+    }
+    if (as->ram && addr >= as->ram_base && addr - as->ram_base < as->ram_size) {
+        *kind = AS_RUN_RAM;
+        return MIN(len, as->ram_size - (addr - as->ram_base));
+    }
+    /* Unmapped up to the next RAM or MMIO start. */
+    *kind = AS_RUN_UNMAPPED;
+    if (as->ram && as->ram_base > addr) {
+        run = MIN(run, as->ram_base - addr);
+    }
+    for (guint i = 0; i < as->mmio->len; i++) {
+        MemoryRegion *r = g_ptr_array_index(as->mmio, i);
+
+        if (r->base > addr) {
+            run = MIN(run, r->base - addr);
+        }
+    }
+    return run;
+}
+
 MemTxResult address_space_read(AddressSpace *as, hwaddr addr, void *buf,
                                uint64_t len)
 {

@@ -190,20 +190,35 @@ static bool parse_size(const char *s, uint64_t *v, GString *reply)
     return true;
 }
 
-/* Bulk access: RAM at once, anything else byte by byte. */
+/*
+ * Bulk access, run by run: RAM at once, MMIO byte by byte (each byte an
+ * access of the device), unmapped space at once (reads as 0xff, writes
+ * ignored, as a byte access there would).
+ */
 static void mem_read(hwaddr addr, uint8_t *buf, uint64_t len)
 {
     AddressSpace *as = machine_address_space();
 
-    if (address_space_is_ram(as, addr, len)) {
-        address_space_read(as, addr, buf, len);
-        return;
-    }
-    for (uint64_t i = 0; i < len; i++) {
-        uint64_t v;
+    while (len) {
+        AddressSpaceRun kind;
+        MemoryRegion *mr;
+        uint64_t run = address_space_run(as, addr, len, &kind, &mr);
 
-        address_space_cpu_read(as, addr + i, &v, 1);
-        buf[i] = v;
+        if (kind == AS_RUN_RAM) {
+            address_space_read(as, addr, buf, run);
+        } else if (kind == AS_RUN_UNMAPPED) {
+            memset(buf, 0xff, run);
+        } else {
+            for (uint64_t i = 0; i < run; i++) {
+                uint64_t v;
+
+                address_space_cpu_read(as, addr + i, &v, 1);
+                buf[i] = v;
+            }
+        }
+        addr += run;
+        buf += run;
+        len -= run;
     }
 }
 
@@ -211,12 +226,21 @@ static void mem_write(hwaddr addr, const uint8_t *buf, uint64_t len)
 {
     AddressSpace *as = machine_address_space();
 
-    if (address_space_is_ram(as, addr, len)) {
-        address_space_write(as, addr, buf, len);
-        return;
-    }
-    for (uint64_t i = 0; i < len; i++) {
-        address_space_cpu_write(as, addr + i, buf[i], 1);
+    while (len) {
+        AddressSpaceRun kind;
+        MemoryRegion *mr;
+        uint64_t run = address_space_run(as, addr, len, &kind, &mr);
+
+        if (kind == AS_RUN_RAM) {
+            address_space_write(as, addr, buf, run);
+        } else if (kind == AS_RUN_MMIO) {
+            for (uint64_t i = 0; i < run; i++) {
+                address_space_cpu_write(as, addr + i, buf[i], 1);
+            }
+        }
+        addr += run;
+        buf += run;
+        len -= run;
     }
 }
 

@@ -88,6 +88,20 @@ MemTxResult address_space_set(AddressSpace *as, hwaddr addr, uint8_t c,
 /* True if [addr, addr + len) lies entirely in RAM. */
 bool address_space_is_ram(AddressSpace *as, hwaddr addr, uint64_t len);
 
+typedef enum AddressSpaceRun {
+    AS_RUN_RAM,
+    AS_RUN_MMIO,
+    AS_RUN_UNMAPPED,
+} AddressSpaceRun;
+
+/*
+ * The length (1..LEN, LEN > 0) of the range at ADDR that is all RAM, all
+ * one MMIO region (*MR), or all unmapped, and which of them (*KIND): for
+ * bulk accesses that must not go byte by byte through what is not MMIO.
+ */
+uint64_t address_space_run(AddressSpace *as, hwaddr addr, uint64_t len,
+                           AddressSpaceRun *kind, MemoryRegion **mr);
+
 /* Little-endian loads and stores in RAM. */
 MemTxResult address_space_ldl_le(AddressSpace *as, hwaddr addr,
                                  uint32_t *val);

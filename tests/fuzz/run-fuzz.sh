@@ -25,11 +25,7 @@ export LSAN_OPTIONS="suppressions=$src/../lsan-suppressions.txt"
 for t in $targets; do
     work="$dir/corpus/$t"
     mkdir -p "$work"
-    # A qtest read/b64read of QTEST_MAX_BULK bytes outside RAM is
-    # dispatched and printed byte by byte: seconds under ASan.
-    timeout=10
-    [ "$t" = fuzz-qtest ] && timeout=60
-    set -- -max_total_time="$secs" -timeout=$timeout -rss_limit_mb=2048 \
+    set -- -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
            -print_final_stats=1 -artifact_prefix="$dir/crash-$t-"
     [ -f "$src/$t.dict" ] && set -- "$@" -dict="$src/$t.dict"
     echo "=== $t: ${secs}s"
