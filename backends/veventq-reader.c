@@ -183,6 +183,77 @@ static inline void pack_payload(uint8_t *dst, const uint8_t *src, size_t n)
 }
 
 /*
+ * Check the header HDR at offset OFF, with LEFT bytes from there to the
+ * end of the read: what the kernel never produces is malformed data.
+ */
+static bool check_header(VeventqReader *r,
+                         const struct iommufd_vevent_header *hdr,
+                         size_t off, size_t left, Error **errp)
+{
+    const size_t hdr_len = IOMMUFD_VEVENT_HEADER_SIZE;
+
+    if (hdr->flags & ~IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
+        error_setg(errp, "malformed header at offset %zu: unknown flags"
+                   " 0x%x", off, hdr->flags);
+        return false;
+    }
+    if (hdr->sequence > INT_MAX) {
+        error_setg(errp, "malformed header at offset %zu: sequence %u"
+                   " is above INT_MAX", off, hdr->sequence);
+        return false;
+    }
+    if (r->have_seq && hdr->sequence == r->last_seq) {
+        error_setg(errp, "malformed header at offset %zu: sequence %u"
+                   " repeats the previous one", off, hdr->sequence);
+        return false;
+    }
+    if (hdr->flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
+        /*
+         * No payload.  Another record may follow it in the same read
+         * (one that arrived while the read was copying), but never a
+         * fragment.
+         */
+        if (left > hdr_len && left - hdr_len < hdr_len) {
+            error_setg(errp, "malformed data: LOST_EVENTS header at"
+                       " offset %zu is followed by %zu stray bytes", off,
+                       left - hdr_len);
+            return false;
+        }
+    } else if (left < r->record_len) {
+        error_setg(errp, "malformed data: record at offset %zu has %zu"
+                   " bytes, expected %zu (header + %zu-byte payload)",
+                   off, left, r->record_len, r->cfg.payload_size);
+        return false;
+    }
+    return true;
+}
+
+/* Count the batch of N packed records and LOST losses, and hand it over. */
+static void deliver_batch(VeventqReader *r, size_t n, uint64_t lost)
+{
+    VeventqBatch batch = {
+        .payloads = r->buf,
+        .sequences = r->seqs,
+        .n_records = n,
+        .record_size = r->cfg.payload_size,
+        .lost = lost,
+    };
+
+    g_mutex_lock(&r->stats_lock);
+    r->stats.records += n;
+    r->stats.lost += lost;
+    r->stats.seq_valid = true;
+    r->stats.last_seq = r->last_seq;
+    r->stats.batches++;
+    g_mutex_unlock(&r->stats_lock);
+
+    trace_veventq_reader_batch(r->cfg.veventq_id, n,
+                               n ? r->seqs[0] : 0, n ? r->seqs[n - 1] : 0,
+                               lost);
+    r->cfg.batch_cb(r->cfg.opaque, &batch);
+}
+
+/*
  * Parse LEN bytes in r->buf, pack the payloads at the start of the buffer
  * and deliver them as one batch.
  */
@@ -193,7 +264,6 @@ static bool reader_parse(VeventqReader *r, size_t len, Error **errp)
     uint8_t *wp = r->buf;
     size_t n = 0, off = 0;
     uint64_t lost = 0;
-    VeventqBatch batch;
 
     while (off < len) {
         struct iommufd_vevent_header hdr;
@@ -205,44 +275,13 @@ static bool reader_parse(VeventqReader *r, size_t len, Error **errp)
             return false;
         }
         memcpy(&hdr, r->buf + off, hdr_len);
-        if (hdr.flags & ~IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
-            error_setg(errp, "malformed header at offset %zu: unknown flags"
-                       " 0x%x", off, hdr.flags);
+        if (!check_header(r, &hdr, off, left, errp)) {
             return false;
         }
-        if (hdr.sequence > INT_MAX) {
-            error_setg(errp, "malformed header at offset %zu: sequence %u"
-                       " is above INT_MAX", off, hdr.sequence);
-            return false;
-        }
-        if (r->have_seq && hdr.sequence == r->last_seq) {
-            error_setg(errp, "malformed header at offset %zu: sequence %u"
-                       " repeats the previous one", off, hdr.sequence);
-            return false;
-        }
-
         if (hdr.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
-            /*
-             * No payload.  Another record may follow it in the same read
-             * (one that arrived while the read was copying), but never a
-             * fragment.
-             */
-            if (left > hdr_len && left - hdr_len < hdr_len) {
-                error_setg(errp, "malformed data: LOST_EVENTS header at"
-                           " offset %zu is followed by %zu stray bytes", off,
-                           left - hdr_len);
-                return false;
-            }
             account_seq(r, hdr.sequence, &lost, true);
             off += hdr_len;
             continue;
-        }
-
-        if (left < r->record_len) {
-            error_setg(errp, "malformed data: record at offset %zu has %zu"
-                       " bytes, expected %zu (header + %zu-byte payload)",
-                       off, left, r->record_len, payload_size);
-            return false;
         }
         account_seq(r, hdr.sequence, &lost, false);
         /* Packing in place: wp never passes the record being read. */
@@ -251,26 +290,7 @@ static bool reader_parse(VeventqReader *r, size_t len, Error **errp)
         r->seqs[n++] = hdr.sequence;
         off += r->record_len;
     }
-
-    g_mutex_lock(&r->stats_lock);
-    r->stats.records += n;
-    r->stats.lost += lost;
-    r->stats.seq_valid = true;
-    r->stats.last_seq = r->last_seq;
-    r->stats.batches++;
-    g_mutex_unlock(&r->stats_lock);
-
-    batch = (VeventqBatch) {
-        .payloads = r->buf,
-        .sequences = r->seqs,
-        .n_records = n,
-        .record_size = payload_size,
-        .lost = lost,
-    };
-    trace_veventq_reader_batch(r->cfg.veventq_id, n,
-                               n ? r->seqs[0] : 0, n ? r->seqs[n - 1] : 0,
-                               lost);
-    r->cfg.batch_cb(r->cfg.opaque, &batch);
+    deliver_batch(r, n, lost);
     return true;
 }
 
