@@ -28,13 +28,70 @@ static void add_u64(JsonObject *o, const char *name, uint64_t v)
     json_object_set_int_member(o, name, (gint64)v);
 }
 
+static JsonArray *vsmmu_devices(const SMMUv3AccelInfo *info)
+{
+    JsonArray *devs = json_array_new();
+
+    for (guint i = 0; i < info->devices->len; i++) {
+        SMMUv3AccelDeviceInfo *d = &g_array_index(info->devices,
+                                                  SMMUv3AccelDeviceInfo, i);
+        JsonObject *e = json_object_new();
+
+        json_object_set_string_member(e, "name", d->name);
+        add_u64(e, "vsid", d->vsid);
+        if (d->host_sid != UINT32_MAX) {
+            add_u64(e, "host-sid", d->host_sid);
+        }
+        add_u64(e, "dev-id", d->devid);
+        add_u64(e, "vdevice-id", d->vdev_id);
+        add_u64(e, "hwpt-id", d->hwpt_id);
+        json_array_add_object_element(devs, e);
+    }
+    return devs;
+}
+
+static JsonObject *vsmmu_counters(const SMMUv3AccelStats *st)
+{
+    JsonObject *c = json_object_new();
+
+    add_u64(c, "delivered", st->delivered);
+    add_u64(c, "host-lost", st->host_lost);
+    add_u64(c, "guest-overflow-dropped", st->guest_overflow_dropped);
+    add_u64(c, "guest-disabled-dropped", st->guest_disabled_dropped);
+    add_u64(c, "guest-abort", st->guest_abort);
+    add_u64(c, "dropped-unowned", st->dropped_unowned);
+    add_u64(c, "discarded-at-disable", st->discarded_at_disable);
+    add_u64(c, "invalidations", st->invalidations);
+    add_u64(c, "inval-early-flushes", st->inval_early_flushes);
+    add_u64(c, "read-errors", st->read_errors);
+    add_u64(c, "batches", st->batches);
+    if (st->seq_valid) {
+        add_u64(c, "last-sequence", st->last_seq);
+    }
+    return c;
+}
+
+static void vsmmu_accel_members(JsonObject *o, const SMMUv3AccelInfo *info)
+{
+    if (info->kernel) {
+        json_object_set_string_member(o, "kernel", info->kernel);
+    }
+    add_u64(o, "viommu-id", info->viommu_id);
+    add_u64(o, "veventq-id", info->veventq_id);
+    add_u64(o, "veventq-depth", info->veventq_depth);
+    json_object_set_string_member(o, "veventq-state", info->veventq_state);
+    add_u64(o, "inval-pending", info->inval_pending);
+    json_object_set_string_member(o, "iothread", info->iothread);
+    json_object_set_array_member(o, "devices", vsmmu_devices(info));
+    json_object_set_object_member(o, "counters", vsmmu_counters(&info->stats));
+}
+
 static void vsmmu_entry(DeviceState *dev, void *opaque)
 {
     JsonArray *list = opaque;
     SMMUv3State *s;
     SMMUv3AccelInfo info;
-    JsonObject *o, *c;
-    JsonArray *devs;
+    JsonObject *o;
 
     if (strcmp(dev->klass->name, TYPE_ARM_SMMUV3) != 0) {
         return;
@@ -51,51 +108,7 @@ static void vsmmu_entry(DeviceState *dev, void *opaque)
     }
     smmuv3_accel_get_info(s, &info);
     if (s->accel) {
-        if (info.kernel) {
-            json_object_set_string_member(o, "kernel", info.kernel);
-        }
-        add_u64(o, "viommu-id", info.viommu_id);
-        add_u64(o, "veventq-id", info.veventq_id);
-        add_u64(o, "veventq-depth", info.veventq_depth);
-        json_object_set_string_member(o, "veventq-state", info.veventq_state);
-        add_u64(o, "inval-pending", info.inval_pending);
-        json_object_set_string_member(o, "iothread", info.iothread);
-        devs = json_array_new();
-        for (guint i = 0; i < info.devices->len; i++) {
-            SMMUv3AccelDeviceInfo *d = &g_array_index(info.devices,
-                                                      SMMUv3AccelDeviceInfo,
-                                                      i);
-            JsonObject *e = json_object_new();
-
-            json_object_set_string_member(e, "name", d->name);
-            add_u64(e, "vsid", d->vsid);
-            if (d->host_sid != UINT32_MAX) {
-                add_u64(e, "host-sid", d->host_sid);
-            }
-            add_u64(e, "dev-id", d->devid);
-            add_u64(e, "vdevice-id", d->vdev_id);
-            add_u64(e, "hwpt-id", d->hwpt_id);
-            json_array_add_object_element(devs, e);
-        }
-        json_object_set_array_member(o, "devices", devs);
-        c = json_object_new();
-        add_u64(c, "delivered", info.stats.delivered);
-        add_u64(c, "host-lost", info.stats.host_lost);
-        add_u64(c, "guest-overflow-dropped",
-                info.stats.guest_overflow_dropped);
-        add_u64(c, "guest-disabled-dropped",
-                info.stats.guest_disabled_dropped);
-        add_u64(c, "guest-abort", info.stats.guest_abort);
-        add_u64(c, "dropped-unowned", info.stats.dropped_unowned);
-        add_u64(c, "discarded-at-disable", info.stats.discarded_at_disable);
-        add_u64(c, "invalidations", info.stats.invalidations);
-        add_u64(c, "inval-early-flushes", info.stats.inval_early_flushes);
-        add_u64(c, "read-errors", info.stats.read_errors);
-        add_u64(c, "batches", info.stats.batches);
-        if (info.stats.seq_valid) {
-            add_u64(c, "last-sequence", info.stats.last_seq);
-        }
-        json_object_set_object_member(o, "counters", c);
+        vsmmu_accel_members(o, &info);
     }
     smmuv3_accel_info_free(&info);
     json_array_add_object_element(list, o);
