@@ -10,6 +10,7 @@
 #   make bench        benchmarks
 #   make demo         the main job: host faults reaching a guest's event queue
 #   make check-deb    build the Debian package, lintian it, run it installed
+#   make soak         long randomized accel soak (not in CI)
 
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
@@ -19,13 +20,13 @@ FUZZ_SECONDS ?= 60
 MESON_TEST_ARGS ?= --print-errorlogs
 
 .PHONY: all deps headers check check-asan check-tsan fuzz check-arm64 bench demo \
-	clean help check-deb
+	clean help check-deb soak
 
 all: $(BUILD_DIR)/build.ninja
 	ninja -C $(BUILD_DIR)
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,14p' Makefile
 
 deps:
 	scripts/install-deps.sh
@@ -47,7 +48,7 @@ $(BUILD_DIR)/build.ninja:
 check: headers
 	./configure --builddir=$(BUILD_DIR) --linux-headers="$$(cat .uapi-headers.path)"
 	ninja -C $(BUILD_DIR)
-	meson test -C $(BUILD_DIR) $(MESON_TEST_ARGS) --no-suite arm64
+	meson test -C $(BUILD_DIR) $(MESON_TEST_ARGS) --no-suite arm64 --no-suite soak
 
 check-arm64: headers
 	./configure --builddir=$(BUILD_DIR) --linux-headers="$$(cat .uapi-headers.path)"
@@ -57,7 +58,8 @@ check-asan: headers
 	./configure --builddir=$(ASAN_BUILD_DIR) --enable-asan --enable-ubsan \
 	    --linux-headers="$$(cat .uapi-headers.path)"
 	ninja -C $(ASAN_BUILD_DIR)
-	meson test -C $(ASAN_BUILD_DIR) $(MESON_TEST_ARGS) --no-suite kernel --no-suite arm64
+	meson test -C $(ASAN_BUILD_DIR) $(MESON_TEST_ARGS) --no-suite kernel --no-suite arm64 \
+	    --no-suite soak
 
 # ThreadSanitizer: the unit and qtest suites (the storms included); the
 # kernel and arm64 suites run uninstrumented programs in VMs.
@@ -73,6 +75,13 @@ fuzz: deps
 	CC=clang ./configure --builddir=$(FUZZ_BUILD_DIR) --enable-fuzzing
 	ninja -C $(FUZZ_BUILD_DIR) fuzz-targets
 	tests/fuzz/run-fuzz.sh $(FUZZ_BUILD_DIR)/tests/fuzz $(FUZZ_SECONDS)
+
+# The soak (tests/qtest/soak-test.c): SOAK_EVENTS randomized host events
+# with exact conservation, SOAK_CYCLES device_del/device_add cycles under
+# a storm; minutes, so not part of check.
+soak: $(BUILD_DIR)/build.ninja
+	ninja -C $(BUILD_DIR)
+	meson test -C $(BUILD_DIR) --suite soak --verbose
 
 # Benchmarks are meson benchmark() entries; they print numbers and never
 # judge timing (see docs/devel/performance.rst).
