@@ -1,0 +1,43 @@
+/*
+ * Running a guest: -accel kvm with -kernel.
+ *
+ * vsmmu-daemon normally hosts device models without a CPU.  With
+ * "-accel kvm" (or "-machine virt,accel=kvm") and "-kernel Image" it
+ * also runs a Linux guest on an aarch64 host's KVM: vCPUs, the in-kernel
+ * GICv3, ITS and arch timer, a PL011 UART, a PCIe host, and every
+ * arm-smmuv3 of the board described in a generated device tree.
+ * "-accel kvm" without "-kernel" keeps the device-host behaviour (libvirt
+ * passes it), and without "-accel kvm" the guest options (-kernel,
+ * -initrd, -append, -dtb, -cpu, -smp, -serial, -nographic,
+ * -no-shutdown) are recorded and never used, as before.
+ * See docs/system/vsmmu-daemon.rst, "Running a guest".
+ *
+ * Main thread only.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef SYSTEM_KVM_H
+#define SYSTEM_KVM_H
+
+#include "qapi/error.h"
+
+/* -accel kvm or -machine accel=kvm. */
+void kvm_accel_select(void);
+bool kvm_accel_selected(void);
+/*
+ * Record a guest option: NAME is the option without its dash
+ * ("kernel", "initrd", "append", "dtb", "cpu", "smp", "serial",
+ * "nographic", "no-shutdown"), ARG its argument or NULL.
+ */
+void kvm_guest_opt(const char *name, const char *arg);
+/*
+ * After the machine and its devices exist: check the options and, when
+ * a guest was asked for, create the VM and start its vCPUs.
+ * GIC_VERSION is -machine gic-version (0 when not given, -1 "host" or
+ * "max").  Errors start with the option at fault ("-accel kvm: ...").
+ */
+bool kvm_guest_start(bool virt, bool qtest, int gic_version, Error **errp);
+/* Stop the vCPUs and destroy the VM (if any). */
+void kvm_guest_cleanup(void);
+
+#endif /* SYSTEM_KVM_H */
