@@ -99,6 +99,8 @@ static const QEMUOption qemu_options[] = {
     { "nographic", false, OPT_GUEST, "-nographic  the PL011 on stdio" },
     { "no-shutdown", false, OPT_GUEST,
       "-no-shutdown  pause at guest power-off instead of exiting" },
+    { "no-reboot", false, OPT_GUEST,
+      "-no-reboot  exit at guest reset instead of rebooting" },
     { "version", false, OPT_VERSION, "-version  print the version" },
     { "help", false, OPT_HELP, "-help  print this help" },
     { "h", false, OPT_HELP, NULL },

@@ -38,7 +38,7 @@
 static struct {
     bool selected;
     const char *kernel, *initrd, *append, *dtb, *cpu, *smp, *serial;
-    bool nographic, no_shutdown;
+    bool nographic, no_shutdown, no_reboot;
     bool started;
     ArmBootInfo boot;
     void *fdt;
@@ -81,6 +81,10 @@ void kvm_guest_opt(const char *name, const char *arg)
     }
     if (!strcmp(name, "no-shutdown")) {
         kvm_guest.no_shutdown = true;
+        return;
+    }
+    if (!strcmp(name, "no-reboot")) {
+        kvm_guest.no_reboot = true;
         return;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(str_opts); i++) {
@@ -466,7 +470,11 @@ void kvm_guest_event(KVMGuestEvent ev)
         break;
     case KVM_GUEST_RESET:
         trace_kvm_guest_event("reset");
-        guest_reset();
+        if (kvm_guest.no_reboot) {
+            qemu_system_shutdown_request("guest-reset");
+        } else {
+            guest_reset();
+        }
         break;
     case KVM_GUEST_ERROR:
         trace_kvm_guest_event("error");

@@ -162,9 +162,7 @@ static bool open_vm(Error **errp)
            require_cap(KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG",
                        "setting the boot registers", errp) &&
            require_cap(KVM_CAP_DEVICE_CTRL, "KVM_CAP_DEVICE_CTRL",
-                       "the in-kernel GIC", errp) &&
-           require_cap(KVM_CAP_MSI_DEVID, "KVM_CAP_MSI_DEVID",
-                       "MSIs with the ITS device id", errp);
+                       "the in-kernel GIC", errp);
 }
 
 /* Before any vCPU exists: say what is missing before creating anything. */
@@ -307,11 +305,14 @@ static bool create_gic(Error **errp)
         return false;
     }
     kvm.its_fd = fd;
+    /* The VM reports MSI_DEVID once it has an ITS. */
     return device_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
                        KVM_VGIC_ITS_ADDR_TYPE, &its, "ITS address", errp) &&
            device_attr(fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
                        KVM_DEV_ARM_VGIC_CTRL_INIT, NULL,
-                       "ITS initialization", errp);
+                       "ITS initialization", errp) &&
+           require_cap(KVM_CAP_MSI_DEVID, "KVM_CAP_MSI_DEVID",
+                       "MSIs with the ITS device id", errp);
 }
 
 static gboolean kvm_serve(gint fd, GIOCondition cond, gpointer opaque);

@@ -9,7 +9,7 @@
  * "-accel kvm" without "-kernel" keeps the device-host behaviour (libvirt
  * passes it), and without "-accel kvm" the guest options (-kernel,
  * -initrd, -append, -dtb, -cpu, -smp, -serial, -nographic,
- * -no-shutdown) are recorded and never used, as before.
+ * -no-shutdown, -no-reboot) are recorded and never used, as before.
  * See docs/system/vsmmu-daemon.rst, "Running a guest".
  *
  * Main thread only.
@@ -27,7 +27,7 @@ bool kvm_accel_selected(void);
 /*
  * Record a guest option: NAME is the option without its dash
  * ("kernel", "initrd", "append", "dtb", "cpu", "smp", "serial",
- * "nographic", "no-shutdown"), ARG its argument or NULL.
+ * "nographic", "no-shutdown", "no-reboot"), ARG its argument or NULL.
  */
 void kvm_guest_opt(const char *name, const char *arg);
 /*

@@ -1,0 +1,280 @@
+/*
+ * test-guest: /init of the nested arm64 test bed's L1 (the emulated
+ * host, booted with virtualization=on): vsmmu-daemon runs a real Linux
+ * guest (L2) under L1's KVM and that guest's own arm-smmu-v3 driver
+ * probes our vSMMU (accel=off, no host devices).
+ *
+ * Runs
+ *   /bin/vsmmu-daemon -accel kvm -machine virt,gic-version=3 -cpu host
+ *     -smp 1 -m 256 -kernel /data/Image -initrd /data/l2-initrd.cpio
+ *     -append "console=ttyAMA0 quiet panic=-1"
+ *     -device arm-smmuv3,primary-bus=pcie.0 -nographic -no-reboot
+ * reads L2's console (tests/arm64/guest-init.c prints "VSMMU-GUEST: "
+ * lines) and the daemon's stderr, and checks, one VSMMU-TEST result
+ * each: L1 has /dev/kvm; the daemon exits 0 when L2 powers off; L2
+ * reached /init; its arm-smmu-v3 driver logged the probe ("oas ..
+ * (features 0x..)"), bound to the vSMMU's platform device and
+ * registered its event-queue and GERROR interrupts; no SMMU line says
+ * "fail" or "error"; every vCPU came online; L2 finished.  Every L2 line is in the log, with the
+ * times from the daemon's start to L2's /init and to its exit
+ * (measured, never asserted).  VSMMU_DAEMON_TRACE=P1,P2 on L1's kernel
+ * command line adds -trace P1 -trace P2 to the daemon, VSMMU_GUEST_SMP=N
+ * runs L2 with -smp N (default 1).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "vmlib.h"
+
+#define L2_TIMEOUT_S 120
+#define L2_PREFIX "VSMMU-GUEST: "
+#define MAX_LINES 512
+#define L2_DEVICE "c000000.smmuv3"      /* first platform-bus slot */
+
+typedef struct Run {
+    char *lines[MAX_LINES];     /* L2's VSMMU-GUEST lines, prefix dropped */
+    int nlines;
+    int status;                 /* daemon exit status, -1 timeout */
+    double t_init, t_exit;      /* seconds from the daemon's start */
+} Run;
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One line of the daemon's output (L2 console or daemon stderr). */
+static void take_line(Run *r, char *line, double t)
+{
+    char *g = strstr(line, L2_PREFIX);
+
+    line[strcspn(line, "\r")] = '\0';
+    if (!g) {
+        vm_note("L1 daemon: %s", line);
+        return;
+    }
+    g += strlen(L2_PREFIX);
+    vm_note("L2: %s", g);
+    if (!strcmp(g, "init") && r->t_init == 0) {
+        r->t_init = t;
+    }
+    if (r->nlines < MAX_LINES) {
+        r->lines[r->nlines++] = strdup(g);
+    }
+}
+
+/* VSMMU_GUEST_SMP=N on L1's kernel command line: -smp N (default 1). */
+static const char *guest_smp(void)
+{
+    const char *smp = getenv("VSMMU_GUEST_SMP");
+
+    return smp ? smp : "1";
+}
+
+static char **daemon_argv(void)
+{
+    static const char *const base[] = {
+        "/bin/vsmmu-daemon", "-accel", "kvm",
+        "-machine", "virt,gic-version=3", "-cpu", "host", "-smp", NULL,
+        "-m", "256", "-kernel", "/data/Image",
+        "-initrd", "/data/l2-initrd.cpio",
+        "-append", "console=ttyAMA0 quiet panic=-1",
+        "-device", "arm-smmuv3,primary-bus=pcie.0",
+        "-nographic", "-no-reboot",
+    };
+    const char *trace = getenv("VSMMU_DAEMON_TRACE");
+    char **argv = calloc(64, sizeof(*argv));
+    int n = 0;
+
+    for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+        argv[n++] = base[i] ? (char *)base[i] : (char *)guest_smp();
+    }
+    if (trace) {
+        char *t = strdup(trace), *save = NULL;
+
+        for (char *p = strtok_r(t, ",", &save); p && n < 60;
+             p = strtok_r(NULL, ",", &save)) {
+            argv[n++] = "-trace";
+            argv[n++] = p;
+        }
+    }
+    return argv;
+}
+
+static void run_daemon(Run *r)
+{
+    char buf[4096], line[1024];
+    size_t len = 0;
+    int pfd[2], status;
+    double t0 = now();
+    pid_t pid;
+
+    r->status = -1;
+    VM_ASSERT(pipe(pfd) == 0, "pipe for the daemon's output");
+    fflush(NULL);
+    pid = fork();
+    VM_ASSERT(pid >= 0, "fork the daemon");
+    if (pid == 0) {
+        dup2(pfd[1], STDOUT_FILENO);
+        dup2(pfd[1], STDERR_FILENO);
+        close(pfd[0]);
+        execv("/bin/vsmmu-daemon", daemon_argv());
+        _exit(127);
+    }
+    close(pfd[1]);
+    for (;;) {
+        struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+        int left = (int)((t0 + L2_TIMEOUT_S - now()) * 1000);
+        ssize_t n;
+
+        if (left <= 0) {
+            vm_note("L2 did not finish within %d s: killing the daemon",
+                    L2_TIMEOUT_S);
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (poll(&p, 1, left) <= 0) {
+            continue;
+        }
+        n = read(pfd[0], buf, sizeof(buf));
+        if (n <= 0) {
+            break;              /* the daemon closed its output: it ended */
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == '\n' || len == sizeof(line) - 1) {
+                line[len] = '\0';
+                take_line(r, line, now() - t0);
+                len = 0;
+            } else {
+                line[len++] = buf[i];
+            }
+        }
+    }
+    close(pfd[0]);
+    VM_ASSERT(waitpid(pid, &status, 0) == pid, "reap the daemon");
+    r->t_exit = now() - t0;
+    if (WIFEXITED(status) && r->t_exit < L2_TIMEOUT_S) {
+        r->status = WEXITSTATUS(status);
+    }
+    vm_note("timing: daemon start to L2 /init %.2f s, to daemon exit %.2f s",
+            r->t_init, r->t_exit);
+}
+
+static bool has_line(const Run *r, const char *prefix, const char *needle)
+{
+    for (int i = 0; i < r->nlines; i++) {
+        if (!strncmp(r->lines[i], prefix, strlen(prefix)) &&
+            (!needle || strstr(r->lines[i], needle))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void test_kvm(void *opaque)
+{
+    VM_ASSERT(access("/dev/kvm", R_OK | W_OK) == 0,
+              "L1 booted with virtualization=on offers /dev/kvm");
+}
+
+static void test_power_off(void *opaque)
+{
+    const Run *r = opaque;
+
+    VM_ASSERT(r->status == 0, "vsmmu-daemon exits 0 when L2 powers off"
+              " (status %d, -1: killed at the timeout)", r->status);
+}
+
+static void test_init(void *opaque)
+{
+    VM_ASSERT(has_line(opaque, "init", NULL), "L2 printed its /init marker");
+}
+
+static void test_probe(void *opaque)
+{
+    const Run *r = opaque;
+    bool found = false;
+
+    for (int i = 0; i < r->nlines && !found; i++) {
+        const char *l = r->lines[i];
+
+        /* Linux 7.3 prints "oas 44-bit (features 0x...)", older "ias ..". */
+        found = !strncmp(l, "dmesg: arm-smmu-v3 ", 19) &&
+                strstr(l, "oas ") && strstr(l, "(features 0x");
+    }
+    VM_ASSERT(found, "L2's arm-smmu-v3 driver logged the probe of our"
+              " registers (\"oas N-bit (features 0x...)\")");
+}
+
+static void test_bound(void *opaque)
+{
+    VM_ASSERT(has_line(opaque, "bound: " L2_DEVICE, NULL),
+              "L2's arm-smmu-v3 driver bound to " L2_DEVICE " (probe,"
+              " queues, stream table and enable all succeeded)");
+}
+
+static void test_irqs(void *opaque)
+{
+    VM_ASSERT(has_line(opaque, "irq: arm-smmu-v3-evtq", NULL) &&
+              has_line(opaque, "irq: arm-smmu-v3-gerror", NULL),
+              "L2 requested the vSMMU's wired event-queue and GERROR SPIs"
+              " (device-tree interrupt-names)");
+}
+
+static void test_no_errors(void *opaque)
+{
+    const Run *r = opaque;
+
+    VM_ASSERT(has_line(r, "dmesg: arm-smmu-v3 ", NULL),
+              "L2 logged arm-smmu-v3 lines to judge");
+    for (int i = 0; i < r->nlines; i++) {
+        const char *l = r->lines[i];
+
+        VM_ASSERT(strncmp(l, "error:", 6) != 0 &&
+                  (strncmp(l, "dmesg:", 6) != 0 ||
+                   (!strstr(l, "fail") && !strstr(l, "error"))),
+                  "no SMMU error in L2: '%s'", l);
+    }
+}
+
+static void test_cpus(void *opaque)
+{
+    char want[32];
+
+    snprintf(want, sizeof(want), "cpus: %s", guest_smp());
+    VM_ASSERT(has_line(opaque, want, NULL), "L2 brought every vCPU online"
+              " (-smp %s, PSCI CPU_ON)", guest_smp());
+}
+
+static void test_done(void *opaque)
+{
+    VM_ASSERT(has_line(opaque, "done", NULL), "L2 finished its checks");
+}
+
+int main(void)
+{
+    static Run r;
+
+    vm_init();
+    vm_run("L1 has KVM", test_kvm, NULL);
+    run_daemon(&r);
+    vm_run("daemon exits 0 at L2 power-off", test_power_off, &r);
+    vm_run("L2 reached init", test_init, &r);
+    vm_run("L2 arm-smmu-v3 probed the vSMMU", test_probe, &r);
+    vm_run("L2 arm-smmu-v3 bound", test_bound, &r);
+    vm_run("L2 requested the SMMU interrupts", test_irqs, &r);
+    vm_run("no SMMU errors in L2", test_no_errors, &r);
+    vm_run("L2 runs on every vCPU", test_cpus, &r);
+    vm_run("L2 finished", test_done, &r);
+    vm_finish();
+}
