@@ -15,7 +15,10 @@
  * reached /init; its arm-smmu-v3 driver logged the probe ("oas ..
  * (features 0x..)"), bound to the vSMMU's platform device and
  * registered its event-queue and GERROR interrupts; no SMMU line says
- * "fail" or "error"; every vCPU came online; L2 finished.  Every L2 line is in the log, with the
+ * "fail" or "error"; every vCPU came online; L2 finished.  A second
+ * run adds -no-shutdown and a QMP monitor: L2's power-off must send
+ * SHUTDOWN ("guest": true) and STOP while the daemon stays up, and QMP
+ * quit then ends it with status 0.  Every L2 line is in the log, with the
  * times from the daemon's start to L2's /init and to its exit
  * (measured, never asserted).  VSMMU_DAEMON_TRACE=P1,P2 on L1's kernel
  * command line adds -trace P1 -trace P2 to the daemon, VSMMU_GUEST_SMP=N
@@ -25,6 +28,8 @@
  */
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +42,21 @@
 #define L2_PREFIX "VSMMU-GUEST: "
 #define MAX_LINES 512
 #define L2_DEVICE "c000000.smmuv3"      /* first platform-bus slot */
+#define QMP_PATH "/tmp/qmp.sock"
 
 typedef struct Run {
     char *lines[MAX_LINES];     /* L2's VSMMU-GUEST lines, prefix dropped */
     int nlines;
     int status;                 /* daemon exit status, -1 timeout */
     double t_init, t_exit;      /* seconds from the daemon's start */
+    /* -no-shutdown run, over QMP: */
+    bool no_shutdown;
+    bool ev_shutdown_guest;     /* SHUTDOWN with "guest":true */
+    bool ev_stop;               /* STOP */
+    bool alive_when_stopped;    /* the daemon still ran at STOP */
+    int qmp_fd;
+    char qmp_buf[4096];         /* a partial QMP line */
+    size_t qmp_len;
 } Run;
 
 static double now(void)
@@ -81,7 +95,7 @@ static const char *guest_smp(void)
     return smp ? smp : "1";
 }
 
-static char **daemon_argv(void)
+static char **daemon_argv(bool no_shutdown)
 {
     static const char *const base[] = {
         "/bin/vsmmu-daemon", "-accel", "kvm",
@@ -99,6 +113,11 @@ static char **daemon_argv(void)
     for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
         argv[n++] = base[i] ? (char *)base[i] : (char *)guest_smp();
     }
+    if (no_shutdown) {
+        argv[n++] = "-no-shutdown";
+        argv[n++] = "-qmp";
+        argv[n++] = "unix:" QMP_PATH ",server=on,wait=off";
+    }
     if (trace) {
         char *t = strdup(trace), *save = NULL;
 
@@ -109,6 +128,69 @@ static char **daemon_argv(void)
         }
     }
     return argv;
+}
+
+static void qmp_send(Run *r, const char *cmd)
+{
+    size_t len = strlen(cmd);
+
+    VM_ASSERT(write(r->qmp_fd, cmd, len) == (ssize_t)len, "QMP write");
+}
+
+/* Connect to the daemon's QMP socket (it appears once start-up is done). */
+static void qmp_connect(Run *r, pid_t pid)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    double t0 = now();
+
+    strcpy(addr.sun_path, QMP_PATH);
+    r->qmp_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    VM_ASSERT(r->qmp_fd >= 0, "QMP socket");
+    while (connect(r->qmp_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        VM_ASSERT(now() - t0 < 30 && waitpid(pid, NULL, WNOHANG) == 0,
+                  "the daemon's QMP socket appears within 30 s");
+        usleep(10000);
+    }
+    qmp_send(r, "{\"execute\":\"qmp_capabilities\"}\n");
+}
+
+/* QMP traffic: note events; at STOP, check the daemon lives, then quit. */
+static void qmp_read(Run *r, pid_t pid)
+{
+    char *line, *nl;
+    ssize_t n = read(r->qmp_fd, r->qmp_buf + r->qmp_len,
+                     sizeof(r->qmp_buf) - 1 - r->qmp_len);
+
+    if (n <= 0) {
+        close(r->qmp_fd);
+        r->qmp_fd = -1;
+        return;
+    }
+    r->qmp_len += n;
+    r->qmp_buf[r->qmp_len] = '\0';
+    line = r->qmp_buf;
+    while ((nl = strchr(line, '\n'))) {
+        *nl = '\0';
+        if (strstr(line, "\"event\"")) {
+            vm_note("QMP: %s", line);
+        }
+        if (strstr(line, "\"event\":\"SHUTDOWN\"") &&
+            strstr(line, "\"guest\":true")) {
+            r->ev_shutdown_guest = true;
+        }
+        if (strstr(line, "\"event\":\"STOP\"")) {
+            r->ev_stop = true;
+            r->alive_when_stopped = waitpid(pid, NULL, WNOHANG) == 0;
+            qmp_send(r, "{\"execute\":\"quit\"}\n");
+        }
+        line = nl + 1;
+    }
+    /* Keep the partial line; a line longer than the buffer is dropped. */
+    r->qmp_len = strlen(line);
+    memmove(r->qmp_buf, line, r->qmp_len + 1);
+    if (r->qmp_len == sizeof(r->qmp_buf) - 1) {
+        r->qmp_len = 0;
+    }
 }
 
 static void run_daemon(Run *r)
@@ -128,12 +210,17 @@ static void run_daemon(Run *r)
         dup2(pfd[1], STDOUT_FILENO);
         dup2(pfd[1], STDERR_FILENO);
         close(pfd[0]);
-        execv("/bin/vsmmu-daemon", daemon_argv());
+        execv("/bin/vsmmu-daemon", daemon_argv(r->no_shutdown));
         _exit(127);
     }
     close(pfd[1]);
+    r->qmp_fd = -1;
+    if (r->no_shutdown) {
+        qmp_connect(r, pid);
+    }
     for (;;) {
-        struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+        struct pollfd p[2] = { { .fd = pfd[0], .events = POLLIN },
+                               { .fd = r->qmp_fd, .events = POLLIN } };
         int left = (int)((t0 + L2_TIMEOUT_S - now()) * 1000);
         ssize_t n;
 
@@ -143,7 +230,13 @@ static void run_daemon(Run *r)
             kill(pid, SIGKILL);
             break;
         }
-        if (poll(&p, 1, left) <= 0) {
+        if (poll(p, r->qmp_fd >= 0 ? 2 : 1, left) <= 0) {
+            continue;
+        }
+        if (r->qmp_fd >= 0 && (p[1].revents & (POLLIN | POLLHUP))) {
+            qmp_read(r, pid);
+        }
+        if (!(p[0].revents & (POLLIN | POLLHUP))) {
             continue;
         }
         n = read(pfd[0], buf, sizeof(buf));
@@ -161,6 +254,9 @@ static void run_daemon(Run *r)
         }
     }
     close(pfd[0]);
+    if (r->qmp_fd >= 0) {
+        close(r->qmp_fd);
+    }
     VM_ASSERT(waitpid(pid, &status, 0) == pid, "reap the daemon");
     r->t_exit = now() - t0;
     if (WIFEXITED(status) && r->t_exit < L2_TIMEOUT_S) {
@@ -261,9 +357,22 @@ static void test_done(void *opaque)
     VM_ASSERT(has_line(opaque, "done", NULL), "L2 finished its checks");
 }
 
+static void test_no_shutdown(void *opaque)
+{
+    const Run *r = opaque;
+
+    VM_ASSERT(has_line(r, "done", NULL), "L2 ran to power-off again");
+    VM_ASSERT(r->ev_shutdown_guest, "-no-shutdown: QMP SHUTDOWN with"
+              " \"guest\": true at L2's power-off");
+    VM_ASSERT(r->ev_stop && r->alive_when_stopped, "-no-shutdown: QMP STOP"
+              " while the daemon stays up");
+    VM_ASSERT(r->status == 0, "QMP quit then ends the paused daemon with"
+              " status 0 (status %d)", r->status);
+}
+
 int main(void)
 {
-    static Run r;
+    static Run r, paused = { .no_shutdown = true };
 
     vm_init();
     vm_run("L1 has KVM", test_kvm, NULL);
@@ -276,5 +385,8 @@ int main(void)
     vm_run("no SMMU errors in L2", test_no_errors, &r);
     vm_run("L2 runs on every vCPU", test_cpus, &r);
     vm_run("L2 finished", test_done, &r);
+    /* Again with -no-shutdown: power-off pauses, QMP quit ends it. */
+    run_daemon(&paused);
+    vm_run("no-shutdown pauses at L2 power-off", test_no_shutdown, &paused);
     vm_finish();
 }
