@@ -490,6 +490,10 @@ void kvm_guest_cleanup(void)
     if (!kvm_guest.started) {
         return;
     }
+    /* Device lines stop reaching the VM before it goes. */
+    if (machine_is_created()) {
+        machine_set_gic_observer(NULL, NULL);
+    }
     kvm_arch_cleanup();
     if (kvm_guest.stdin_src) {
         g_source_remove(kvm_guest.stdin_src);
@@ -512,7 +516,6 @@ void kvm_guest_cleanup(void)
         if (kvm_guest.ecam_mr) {
             address_space_del_mmio(as, kvm_guest.ecam_mr);
         }
-        machine_set_gic_observer(NULL, NULL);
     }
     kvm_guest.uart_mr = kvm_guest.ecam_mr = NULL;
     g_clear_pointer(&kvm_guest.uart, pl011_free);
