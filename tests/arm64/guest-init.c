@@ -13,7 +13,9 @@
  *   VSMMU-GUEST: cpus: N                   CPUs online (PSCI CPU_ON)
  *   VSMMU-GUEST: done
  *
- * then powers off (PSCI SYSTEM_OFF through reboot(RB_POWER_OFF)).
+ * then powers off (PSCI SYSTEM_OFF through reboot(RB_POWER_OFF)), or with
+ * VSMMU_GUEST_REBOOT=1 on its command line prints "VSMMU-GUEST: reboot"
+ * and reboots (PSCI SYSTEM_RESET).
  * Static, libc only.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -109,9 +111,12 @@ int main(void)
     print_irqs();
     printf(PREFIX "cpus: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
     printf(PREFIX "done\n");
+    if (getenv("VSMMU_GUEST_REBOOT")) {
+        printf(PREFIX "reboot\n");
+    }
     fflush(stdout);
     sync();
-    reboot(RB_POWER_OFF);
+    reboot(getenv("VSMMU_GUEST_REBOOT") ? RB_AUTOBOOT : RB_POWER_OFF);
     printf(PREFIX "error: power-off returned\n");
     for (;;) {
         pause();

@@ -18,7 +18,10 @@
  * "fail" or "error"; every vCPU came online; L2 finished.  A second
  * run adds -no-shutdown and a QMP monitor: L2's power-off must send
  * SHUTDOWN ("guest": true) and STOP while the daemon stays up, and QMP
- * quit then ends it with status 0.  Every L2 line is in the log, with the
+ * quit then ends it with status 0.  A third, without -no-reboot, has L2
+ * reboot (VSMMU_GUEST_REBOOT=1): it must boot again, its driver bind the
+ * reset vSMMU again, and SIGTERM after the second boot end the daemon
+ * with status 0.  Every L2 line is in the log, with the
  * times from the daemon's start to L2's /init and to its exit
  * (measured, never asserted).  VSMMU_DAEMON_TRACE=P1,P2 on L1's kernel
  * command line adds -trace P1 -trace P2 to the daemon, VSMMU_GUEST_SMP=N
@@ -49,6 +52,10 @@ typedef struct Run {
     int nlines;
     int status;                 /* daemon exit status, -1 timeout */
     double t_init, t_exit;      /* seconds from the daemon's start */
+    /* Reboot run: L2 reboots; SIGTERM after its second boot. */
+    bool reboot;
+    int reboots_seen;
+    pid_t pid;
     /* -no-shutdown run, over QMP: */
     bool no_shutdown;
     bool ev_shutdown_guest;     /* SHUTDOWN with "guest":true */
@@ -82,6 +89,9 @@ static void take_line(Run *r, char *line, double t)
     if (!strcmp(g, "init") && r->t_init == 0) {
         r->t_init = t;
     }
+    if (r->reboot && !strcmp(g, "reboot") && ++r->reboots_seen == 2) {
+        kill(r->pid, SIGTERM);      /* it would reboot for ever */
+    }
     if (r->nlines < MAX_LINES) {
         r->lines[r->nlines++] = strdup(g);
     }
@@ -95,16 +105,17 @@ static const char *guest_smp(void)
     return smp ? smp : "1";
 }
 
-static char **daemon_argv(bool no_shutdown)
+static char **daemon_argv(const Run *r)
 {
-    static const char *const base[] = {
+    const char *const base[] = {
         "/bin/vsmmu-daemon", "-accel", "kvm",
         "-machine", "virt,gic-version=3", "-cpu", "host", "-smp", NULL,
         "-m", "256", "-kernel", "/data/Image",
         "-initrd", "/data/l2-initrd.cpio",
-        "-append", "console=ttyAMA0 quiet panic=-1",
-        "-device", "arm-smmuv3,primary-bus=pcie.0",
-        "-nographic", "-no-reboot",
+        "-append", r->reboot ? "console=ttyAMA0 quiet panic=-1"
+                               " VSMMU_GUEST_REBOOT=1"
+                             : "console=ttyAMA0 quiet panic=-1",
+        "-device", "arm-smmuv3,primary-bus=pcie.0", "-nographic",
     };
     const char *trace = getenv("VSMMU_DAEMON_TRACE");
     char **argv = calloc(64, sizeof(*argv));
@@ -113,7 +124,10 @@ static char **daemon_argv(bool no_shutdown)
     for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
         argv[n++] = base[i] ? (char *)base[i] : (char *)guest_smp();
     }
-    if (no_shutdown) {
+    if (!r->reboot) {
+        argv[n++] = "-no-reboot";
+    }
+    if (r->no_shutdown) {
         argv[n++] = "-no-shutdown";
         argv[n++] = "-qmp";
         argv[n++] = "unix:" QMP_PATH ",server=on,wait=off";
@@ -210,10 +224,11 @@ static void run_daemon(Run *r)
         dup2(pfd[1], STDOUT_FILENO);
         dup2(pfd[1], STDERR_FILENO);
         close(pfd[0]);
-        execv("/bin/vsmmu-daemon", daemon_argv(r->no_shutdown));
+        execv("/bin/vsmmu-daemon", daemon_argv(r));
         _exit(127);
     }
     close(pfd[1]);
+    r->pid = pid;
     r->qmp_fd = -1;
     if (r->no_shutdown) {
         qmp_connect(r, pid);
@@ -264,6 +279,16 @@ static void run_daemon(Run *r)
     }
     vm_note("timing: daemon start to L2 /init %.2f s, to daemon exit %.2f s",
             r->t_init, r->t_exit);
+}
+
+static int count_lines(const Run *r, const char *line)
+{
+    int n = 0;
+
+    for (int i = 0; i < r->nlines; i++) {
+        n += !strcmp(r->lines[i], line);
+    }
+    return n;
 }
 
 static bool has_line(const Run *r, const char *prefix, const char *needle)
@@ -370,9 +395,26 @@ static void test_no_shutdown(void *opaque)
               " status 0 (status %d)", r->status);
 }
 
+static void test_reboot(void *opaque)
+{
+    const Run *r = opaque;
+
+    VM_ASSERT(r->reboots_seen == 2, "L2 rebooted and booted again (PSCI"
+              " SYSTEM_RESET: devices reset, images reloaded, vCPUs"
+              " re-initialized)");
+    VM_ASSERT(count_lines(r, "init") == 2 &&
+              count_lines(r, "bound: " L2_DEVICE) == 2,
+              "both boots reached /init and bound arm-smmu-v3 to "
+              L2_DEVICE " (the reset SMMU probes again)");
+    VM_ASSERT(r->status == 0, "SIGTERM then ends the daemon with status 0"
+              " (status %d)", r->status);
+}
+
 int main(void)
 {
-    static Run r, paused = { .no_shutdown = true };
+    static Run r, paused = { .no_shutdown = true }, rebooted = {
+        .reboot = true,
+    };
 
     vm_init();
     vm_run("L1 has KVM", test_kvm, NULL);
@@ -388,5 +430,8 @@ int main(void)
     /* Again with -no-shutdown: power-off pauses, QMP quit ends it. */
     run_daemon(&paused);
     vm_run("no-shutdown pauses at L2 power-off", test_no_shutdown, &paused);
+    /* Without -no-reboot a guest reset reboots it. */
+    run_daemon(&rebooted);
+    vm_run("L2 reboots through a system reset", test_reboot, &rebooted);
     vm_finish();
 }
