@@ -8,6 +8,7 @@
 #include "system/qmp-vsmmu.h"
 #include "qapi/error.h"
 #include "qemu/option.h"
+#include "system/kvm.h"
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/runstate.h"
@@ -44,13 +45,18 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
 {
     JsonObject *ret;
+    KVMGuestInfo kvm;
+    bool paused;
 
     if (!qmp_check_args(args, no_args, errp)) {
         return NULL;
     }
+    /* A KVM guest powered off under -no-shutdown is "shutdown", as QEMU. */
+    paused = kvm_guest_query(&kvm) && kvm.paused;
     ret = json_object_new();
-    json_object_set_string_member(ret, "status", "running");
-    json_object_set_boolean_member(ret, "running", true);
+    json_object_set_string_member(ret, "status",
+                                  paused ? "shutdown" : "running");
+    json_object_set_boolean_member(ret, "running", !paused);
     return object_node(ret);
 }
 
@@ -74,10 +80,16 @@ static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
 {
     g_autoptr(JsonObject) data = NULL;
 
+    KVMGuestInfo kvm;
+
     if (!qmp_check_args(args, no_args, errp)) {
         return NULL;
     }
-    machine_reset();
+    if (kvm_guest_query(&kvm)) {
+        kvm_guest_system_reset();   /* devices, images and vCPUs */
+    } else {
+        machine_reset();
+    }
     data = json_object_new();
     json_object_set_boolean_member(data, "guest", false);
     json_object_set_string_member(data, "reason", "host-qmp-system-reset");
@@ -206,6 +218,30 @@ static JsonNode *qmp_x_query_mmio(JsonObject *args, Error **errp)
     return node;
 }
 
+static JsonNode *qmp_x_query_kvm(JsonObject *args, Error **errp)
+{
+    JsonObject *ret;
+    KVMGuestInfo kvm;
+
+    if (!qmp_check_args(args, no_args, errp)) {
+        return NULL;
+    }
+    if (!kvm_guest_query(&kvm)) {
+        error_setg(errp, "no KVM guest is running (-accel kvm -kernel)");
+        return NULL;
+    }
+    ret = json_object_new();
+    json_object_set_int_member(ret, "vcpus", kvm.vcpus);
+    json_object_set_boolean_member(ret, "paused", kvm.paused);
+    json_object_set_int_member(ret, "resets", kvm.resets);
+    json_object_set_int_member(ret, "mmio-exits", kvm.mmio_exits);
+    json_object_set_int_member(ret, "mmio-unassigned", kvm.mmio_unassigned);
+    json_object_set_int_member(ret, "system-events", kvm.system_events);
+    json_object_set_int_member(ret, "irq-lines", kvm.irq_lines);
+    json_object_set_int_member(ret, "irq-dropped", kvm.irq_dropped);
+    return object_node(ret);
+}
+
 void qmp_register_builtin_commands(void)
 {
     qmp_register_command("query-version", qmp_query_version);
@@ -216,5 +252,6 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("device_add", qmp_device_add);
     qmp_register_command("device_del", qmp_device_del);
     qmp_register_command("x-query-mmio", qmp_x_query_mmio);
+    qmp_register_command("x-query-kvm", qmp_x_query_kvm);
     qmp_register_vsmmu_commands();
 }

@@ -40,6 +40,10 @@ static struct {
     const char *kernel, *initrd, *append, *dtb, *cpu, *smp, *serial;
     bool nographic, no_shutdown, no_reboot;
     bool started;
+    bool running;               /* vCPUs started */
+    bool paused;                /* powered off under -no-shutdown */
+    unsigned ncpus;
+    uint64_t resets;
     ArmBootInfo boot;
     void *fdt;
     size_t fdt_size;
@@ -425,6 +429,29 @@ bool kvm_guest_start(bool virt, bool qtest, int gic_version, Error **errp)
         error_prepend(errp, "-accel kvm: ");
         return false;
     }
+    kvm_guest.ncpus = ncpus;
+    kvm_guest.running = true;
+    return true;
+}
+
+bool kvm_guest_query(KVMGuestInfo *info)
+{
+    KVMArchStats st;
+
+    if (!kvm_guest.running) {
+        return false;
+    }
+    kvm_arch_get_stats(&st);
+    *info = (KVMGuestInfo) {
+        .paused = kvm_guest.paused,
+        .vcpus = kvm_guest.ncpus,
+        .resets = kvm_guest.resets,
+        .mmio_exits = st.mmio_exits,
+        .mmio_unassigned = st.mmio_unassigned,
+        .system_events = st.system_events,
+        .irq_lines = st.irq_lines,
+        .irq_dropped = st.irq_dropped,
+    };
     return true;
 }
 
@@ -432,6 +459,8 @@ static void guest_reset(void)
 {
     Error *err = NULL;
 
+    kvm_guest.resets++;
+    kvm_guest.paused = false;
     kvm_arch_stop();
     machine_reset();
     pl011_reset(kvm_guest.uart);
@@ -445,11 +474,18 @@ static void guest_reset(void)
                            kvm_guest.boot.dtb_addr);
 }
 
+void kvm_guest_system_reset(void)
+{
+    g_assert(kvm_guest.running);
+    guest_reset();
+}
+
 static void guest_pause(void)
 {
     g_autoptr(JsonObject) shutdown = json_object_new();
 
     kvm_arch_stop();
+    kvm_guest.paused = true;
     json_object_set_boolean_member(shutdown, "guest", true);
     json_object_set_string_member(shutdown, "reason", "guest-shutdown");
     qmp_send_event("SHUTDOWN", shutdown);
@@ -473,6 +509,11 @@ void kvm_guest_event(KVMGuestEvent ev)
         if (kvm_guest.no_reboot) {
             qemu_system_shutdown_request("guest-reset");
         } else {
+            g_autoptr(JsonObject) data = json_object_new();
+
+            json_object_set_boolean_member(data, "guest", true);
+            json_object_set_string_member(data, "reason", "guest-reset");
+            qmp_send_event("RESET", data);
             guest_reset();
         }
         break;
@@ -522,5 +563,5 @@ void kvm_guest_cleanup(void)
     g_clear_pointer(&kvm_guest.uart_irq, qemu_free_irq);
     g_clear_pointer(&kvm_guest.fdt, g_free);
     arm_boot_info_clear(&kvm_guest.boot);
-    kvm_guest.started = false;
+    kvm_guest.started = kvm_guest.running = kvm_guest.paused = false;
 }

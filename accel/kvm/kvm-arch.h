@@ -20,6 +20,15 @@ typedef enum KVMGuestEvent {
     KVM_GUEST_ERROR,            /* a vCPU cannot run on (already reported) */
 } KVMGuestEvent;
 
+/* Exits and interrupts, counted since the VM was created. */
+typedef struct KVMArchStats {
+    uint64_t mmio_exits;        /* KVM_EXIT_MMIO served */
+    uint64_t mmio_unassigned;   /* ... that hit no region (RAZ/WI) */
+    uint64_t system_events;     /* KVM_EXIT_SYSTEM_EVENT */
+    uint64_t irq_lines;         /* KVM_IRQ_LINE calls */
+    uint64_t irq_dropped;       /* lines outside the GIC's SPIs */
+} KVMArchStats;
+
 /* In kvm-all.c: what a vCPU exit asks of the machine. */
 void kvm_guest_event(KVMGuestEvent ev);
 
@@ -40,6 +49,7 @@ bool kvm_arch_start(hwaddr entry, hwaddr dtb, Error **errp);
 void kvm_arch_stop(void);
 /* Reset every vCPU to its power-on state (vCPU 0 at ENTRY) and run. */
 void kvm_arch_reset_and_run(hwaddr entry, hwaddr dtb);
+void kvm_arch_get_stats(KVMArchStats *stats);
 /* Stop and join the vCPU threads, destroy the VM. */
 void kvm_arch_cleanup(void);
 

@@ -22,7 +22,7 @@
  * is written by the main thread only while that vCPU waits for its MMIO
  * (mmio_pending) or is parked.  The vCPU, GIC and ITS fds are set up
  * before any vCPU thread starts; KVM_IRQ_LINE on the VM fd is safe from
- * any thread.
+ * any thread.  kvm.stats is updated with atomic adds (any thread).
  *
  * Stopping a vCPU: set stop under the lock, set immediate_exit in its
  * kvm_run and send it SIG_IPI; KVM_RUN then returns EINTR whether the
@@ -80,6 +80,7 @@ static struct {
     GCond cond;
     bool running;               /* guarded by lock */
     unsigned events;            /* bit per KVMGuestEvent; guarded by lock */
+    KVMArchStats stats;         /* atomic */
 } kvm = { .sys_fd = -1, .vm_fd = -1, .gic_fd = -1, .its_fd = -1,
           .efd = -1 };
 
@@ -375,14 +376,14 @@ void kvm_arch_set_spi(int spi, int level)
         .level = level,
     };
 
-    if (spi < 0 || spi >= VIRT_GIC_NR_SPIS || kvm.vm_fd < 0) {
+    if (spi < 0 || spi >= VIRT_GIC_NR_SPIS || kvm.vm_fd < 0 ||
+        ioctl(kvm.vm_fd, KVM_IRQ_LINE, &irq) < 0) {
+        __atomic_add_fetch(&kvm.stats.irq_dropped, 1, __ATOMIC_RELAXED);
         trace_kvm_irq_dropped(spi, level);
         return;
     }
+    __atomic_add_fetch(&kvm.stats.irq_lines, 1, __ATOMIC_RELAXED);
     trace_kvm_irq_line(spi, level);
-    if (ioctl(kvm.vm_fd, KVM_IRQ_LINE, &irq) < 0) {
-        trace_kvm_irq_dropped(spi, level);
-    }
 }
 
 /* ---- The main thread's side ---------------------------------------------- */
@@ -406,6 +407,10 @@ static void serve_mmio(KVMVcpu *cpu)
             val = 0;                            /* RAZ/WI, as QEMU virt */
         }
         memcpy(run->mmio.data, &val, sizeof(run->mmio.data));
+    }
+    __atomic_add_fetch(&kvm.stats.mmio_exits, 1, __ATOMIC_RELAXED);
+    if (r != MEMTX_OK) {
+        __atomic_add_fetch(&kvm.stats.mmio_unassigned, 1, __ATOMIC_RELAXED);
     }
     trace_kvm_mmio(cpu->index, run->mmio.is_write ? "write" : "read", addr,
                    len, val, r);
@@ -539,6 +544,7 @@ static void vcpu_system_event(KVMVcpu *cpu)
 {
     unsigned type = cpu->run->system_event.type;
 
+    __atomic_add_fetch(&kvm.stats.system_events, 1, __ATOMIC_RELAXED);
     trace_kvm_system_event(cpu->index, type);
     switch (type) {
     case KVM_SYSTEM_EVENT_SHUTDOWN:
@@ -660,6 +666,20 @@ bool kvm_arch_start(hwaddr entry, hwaddr dtb, Error **errp)
     }
     trace_kvm_start(entry, dtb);
     return true;
+}
+
+void kvm_arch_get_stats(KVMArchStats *stats)
+{
+    stats->mmio_exits = __atomic_load_n(&kvm.stats.mmio_exits,
+                                        __ATOMIC_RELAXED);
+    stats->mmio_unassigned = __atomic_load_n(&kvm.stats.mmio_unassigned,
+                                             __ATOMIC_RELAXED);
+    stats->system_events = __atomic_load_n(&kvm.stats.system_events,
+                                           __ATOMIC_RELAXED);
+    stats->irq_lines = __atomic_load_n(&kvm.stats.irq_lines,
+                                       __ATOMIC_RELAXED);
+    stats->irq_dropped = __atomic_load_n(&kvm.stats.irq_dropped,
+                                         __ATOMIC_RELAXED);
 }
 
 static void close_fd(int *fd)

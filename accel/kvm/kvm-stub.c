@@ -41,6 +41,11 @@ void kvm_arch_reset_and_run(hwaddr entry, hwaddr dtb)
 {
 }
 
+void kvm_arch_get_stats(KVMArchStats *stats)
+{
+    memset(stats, 0, sizeof(*stats));
+}
+
 void kvm_arch_cleanup(void)
 {
 }

@@ -37,6 +37,21 @@ void kvm_guest_opt(const char *name, const char *arg);
  * "max").  Errors start with the option at fault ("-accel kvm: ...").
  */
 bool kvm_guest_start(bool virt, bool qtest, int gic_version, Error **errp);
+typedef struct KVMGuestInfo {
+    bool paused;                /* powered off under -no-shutdown */
+    unsigned vcpus;
+    uint64_t resets;            /* guest and QMP system resets */
+    uint64_t mmio_exits;        /* MMIO exits served */
+    uint64_t mmio_unassigned;   /* ... at no device (read as zero) */
+    uint64_t system_events;     /* PSCI power-off/reset exits */
+    uint64_t irq_lines;         /* interrupt line changes into the GIC */
+    uint64_t irq_dropped;       /* ... refused (no such SPI) */
+} KVMGuestInfo;
+
+/* False when no guest runs; else its state and counters in *INFO. */
+bool kvm_guest_query(KVMGuestInfo *info);
+/* A full system reset of a running guest (QMP system_reset). */
+void kvm_guest_system_reset(void);
 /* Stop the vCPUs and destroy the VM (if any). */
 void kvm_guest_cleanup(void);
 

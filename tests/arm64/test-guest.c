@@ -17,8 +17,10 @@
  * registered its event-queue and GERROR interrupts; no SMMU line says
  * "fail" or "error"; every vCPU came online; L2 finished.  A second
  * run adds -no-shutdown and a QMP monitor: L2's power-off must send
- * SHUTDOWN ("guest": true) and STOP while the daemon stays up, and QMP
- * quit then ends it with status 0.  A third, without -no-reboot, has L2
+ * SHUTDOWN ("guest": true) and STOP while the daemon stays up,
+ * query-status must say "shutdown", x-query-kvm count L2's MMIO exits
+ * (printed: the cost of a quiet boot in exits), and QMP quit then end it
+ * with status 0.  A third, without -no-reboot, has L2
  * reboot (VSMMU_GUEST_REBOOT=1): it must boot again, its driver bind the
  * reset vSMMU again, and SIGTERM after the second boot end the daemon
  * with status 0.  Every L2 line is in the log, with the
@@ -61,6 +63,9 @@ typedef struct Run {
     bool ev_shutdown_guest;     /* SHUTDOWN with "guest":true */
     bool ev_stop;               /* STOP */
     bool alive_when_stopped;    /* the daemon still ran at STOP */
+    bool status_shutdown;       /* query-status said "shutdown" then */
+    long long mmio_exits;       /* x-query-kvm at STOP, -1 none */
+    long long mmio_unassigned;
     int qmp_fd;
     char qmp_buf[4096];         /* a partial QMP line */
     size_t qmp_len;
@@ -195,6 +200,17 @@ static void qmp_read(Run *r, pid_t pid)
         if (strstr(line, "\"event\":\"STOP\"")) {
             r->ev_stop = true;
             r->alive_when_stopped = waitpid(pid, NULL, WNOHANG) == 0;
+            qmp_send(r, "{\"execute\":\"query-status\"}\n"
+                        "{\"execute\":\"x-query-kvm\"}\n");
+        }
+        if (strstr(line, "\"status\":\"shutdown\"")) {
+            r->status_shutdown = true;
+        }
+        if (strstr(line, "\"mmio-exits\":")) {
+            vm_note("QMP x-query-kvm: %s", line);
+            r->mmio_exits = atoll(strstr(line, "\"mmio-exits\":") + 13);
+            r->mmio_unassigned =
+                atoll(strstr(line, "\"mmio-unassigned\":") + 18);
             qmp_send(r, "{\"execute\":\"quit\"}\n");
         }
         line = nl + 1;
@@ -391,6 +407,11 @@ static void test_no_shutdown(void *opaque)
               " \"guest\": true at L2's power-off");
     VM_ASSERT(r->ev_stop && r->alive_when_stopped, "-no-shutdown: QMP STOP"
               " while the daemon stays up");
+    VM_ASSERT(r->status_shutdown, "query-status says \"shutdown\" then");
+    VM_ASSERT(r->mmio_exits > 0, "x-query-kvm counted L2's MMIO exits");
+    /* The device tree describes exactly what the daemon models. */
+    VM_ASSERT(r->mmio_unassigned == 0, "L2 accessed no MMIO address"
+              " without a device (%lld did)", r->mmio_unassigned);
     VM_ASSERT(r->status == 0, "QMP quit then ends the paused daemon with"
               " status 0 (status %d)", r->status);
 }
@@ -412,7 +433,8 @@ static void test_reboot(void *opaque)
 
 int main(void)
 {
-    static Run r, paused = { .no_shutdown = true }, rebooted = {
+    static Run r, paused = { .no_shutdown = true, .mmio_exits = -1 },
+               rebooted = {
         .reboot = true,
     };
 
