@@ -12,11 +12,13 @@
  * reads L2's console (tests/arm64/guest-init.c prints "VSMMU-GUEST: "
  * lines) and the daemon's stderr, and checks, one VSMMU-TEST result
  * each: L1 has /dev/kvm; the daemon exits 0 when L2 powers off; L2
- * reached /init; its arm-smmu-v3 driver logged the probe ("oas ..
+ * reached /init (and, run once with /dev/kvm hidden, the daemon exits 1
+ * naming it); its arm-smmu-v3 driver logged the probe ("oas ..
  * (features 0x..)"), bound to the vSMMU's platform device and
  * registered its event-queue and GERROR interrupts; no SMMU line says
  * "fail" or "error"; every vCPU came online; L2 finished.  A second
- * run adds -no-shutdown and a QMP monitor: L2's power-off must send
+ * run adds -no-shutdown, a QMP monitor and -serial file:PATH (L2's
+ * lines are read from the file afterwards): L2's power-off must send
  * SHUTDOWN ("guest": true) and STOP while the daemon stays up,
  * query-status must say "shutdown", x-query-kvm count L2's MMIO exits
  * (printed: the cost of a quiet boot in exits), and QMP quit then end it
@@ -34,6 +36,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +52,7 @@
 #define MAX_LINES 512
 #define L2_DEVICE "c000000.smmuv3"      /* first platform-bus slot */
 #define QMP_PATH "/tmp/qmp.sock"
+#define CONSOLE_FILE "/tmp/l2-console.log"
 
 typedef struct Run {
     char *lines[MAX_LINES];     /* L2's VSMMU-GUEST lines, prefix dropped */
@@ -120,7 +125,7 @@ static char **daemon_argv(const Run *r)
         "-append", r->reboot ? "console=ttyAMA0 quiet panic=-1"
                                " VSMMU_GUEST_REBOOT=1"
                              : "console=ttyAMA0 quiet panic=-1",
-        "-device", "arm-smmuv3,primary-bus=pcie.0", "-nographic",
+        "-device", "arm-smmuv3,primary-bus=pcie.0",
     };
     const char *trace = getenv("VSMMU_DAEMON_TRACE");
     char **argv = calloc(64, sizeof(*argv));
@@ -132,7 +137,12 @@ static char **daemon_argv(const Run *r)
     if (!r->reboot) {
         argv[n++] = "-no-reboot";
     }
-    if (r->no_shutdown) {
+    if (!r->no_shutdown) {
+        argv[n++] = "-nographic";
+    } else {
+        /* The -no-shutdown run also tries the file backend. */
+        argv[n++] = "-serial";
+        argv[n++] = "file:" CONSOLE_FILE;
         argv[n++] = "-no-shutdown";
         argv[n++] = "-qmp";
         argv[n++] = "unix:" QMP_PATH ",server=on,wait=off";
@@ -293,8 +303,71 @@ static void run_daemon(Run *r)
     if (WIFEXITED(status) && r->t_exit < L2_TIMEOUT_S) {
         r->status = WEXITSTATUS(status);
     }
+    if (r->no_shutdown) {
+        FILE *f = fopen(CONSOLE_FILE, "r");
+
+        VM_ASSERT(f, "-serial file:" CONSOLE_FILE " exists");
+        while (fgets(line, sizeof(line), f)) {
+            line[strcspn(line, "\n")] = '\0';
+            take_line(r, line, 0);
+        }
+        fclose(f);
+        vm_note("timing: daemon start to exit %.2f s (console in a file)",
+                r->t_exit);
+        return;
+    }
     vm_note("timing: daemon start to L2 /init %.2f s, to daemon exit %.2f s",
             r->t_init, r->t_exit);
+}
+
+/* Run ARGV with stdout and stderr into OUT (SIZE bytes); exit status. */
+static int run_capture(char *const argv[], char *out, size_t size)
+{
+    int pfd[2], status;
+    size_t len = 0;
+    ssize_t n;
+    pid_t pid;
+
+    VM_ASSERT(pipe(pfd) == 0, "pipe");
+    fflush(NULL);
+    pid = fork();
+    VM_ASSERT(pid >= 0, "fork");
+    if (pid == 0) {
+        dup2(pfd[1], STDOUT_FILENO);
+        dup2(pfd[1], STDERR_FILENO);
+        close(pfd[0]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    while ((n = read(pfd[0], out + len, size - 1 - len)) > 0) {
+        len += n;
+    }
+    out[len] = '\0';
+    close(pfd[0]);
+    VM_ASSERT(waitpid(pid, &status, 0) == pid, "reap");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Without /dev/kvm the daemon names what is missing and exits 1. */
+static void test_no_dev_kvm(void *opaque)
+{
+    static const Run plain;
+    const char *want = "vsmmu-daemon: -accel kvm: cannot open /dev/kvm:"
+                       " No such file or directory";
+    char out[4096];
+    struct stat st;
+    int status;
+
+    VM_ASSERT(stat("/dev/kvm", &st) == 0, "stat /dev/kvm");
+    VM_ASSERT(unlink("/dev/kvm") == 0, "hide /dev/kvm");
+    status = run_capture(daemon_argv(&plain), out, sizeof(out));
+    VM_ASSERT(mknod("/dev/kvm", S_IFCHR | 0666, st.st_rdev) == 0,
+              "restore /dev/kvm (%u:%u)", major(st.st_rdev),
+              minor(st.st_rdev));
+    vm_note("without /dev/kvm: %s", strtok(out, "\n") ?: "(nothing)");
+    VM_ASSERT(status == 1 && !strncmp(out, want, strlen(want)),
+              "the daemon exits 1 with '%s' (status %d)", want, status);
 }
 
 static int count_lines(const Run *r, const char *line)
@@ -440,6 +513,7 @@ int main(void)
 
     vm_init();
     vm_run("L1 has KVM", test_kvm, NULL);
+    vm_run("no /dev/kvm: a clear error", test_no_dev_kvm, NULL);
     run_daemon(&r);
     vm_run("daemon exits 0 at L2 power-off", test_power_off, &r);
     vm_run("L2 reached init", test_init, &r);
