@@ -20,7 +20,8 @@
  * run adds -no-shutdown, a QMP monitor and -serial file:PATH (L2's
  * lines are read from the file afterwards): L2's power-off must send
  * SHUTDOWN ("guest": true) and STOP while the daemon stays up,
- * query-status must say "shutdown", x-query-kvm count L2's MMIO exits
+ * query-status must say "shutdown", the daemon's vCPU thread be named
+ * "CPU 0/KVM", x-query-kvm count L2's MMIO exits
  * (printed: the cost of a quiet boot in exits), and QMP quit then end it
  * with status 0.  A third, without -no-reboot, has L2
  * reboot (VSMMU_GUEST_REBOOT=1): it must boot again, its driver bind the
@@ -33,6 +34,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -69,6 +71,7 @@ typedef struct Run {
     bool ev_stop;               /* STOP */
     bool alive_when_stopped;    /* the daemon still ran at STOP */
     bool status_shutdown;       /* query-status said "shutdown" then */
+    bool vcpu_thread;           /* a thread "CPU 0/KVM" existed then */
     long long mmio_exits;       /* x-query-kvm at STOP, -1 none */
     long long mmio_unassigned;
     int qmp_fd;
@@ -183,6 +186,36 @@ static void qmp_connect(Run *r, pid_t pid)
     qmp_send(r, "{\"execute\":\"qmp_capabilities\"}\n");
 }
 
+/* Does PID have a thread named NAME (/proc/PID/task/N/comm)? */
+static bool has_thread(pid_t pid, const char *name)
+{
+    char path[64], comm[32];
+    struct dirent *e;
+    bool found = false;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    d = opendir(path);
+    while (d && !found && (e = readdir(d))) {
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/%d/task/%.16s/comm", (int)pid,
+                 e->d_name);
+        f = fopen(path, "r");
+        if (f && fgets(comm, sizeof(comm), f)) {
+            comm[strcspn(comm, "\n")] = '\0';
+            found = !strcmp(comm, name);
+        }
+        if (f) {
+            fclose(f);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    return found;
+}
+
 /* QMP traffic: note events; at STOP, check the daemon lives, then quit. */
 static void qmp_read(Run *r, pid_t pid)
 {
@@ -210,6 +243,7 @@ static void qmp_read(Run *r, pid_t pid)
         if (strstr(line, "\"event\":\"STOP\"")) {
             r->ev_stop = true;
             r->alive_when_stopped = waitpid(pid, NULL, WNOHANG) == 0;
+            r->vcpu_thread = has_thread(pid, "CPU 0/KVM");
             qmp_send(r, "{\"execute\":\"query-status\"}\n"
                         "{\"execute\":\"x-query-kvm\"}\n");
         }
@@ -481,6 +515,7 @@ static void test_no_shutdown(void *opaque)
     VM_ASSERT(r->ev_stop && r->alive_when_stopped, "-no-shutdown: QMP STOP"
               " while the daemon stays up");
     VM_ASSERT(r->status_shutdown, "query-status says \"shutdown\" then");
+    VM_ASSERT(r->vcpu_thread, "the vCPU thread is named \"CPU 0/KVM\"");
     VM_ASSERT(r->mmio_exits > 0, "x-query-kvm counted L2's MMIO exits");
     /* The device tree describes exactly what the daemon models. */
     VM_ASSERT(r->mmio_unassigned == 0, "L2 accessed no MMIO address"
