@@ -23,7 +23,8 @@
  * query-status must say "shutdown", the daemon's vCPU thread be named
  * "CPU 0/KVM", x-query-kvm count L2's MMIO exits
  * (printed: the cost of a quiet boot in exits), and QMP quit then end it
- * with status 0.  A third, without -no-reboot, has L2
+ * with status 0.  A third, without -no-reboot and with L2's console on
+ * -serial chardev:ID (a Unix socket this program listens on), has L2
  * reboot (VSMMU_GUEST_REBOOT=1): it must boot again, its driver bind the
  * reset vSMMU again, and SIGTERM after the second boot end the daemon
  * with status 0.  Every L2 line is in the log, with the
@@ -55,6 +56,13 @@
 #define L2_DEVICE "c000000.smmuv3"      /* first platform-bus slot */
 #define QMP_PATH "/tmp/qmp.sock"
 #define CONSOLE_FILE "/tmp/l2-console.log"
+#define SERIAL_SOCK "/tmp/l2-serial.sock"
+
+/* Assembles lines from one byte stream. */
+typedef struct LineBuf {
+    char line[1024];
+    size_t len;
+} LineBuf;
 
 typedef struct Run {
     char *lines[MAX_LINES];     /* L2's VSMMU-GUEST lines, prefix dropped */
@@ -63,6 +71,9 @@ typedef struct Run {
     double t_init, t_exit;      /* seconds from the daemon's start */
     /* Reboot run: L2 reboots; SIGTERM after its second boot. */
     bool reboot;
+    bool chardev;               /* L2's console on -serial chardev:ID */
+    int serial_fd;              /* our end of that socket */
+    bool serial_connected;      /* the daemon connected to it */
     int reboots_seen;
     pid_t pid;
     /* -no-shutdown run, over QMP: */
@@ -140,7 +151,13 @@ static char **daemon_argv(const Run *r)
     if (!r->reboot) {
         argv[n++] = "-no-reboot";
     }
-    if (!r->no_shutdown) {
+    if (r->chardev) {
+        /* The daemon connects to our socket: -serial chardev:ID. */
+        argv[n++] = "-chardev";
+        argv[n++] = "socket,id=serial0,path=" SERIAL_SOCK;
+        argv[n++] = "-serial";
+        argv[n++] = "chardev:serial0";
+    } else if (!r->no_shutdown) {
         argv[n++] = "-nographic";
     } else {
         /* The -no-shutdown run also tries the file backend. */
@@ -160,6 +177,33 @@ static char **daemon_argv(const Run *r)
         }
     }
     return argv;
+}
+
+static void feed(Run *r, LineBuf *lb, const char *buf, ssize_t n, double t)
+{
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || lb->len == sizeof(lb->line) - 1) {
+            lb->line[lb->len] = '\0';
+            take_line(r, lb->line, t);
+            lb->len = 0;
+        } else {
+            lb->line[lb->len++] = buf[i];
+        }
+    }
+}
+
+/* Listen on SERIAL_SOCK before the daemon starts (it connects once). */
+static int serial_listen(void)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    strcpy(addr.sun_path, SERIAL_SOCK);
+    unlink(SERIAL_SOCK);
+    VM_ASSERT(fd >= 0 && bind(fd, (struct sockaddr *)&addr,
+                              sizeof(addr)) == 0 && listen(fd, 1) == 0,
+              "listen on " SERIAL_SOCK);
+    return fd;
 }
 
 static void qmp_send(Run *r, const char *cmd)
@@ -270,12 +314,14 @@ static void qmp_read(Run *r, pid_t pid)
 static void run_daemon(Run *r)
 {
     char buf[4096], line[1024];
-    size_t len = 0;
-    int pfd[2], status;
+    LineBuf out = { .len = 0 }, serial = { .len = 0 };
+    int pfd[2], status, listen_fd = r->chardev ? serial_listen() : -1;
     double t0 = now();
     pid_t pid;
+    ssize_t n;
 
     r->status = -1;
+    r->serial_fd = -1;
     VM_ASSERT(pipe(pfd) == 0, "pipe for the daemon's output");
     fflush(NULL);
     pid = fork();
@@ -294,10 +340,13 @@ static void run_daemon(Run *r)
         qmp_connect(r, pid);
     }
     for (;;) {
-        struct pollfd p[2] = { { .fd = pfd[0], .events = POLLIN },
-                               { .fd = r->qmp_fd, .events = POLLIN } };
+        struct pollfd p[3] = {
+            { .fd = pfd[0], .events = POLLIN },
+            { .fd = r->qmp_fd, .events = POLLIN },
+            { .fd = r->serial_fd >= 0 ? r->serial_fd : listen_fd,
+              .events = POLLIN },
+        };
         int left = (int)((t0 + L2_TIMEOUT_S - now()) * 1000);
-        ssize_t n;
 
         if (left <= 0) {
             vm_note("L2 did not finish within %d s: killing the daemon",
@@ -305,11 +354,22 @@ static void run_daemon(Run *r)
             kill(pid, SIGKILL);
             break;
         }
-        if (poll(p, r->qmp_fd >= 0 ? 2 : 1, left) <= 0) {
+        if (poll(p, 3, left) <= 0) {
             continue;
         }
         if (r->qmp_fd >= 0 && (p[1].revents & (POLLIN | POLLHUP))) {
             qmp_read(r, pid);
+        }
+        if (p[2].fd >= 0 && (p[2].revents & (POLLIN | POLLHUP))) {
+            if (r->serial_fd < 0) {
+                r->serial_fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+                r->serial_connected = r->serial_fd >= 0;
+            } else if ((n = read(r->serial_fd, buf, sizeof(buf))) > 0) {
+                feed(r, &serial, buf, n, now() - t0);
+            } else {
+                close(r->serial_fd);
+                r->serial_fd = -2;      /* closed: poll ignores fd < 0 */
+            }
         }
         if (!(p[0].revents & (POLLIN | POLLHUP))) {
             continue;
@@ -318,15 +378,18 @@ static void run_daemon(Run *r)
         if (n <= 0) {
             break;              /* the daemon closed its output: it ended */
         }
-        for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] == '\n' || len == sizeof(line) - 1) {
-                line[len] = '\0';
-                take_line(r, line, now() - t0);
-                len = 0;
-            } else {
-                line[len++] = buf[i];
-            }
-        }
+        feed(r, &out, buf, n, now() - t0);
+    }
+    /* What the serial socket still holds (the daemon has gone). */
+    while (r->serial_fd >= 0 && (n = read(r->serial_fd, buf,
+                                          sizeof(buf))) > 0) {
+        feed(r, &serial, buf, n, now() - t0);
+    }
+    if (r->serial_fd >= 0) {
+        close(r->serial_fd);
+    }
+    if (listen_fd >= 0) {
+        close(listen_fd);
     }
     close(pfd[0]);
     if (r->qmp_fd >= 0) {
@@ -528,6 +591,9 @@ static void test_reboot(void *opaque)
 {
     const Run *r = opaque;
 
+    VM_ASSERT(r->serial_connected && count_lines(r, "done") == 2,
+              "L2's console reached us over -serial chardev:ID (a socket"
+              " the daemon connected to)");
     VM_ASSERT(r->reboots_seen == 2, "L2 rebooted and booted again (PSCI"
               " SYSTEM_RESET: devices reset, images reloaded, vCPUs"
               " re-initialized)");
@@ -543,7 +609,7 @@ int main(void)
 {
     static Run r, paused = { .no_shutdown = true, .mmio_exits = -1 },
                rebooted = {
-        .reboot = true,
+        .reboot = true, .chardev = true,
     };
 
     vm_init();
