@@ -10,7 +10,7 @@ The layers, bottom to top (docs/devel/architecture.rst):
             under include/system/ (iommufd*, vfio-cdev-abi*, memory,
             host-iommu-device, veventq-reader)
   hw        hw/, include/hw/
-  system    the daemon: system/, include/chardev/ and the daemon headers
+  system    the daemon: system/, accel/ (it drives the machine), include/chardev/ and the daemon headers
             under include/system/ (qmp*, machine, qtest, runstate, system)
 
 A file may include headers of its own layer or below.  A header that is
@@ -31,7 +31,7 @@ import sys
 import tempfile
 
 LAYERS = ["spec", "util", "backends", "hw", "system"]
-SCANNED = ["util", "backends", "hw", "system", "include"]
+SCANNED = ["util", "backends", "hw", "system", "accel", "include"]
 
 # Headers by their name under include/ (first match wins).
 HEADER_LAYERS = [
@@ -49,6 +49,7 @@ HEADER_LAYERS = [
     ("system/qtest.h", "system"),
     ("system/runstate.h", "system"),
     ("system/system.h", "system"),
+    ("system/kvm.h", "system"),
     ("chardev/*", "system"),
     ("hw/*", "hw"),
 ]
@@ -60,6 +61,7 @@ SOURCE_LAYERS = [
     ("backends/*", "backends"),
     ("hw/*", "hw"),
     ("system/*", "system"),
+    ("accel/*", "system"),
 ]
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

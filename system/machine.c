@@ -38,7 +38,7 @@ static struct {
 
 /* Properties of a full virt machine that libvirt sets; no effect here. */
 static const char *const machine_ignored_props[] = {
-    "usb", "gic-version", "dump-guest-core", "mem-merge", "acpi",
+    "usb", "dump-guest-core", "mem-merge", "acpi",
     "memory-backend", "graphics", "highmem", "its", "ras", NULL
 };
 
@@ -73,8 +73,22 @@ bool machine_parse_opts(const char *optarg, MachineOptions *mo,
             }
             mo->iommu = !strcmp(val, "smmuv3") ? "smmuv3" : NULL;
         } else if (!strcmp(opt->name, "accel")) {
-            if (strcmp(val, "qtest") != 0) {
+            if (strcmp(val, "qtest") != 0 && strcmp(val, "kvm") != 0) {
                 error_setg(errp, "invalid accelerator %s", val);
+                return false;
+            }
+            mo->accel_kvm = !strcmp(val, "kvm");
+        } else if (!strcmp(opt->name, "gic-version")) {
+            /* Checked by a KVM guest only (accel/kvm/kvm-all.c). */
+            if (!strcmp(val, "host") || !strcmp(val, "max")) {
+                mo->gic_version = -1;
+            } else if (!strcmp(val, "2") || !strcmp(val, "3") ||
+                       !strcmp(val, "4")) {
+                mo->gic_version = val[0] - '0';
+            } else {
+                error_setg(errp, "Invalid gic-version value");
+                error_append_hint(errp, "Valid values are 2, 3, 4, host,"
+                                  " max.\n");
                 return false;
             }
         } else if (g_strv_contains(machine_ignored_props, opt->name)) {

@@ -9,6 +9,7 @@
 #include "system/qmp-vsmmu.h"
 #include "qapi/error.h"
 #include "qemu/option.h"
+#include "system/kvm.h"
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/runstate.h"
@@ -60,10 +61,15 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
 {
     JsonObject *ret;
+    KVMGuestInfo kvm;
+    bool paused;
 
+    /* A KVM guest powered off under -no-shutdown is "shutdown", as QEMU. */
+    paused = kvm_guest_query(&kvm) && kvm.paused;
     ret = json_object_new();
-    json_object_set_string_member(ret, "status", "running");
-    json_object_set_boolean_member(ret, "running", true);
+    json_object_set_string_member(ret, "status",
+                                  paused ? "shutdown" : "running");
+    json_object_set_boolean_member(ret, "running", !paused);
     return object_node(ret);
 }
 
@@ -83,8 +89,13 @@ static JsonNode *qmp_quit(JsonObject *args, Error **errp)
 static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
 {
     g_autoptr(JsonObject) data = NULL;
+    KVMGuestInfo kvm;
 
-    machine_reset();
+    if (kvm_guest_query(&kvm)) {
+        kvm_guest_system_reset();   /* devices, images and vCPUs */
+    } else {
+        machine_reset();
+    }
     data = json_object_new();
     json_object_set_boolean_member(data, "guest", false);
     json_object_set_string_member(data, "reason", "host-qmp-system-reset");
@@ -189,6 +200,27 @@ static JsonNode *qmp_x_query_mmio(JsonObject *args, Error **errp)
     return node;
 }
 
+static JsonNode *qmp_x_query_kvm(JsonObject *args, Error **errp)
+{
+    JsonObject *ret;
+    KVMGuestInfo kvm;
+
+    if (!kvm_guest_query(&kvm)) {
+        error_setg(errp, "no KVM guest is running (-accel kvm -kernel)");
+        return NULL;
+    }
+    ret = json_object_new();
+    json_object_set_int_member(ret, "vcpus", kvm.vcpus);
+    json_object_set_boolean_member(ret, "paused", kvm.paused);
+    json_object_set_int_member(ret, "resets", kvm.resets);
+    json_object_set_int_member(ret, "mmio-exits", kvm.mmio_exits);
+    json_object_set_int_member(ret, "mmio-unassigned", kvm.mmio_unassigned);
+    json_object_set_int_member(ret, "system-events", kvm.system_events);
+    json_object_set_int_member(ret, "irq-lines", kvm.irq_lines);
+    json_object_set_int_member(ret, "irq-dropped", kvm.irq_dropped);
+    return object_node(ret);
+}
+
 void qmp_register_builtin_commands(void)
 {
     qmp_register_command_args("query-version", qmp_query_version, no_args);
@@ -202,6 +234,7 @@ void qmp_register_builtin_commands(void)
     qmp_register_command_args("device_del", qmp_device_del,
                               device_del_args);
     qmp_register_command_args("x-query-mmio", qmp_x_query_mmio, no_args);
+    qmp_register_command_args("x-query-kvm", qmp_x_query_kvm, no_args);
     qmp_register_vsmmu_commands();
     qmp_register_vfio_commands();
 }

@@ -30,7 +30,9 @@ void qemu_system_shutdown_request(const char *reason)
     }
     trace_qemu_system_shutdown_request(reason);
     shutdown_requested = true;
-    json_object_set_boolean_member(data, "guest", false);
+    /* QEMU's ShutdownCause names: "guest-shutdown", "guest-reset", ... */
+    json_object_set_boolean_member(data, "guest",
+                                   g_str_has_prefix(reason, "guest-"));
     json_object_set_string_member(data, "reason", reason);
     qmp_send_event("SHUTDOWN", data);
     if (main_loop) {

@@ -19,6 +19,7 @@
 #include "hw/qdev-properties.h"
 #include "system/iommufd.h"
 #include "system/iommufd-emulated.h"
+#include "system/kvm.h"
 #include "qemu/iothread.h"
 #include "system/qmp-vsmmu.h"
 #include "system/machine.h"
@@ -47,6 +48,7 @@ typedef enum {
     OPT_ACCEL,
     OPT_AUDIO,
     OPT_RUN_WITH,
+    OPT_GUEST,          /* -kernel, -smp, ...: see system/kvm.h */
     OPT_VERSION,
     OPT_HELP,
     OPT_IGNORED,        /* full-VM options libvirt emits */
@@ -81,10 +83,25 @@ static const QEMUOption qemu_options[] = {
       "-trace [enable=]PATTERN|events=FILE|file=FILE  enable trace events" },
     { "display", true, OPT_DISPLAY, "-display none" },
     { "nodefaults", false, OPT_NODEFAULTS, "-nodefaults" },
-    { "accel", true, OPT_ACCEL, "-accel qtest  guest time under qtest" },
+    { "accel", true, OPT_ACCEL,
+      "-accel qtest|kvm  qtest: guest time under qtest; kvm: run -kernel" },
     { "audio", true, OPT_AUDIO, "-audio none" },
     { "run-with", true, OPT_RUN_WITH,
       "-run-with exit-with-parent=on  exit when the parent exits" },
+    /* A KVM guest (accel/kvm/kvm-all.c); recorded, used with -accel kvm. */
+    { "kernel", true, OPT_GUEST, "-kernel Image  arm64 Linux to boot" },
+    { "initrd", true, OPT_GUEST, "-initrd FILE  its initramfs" },
+    { "append", true, OPT_GUEST, "-append CMDLINE  its command line" },
+    { "dtb", true, OPT_GUEST, "-dtb FILE  device tree (default: generated)" },
+    { "cpu", true, OPT_GUEST, "-cpu host  the guest's CPU model" },
+    { "smp", true, OPT_GUEST, "-smp N  vCPUs of the guest" },
+    { "serial", true, OPT_GUEST,
+      "-serial stdio|file:PATH|chardev:ID|none  the guest's PL011" },
+    { "nographic", false, OPT_GUEST, "-nographic  the PL011 on stdio" },
+    { "no-shutdown", false, OPT_GUEST,
+      "-no-shutdown  pause at guest power-off instead of exiting" },
+    { "no-reboot", false, OPT_GUEST,
+      "-no-reboot  exit at guest reset instead of rebooting" },
     { "version", false, OPT_VERSION, "-version  print the version" },
     { "help", false, OPT_HELP, "-help  print this help" },
     { "h", false, OPT_HELP, NULL },
@@ -93,17 +110,13 @@ static const QEMUOption qemu_options[] = {
     { "uuid", true, OPT_IGNORED, NULL },
     { "S", false, OPT_IGNORED, NULL },
     { "no-user-config", false, OPT_IGNORED, NULL },
-    { "no-shutdown", false, OPT_IGNORED, NULL },
     { "overcommit", true, OPT_IGNORED, NULL },
     { "rtc", true, OPT_IGNORED, NULL },
     { "boot", true, OPT_IGNORED, NULL },
-    { "smp", true, OPT_IGNORED, NULL },
-    { "cpu", true, OPT_IGNORED, NULL },
     { "msg", true, OPT_IGNORED, NULL },
     { "sandbox", true, OPT_IGNORED, NULL },
     { "global", true, OPT_IGNORED, NULL },
     { "pidfile", true, OPT_IGNORED, NULL },
-    { "serial", true, OPT_IGNORED, NULL },
     { "parallel", true, OPT_IGNORED, NULL },
 };
 
@@ -441,8 +454,12 @@ static bool parse_accel(const char *optarg, Error **errp)
         qtest_set_enabled(true);
         return true;
     }
-    /* libvirt asks for kvm; there is no CPU to accelerate here. */
-    if (!strcmp(accel, "kvm") || !strcmp(accel, "tcg")) {
+    /* A guest runs with -kernel; without, libvirt's kvm is ignored. */
+    if (!strcmp(accel, "kvm")) {
+        kvm_accel_select();
+        return true;
+    }
+    if (!strcmp(accel, "tcg")) {
         trace_vl_option_ignored("-accel", accel);
         return true;
     }
@@ -482,8 +499,9 @@ static void print_help(void)
             printf("%s\n", qemu_options[i].help);
         }
     }
-    printf("\nOptions that only concern a full VM (-name, -uuid, -S, -smp,"
-           " -cpu, ...)\nare accepted and ignored.  See"
+    printf("\nOptions that only concern a full VM (-name, -uuid, -S, ...)"
+           " are accepted\nand ignored; the guest options are used only with"
+           " -accel kvm -kernel.  See"
            " docs/system/vsmmu-daemon.rst.\n");
 }
 
@@ -670,6 +688,9 @@ static bool parse_immediate_opt(const QEMUOption *o, const char *name,
         return parse_accel(optarg, errp);
     case OPT_RUN_WITH:
         return parse_run_with(optarg, errp);
+    case OPT_GUEST:
+        kvm_guest_opt(o->name, optarg);
+        return true;
     case OPT_NODEFAULTS:
         return true;
     case OPT_IGNORED:
@@ -770,6 +791,15 @@ int qemu_init(int argc, char **argv)
         error_report_err(err);
         return 1;
     }
+    if (vl.machine.accel_kvm) {
+        kvm_accel_select();
+    }
+    if (!kvm_guest_start(!vl.machine.type || !strcmp(vl.machine.type, "virt"),
+                         vl.qtest || qtest_enabled(), vl.machine.gic_version,
+                         &err)) {
+        error_report_err(err);
+        return 1;
+    }
     vl.signal_src[0] = g_unix_signal_add(SIGTERM, signal_cb, NULL);
     vl.signal_src[1] = g_unix_signal_add(SIGINT, signal_cb, NULL);
     vl.signal_src[2] = g_unix_signal_add(SIGHUP, signal_cb, NULL);
@@ -785,6 +815,7 @@ void qemu_cleanup(void)
             vl.signal_src[i] = 0;
         }
     }
+    kvm_guest_cleanup();
     qemu_chardev_cleanup();
     qtest_server_stop();
     qmp_vsmmu_cleanup();

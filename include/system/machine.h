@@ -55,6 +55,8 @@ typedef struct MachineOptions {
     const char *iommu;          /* "smmuv3" or NULL */
     uint64_t ram_size;
     bool ram_size_set;          /* -m was given */
+    bool accel_kvm;             /* accel=kvm (see system/kvm.h) */
+    int gic_version;            /* 0 not given, -1 host/max, else 2, 3, 4 */
 } MachineOptions;
 
 /* Parse "-machine" arguments into MO (strings point into nothing owned). */

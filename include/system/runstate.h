@@ -10,8 +10,9 @@
 void qemu_main_loop_run(void);
 /*
  * Ask the main loop to return (main thread).  REASON is QEMU's
- * ShutdownCause name ("host-qmp-quit", "host-signal"), sent in the
- * SHUTDOWN event.
+ * ShutdownCause name ("host-qmp-quit", "host-signal", "guest-shutdown",
+ * "guest-reset"), sent in the SHUTDOWN event, whose "guest" member is
+ * true for the "guest-" ones.
  */
 void qemu_system_shutdown_request(const char *reason);
 bool qemu_shutdown_requested(void);

@@ -74,8 +74,10 @@ sys_root = '$sr'
 pkg_config_libdir = ['$sr/usr/lib/$triple/pkgconfig', '$sr/usr/share/pkgconfig']
 
 [built-in options]
+# libfdt has no .pc file: its header and library straight from the sysroot.
+c_args = ['-isystem', '$sr/usr/include']
 # GLib's shared libraries pull in libmount, libselinux, ... by soname.
-c_link_args = ['-L$out/ldscripts', '-Wl,-rpath-link,$libc_dir', '-Wl,-rpath-link,$sr/usr/lib/$triple', '-Wl,-rpath-link,$sr/lib/$triple']
+c_link_args = ['-L$out/ldscripts', '-L$sr/usr/lib/$triple', '-Wl,-rpath-link,$libc_dir', '-Wl,-rpath-link,$sr/usr/lib/$triple', '-Wl,-rpath-link,$sr/lib/$triple']
 
 [host_machine]
 system = 'linux'

@@ -7,6 +7,8 @@
 #
 # Builds, into OUTDIR:
 #   iort-dump        /init of the IORT capture boot (run-vm.sh)
+#   test-guest       /init of the nested bed's L1 (run-guest-test.sh)
+#   guest-init       /init of its L2 guest
 #   test-real-smmu   the real arm-smmu-v3 vEVENTQ test, linked with the
 #                    project's backends/iommufd.c, util/ and the generated
 #                    backends trace code, and GLib statically from the arm64
@@ -27,7 +29,7 @@ die() { log "error: $*"; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-[ $# = 1 ] || { sed -n 's/^# \{0,1\}//; 3,18p' "$0" >&2; exit 1; }
+[ $# = 1 ] || { sed -n 's/^# \{0,1\}//; 3,20p' "$0" >&2; exit 1; }
 out=$1
 
 command -v python3 >/dev/null || { printf 'SKIP: %s: python3 not found\n' "$prog" >&2; exit 77; }
@@ -79,6 +81,13 @@ cflags=(-static -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror
 log "building $out/iort-dump"
 "$cc" "${cflags[@]}" -o "$out/iort-dump" "$here/iort-dump.c" \
     "$src/tests/kernel/vmlib.c" || die "cannot build iort-dump"
+
+# The nested bed: L1's /init and L2's /init (tests/arm64/run-guest-test.sh).
+log "building $out/test-guest and $out/guest-init"
+"$cc" "${cflags[@]}" -o "$out/test-guest" "$here/test-guest.c" \
+    "$src/tests/kernel/vmlib.c" || die "cannot build test-guest"
+"$cc" "${cflags[@]}" -o "$out/guest-init" "$here/guest-init.c" ||
+    die "cannot build guest-init"
 
 log "building $out/test-real-smmu"
 # -I gen/backends first: backends/iommufd.c includes "trace.h" of its group.

@@ -20,6 +20,8 @@
 #                        (default: $VSMMU_KERNEL_DIR, else run build-kernel.sh)
 #   --iort-dump PROG     /init of the IORT capture boot (default: iort-dump
 #                        next to INIT)
+#   --nested             the host can run KVM guests: virtualization=on
+#                        (EL2), -cpu max,pauth-impdef=on, -m 2048
 #
 # QEMU (11.1, trixie-backports) and the UEFI firmware come from fetch.sh.
 # The machine is "virt,iommu=smmuv3" with an ACPI boot.  The kernel only
@@ -54,7 +56,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../vm-runner-lib.sh"
 
 usage() {
-    sed -n 's/^# \{0,1\}//; 3,23p' "$0" >&2
+    sed -n 's/^# \{0,1\}//; 3,25p' "$0" >&2
     exit "${1:-1}"
 }
 
@@ -66,6 +68,7 @@ timeout_s=${VSMMU_VM_TIMEOUT:-120}
 append=
 kdir=${VSMMU_KERNEL_DIR:-}
 iort_dump=
+nested=0
 while [ $# -gt 0 ]; do
     case $1 in
     --file) [ $# -ge 2 ] || usage; files+=("$2"); shift 2 ;;
@@ -75,6 +78,7 @@ while [ $# -gt 0 ]; do
     --append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
     --kernel) [ $# -ge 2 ] || usage; kdir=$2; shift 2 ;;
     --iort-dump) [ $# -ge 2 ] || usage; iort_dump=$2; shift 2 ;;
+    --nested) nested=1; shift ;;
     -h|--help) usage 0 ;;
     --) shift; progs+=("$@"); break ;;
     -*) log "unknown option '$1'"; usage ;;
@@ -140,8 +144,17 @@ console=$outdir/console.log
 # The machine.  Everything here shapes the ACPI tables, so all of it (and
 # QEMU's version) keys the cached IORT; only -kernel, -initrd and -append
 # vary between the capture boot and the test boots.
+# --nested: EL2 for L1's KVM (VHE with -cpu max; pauth-impdef=on keeps
+# pointer authentication cheap under TCG) and room for L2's RAM.
 # shellcheck disable=SC2054 # the commas belong to QEMU option values
-machine=(-M virt,iommu=smmuv3,gic-version=3 -cpu cortex-a57 -smp 1 -m 1024
+if [ "$nested" = 1 ]; then
+    board=(-M virt,iommu=smmuv3,gic-version=3,virtualization=on
+           -cpu max,pauth-impdef=on -m 2048)
+else
+    board=(-M virt,iommu=smmuv3,gic-version=3 -cpu cortex-a57 -m 1024)
+fi
+# shellcheck disable=SC2054
+machine=("${board[@]}" -smp 1
          -accel tcg -nographic -no-reboot -nodefaults -serial mon:stdio
          -semihosting-config enable=on,target=native,userspace=on
          -bios "$bios" -device edu)

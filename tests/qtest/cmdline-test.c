@@ -34,7 +34,7 @@ static int run(const char *const *args, char **out, char **err)
 }
 
 typedef struct ErrorCase {
-    const char *args[6];
+    const char *args[8];
     const char *stderr_line;
 } ErrorCase;
 
@@ -187,6 +187,32 @@ static const ErrorCase error_cases[] = {
       "vsmmu-daemon: qtest: Failed to connect to '/nonexistent/dir/sock':"
       " No such file or directory" },
     { { "-trace", "file=/nonexistent/dir/trace" }, NULL },
+    /* Guest options: checked only when a guest is asked for. */
+    { { "-kernel", "/nonexistent" },
+      "vsmmu-daemon: -kernel: running a guest needs -accel kvm"
+      " (vsmmu-daemon has no CPU emulation)" },
+    { { "-accel", "kvm", "-initrd", "/nonexistent" },
+      "vsmmu-daemon: -initrd needs -kernel" },
+    { { "-machine", "virt,gic-version=5" },
+      "vsmmu-daemon: -machine virt,gic-version=5: Invalid gic-version"
+      " value" },
+    { { "-machine", "virt,gic-version=2,accel=kvm", "-kernel", "/x" },
+      "vsmmu-daemon: -machine gic-version=2: a KVM guest's interrupt"
+      " controller is the in-kernel GICv3 (gic-version=3)" },
+    { { "-accel", "kvm", "-cpu", "cortex-a57", "-kernel", "/x" },
+      "vsmmu-daemon: -cpu cortex-a57: a KVM guest runs the host's CPU"
+      " (-cpu host)" },
+    { { "-accel", "kvm", "-smp", "0", "-kernel", "/x" },
+      "vsmmu-daemon: -smp 0: the number of CPUs must be 1 to 123 (the virt"
+      " board's GICv3 redistributor space)" },
+    { { "-accel", "kvm", "-machine", "none", "-kernel", "/x" },
+      "vsmmu-daemon: -accel kvm: a guest needs -machine virt" },
+    { { "-accel", "kvm", "-kernel", "/x", "-qtest", "stdio" },
+      "vsmmu-daemon: -accel kvm: a guest cannot run under -accel qtest or"
+      " -qtest" },
+    { { "-accel", "kvm", "-kernel", "/x", "-serial", "vc" },
+      "vsmmu-daemon: -serial vc: unsupported backend (stdio, file:PATH,"
+      " chardev:ID, none)" },
 };
 
 static void test_error(gconstpointer opaque)

@@ -146,6 +146,9 @@ static void test_errors(void)
                  "Parameter 'x' is unexpected");
     assert_error(s, "[1, 2]", "GenericError",
                  "QMP input must be a JSON object");
+    /* Guest counters exist only with -accel kvm -kernel. */
+    assert_error(s, "{\"execute\": \"x-query-kvm\"}", "GenericError",
+                 "no KVM guest is running (-accel kvm -kernel)");
     /* Still serving. */
     json_object_unref(qtest_qmp(s, "{\"execute\": \"query-status\"}"));
     qtest_quit(s);

@@ -1,0 +1,634 @@
+/*
+ * test-guest: /init of the nested arm64 test bed's L1 (the emulated
+ * host, booted with virtualization=on): vsmmu-daemon runs a real Linux
+ * guest (L2) under L1's KVM and that guest's own arm-smmu-v3 driver
+ * probes our vSMMU (accel=off, no host devices).
+ *
+ * Runs
+ *   /bin/vsmmu-daemon -accel kvm -machine virt,gic-version=3 -cpu host
+ *     -smp 1 -m 256 -kernel /data/Image -initrd /data/l2-initrd.cpio
+ *     -append "console=ttyAMA0 quiet panic=-1"
+ *     -device arm-smmuv3,primary-bus=pcie.0 -nographic -no-reboot
+ * reads L2's console (tests/arm64/guest-init.c prints "VSMMU-GUEST: "
+ * lines) and the daemon's stderr, and checks, one VSMMU-TEST result
+ * each: L1 has /dev/kvm; the daemon exits 0 when L2 powers off; L2
+ * reached /init (and, run once with /dev/kvm hidden, the daemon exits 1
+ * naming it); its arm-smmu-v3 driver logged the probe ("oas ..
+ * (features 0x..)"), bound to the vSMMU's platform device and
+ * registered its event-queue and GERROR interrupts; no SMMU line says
+ * "fail" or "error"; every vCPU came online; L2 finished.  A second
+ * run adds -no-shutdown, a QMP monitor and -serial file:PATH (L2's
+ * lines are read from the file afterwards): L2's power-off must send
+ * SHUTDOWN ("guest": true) and STOP while the daemon stays up,
+ * query-status must say "shutdown", the daemon's vCPU thread be named
+ * "CPU 0/KVM", x-query-kvm count L2's MMIO exits
+ * (printed: the cost of a quiet boot in exits), and QMP quit then end it
+ * with status 0.  A third, without -no-reboot and with L2's console on
+ * -serial chardev:ID (a Unix socket this program listens on), has L2
+ * reboot (VSMMU_GUEST_REBOOT=1): it must boot again, its driver bind the
+ * reset vSMMU again, and SIGTERM after the second boot end the daemon
+ * with status 0.  Every L2 line is in the log, with the
+ * times from the daemon's start to L2's /init and to its exit
+ * (measured, never asserted).  VSMMU_DAEMON_TRACE=P1,P2 on L1's kernel
+ * command line adds -trace P1 -trace P2 to the daemon, VSMMU_GUEST_SMP=N
+ * runs L2 with -smp N (default 1).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "vmlib.h"
+
+#define L2_TIMEOUT_S 120
+#define L2_PREFIX "VSMMU-GUEST: "
+#define MAX_LINES 512
+#define L2_DEVICE "c000000.smmuv3"      /* first platform-bus slot */
+#define QMP_PATH "/tmp/qmp.sock"
+#define CONSOLE_FILE "/tmp/l2-console.log"
+#define SERIAL_SOCK "/tmp/l2-serial.sock"
+
+/* Assembles lines from one byte stream. */
+typedef struct LineBuf {
+    char line[1024];
+    size_t len;
+} LineBuf;
+
+typedef struct Run {
+    char *lines[MAX_LINES];     /* L2's VSMMU-GUEST lines, prefix dropped */
+    int nlines;
+    int status;                 /* daemon exit status, -1 timeout */
+    double t_init, t_exit;      /* seconds from the daemon's start */
+    /* Reboot run: L2 reboots; SIGTERM after its second boot. */
+    bool reboot;
+    bool chardev;               /* L2's console on -serial chardev:ID */
+    int serial_fd;              /* our end of that socket */
+    bool serial_connected;      /* the daemon connected to it */
+    int reboots_seen;
+    pid_t pid;
+    /* -no-shutdown run, over QMP: */
+    bool no_shutdown;
+    bool ev_shutdown_guest;     /* SHUTDOWN with "guest":true */
+    bool ev_stop;               /* STOP */
+    bool alive_when_stopped;    /* the daemon still ran at STOP */
+    bool status_shutdown;       /* query-status said "shutdown" then */
+    bool vcpu_thread;           /* a thread "CPU 0/KVM" existed then */
+    long long mmio_exits;       /* x-query-kvm at STOP, -1 none */
+    long long mmio_unassigned;
+    int qmp_fd;
+    char qmp_buf[4096];         /* a partial QMP line */
+    size_t qmp_len;
+} Run;
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One line of the daemon's output (L2 console or daemon stderr). */
+static void take_line(Run *r, char *line, double t)
+{
+    char *g = strstr(line, L2_PREFIX);
+
+    line[strcspn(line, "\r")] = '\0';
+    if (!g) {
+        vm_note("L1 daemon: %s", line);
+        return;
+    }
+    g += strlen(L2_PREFIX);
+    vm_note("L2: %s", g);
+    if (!strcmp(g, "init") && r->t_init == 0) {
+        r->t_init = t;
+    }
+    if (r->reboot && !strcmp(g, "reboot") && ++r->reboots_seen == 2) {
+        kill(r->pid, SIGTERM);      /* it would reboot for ever */
+    }
+    if (r->nlines < MAX_LINES) {
+        r->lines[r->nlines++] = strdup(g);
+    }
+}
+
+/* VSMMU_GUEST_SMP=N on L1's kernel command line: -smp N (default 1). */
+static const char *guest_smp(void)
+{
+    const char *smp = getenv("VSMMU_GUEST_SMP");
+
+    return smp ? smp : "1";
+}
+
+static char **daemon_argv(const Run *r)
+{
+    const char *const base[] = {
+        "/bin/vsmmu-daemon", "-accel", "kvm",
+        "-machine", "virt,gic-version=3", "-cpu", "host", "-smp", NULL,
+        "-m", "256", "-kernel", "/data/Image",
+        "-initrd", "/data/l2-initrd.cpio",
+        "-append", r->reboot ? "console=ttyAMA0 quiet panic=-1"
+                               " VSMMU_GUEST_REBOOT=1"
+                             : "console=ttyAMA0 quiet panic=-1",
+        "-device", "arm-smmuv3,primary-bus=pcie.0",
+    };
+    const char *trace = getenv("VSMMU_DAEMON_TRACE");
+    char **argv = calloc(64, sizeof(*argv));
+    int n = 0;
+
+    for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+        argv[n++] = base[i] ? (char *)base[i] : (char *)guest_smp();
+    }
+    if (!r->reboot) {
+        argv[n++] = "-no-reboot";
+    }
+    if (r->chardev) {
+        /* The daemon connects to our socket: -serial chardev:ID. */
+        argv[n++] = "-chardev";
+        argv[n++] = "socket,id=serial0,path=" SERIAL_SOCK;
+        argv[n++] = "-serial";
+        argv[n++] = "chardev:serial0";
+    } else if (!r->no_shutdown) {
+        argv[n++] = "-nographic";
+    } else {
+        /* The -no-shutdown run also tries the file backend. */
+        argv[n++] = "-serial";
+        argv[n++] = "file:" CONSOLE_FILE;
+        argv[n++] = "-no-shutdown";
+        argv[n++] = "-qmp";
+        argv[n++] = "unix:" QMP_PATH ",server=on,wait=off";
+    }
+    if (trace) {
+        char *t = strdup(trace), *save = NULL;
+
+        for (char *p = strtok_r(t, ",", &save); p && n < 60;
+             p = strtok_r(NULL, ",", &save)) {
+            argv[n++] = "-trace";
+            argv[n++] = p;
+        }
+    }
+    return argv;
+}
+
+static void feed(Run *r, LineBuf *lb, const char *buf, ssize_t n, double t)
+{
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || lb->len == sizeof(lb->line) - 1) {
+            lb->line[lb->len] = '\0';
+            take_line(r, lb->line, t);
+            lb->len = 0;
+        } else {
+            lb->line[lb->len++] = buf[i];
+        }
+    }
+}
+
+/* Listen on SERIAL_SOCK before the daemon starts (it connects once). */
+static int serial_listen(void)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    strcpy(addr.sun_path, SERIAL_SOCK);
+    unlink(SERIAL_SOCK);
+    VM_ASSERT(fd >= 0 && bind(fd, (struct sockaddr *)&addr,
+                              sizeof(addr)) == 0 && listen(fd, 1) == 0,
+              "listen on " SERIAL_SOCK);
+    return fd;
+}
+
+static void qmp_send(Run *r, const char *cmd)
+{
+    size_t len = strlen(cmd);
+
+    VM_ASSERT(write(r->qmp_fd, cmd, len) == (ssize_t)len, "QMP write");
+}
+
+/* Connect to the daemon's QMP socket (it appears once start-up is done). */
+static void qmp_connect(Run *r, pid_t pid)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    double t0 = now();
+
+    strcpy(addr.sun_path, QMP_PATH);
+    r->qmp_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    VM_ASSERT(r->qmp_fd >= 0, "QMP socket");
+    while (connect(r->qmp_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        VM_ASSERT(now() - t0 < 30 && waitpid(pid, NULL, WNOHANG) == 0,
+                  "the daemon's QMP socket appears within 30 s");
+        usleep(10000);
+    }
+    qmp_send(r, "{\"execute\":\"qmp_capabilities\"}\n");
+}
+
+/* Does PID have a thread named NAME (/proc/PID/task/N/comm)? */
+static bool has_thread(pid_t pid, const char *name)
+{
+    char path[64], comm[32];
+    struct dirent *e;
+    bool found = false;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    d = opendir(path);
+    while (d && !found && (e = readdir(d))) {
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/%d/task/%.16s/comm", (int)pid,
+                 e->d_name);
+        f = fopen(path, "r");
+        if (f && fgets(comm, sizeof(comm), f)) {
+            comm[strcspn(comm, "\n")] = '\0';
+            found = !strcmp(comm, name);
+        }
+        if (f) {
+            fclose(f);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    return found;
+}
+
+/* QMP traffic: note events; at STOP, check the daemon lives, then quit. */
+static void qmp_read(Run *r, pid_t pid)
+{
+    char *line, *nl;
+    ssize_t n = read(r->qmp_fd, r->qmp_buf + r->qmp_len,
+                     sizeof(r->qmp_buf) - 1 - r->qmp_len);
+
+    if (n <= 0) {
+        close(r->qmp_fd);
+        r->qmp_fd = -1;
+        return;
+    }
+    r->qmp_len += n;
+    r->qmp_buf[r->qmp_len] = '\0';
+    line = r->qmp_buf;
+    while ((nl = strchr(line, '\n'))) {
+        *nl = '\0';
+        if (strstr(line, "\"event\"")) {
+            vm_note("QMP: %s", line);
+        }
+        if (strstr(line, "\"event\":\"SHUTDOWN\"") &&
+            strstr(line, "\"guest\":true")) {
+            r->ev_shutdown_guest = true;
+        }
+        if (strstr(line, "\"event\":\"STOP\"")) {
+            r->ev_stop = true;
+            r->alive_when_stopped = waitpid(pid, NULL, WNOHANG) == 0;
+            r->vcpu_thread = has_thread(pid, "CPU 0/KVM");
+            qmp_send(r, "{\"execute\":\"query-status\"}\n"
+                        "{\"execute\":\"x-query-kvm\"}\n");
+        }
+        if (strstr(line, "\"status\":\"shutdown\"")) {
+            r->status_shutdown = true;
+        }
+        if (strstr(line, "\"mmio-exits\":")) {
+            vm_note("QMP x-query-kvm: %s", line);
+            r->mmio_exits = atoll(strstr(line, "\"mmio-exits\":") + 13);
+            r->mmio_unassigned =
+                atoll(strstr(line, "\"mmio-unassigned\":") + 18);
+            qmp_send(r, "{\"execute\":\"quit\"}\n");
+        }
+        line = nl + 1;
+    }
+    /* Keep the partial line; a line longer than the buffer is dropped. */
+    r->qmp_len = strlen(line);
+    memmove(r->qmp_buf, line, r->qmp_len + 1);
+    if (r->qmp_len == sizeof(r->qmp_buf) - 1) {
+        r->qmp_len = 0;
+    }
+}
+
+static void run_daemon(Run *r)
+{
+    char buf[4096], line[1024];
+    LineBuf out = { .len = 0 }, serial = { .len = 0 };
+    int pfd[2], status, listen_fd = r->chardev ? serial_listen() : -1;
+    double t0 = now();
+    pid_t pid;
+    ssize_t n;
+
+    r->status = -1;
+    r->serial_fd = -1;
+    VM_ASSERT(pipe(pfd) == 0, "pipe for the daemon's output");
+    fflush(NULL);
+    pid = fork();
+    VM_ASSERT(pid >= 0, "fork the daemon");
+    if (pid == 0) {
+        dup2(pfd[1], STDOUT_FILENO);
+        dup2(pfd[1], STDERR_FILENO);
+        close(pfd[0]);
+        execv("/bin/vsmmu-daemon", daemon_argv(r));
+        _exit(127);
+    }
+    close(pfd[1]);
+    r->pid = pid;
+    r->qmp_fd = -1;
+    if (r->no_shutdown) {
+        qmp_connect(r, pid);
+    }
+    for (;;) {
+        struct pollfd p[3] = {
+            { .fd = pfd[0], .events = POLLIN },
+            { .fd = r->qmp_fd, .events = POLLIN },
+            { .fd = r->serial_fd >= 0 ? r->serial_fd : listen_fd,
+              .events = POLLIN },
+        };
+        int left = (int)((t0 + L2_TIMEOUT_S - now()) * 1000);
+
+        if (left <= 0) {
+            vm_note("L2 did not finish within %d s: killing the daemon",
+                    L2_TIMEOUT_S);
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (poll(p, 3, left) <= 0) {
+            continue;
+        }
+        if (r->qmp_fd >= 0 && (p[1].revents & (POLLIN | POLLHUP))) {
+            qmp_read(r, pid);
+        }
+        if (p[2].fd >= 0 && (p[2].revents & (POLLIN | POLLHUP))) {
+            if (r->serial_fd < 0) {
+                r->serial_fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+                r->serial_connected = r->serial_fd >= 0;
+            } else if ((n = read(r->serial_fd, buf, sizeof(buf))) > 0) {
+                feed(r, &serial, buf, n, now() - t0);
+            } else {
+                close(r->serial_fd);
+                r->serial_fd = -2;      /* closed: poll ignores fd < 0 */
+            }
+        }
+        if (!(p[0].revents & (POLLIN | POLLHUP))) {
+            continue;
+        }
+        n = read(pfd[0], buf, sizeof(buf));
+        if (n <= 0) {
+            break;              /* the daemon closed its output: it ended */
+        }
+        feed(r, &out, buf, n, now() - t0);
+    }
+    /* What the serial socket still holds (the daemon has gone). */
+    while (r->serial_fd >= 0 && (n = read(r->serial_fd, buf,
+                                          sizeof(buf))) > 0) {
+        feed(r, &serial, buf, n, now() - t0);
+    }
+    if (r->serial_fd >= 0) {
+        close(r->serial_fd);
+    }
+    if (listen_fd >= 0) {
+        close(listen_fd);
+    }
+    close(pfd[0]);
+    if (r->qmp_fd >= 0) {
+        close(r->qmp_fd);
+    }
+    VM_ASSERT(waitpid(pid, &status, 0) == pid, "reap the daemon");
+    r->t_exit = now() - t0;
+    if (WIFEXITED(status) && r->t_exit < L2_TIMEOUT_S) {
+        r->status = WEXITSTATUS(status);
+    }
+    if (r->no_shutdown) {
+        FILE *f = fopen(CONSOLE_FILE, "r");
+
+        VM_ASSERT(f, "-serial file:" CONSOLE_FILE " exists");
+        while (fgets(line, sizeof(line), f)) {
+            line[strcspn(line, "\n")] = '\0';
+            take_line(r, line, 0);
+        }
+        fclose(f);
+        vm_note("timing: daemon start to exit %.2f s (console in a file)",
+                r->t_exit);
+        return;
+    }
+    vm_note("timing: daemon start to L2 /init %.2f s, to daemon exit %.2f s",
+            r->t_init, r->t_exit);
+}
+
+/* Run ARGV with stdout and stderr into OUT (SIZE bytes); exit status. */
+static int run_capture(char *const argv[], char *out, size_t size)
+{
+    int pfd[2], status;
+    size_t len = 0;
+    ssize_t n;
+    pid_t pid;
+
+    VM_ASSERT(pipe(pfd) == 0, "pipe");
+    fflush(NULL);
+    pid = fork();
+    VM_ASSERT(pid >= 0, "fork");
+    if (pid == 0) {
+        dup2(pfd[1], STDOUT_FILENO);
+        dup2(pfd[1], STDERR_FILENO);
+        close(pfd[0]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    while ((n = read(pfd[0], out + len, size - 1 - len)) > 0) {
+        len += n;
+    }
+    out[len] = '\0';
+    close(pfd[0]);
+    VM_ASSERT(waitpid(pid, &status, 0) == pid, "reap");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Without /dev/kvm the daemon names what is missing and exits 1. */
+static void test_no_dev_kvm(void *opaque)
+{
+    static const Run plain;
+    const char *want = "vsmmu-daemon: -accel kvm: cannot open /dev/kvm:"
+                       " No such file or directory";
+    char out[4096];
+    struct stat st;
+    int status;
+
+    VM_ASSERT(stat("/dev/kvm", &st) == 0, "stat /dev/kvm");
+    VM_ASSERT(unlink("/dev/kvm") == 0, "hide /dev/kvm");
+    status = run_capture(daemon_argv(&plain), out, sizeof(out));
+    VM_ASSERT(mknod("/dev/kvm", S_IFCHR | 0666, st.st_rdev) == 0,
+              "restore /dev/kvm (%u:%u)", major(st.st_rdev),
+              minor(st.st_rdev));
+    vm_note("without /dev/kvm: %s", strtok(out, "\n") ?: "(nothing)");
+    VM_ASSERT(status == 1 && !strncmp(out, want, strlen(want)),
+              "the daemon exits 1 with '%s' (status %d)", want, status);
+}
+
+static int count_lines(const Run *r, const char *line)
+{
+    int n = 0;
+
+    for (int i = 0; i < r->nlines; i++) {
+        n += !strcmp(r->lines[i], line);
+    }
+    return n;
+}
+
+static bool has_line(const Run *r, const char *prefix, const char *needle)
+{
+    for (int i = 0; i < r->nlines; i++) {
+        if (!strncmp(r->lines[i], prefix, strlen(prefix)) &&
+            (!needle || strstr(r->lines[i], needle))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void test_kvm(void *opaque)
+{
+    VM_ASSERT(access("/dev/kvm", R_OK | W_OK) == 0,
+              "L1 booted with virtualization=on offers /dev/kvm");
+}
+
+static void test_power_off(void *opaque)
+{
+    const Run *r = opaque;
+
+    VM_ASSERT(r->status == 0, "vsmmu-daemon exits 0 when L2 powers off"
+              " (status %d, -1: killed at the timeout)", r->status);
+}
+
+static void test_init(void *opaque)
+{
+    VM_ASSERT(has_line(opaque, "init", NULL), "L2 printed its /init marker");
+}
+
+static void test_probe(void *opaque)
+{
+    const Run *r = opaque;
+    bool found = false;
+
+    for (int i = 0; i < r->nlines && !found; i++) {
+        const char *l = r->lines[i];
+
+        /* Linux 7.3 prints "oas 44-bit (features 0x...)", older "ias ..". */
+        found = !strncmp(l, "dmesg: arm-smmu-v3 ", 19) &&
+                strstr(l, "oas ") && strstr(l, "(features 0x");
+    }
+    VM_ASSERT(found, "L2's arm-smmu-v3 driver logged the probe of our"
+              " registers (\"oas N-bit (features 0x...)\")");
+}
+
+static void test_bound(void *opaque)
+{
+    VM_ASSERT(has_line(opaque, "bound: " L2_DEVICE, NULL),
+              "L2's arm-smmu-v3 driver bound to " L2_DEVICE " (probe,"
+              " queues, stream table and enable all succeeded)");
+}
+
+static void test_irqs(void *opaque)
+{
+    VM_ASSERT(has_line(opaque, "irq: arm-smmu-v3-evtq", NULL) &&
+              has_line(opaque, "irq: arm-smmu-v3-gerror", NULL),
+              "L2 requested the vSMMU's wired event-queue and GERROR SPIs"
+              " (device-tree interrupt-names)");
+}
+
+static void test_no_errors(void *opaque)
+{
+    const Run *r = opaque;
+
+    VM_ASSERT(has_line(r, "dmesg: arm-smmu-v3 ", NULL),
+              "L2 logged arm-smmu-v3 lines to judge");
+    for (int i = 0; i < r->nlines; i++) {
+        const char *l = r->lines[i];
+
+        VM_ASSERT(strncmp(l, "error:", 6) != 0 &&
+                  (strncmp(l, "dmesg:", 6) != 0 ||
+                   (!strstr(l, "fail") && !strstr(l, "error"))),
+                  "no SMMU error in L2: '%s'", l);
+    }
+}
+
+static void test_cpus(void *opaque)
+{
+    char want[32];
+
+    snprintf(want, sizeof(want), "cpus: %s", guest_smp());
+    VM_ASSERT(has_line(opaque, want, NULL), "L2 brought every vCPU online"
+              " (-smp %s, PSCI CPU_ON)", guest_smp());
+}
+
+static void test_done(void *opaque)
+{
+    VM_ASSERT(has_line(opaque, "done", NULL), "L2 finished its checks");
+}
+
+static void test_no_shutdown(void *opaque)
+{
+    const Run *r = opaque;
+
+    VM_ASSERT(has_line(r, "done", NULL), "L2 ran to power-off again");
+    VM_ASSERT(r->ev_shutdown_guest, "-no-shutdown: QMP SHUTDOWN with"
+              " \"guest\": true at L2's power-off");
+    VM_ASSERT(r->ev_stop && r->alive_when_stopped, "-no-shutdown: QMP STOP"
+              " while the daemon stays up");
+    VM_ASSERT(r->status_shutdown, "query-status says \"shutdown\" then");
+    VM_ASSERT(r->vcpu_thread, "the vCPU thread is named \"CPU 0/KVM\"");
+    VM_ASSERT(r->mmio_exits > 0, "x-query-kvm counted L2's MMIO exits");
+    /* The device tree describes exactly what the daemon models. */
+    VM_ASSERT(r->mmio_unassigned == 0, "L2 accessed no MMIO address"
+              " without a device (%lld did)", r->mmio_unassigned);
+    VM_ASSERT(r->status == 0, "QMP quit then ends the paused daemon with"
+              " status 0 (status %d)", r->status);
+}
+
+static void test_reboot(void *opaque)
+{
+    const Run *r = opaque;
+
+    VM_ASSERT(r->serial_connected && count_lines(r, "done") == 2,
+              "L2's console reached us over -serial chardev:ID (a socket"
+              " the daemon connected to)");
+    VM_ASSERT(r->reboots_seen == 2, "L2 rebooted and booted again (PSCI"
+              " SYSTEM_RESET: devices reset, images reloaded, vCPUs"
+              " re-initialized)");
+    VM_ASSERT(count_lines(r, "init") == 2 &&
+              count_lines(r, "bound: " L2_DEVICE) == 2,
+              "both boots reached /init and bound arm-smmu-v3 to "
+              L2_DEVICE " (the reset SMMU probes again)");
+    VM_ASSERT(r->status == 0, "SIGTERM then ends the daemon with status 0"
+              " (status %d)", r->status);
+}
+
+int main(void)
+{
+    static Run r, paused = { .no_shutdown = true, .mmio_exits = -1 },
+               rebooted = {
+        .reboot = true, .chardev = true,
+    };
+
+    vm_init();
+    vm_run("L1 has KVM", test_kvm, NULL);
+    vm_run("no /dev/kvm: a clear error", test_no_dev_kvm, NULL);
+    run_daemon(&r);
+    vm_run("daemon exits 0 at L2 power-off", test_power_off, &r);
+    vm_run("L2 reached init", test_init, &r);
+    vm_run("L2 arm-smmu-v3 probed the vSMMU", test_probe, &r);
+    vm_run("L2 arm-smmu-v3 bound", test_bound, &r);
+    vm_run("L2 requested the SMMU interrupts", test_irqs, &r);
+    vm_run("no SMMU errors in L2", test_no_errors, &r);
+    vm_run("L2 runs on every vCPU", test_cpus, &r);
+    vm_run("L2 finished", test_done, &r);
+    /* Again with -no-shutdown: power-off pauses, QMP quit ends it. */
+    run_daemon(&paused);
+    vm_run("no-shutdown pauses at L2 power-off", test_no_shutdown, &paused);
+    /* Without -no-reboot a guest reset reboots it. */
+    run_daemon(&rebooted);
+    vm_run("L2 reboots through a system reset", test_reboot, &rebooted);
+    vm_finish();
+}
