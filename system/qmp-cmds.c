@@ -34,14 +34,6 @@ static const QmpArg device_del_args[] = {
     { NULL }
 };
 
-static JsonNode *object_node(JsonObject *obj)
-{
-    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
-
-    json_node_take_object(node, obj);
-    return node;
-}
-
 static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 {
     JsonObject *ret, *qemu;
@@ -55,7 +47,7 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
     ret = json_object_new();
     json_object_set_object_member(ret, "qemu", qemu);
     json_object_set_string_member(ret, "package", VSMMU_PKGVERSION);
-    return object_node(ret);
+    return qmp_object_node(ret);
 }
 
 static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
@@ -70,7 +62,7 @@ static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
     json_object_set_string_member(ret, "status",
                                   paused ? "shutdown" : "running");
     json_object_set_boolean_member(ret, "running", !paused);
-    return object_node(ret);
+    return qmp_object_node(ret);
 }
 
 static gboolean quit_cb(gpointer opaque)
@@ -218,7 +210,7 @@ static JsonNode *qmp_x_query_kvm(JsonObject *args, Error **errp)
     json_object_set_int_member(ret, "system-events", kvm.system_events);
     json_object_set_int_member(ret, "irq-lines", kvm.irq_lines);
     json_object_set_int_member(ret, "irq-dropped", kvm.irq_dropped);
-    return object_node(ret);
+    return qmp_object_node(ret);
 }
 
 void qmp_register_builtin_commands(void)

@@ -33,7 +33,6 @@ static JsonNode *qmp_x_vfio_pci_region(JsonObject *args, Error **errp)
     uint64_t value = qmp_arg_int(args, "value", 0);
     bool write = json_object_has_member(args, "value");
     JsonObject *ret;
-    JsonNode *node;
 
     if (!dev || strcmp(dev->klass->name, TYPE_VFIO_PCI)) {
         error_setg(errp, "'id' must name a vfio-pci device");
@@ -48,9 +47,7 @@ static JsonNode *qmp_x_vfio_pci_region(JsonObject *args, Error **errp)
     }
     ret = json_object_new();
     json_object_set_int_member(ret, "value", (gint64)value);
-    node = json_node_new(JSON_NODE_OBJECT);
-    json_node_take_object(node, ret);
-    return node;
+    return qmp_object_node(ret);
 }
 
 void qmp_register_vfio_commands(void)

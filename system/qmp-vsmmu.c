@@ -23,11 +23,6 @@
 
 /* ---- query-vsmmu ---------------------------------------------------------- */
 
-static void add_u64(JsonObject *o, const char *name, uint64_t v)
-{
-    json_object_set_int_member(o, name, (gint64)v);
-}
-
 static JsonArray *vsmmu_devices(const SMMUv3AccelInfo *info)
 {
     JsonArray *devs = json_array_new();
@@ -38,13 +33,13 @@ static JsonArray *vsmmu_devices(const SMMUv3AccelInfo *info)
         JsonObject *e = json_object_new();
 
         json_object_set_string_member(e, "name", d->name);
-        add_u64(e, "vsid", d->vsid);
+        qmp_set_u64(e, "vsid", d->vsid);
         if (d->host_sid != UINT32_MAX) {
-            add_u64(e, "host-sid", d->host_sid);
+            qmp_set_u64(e, "host-sid", d->host_sid);
         }
-        add_u64(e, "dev-id", d->devid);
-        add_u64(e, "vdevice-id", d->vdev_id);
-        add_u64(e, "hwpt-id", d->hwpt_id);
+        qmp_set_u64(e, "dev-id", d->devid);
+        qmp_set_u64(e, "vdevice-id", d->vdev_id);
+        qmp_set_u64(e, "hwpt-id", d->hwpt_id);
         json_array_add_object_element(devs, e);
     }
     return devs;
@@ -54,19 +49,19 @@ static JsonObject *vsmmu_counters(const SMMUv3AccelStats *st)
 {
     JsonObject *c = json_object_new();
 
-    add_u64(c, "delivered", st->delivered);
-    add_u64(c, "host-lost", st->host_lost);
-    add_u64(c, "guest-overflow-dropped", st->guest_overflow_dropped);
-    add_u64(c, "guest-disabled-dropped", st->guest_disabled_dropped);
-    add_u64(c, "guest-abort", st->guest_abort);
-    add_u64(c, "dropped-unowned", st->dropped_unowned);
-    add_u64(c, "discarded-at-disable", st->discarded_at_disable);
-    add_u64(c, "invalidations", st->invalidations);
-    add_u64(c, "inval-early-flushes", st->inval_early_flushes);
-    add_u64(c, "read-errors", st->read_errors);
-    add_u64(c, "batches", st->batches);
+    qmp_set_u64(c, "delivered", st->delivered);
+    qmp_set_u64(c, "host-lost", st->host_lost);
+    qmp_set_u64(c, "guest-overflow-dropped", st->guest_overflow_dropped);
+    qmp_set_u64(c, "guest-disabled-dropped", st->guest_disabled_dropped);
+    qmp_set_u64(c, "guest-abort", st->guest_abort);
+    qmp_set_u64(c, "dropped-unowned", st->dropped_unowned);
+    qmp_set_u64(c, "discarded-at-disable", st->discarded_at_disable);
+    qmp_set_u64(c, "invalidations", st->invalidations);
+    qmp_set_u64(c, "inval-early-flushes", st->inval_early_flushes);
+    qmp_set_u64(c, "read-errors", st->read_errors);
+    qmp_set_u64(c, "batches", st->batches);
     if (st->seq_valid) {
-        add_u64(c, "last-sequence", st->last_seq);
+        qmp_set_u64(c, "last-sequence", st->last_seq);
     }
     return c;
 }
@@ -76,11 +71,11 @@ static void vsmmu_accel_members(JsonObject *o, const SMMUv3AccelInfo *info)
     if (info->kernel) {
         json_object_set_string_member(o, "kernel", info->kernel);
     }
-    add_u64(o, "viommu-id", info->viommu_id);
-    add_u64(o, "veventq-id", info->veventq_id);
-    add_u64(o, "veventq-depth", info->veventq_depth);
+    qmp_set_u64(o, "viommu-id", info->viommu_id);
+    qmp_set_u64(o, "veventq-id", info->veventq_id);
+    qmp_set_u64(o, "veventq-depth", info->veventq_depth);
     json_object_set_string_member(o, "veventq-state", info->veventq_state);
-    add_u64(o, "inval-pending", info->inval_pending);
+    qmp_set_u64(o, "inval-pending", info->inval_pending);
     json_object_set_string_member(o, "iothread", info->iothread);
     json_object_set_array_member(o, "devices", vsmmu_devices(info));
     json_object_set_object_member(o, "counters", vsmmu_counters(&info->stats));
@@ -139,8 +134,8 @@ static void notify_lost(SMMUv3AccelLostNotifier *n, SMMUv3State *s,
         json_object_set_string_member(data, "id", dev->id);
     }
     json_object_set_string_member(data, "path", machine_device_path(dev));
-    add_u64(data, "lost", lost);
-    add_u64(data, "total", total);
+    qmp_set_u64(data, "lost", lost);
+    qmp_set_u64(data, "total", total);
     qmp_send_event("VSMMU_EVENTS_LOST", data);
     json_object_unref(data);
 }
@@ -180,23 +175,20 @@ static JsonNode *qmp_x_query_host(JsonObject *args, Error **errp)
     IOMMUFDEmulatedHost *host = qmp_vsmmu_emulated_host(args, errp);
     IOMMUFDEmulatedStats st;
     JsonObject *o;
-    JsonNode *node;
 
     if (!host) {
         return NULL;
     }
     iommufd_emulated_host_stats(host, &st);
     o = json_object_new();
-    add_u64(o, "objects", st.objects);
-    add_u64(o, "open-fds", st.open_fds);
-    add_u64(o, "reported", st.reported);
-    add_u64(o, "queued", st.queued);
-    add_u64(o, "overflowed", st.overflowed);
-    add_u64(o, "host-only", st.host_only);
-    add_u64(o, "ioctls", st.ioctls);
-    node = json_node_new(JSON_NODE_OBJECT);
-    json_node_take_object(node, o);
-    return node;
+    qmp_set_u64(o, "objects", st.objects);
+    qmp_set_u64(o, "open-fds", st.open_fds);
+    qmp_set_u64(o, "reported", st.reported);
+    qmp_set_u64(o, "queued", st.queued);
+    qmp_set_u64(o, "overflowed", st.overflowed);
+    qmp_set_u64(o, "host-only", st.host_only);
+    qmp_set_u64(o, "ioctls", st.ioctls);
+    return qmp_object_node(o);
 }
 
 void qmp_vsmmu_cleanup(void)

@@ -202,6 +202,19 @@ static JsonNode *arg_get(JsonObject *args, const char *name, GType type)
     return node && node_value_type(node) == type ? node : NULL;
 }
 
+JsonNode *qmp_object_node(JsonObject *obj)
+{
+    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+    json_node_take_object(node, obj);
+    return node;
+}
+
+void qmp_set_u64(JsonObject *o, const char *name, uint64_t v)
+{
+    json_object_set_int_member(o, name, (gint64)v);
+}
+
 const char *qmp_arg_str(JsonObject *args, const char *name, const char *def)
 {
     JsonNode *node = arg_get(args, name, G_TYPE_STRING);

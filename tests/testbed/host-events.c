@@ -26,11 +26,6 @@
 #include "testbed.h"
 #include <json-glib/json-glib.h>
 
-static void add_u64(JsonObject *o, const char *name, uint64_t v)
-{
-    json_object_set_int_member(o, name, (gint64)v);
-}
-
 /* ---- arguments ------------------------------------------------------------ */
 
 /* The members every generator takes: which event the host raises. */
@@ -102,7 +97,6 @@ static JsonNode *qmp_x_inject(JsonObject *args, Error **errp)
     uint64_t res[3] = { 0 };
     HostEvent ev;
     JsonObject *o;
-    JsonNode *node;
 
     if (!host) {
         return NULL;
@@ -120,12 +114,10 @@ static JsonNode *qmp_x_inject(JsonObject *args, Error **errp)
         res[r]++;
     }
     o = json_object_new();
-    add_u64(o, "queued", res[EMULATED_REPORT_QUEUED]);
-    add_u64(o, "overflow", res[EMULATED_REPORT_OVERFLOW]);
-    add_u64(o, "host-only", res[EMULATED_REPORT_HOST_ONLY]);
-    node = json_node_new(JSON_NODE_OBJECT);
-    json_node_take_object(node, o);
-    return node;
+    qmp_set_u64(o, "queued", res[EMULATED_REPORT_QUEUED]);
+    qmp_set_u64(o, "overflow", res[EMULATED_REPORT_OVERFLOW]);
+    qmp_set_u64(o, "host-only", res[EMULATED_REPORT_HOST_ONLY]);
+    return qmp_object_node(o);
 }
 
 /* ---- x-vsmmu-host-event-rate ------------------------------------------------- */
@@ -176,11 +168,11 @@ static gpointer generator_run(gpointer opaque)
         JsonObject *data = json_object_new();
 
         json_object_set_string_member(data, "tag", g->tag);
-        add_u64(data, "produced", i);
-        add_u64(data, "queued", g->res[EMULATED_REPORT_QUEUED]);
-        add_u64(data, "overflow", g->res[EMULATED_REPORT_OVERFLOW]);
-        add_u64(data, "host-only", g->res[EMULATED_REPORT_HOST_ONLY]);
-        add_u64(data, "usecs", g_get_monotonic_time() - t0);
+        qmp_set_u64(data, "produced", i);
+        qmp_set_u64(data, "queued", g->res[EMULATED_REPORT_QUEUED]);
+        qmp_set_u64(data, "overflow", g->res[EMULATED_REPORT_OVERFLOW]);
+        qmp_set_u64(data, "host-only", g->res[EMULATED_REPORT_HOST_ONLY]);
+        qmp_set_u64(data, "usecs", g_get_monotonic_time() - t0);
         qmp_send_event("X_VSMMU_HOST_EVENTS_DONE", data);
         json_object_unref(data);
     }
@@ -275,7 +267,6 @@ static JsonNode *qmp_x_inject_raw(JsonObject *args, Error **errp)
     JsonArray *arr = qmp_arg_array(args, "words");
     IOMMUFDEmulatedReport r;
     JsonObject *o;
-    JsonNode *node;
 
     if (!host) {
         return NULL;
@@ -300,9 +291,7 @@ static JsonNode *qmp_x_inject_raw(JsonObject *args, Error **errp)
     }
     o = json_object_new();
     json_object_set_boolean_member(o, "queued", r == EMULATED_REPORT_QUEUED);
-    node = json_node_new(JSON_NODE_OBJECT);
-    json_node_take_object(node, o);
-    return node;
+    return qmp_object_node(o);
 }
 
 void testbed_generators_cleanup(void)
