@@ -25,7 +25,7 @@
 #define DESC_AP_SHIFT       6               /* AP[2:1], S2AP[1:0] */
 #define DESC_AF             (1ULL << 10)
 #define DESC_CONTIG         (1ULL << 52)
-#define DESC_PXN            (1ULL << 53)
+#define DESC_PXN            (1ULL << 53)    /* XN[0] at stage 2 (XNX) */
 #define DESC_XN             (1ULL << 54)    /* UXN at stage 1 */
 #define DESC_PXNTABLE       (1ULL << 59)
 #define DESC_XNTABLE        (1ULL << 60)
@@ -417,13 +417,29 @@ static unsigned s1_perm(const Walk *w, const Leaf *leaf)
     return perm;
 }
 
-static unsigned s2_perm(const Leaf *leaf)
+/*
+ * Stage-2 execute permission.  Without XNX only XN[1] (bit 54) counts;
+ * with it XN[1:0] is 0b00 executable at EL1 and EL0, 0b01 at EL0 only,
+ * 0b10 at neither, 0b11 at EL1 only.
+ */
+static bool s2_exec(const Walk *w, const Leaf *leaf)
+{
+    bool xn1 = leaf->desc & DESC_XN;
+    bool xn0 = leaf->desc & DESC_PXN;
+
+    if (!w->cfg->xnx) {
+        return !xn1;
+    }
+    return w->acc->priv ? xn1 == xn0 : !xn1;
+}
+
+static unsigned s2_perm(const Walk *w, const Leaf *leaf)
 {
     unsigned s2ap = (leaf->desc >> DESC_AP_SHIFT) & 3;
 
     return (s2ap & S2AP_R ? SMMU_WALK_PERM_R : 0) |
            (s2ap & S2AP_W ? SMMU_WALK_PERM_W : 0) |
-           (leaf->desc & DESC_XN ? 0 : SMMU_WALK_PERM_X);
+           (s2_exec(w, leaf) ? SMMU_WALK_PERM_X : 0);
 }
 
 /* The permission an access of @class needs. */
@@ -458,7 +474,7 @@ static bool finish_leaf(Walk *w, const Stage *st, const Leaf *leaf,
     if (!(leaf->desc & DESC_AF) && !st->affd) {
         return walk_fault(w, SMMU_WALK_FAULT_ACCESS, st->s2, leaf->level, 0);
     }
-    perm = st->s2 ? s2_perm(leaf) : s1_perm(w, leaf);
+    perm = st->s2 ? s2_perm(w, leaf) : s1_perm(w, leaf);
     if (!(perm & needed_perm(w, class))) {
         return walk_fault(w, SMMU_WALK_FAULT_PERMISSION, st->s2,
                           leaf->level, 0);

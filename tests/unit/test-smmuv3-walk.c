@@ -789,6 +789,46 @@ static void test_s2_faults(void)
 }
 
 /*
+ * Stage-2 XN[1:0] with XNX: 0b00 executable at EL1 and EL0, 0b01 at EL0
+ * only, 0b10 at neither, 0b11 at EL1 only.  Without XNX, bit 53 is
+ * ignored.
+ */
+static void test_s2_xnx(void)
+{
+    static const struct {
+        uint64_t xn;
+        bool el1, el0;
+    } cases[] = {
+        { 0, true, true },
+        { D_PXN, false, true },
+        { D_UXN, false, false },
+        { D_UXN | D_PXN, true, false },
+    };
+    Ram *r = ram_new();
+    Tables t = tables_new(r, SMMU_WALK_GRAN_4K, 1, 40);
+    SMMUWalkConfig cfg = s2_cfg(SMMU_WALK_GRAN_4K, 24, 1, t.root);
+    uint64_t slot = tables_map(&t, 0x3000, 3, 0, 0);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        SMMUWalkAccess el1 = { .iova = 0x3000, .instr = true, .priv = true };
+        SMMUWalkAccess el0 = { .iova = 0x3000, .instr = true };
+        SMMUWalkResult res;
+        SMMUWalkFault f;
+
+        ram_w64(r, slot, D_PAGE(0x5000) | D_S2AP_R | cases[i].xn);
+        cfg.xnx = true;
+        g_assert_cmpint(smmuv3_walk(&cfg, &el1, ram_read, r, &res, &f), ==,
+                        cases[i].el1);
+        g_assert_cmpint(smmuv3_walk(&cfg, &el0, ram_read, r, &res, &f), ==,
+                        cases[i].el0);
+        cfg.xnx = false;
+        g_assert_cmpint(smmuv3_walk(&cfg, &el1, ram_read, r, &res, &f), ==,
+                        !(cases[i].xn & D_UXN));
+    }
+    ram_free(r);
+}
+
+/*
  * Nested: stage-1 tables at IPAs 0x10000000.. that stage 2 maps to RAM,
  * IPA 0x10000000 + off -> PA RAM_BASE + off, with 4K pages.
  */
@@ -1000,6 +1040,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-walk/check/s2", test_check_s2);
     g_test_add_func("/smmuv3-walk/s2/concatenated", test_s2_concatenated);
     g_test_add_func("/smmuv3-walk/s2/faults", test_s2_faults);
+    g_test_add_func("/smmuv3-walk/s2/xnx", test_s2_xnx);
     g_test_add_func("/smmuv3-walk/nested/translate", test_nested);
     g_test_add_func("/smmuv3-walk/nested/table-faults",
                     test_nested_table_faults);

@@ -90,6 +90,7 @@ typedef struct SMMUWalkConfig {
     uint8_t oas;            /* SMMU_IDR5.OAS, in bits: caps IPS/S2PS */
     bool vax;               /* SMMU_IDR5.VAX: 52-bit VA with 64K */
     bool stt;               /* SMMU_IDR3.STT: small translation tables */
+    bool xnx;               /* SMMU_IDR3.XNX: stage-2 XN[1:0] (TTS2UXN) */
 } SMMUWalkConfig;
 
 typedef struct SMMUWalkAccess {
