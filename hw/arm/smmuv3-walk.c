@@ -595,6 +595,8 @@ bool smmuv3_walk(const SMMUWalkConfig *cfg, const SMMUWalkAccess *acc,
     if (!cfg->s2_enabled) {
         *res = s1res;
         res->ipa = acc->iova;
+        res->s1_size = s1res.size;
+        res->s2_size = UINT64_MAX;
         return true;
     }
     if (!s2_translate(&w, s1res.pa, SMMU_WALK_CLASS_IN, &s2res)) {
@@ -606,6 +608,8 @@ bool smmuv3_walk(const SMMUWalkConfig *cfg, const SMMUWalkAccess *acc,
         .ipa = s1res.pa,
         .size = MIN(s1res.size, s2res.size),
         .hint_size = MIN(s1res.hint_size, s2res.hint_size),
+        .s1_size = s1res.size,
+        .s2_size = s2res.size,
         .perm = s1res.perm & s2res.perm,
         .level = s2res.level,
     };
@@ -627,5 +631,7 @@ bool smmuv3_walk_s2(const SMMUWalkConfig *cfg, uint64_t ipa,
         return false;
     }
     res->ipa = ipa;
+    res->s1_size = UINT64_MAX;
+    res->s2_size = res->size;
     return true;
 }

@@ -105,6 +105,8 @@ typedef struct SMMUWalkResult {
     uint64_t ipa;           /* stage-1 output when nested, else iova */
     uint64_t size;          /* size of the mapping (page or block) */
     uint64_t hint_size;     /* >= size: the contiguous range, a hint */
+    uint64_t s1_size;       /* the stage-1 leaf's size; UINT64_MAX: none */
+    uint64_t s2_size;       /* the stage-2 leaf's size; UINT64_MAX: none */
     uint8_t perm;           /* SMMU_WALK_PERM_*, for the access's PnU */
     uint8_t level;          /* leaf level of the last stage walked */
 } SMMUWalkResult;
