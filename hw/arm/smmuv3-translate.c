@@ -53,6 +53,7 @@ typedef struct SMMUTransCfg {
     uint8_t instcfg;            /* STE.INSTCFG */
     uint16_t asid;
     uint16_t vmid;
+    bool tbi[2];                /* CD.TBI0, CD.TBI1 */
     SMMUWalkConfig walk;
 } SMMUTransCfg;
 
@@ -516,6 +517,10 @@ static SMMUWalkAccess trans_access(const SMMUTransCfg *cfg,
     }
     /* Writes are data accesses. */
     acc.instr &= !acc.write;
+    /* Top-byte ignore: the walk and the IOTLB see VA[55] extended. */
+    if (cfg->walk.s1_enabled && cfg->tbi[extract64(txn->addr, 55, 1)]) {
+        acc.iova = (uint64_t)((int64_t)(txn->addr << 8) >> 8);
+    }
     return acc;
 }
 
@@ -648,7 +653,11 @@ static void cd_decode(const SMMUCd *cd, SMMUTransCfg *cfg)
     };
     s1->ips = smmuv3_walk_ps_bits(FIELD_EX64(w[0], CD_0, IPS));
     s1->affd = FIELD_EX64(w[0], CD_0, AFFD);
+    s1->wxn = FIELD_EX64(w[0], CD_0, WXN);
+    s1->pan = FIELD_EX64(w[0], CD_0, PAN);
     s1->record = FIELD_EX64(w[0], CD_0, R);
+    cfg->tbi[0] = FIELD_EX64(w[0], CD_0, TBI0);
+    cfg->tbi[1] = FIELD_EX64(w[0], CD_0, TBI1);
 }
 
 /* Fetch, check and decode the CD @txn uses into @cfg. */

@@ -402,6 +402,10 @@ static unsigned s1_perm(const Walk *w, const Leaf *leaf)
     el0_writable = (ap & AP_EL0) && !(ap & AP_RO);
     if (w->acc->priv) {
         perm = SMMU_WALK_PERM_R | (ap & AP_RO ? 0 : SMMU_WALK_PERM_W);
+        /* PAN: privileged data accesses to EL0-accessible pages fault. */
+        if (w->cfg->s1.pan && (ap & AP_EL0)) {
+            perm = 0;
+        }
         /* A region writable at EL0 is never executable at EL1. */
         if (!(leaf->desc & DESC_PXN) && !leaf->pxn && !el0_writable) {
             perm |= SMMU_WALK_PERM_X;
@@ -413,6 +417,9 @@ static unsigned s1_perm(const Walk *w, const Leaf *leaf)
         if (!(leaf->desc & DESC_XN) && !leaf->xn) {
             perm |= SMMU_WALK_PERM_X;
         }
+    }
+    if (w->cfg->s1.wxn && (perm & SMMU_WALK_PERM_W)) {
+        perm &= ~SMMU_WALK_PERM_X;
     }
     return perm;
 }

@@ -447,6 +447,36 @@ static void test_s1_ttb1(void)
     t_free(t);
 }
 
+/* CD.TBI0/TBI1: the top byte is ignored, VA[55] selects the half. */
+static void test_s1_tbi(void)
+{
+    T *t = t_new();
+    PT lo = pt_new(t, 12, 48, 0), hi = pt_new(t, 12, 48, 0);
+    uint64_t cd = setup_s1(t, 0x10, &lo, 3);
+    uint64_t w0 = r64(t, cd);
+    SMMUEventInfo info = fault_info(SMMU_EVT_F_TRANSLATION, 0x10,
+                                    0x5a00000000001000ULL, false);
+
+    pt_map(&lo, 0x1000, 3, S1_PAGE(OA));
+    pt_map(&hi, 0xfffffffffffff000ULL, 3, S1_PAGE(OA + 0x3000));
+    w0 = FIELD_DP64(w0, CD_0, EPD1, 0);
+    w0 = FIELD_DP64(w0, CD_0, T1SZ, 16);
+    w0 = FIELD_DP64(w0, CD_0, TG1, 2);          /* TG1 0b10: 4K */
+    w64(t, cd + 16, hi.root);
+    /* Without TBI a tagged address is a translation fault. */
+    w64(t, cd, w0);
+    dma_fault(t, 0x10, 0x5a00000000001000ULL, false);
+    expect_event(t, &info);
+    w64(t, cd, w0 | R_CD_0_TBI0_MASK | R_CD_0_TBI1_MASK);
+    cmd(t, smmu_cmd_cfgi_cd(0x10, 0, false).word[0],
+        smmu_cmd_cfgi_cd(0x10, 0, false).word[1]);
+    g_assert_cmphex(dma_ok(t, 0x10, 0x5a00000000001010ULL, false), ==,
+                    OA + 0x10);
+    g_assert_cmphex(dma_ok(t, 0x10, 0x00fffffffffff020ULL, false), ==,
+                    OA + 0x3020);
+    t_free(t);
+}
+
 /* STE.PRIVCFG and INSTCFG override what the device sends. */
 static void test_s1_privcfg(void)
 {
@@ -1078,6 +1108,7 @@ int main(int argc, char **argv)
         g_test_add_data_func(p, &granule_cases[i], test_s1_granules);
     }
     g_test_add_func("/smmuv3-translate/s1/ttb1", test_s1_ttb1);
+    g_test_add_func("/smmuv3-translate/s1/tbi", test_s1_tbi);
     g_test_add_func("/smmuv3-translate/s1/privcfg", test_s1_privcfg);
     g_test_add_func("/smmuv3-translate/s2", test_s2);
     g_test_add_func("/smmuv3-translate/nested", test_nested);

@@ -546,6 +546,55 @@ static void test_fault_permission(void)
     }
 }
 
+/*
+ * CD.WXN: a region writable at the access's level is not executable.
+ * CD.PAN: privileged data accesses to an EL0-accessible region fault.
+ */
+static void test_wxn_pan(void)
+{
+    static const struct {
+        bool wxn, pan;
+        uint64_t ap;
+        bool priv, instr, ok;
+        uint8_t perm;
+    } cases[] = {
+        { true, false, D_AP_RW_EL1, true, true, false, 0 },
+        { true, false, D_AP_RW_EL1, true, false, true, 3 },
+        { true, false, D_AP_RO_EL1, true, true, true, 5 },
+        { true, false, D_AP_RW_ALL, false, true, false, 0 },
+        { true, false, D_AP_RW_ALL, false, false, true, 3 },
+        { false, true, D_AP_RW_ALL, true, false, false, 0 },
+        { false, true, D_AP_RW_EL1, true, false, true, 7 },
+        { false, true, D_AP_RO_ALL, true, true, true, 4 },
+        { false, true, D_AP_RW_ALL, false, false, true, 7 },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        Ram *r = ram_new();
+        Tables t = tables_new(r, SMMU_WALK_GRAN_4K, 0, 48);
+        SMMUWalkConfig cfg = s1_cfg(SMMU_WALK_GRAN_4K, 16, t.root);
+        SMMUWalkAccess acc = {
+            .iova = 0x7000, .priv = cases[i].priv, .instr = cases[i].instr,
+        };
+        SMMUWalkResult res;
+        SMMUWalkFault f;
+        bool ok;
+
+        cfg.s1.wxn = cases[i].wxn;
+        cfg.s1.pan = cases[i].pan;
+        tables_map(&t, 0x7000, 3, D_PAGE(0x9000) | cases[i].ap, 0);
+        ok = smmuv3_walk(&cfg, &acc, ram_read, r, &res, &f);
+        g_test_message("case %zu", i);
+        g_assert_cmpint(ok, ==, cases[i].ok);
+        if (ok) {
+            g_assert_cmpuint(res.perm, ==, cases[i].perm);
+        } else {
+            g_assert_cmpint(f.type, ==, SMMU_WALK_FAULT_PERMISSION);
+        }
+        ram_free(r);
+    }
+}
+
 /* A table outside guest RAM: external abort on the walk. */
 static void test_fault_walk_eabt(void)
 {
@@ -1035,6 +1084,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-walk/fault/addr-size", test_fault_addr_size);
     g_test_add_func("/smmuv3-walk/fault/access-flag", test_fault_access_flag);
     g_test_add_func("/smmuv3-walk/fault/permission", test_fault_permission);
+    g_test_add_func("/smmuv3-walk/fault/wxn-pan", test_wxn_pan);
     g_test_add_func("/smmuv3-walk/fault/walk-eabt", test_fault_walk_eabt);
     g_test_add_func("/smmuv3-walk/check/s1", test_check_cfg);
     g_test_add_func("/smmuv3-walk/check/s2", test_check_s2);

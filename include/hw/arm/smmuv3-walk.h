@@ -68,6 +68,8 @@ typedef struct SMMUWalkS1Cfg {
     SMMUWalkTT tt[2];       /* TTB0 (low half), TTB1 (high half) */
     uint8_t ips;            /* CD.IPS, in bits (32 .. 52) */
     bool affd;              /* CD.AFFD: AF == 0 does not fault */
+    bool wxn;               /* CD.WXN: writable means not executable */
+    bool pan;               /* CD.PAN: no privileged data access to EL0 pages */
     bool record;            /* CD.R: record stage-1 faults */
 } SMMUWalkS1Cfg;
 
