@@ -9,24 +9,16 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "qapi/error.h"
-#include "qemu/object-registry.h"
 #include "hw/arm/smmuv3-translate.h"
-#include "libqos/smmuv3-driver.h"
-#include "qos-memory.h"
+#include "smmuv3-fixture.h"
 #include "smmuv3-walk-ram.h"
 
-#define MMIO_BASE   0x09050000ULL
 #define OA          0x0000080000000000ULL
 #define IPA_DELTA   0x30000000ULL   /* nested: stage-1 tables at PA - delta */
 #define OA_IPA      0x0000008000000000ULL
 
 typedef struct Bench {
-    AddressSpace *as;
-    PCIBus bus;
-    DeviceState *dev;
-    QOSBus qos;
-    QSMMUv3 d;
+    SMMUv3Fixture f;
     uint64_t next;
 } Bench;
 
@@ -35,22 +27,18 @@ static uint64_t balloc(Bench *b)
     uint64_t a = b->next;
 
     b->next += 0x1000;
-    g_assert_cmphex(b->next, <=, RAM_BASE + RAM_SIZE / 2);
+    g_assert_cmphex(b->next, <=, SMMU_FIX_DRV_RAM);
     return a;
 }
 
 static void w64(Bench *b, uint64_t addr, uint64_t v)
 {
-    v = GUINT64_TO_LE(v);
-    g_assert(address_space_write(b->as, addr, &v, 8) == MEMTX_OK);
+    smmuv3_fixture_w64(&b->f, addr, v);
 }
 
 static uint64_t r64(Bench *b, uint64_t addr)
 {
-    uint64_t v;
-
-    g_assert(address_space_read(b->as, addr, &v, 8) == MEMTX_OK);
-    return GUINT64_FROM_LE(v);
+    return smmuv3_fixture_r64(&b->f, addr);
 }
 
 /*
@@ -80,28 +68,14 @@ static void bench_init(Bench *b)
     QSMMUv3Options opts = { .cmdq_log2size = 6, .evtq_log2size = 6,
                             .sid_bits = 16, .two_level = true };
 
-    object_registry_clear();
-    b->as = address_space_new("bench");
-    g_assert(address_space_add_ram(b->as, RAM_BASE, RAM_SIZE, &error_abort));
-    b->bus.id = (char *)"pcie.0";
-    g_assert(object_registry_add("pcie.0", TYPE_PCI_BUS, &b->bus,
-                                 &error_abort));
-    b->dev = qdev_new(TYPE_ARM_SMMUV3, &error_abort);
-    g_assert(qdev_prop_parse(b->dev, "primary-bus", "pcie.0", &error_abort));
-    b->dev->as = b->as;
-    g_assert(qdev_realize(b->dev, &error_abort));
-    g_assert(qdev_mmio_map(b->dev, MMIO_BASE, &error_abort));
-    qos_memory_bus_init(&b->qos, b->as);
-    qsmmuv3_init(&b->d, &b->qos, MMIO_BASE, RAM_BASE + RAM_SIZE / 2,
-                 RAM_SIZE / 2);
-    g_assert_true(qsmmuv3_bringup(&b->d, &opts));
+    smmuv3_fixture_init(&b->f, NULL, &opts);
     b->next = RAM_BASE;
 }
 
 /* The STE of @sid: stage 1 through the CD at @cd and/or stage 2. */
 static void ste(Bench *b, uint32_t sid, uint64_t cd, uint64_t s2root)
 {
-    uint64_t addr = qsmmuv3_ste_addr(&b->d, sid);
+    uint64_t addr = qsmmuv3_ste_addr(&b->f.d, sid);
     unsigned config = SMMU_STE_CONFIG_BYPASS | (cd ? 1 : 0) |
                       (s2root ? 2 : 0);
     SMMUSte s = smmu_ste_make(config);
@@ -142,26 +116,24 @@ static void cd(Bench *b, uint64_t pa, uint64_t ttb0)
 static void run(Bench *b, const char *name, uint16_t sid, uint64_t va,
                 unsigned pages, unsigned reuse)
 {
-    SMMUv3State *s = (SMMUv3State *)b->dev;
     SMMUTransStats before, after;
     gint64 start, elapsed;
     uint64_t n = 0;
     IOMMUTLBEntry e;
 
-    smmuv3_get_trans_stats(s, &before);
+    smmuv3_get_trans_stats(b->f.s, &before);
     start = g_get_monotonic_time();
     do {
         for (int i = 0; i < 10000; i++, n++) {
             uint64_t a = va + ((n / reuse) % pages) * 0x1000;
 
-            if (!b->bus.iommu_ops->translate(&b->bus, b->bus.iommu_opaque,
-                                             sid, a, false, &e)) {
+            if (!smmuv3_fixture_dma(&b->f, sid, a, false, &e)) {
                 g_error("%s: 0x%" PRIx64 " faulted", name, a);
             }
         }
         elapsed = g_get_monotonic_time() - start;
     } while (elapsed < G_USEC_PER_SEC / 2);
-    smmuv3_get_trans_stats(s, &after);
+    smmuv3_get_trans_stats(b->f.s, &after);
     printf("%-40s %11.0f translations/s  (IOTLB hits %5.1f%%)\n", name,
            n * (double)G_USEC_PER_SEC / elapsed,
            100.0 * (after.iotlb_hits - before.iotlb_hits) /
@@ -211,8 +183,6 @@ int main(void)
     run(&b, "stage 2, IOTLB miss, 4 levels", 0x20, OA_IPA, pages, 1);
     run(&b, "nested, IOTLB hit", 0x30, 0, 64, 1);
     run(&b, "nested, IOTLB miss, 4 + 4x4 + 4 levels", 0x30, 0, pages, 1);
-    qdev_free(b.dev);
-    address_space_free(b.as);
-    object_registry_clear();
+    smmuv3_fixture_fini(&b.f);
     return 0;
 }

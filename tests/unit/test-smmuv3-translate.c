@@ -16,27 +16,19 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
-#include "qemu/object-registry.h"
 #include "hw/arm/smmuv3-translate.h"
-#include "libqos/qos-bus.h"
 #include "libqos/smmuv3-driver.h"
-#include "qos-memory.h"
 #include "accel-fixture.h"
+#include "smmuv3-fixture.h"
 #include "smmuv3-walk-ram.h"
 
-#define MMIO_BASE   0x09050000ULL
-#define DRV_RAM     (RAM_BASE + RAM_SIZE / 2)   /* the driver's half */
+#define DRV_RAM     SMMU_FIX_DRV_RAM
 #define OUTSIDE_RAM 0x80000000ULL
 #define IPA_DELTA   0x30000000ULL   /* nested: IPA = PA - IPA_DELTA */
 #define OA          0x0000080000000000ULL   /* an output area above RAM */
 
 typedef struct T {
-    AddressSpace *as;
-    DeviceState *dev;
-    SMMUv3State *s;
-    PCIBus bus;
-    QOSBus qos;
-    QSMMUv3 d;
+    SMMUv3Fixture f;
     uint64_t next;              /* allocator over the test's half */
 } T;
 
@@ -50,24 +42,7 @@ static T *t_new_props(const char *const *props, bool two_level)
         .sid_bits = two_level ? 16 : 8, .two_level = two_level,
     };
 
-    object_registry_clear();
-    t->as = address_space_new("test");
-    g_assert(address_space_add_ram(t->as, RAM_BASE, RAM_SIZE, &error_abort));
-    t->bus.id = (char *)"pcie.0";
-    g_assert(object_registry_add("pcie.0", TYPE_PCI_BUS, &t->bus,
-                                 &error_abort));
-    t->dev = qdev_new(TYPE_ARM_SMMUV3, &error_abort);
-    g_assert(qdev_prop_parse(t->dev, "primary-bus", "pcie.0", &error_abort));
-    for (; props && props[0]; props += 2) {
-        g_assert(qdev_prop_parse(t->dev, props[0], props[1], &error_abort));
-    }
-    t->dev->as = t->as;
-    g_assert(qdev_realize(t->dev, &error_abort));
-    t->s = (SMMUv3State *)t->dev;
-    g_assert(qdev_mmio_map(t->dev, MMIO_BASE, &error_abort));
-    qos_memory_bus_init(&t->qos, t->as);
-    qsmmuv3_init(&t->d, &t->qos, MMIO_BASE, DRV_RAM, RAM_SIZE / 2);
-    g_assert_true(qsmmuv3_bringup(&t->d, &opts));
+    smmuv3_fixture_init(&t->f, props, &opts);
     t->next = RAM_BASE;
     return t;
 }
@@ -79,10 +54,7 @@ static T *t_new(void)
 
 static void t_free(T *t)
 {
-    qdev_free(t->dev);
-    g_assert_null(t->bus.iommu_ops);
-    address_space_free(t->as);
-    object_registry_clear();
+    smmuv3_fixture_fini(&t->f);
     g_free(t);
 }
 
@@ -99,32 +71,25 @@ static uint64_t t_alloc(T *t, uint64_t size)
 
 static void w64(T *t, uint64_t addr, uint64_t v)
 {
-    v = GUINT64_TO_LE(v);
-    g_assert(address_space_write(t->as, addr, &v, 8) == MEMTX_OK);
+    smmuv3_fixture_w64(&t->f, addr, v);
 }
 
 static uint64_t r64(T *t, uint64_t addr)
 {
-    uint64_t v;
-
-    g_assert(address_space_read(t->as, addr, &v, 8) == MEMTX_OK);
-    return GUINT64_FROM_LE(v);
+    return smmuv3_fixture_r64(&t->f, addr);
 }
 
 static void cmd(T *t, uint64_t w0, uint64_t w1)
 {
-    qsmmuv3_cmd(&t->d, w0, w1);
-    g_assert_true(qsmmuv3_sync(&t->d));
+    qsmmuv3_cmd(&t->f.d, w0, w1);
+    g_assert_true(qsmmuv3_sync(&t->f.d));
 }
 
 /* The emulated device's view: PCIIOMMUOps.translate on the bus. */
 static bool dma(T *t, uint16_t rid, uint64_t addr, bool write,
                 IOMMUTLBEntry *e)
 {
-    g_assert_nonnull(t->bus.iommu_ops);
-    g_assert_nonnull(t->bus.iommu_ops->translate);
-    return t->bus.iommu_ops->translate(&t->bus, t->bus.iommu_opaque, rid,
-                                       addr, write, e);
+    return smmuv3_fixture_dma(&t->f, rid, addr, write, e);
 }
 
 static uint64_t dma_ok(T *t, uint16_t rid, uint64_t addr, bool write)
@@ -153,7 +118,7 @@ static bool ssid_dma(T *t, uint32_t sid, uint32_t ssid, uint64_t addr,
                             .addr = addr };
     IOMMUTLBEntry e;
 
-    if (!smmuv3_translate(t->s, &txn, &e)) {
+    if (!smmuv3_translate(t->f.s, &txn, &e)) {
         return false;
     }
     *pa = e.translated_addr | (addr & e.addr_mask);
@@ -164,22 +129,22 @@ static bool ssid_dma(T *t, uint32_t sid, uint32_t ssid, uint64_t addr,
 
 static uint32_t evtq_prod(T *t)
 {
-    return qsmmuv3_readl(&t->d, SMMU_PAGE1_OFFSET + A_EVENTQ_PROD);
+    return qsmmuv3_readl(&t->f.d, SMMU_PAGE1_OFFSET + A_EVENTQ_PROD);
 }
 
 /* The next record is exactly @info's, byte for byte; consume it. */
 static void expect_event(T *t, const SMMUEventInfo *info)
 {
-    unsigned log2 = t->d.opts.evtq_log2size;
+    unsigned log2 = t->f.d.opts.evtq_log2size;
     uint8_t want[SMMU_EVENT_SIZE], got[SMMU_EVENT_SIZE];
     QSMMUv3Event ev;
     SMMUEvent e;
 
-    g_assert_cmpuint(smmu_q_used(evtq_prod(t), t->d.evtq_cons, log2), ==, 1);
+    g_assert_cmpuint(smmu_q_used(evtq_prod(t), t->f.d.evtq_cons, log2), ==, 1);
     smmu_event_build(&e, info);
     smmu_event_to_le(&e, want);
-    g_assert(address_space_read(t->as, t->d.evtq +
-                                smmu_q_index(t->d.evtq_cons, log2) *
+    g_assert(address_space_read(t->f.as, t->f.d.evtq +
+                                smmu_q_index(t->f.d.evtq_cons, log2) *
                                 SMMU_EVENT_SIZE, got, sizeof(got))
              == MEMTX_OK);
     if (memcmp(want, got, sizeof(want))) {
@@ -193,21 +158,16 @@ static void expect_event(T *t, const SMMUEventInfo *info)
         }
         g_assert_not_reached();
     }
-    g_assert_cmpuint(qsmmuv3_evtq_consume(&t->d, &ev, 1, NULL), ==, 1);
+    g_assert_cmpuint(qsmmuv3_evtq_consume(&t->f.d, &ev, 1, NULL), ==, 1);
 }
 
 static void expect_no_event(T *t)
 {
-    g_assert_true(smmu_q_empty(evtq_prod(t), t->d.evtq_cons,
-                               t->d.opts.evtq_log2size));
+    g_assert_true(smmu_q_empty(evtq_prod(t), t->f.d.evtq_cons,
+                               t->f.d.opts.evtq_log2size));
 }
 
 /* ---- Tables ------------------------------------------------------------ */
-
-static unsigned lshift(unsigned g, unsigned level)
-{
-    return g + (3 - level) * (g - 3);
-}
 
 /* One stage's tables: granule, start level, input bits, root. */
 typedef struct PT {
@@ -224,7 +184,7 @@ static PT pt_new(T *t, unsigned g, unsigned isz, uint64_t delta)
     unsigned start = 3 - (isz - g - 1) / (g - 3);
     PT pt = { .t = t, .g = g, .start = start, .isz = isz, .delta = delta };
 
-    pt.root = t_alloc(t, MAX(8ULL << (isz - lshift(g, start)), 64));
+    pt.root = t_alloc(t, MAX(8ULL << (isz - ram_level_shift(g, start)), 64));
     return pt;
 }
 
@@ -234,7 +194,7 @@ static uint64_t pt_map(PT *pt, uint64_t ia, unsigned level, uint64_t desc)
     uint64_t table = pt->root;
 
     for (unsigned l = pt->start; ; l++) {
-        unsigned shift = lshift(pt->g, l);
+        unsigned shift = ram_level_shift(pt->g, l);
         unsigned bits = l == pt->start ? pt->isz - shift : pt->g - 3;
         uint64_t slot = table + ((ia >> shift) & ((1ULL << bits) - 1)) * 8;
         uint64_t d;
@@ -282,7 +242,7 @@ static void cd_write(T *t, uint64_t addr, const PT *pt, uint16_t asid)
 
 static void ste_write(T *t, uint32_t sid, const SMMUSte *ste)
 {
-    uint64_t addr = qsmmuv3_ste_addr(&t->d, sid);
+    uint64_t addr = qsmmuv3_ste_addr(&t->f.d, sid);
 
     for (int i = 0; i < 8; i++) {
         w64(t, addr + 8 * i, ste->word[i]);
@@ -355,11 +315,11 @@ static void test_gbpa(void)
     SMMUTransStats st;
 
     /* SMMUEN = 0 with GBPA.ABORT (as the driver left it): abort. */
-    g_assert_true(qsmmuv3_disable(&t->d));
+    g_assert_true(qsmmuv3_disable(&t->f.d));
     g_assert_false(dma(t, 0x10, 0x1234, false, &e));
-    qsmmuv3_writel(&t->d, A_GBPA, R_GBPA_UPDATE_MASK);
+    qsmmuv3_writel(&t->f.d, A_GBPA, R_GBPA_UPDATE_MASK);
     g_assert_cmphex(dma_ok(t, 0x10, 0x12345678, true), ==, 0x12345678);
-    smmuv3_get_trans_stats(t->s, &st);
+    smmuv3_get_trans_stats(t->f.s, &st);
     g_assert_cmpuint(st.aborted, ==, 1);
     g_assert_cmpuint(st.bypassed, ==, 1);
     g_assert_cmpuint(st.events, ==, 0);
@@ -411,7 +371,7 @@ static void test_s1_granules(const void *opaque)
                     OA + (7ULL << c->g) + 0x18);
     for (int i = 0; i < 2 && c->block_levels[i]; i++) {
         unsigned level = c->block_levels[i];
-        uint64_t size = 1ULL << lshift(c->g, level);
+        uint64_t size = 1ULL << ram_level_shift(c->g, level);
         uint64_t bva = (3 * size) % (1ULL << c->isz);
         IOMMUTLBEntry e;
 
@@ -426,19 +386,27 @@ static void test_s1_granules(const void *opaque)
     t_free(t);
 }
 
+/* Enable TTB1 (T1SZ 16, TG1 encoding @tg1) on @hi in the CD at @cd. */
+static uint64_t cd_enable_ttb1(T *t, uint64_t cd, const PT *hi, unsigned tg1)
+{
+    uint64_t w0 = r64(t, cd);
+
+    w0 = FIELD_DP64(w0, CD_0, EPD1, 0);
+    w0 = FIELD_DP64(w0, CD_0, T1SZ, 16);
+    w0 = FIELD_DP64(w0, CD_0, TG1, tg1);
+    w64(t, cd, w0);
+    w64(t, cd + 16, hi->root);
+    return w0;
+}
+
 /* TTB1 for the top of the address space, from the CD's TG1 encoding. */
 static void test_s1_ttb1(void)
 {
     T *t = t_new();
     PT lo = pt_new(t, 12, 48, 0), hi = pt_new(t, 16, 48, 0);
     uint64_t cd = setup_s1(t, 0x10, &lo, 3);
-    uint64_t w0 = r64(t, cd);
 
-    w0 = FIELD_DP64(w0, CD_0, EPD1, 0);
-    w0 = FIELD_DP64(w0, CD_0, T1SZ, 16);
-    w0 = FIELD_DP64(w0, CD_0, TG1, 3);          /* TG1 0b11: 64K */
-    w64(t, cd, w0);
-    w64(t, cd + 16, hi.root);
+    cd_enable_ttb1(t, cd, &hi, 3);              /* TG1 0b11: 64K */
     pt_map(&lo, 0x1000, 3, S1_PAGE(OA));
     pt_map(&hi, 0xffffffffffff0000ULL, 3, S1_PAGE(OA + 0x10000));
     g_assert_cmphex(dma_ok(t, 0x10, 0x1008, false), ==, OA + 8);
@@ -453,18 +421,13 @@ static void test_s1_tbi(void)
     T *t = t_new();
     PT lo = pt_new(t, 12, 48, 0), hi = pt_new(t, 12, 48, 0);
     uint64_t cd = setup_s1(t, 0x10, &lo, 3);
-    uint64_t w0 = r64(t, cd);
+    uint64_t w0 = cd_enable_ttb1(t, cd, &hi, 2);    /* TG1 0b10: 4K */
     SMMUEventInfo info = fault_info(SMMU_EVT_F_TRANSLATION, 0x10,
                                     0x5a00000000001000ULL, false);
 
     pt_map(&lo, 0x1000, 3, S1_PAGE(OA));
     pt_map(&hi, 0xfffffffffffff000ULL, 3, S1_PAGE(OA + 0x3000));
-    w0 = FIELD_DP64(w0, CD_0, EPD1, 0);
-    w0 = FIELD_DP64(w0, CD_0, T1SZ, 16);
-    w0 = FIELD_DP64(w0, CD_0, TG1, 2);          /* TG1 0b10: 4K */
-    w64(t, cd + 16, hi.root);
     /* Without TBI a tagged address is a translation fault. */
-    w64(t, cd, w0);
     dma_fault(t, 0x10, 0x5a00000000001000ULL, false);
     expect_event(t, &info);
     w64(t, cd, w0 | R_CD_0_TBI0_MASK | R_CD_0_TBI1_MASK);
@@ -482,7 +445,7 @@ static void test_s1_privcfg(void)
 {
     T *t = t_new();
     PT pt = pt_new(t, 12, 48, 0);
-    uint64_t addr = qsmmuv3_ste_addr(&t->d, 0x10);
+    uint64_t addr = qsmmuv3_ste_addr(&t->f.d, 0x10);
     SMMUEventInfo info = fault_info(SMMU_EVT_F_PERMISSION, 0x10, 0x5000,
                                     false);
 
@@ -772,7 +735,7 @@ static void test_config_faults(void)
     dma_fault(t, 0x100, 0x1000, false);
     expect_event(t, &info);
     /* STE.V clear. */
-    w64(t, qsmmuv3_ste_addr(&t->d, 0x61), 0);
+    w64(t, qsmmuv3_ste_addr(&t->f.d, 0x61), 0);
     dma_fault(t, 0x61, 0x1000, false);
     info = (SMMUEventInfo) { .type = SMMU_EVT_C_BAD_STE, .sid = 0x61 };
     expect_event(t, &info);
@@ -808,7 +771,7 @@ static void test_ste_fetch(void)
     SMMUEventInfo info = { .type = SMMU_EVT_F_STE_FETCH, .sid = 0x0305 };
 
     /* SPLIT 8: L1 entry 3, span 9 (256 STEs). */
-    w64(t, t->d.strtab + 3 * 8, OUTSIDE_RAM | 9);
+    w64(t, t->f.d.strtab + 3 * 8, OUTSIDE_RAM | 9);
     dma_fault(t, 0x0305, 0x1000, false);
     info.addr2 = OUTSIDE_RAM + 5 * SMMU_STE_SIZE;
     expect_event(t, &info);
@@ -889,7 +852,7 @@ static void test_tlbi(const void *opaque)
         slot = pt_map(&pt, 0x5000, 3, S2_PAGE(OA));
     } else {
         setup_s1(t, 0x80, &pt, 3);
-        w64(t, qsmmuv3_ste_addr(&t->d, 0x80) + 16,
+        w64(t, qsmmuv3_ste_addr(&t->f.d, 0x80) + 16,
             FIELD_DP64(0, STE_2, S2VMID, 7));
         slot = pt_map(&pt, 0x5000, 3, S1_PAGE(OA));
     }
@@ -913,7 +876,7 @@ static void test_tlbi_range(void)
     uint64_t slots[6];
     SMMUCmd inv = tlbi(SMMU_CMD_TLBI_NH_VA, 0, 3, 0x10000);
 
-    g_assert_true(FIELD_EX32(qsmmuv3_readl(&t->d, A_IDR3), IDR3, RIL));
+    g_assert_true(FIELD_EX32(qsmmuv3_readl(&t->f.d, A_IDR3), IDR3, RIL));
     setup_s1(t, 0x80, &pt, 3);
     for (int i = 0; i < 6; i++) {
         slots[i] = pt_map(&pt, 0x10000 + i * 0x1000, 3,
@@ -995,9 +958,9 @@ static void test_tlbi_el2_illegal(void)
     T *t = t_new();
     SMMUCmd c = smmu_cmd_make(SMMU_CMD_TLBI_EL2_ALL);
 
-    qsmmuv3_cmd(&t->d, c.word[0], c.word[1]);
-    g_assert_false(qsmmuv3_sync(&t->d));
-    g_assert_cmpuint(FIELD_EX32(qsmmuv3_readl(&t->d, A_CMDQ_CONS),
+    qsmmuv3_cmd(&t->f.d, c.word[0], c.word[1]);
+    g_assert_false(qsmmuv3_sync(&t->f.d));
+    g_assert_cmpuint(FIELD_EX32(qsmmuv3_readl(&t->f.d, A_CMDQ_CONS),
                                 CMDQ_CONS, ERR), ==, SMMU_CERROR_ILL);
     t_free(t);
 }
@@ -1019,7 +982,7 @@ static void test_iotlb_bounded(void)
         uint64_t va = (uint64_t)(i % 512) << 12;
 
         if (i % 512 == 0) {
-            uint64_t ste = qsmmuv3_ste_addr(&t->d, 0x10);
+            uint64_t ste = qsmmuv3_ste_addr(&t->f.d, 0x10);
 
             w64(t, ste + 16, FIELD_DP64(0, STE_2, S2VMID, i / 512));
             cmd(t, smmu_cmd_cfgi_ste(0x10).word[0],
@@ -1027,13 +990,13 @@ static void test_iotlb_bounded(void)
         }
         g_assert_cmphex(dma_ok(t, 0x10, va, false), ==, OA + va);
     }
-    smmuv3_get_trans_stats(t->s, &st);
+    smmuv3_get_trans_stats(t->f.s, &st);
     g_assert_cmpuint(st.iotlb_entries, <=, SMMU_IOTLB_MAX_ENTRIES);
     g_assert_cmpuint(st.iotlb_evictions, >=, SMMU_IOTLB_MAX_ENTRIES);
     g_assert_cmpuint(st.iotlb_misses, ==, n);
     /* Hits are counted and are right. */
     g_assert_cmphex(dma_ok(t, 0x10, 0x1000, false), ==, OA + 0x1000);
-    smmuv3_get_trans_stats(t->s, &st);
+    smmuv3_get_trans_stats(t->f.s, &st);
     g_assert_cmpuint(st.iotlb_hits, ==, 1);
     g_assert_cmpuint(st.translated, ==, n + 1);
     t_free(t);
@@ -1049,11 +1012,11 @@ static void test_reset_flushes(void)
     setup_s1(t, 0x10, &pt, 1);
     pt_map(&pt, 0x1000, 3, S1_PAGE(OA));
     g_assert_cmphex(dma_ok(t, 0x10, 0x1000, false), ==, OA);
-    smmuv3_get_trans_stats(t->s, &st);
+    smmuv3_get_trans_stats(t->f.s, &st);
     g_assert_cmpuint(st.iotlb_entries, ==, 1);
     g_assert_cmpuint(st.cfg_entries, ==, 1);
-    qdev_reset(t->dev);
-    smmuv3_get_trans_stats(t->s, &st);
+    qdev_reset(t->f.dev);
+    smmuv3_get_trans_stats(t->f.s, &st);
     g_assert_cmpuint(st.iotlb_entries, ==, 0);
     g_assert_cmpuint(st.cfg_entries, ==, 0);
     t_free(t);

@@ -8,12 +8,6 @@
 #include "hw/arm/smmuv3-walk.h"
 #include "smmuv3-walk-ram.h"
 
-/* Lowest input bit a level indexes (VMSAv8-64: each level strides g-3). */
-static unsigned lvl_shift(unsigned g, unsigned level)
-{
-    return g + (3 - level) * (g - 3);
-}
-
 typedef struct Tables {
     Ram *ram;
     unsigned granule;
@@ -25,7 +19,7 @@ typedef struct Tables {
 static Tables tables_new(Ram *r, unsigned granule, unsigned start,
                          unsigned inputsize)
 {
-    unsigned bits = inputsize - lvl_shift(granule, start);
+    unsigned bits = inputsize - ram_level_shift(granule, start);
 
     return (Tables) {
         .ram = r, .granule = granule, .start = start,
@@ -44,7 +38,7 @@ static uint64_t tables_map(Tables *t, uint64_t ia, unsigned level,
     uint64_t table = t->root;
 
     for (unsigned l = t->start; ; l++) {
-        unsigned shift = lvl_shift(t->granule, l);
+        unsigned shift = ram_level_shift(t->granule, l);
         unsigned bits = l == t->start ? t->inputsize - shift
                                       : t->granule - 3;
         uint64_t slot = table + ((ia >> shift) & ((1ULL << bits) - 1)) * 8;
@@ -244,7 +238,7 @@ static void check_level_case(const LevelCase *c, int half)
 
     /* A block at each level that has them, below the top page. */
     for (unsigned l = c->start; l < 3; l++) {
-        uint64_t bsize = 1ULL << lvl_shift(c->granule, l);
+        uint64_t bsize = 1ULL << ram_level_shift(c->granule, l);
         uint64_t bia = (top - bsize) & ~(bsize - 1);
         uint64_t bpa = 3 * bsize;
 
@@ -329,7 +323,7 @@ static void test_s1_contig(void)
         Ram *r = ram_new();
         Tables t = tables_new(r, cases[i].granule, cases[i].start, 48);
         SMMUWalkConfig cfg = s1_cfg(cases[i].granule, cases[i].tsz, t.root);
-        uint64_t size = 1ULL << lvl_shift(cases[i].granule, cases[i].level);
+        uint64_t size = 1ULL << ram_level_shift(cases[i].granule, cases[i].level);
         uint64_t ia = cases[i].hint * 5;
         uint64_t desc = cases[i].level == 3 ? D_PAGE(cases[i].hint)
                                             : D_BLOCK(cases[i].hint);
