@@ -1022,6 +1022,138 @@ static void test_reset_flushes(void)
     t_free(t);
 }
 
+/*
+ * Randomized: remap a page and invalidate it with a random command that
+ * covers it (by VA, by range, by ASID, by VMID, everything); the next
+ * access must see the new page, and every other page its own, against
+ * a reference kept by the test.  The seed is printed.
+ */
+#define RND_PAGES   48
+
+static SMMUCmd random_covering_tlbi(GRand *rnd, uint64_t va)
+{
+    static const unsigned ops[] = {
+        SMMU_CMD_TLBI_NH_VA, SMMU_CMD_TLBI_NH_VAA, SMMU_CMD_TLBI_NH_ASID,
+        SMMU_CMD_TLBI_NH_ALL, SMMU_CMD_TLBI_S12_VMALL, SMMU_CMD_TLBI_NSNH_ALL,
+    };
+    unsigned op = ops[g_rand_int_range(rnd, 0, G_N_ELEMENTS(ops))];
+    SMMUCmd c = tlbi(op, 0, 1, va);
+
+    if (op <= SMMU_CMD_TLBI_NH_VAA && g_rand_boolean(rnd)) {
+        unsigned scale = g_rand_int_range(rnd, 0, 5);
+        unsigned num = g_rand_int_range(rnd, 0, 32);
+        uint64_t pages = (uint64_t)(num + 1) << scale;
+        uint64_t start = va - (g_rand_int_range(rnd, 0, pages) << 12);
+
+        c.word[0] = FIELD_DP64(c.word[0], CMD_0, NUM, num);
+        c.word[0] = FIELD_DP64(c.word[0], CMD_0, SCALE, scale);
+        c.word[1] = (start & R_CMD_1_ADDR_MASK) |
+                    FIELD_DP64(0, CMD_1, TG, 1);
+    }
+    return c;
+}
+
+static void test_random_invalidate(void)
+{
+    guint32 seed = g_test_rand_int();
+    GRand *rnd = g_rand_new_with_seed(seed);
+    T *t = t_new();
+    PT pt = pt_new(t, 12, 48, 0);
+    uint64_t va[RND_PAGES], slot[RND_PAGES], oa[RND_PAGES];
+
+    g_test_message("seed %u", seed);
+    setup_s1(t, 0x10, &pt, 1);
+    for (int i = 0; i < RND_PAGES; i++) {
+        /* Distinct pages, clustered so that ranges cover several. */
+        va[i] = ((uint64_t)g_rand_int_range(rnd, 0, 16) << 30) +
+                ((uint64_t)i << 12) * (1 + g_rand_int_range(rnd, 0, 2) *
+                                       RND_PAGES);
+        oa[i] = OA + ((uint64_t)g_rand_int_range(rnd, 0, 1 << 20) << 12);
+        slot[i] = pt_map(&pt, va[i], 3, S1_PAGE(oa[i]));
+    }
+    for (int step = 0; step < 1500; step++) {
+        int i = g_rand_int_range(rnd, 0, RND_PAGES);
+
+        if (g_rand_int_range(rnd, 0, 4) == 0) {
+            SMMUCmd c = random_covering_tlbi(rnd, va[i]);
+
+            oa[i] = OA + ((uint64_t)g_rand_int_range(rnd, 0, 1 << 20) << 12);
+            w64(t, slot[i], S1_PAGE(oa[i]));
+            cmd(t, c.word[0], c.word[1]);
+        }
+        g_assert_cmphex(dma_ok(t, 0x10, va[i] + 8, g_rand_boolean(rnd)),
+                        ==, oa[i] + 8);
+    }
+    expect_no_event(t);
+    g_rand_free(rnd);
+    t_free(t);
+}
+
+/*
+ * Threads: an emulated device's DMA in one thread (half of it faulting,
+ * so it writes events), host-style event batches in another, while the
+ * main thread invalidates everything over and over.  Every translation
+ * is right and every access and record is accounted for.
+ */
+#define THR_ROUNDS  4000
+
+static gpointer thr_dma(gpointer opaque)
+{
+    T *t = opaque;
+
+    for (int i = 0; i < THR_ROUNDS; i++) {
+        uint64_t va = (uint64_t)(i % 16) << 12;
+
+        g_assert_cmphex(dma_ok(t, 0x10, va, i & 1), ==, OA + va);
+        dma_fault(t, 0x10, 0x100000 + va, false);
+    }
+    return NULL;
+}
+
+static gpointer thr_events(gpointer opaque)
+{
+    T *t = opaque;
+    SMMUEvent e;
+
+    smmu_event_init(&e, SMMU_EVT_F_TRANSLATION, 0x99);
+    for (int i = 0; i < THR_ROUNDS; i++) {
+        smmuv3_eventq_write_batch(t->f.s, &e, 1, NULL);
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    T *t = t_new();
+    PT pt = pt_new(t, 12, 48, 0);
+    SMMUCmd all = smmu_cmd_make(SMMU_CMD_TLBI_NSNH_ALL);
+    SMMUCmd cfgi = smmu_cmd_make(SMMU_CMD_CFGI_STE_RANGE);
+    SMMUTransStats st;
+    SMMUEventqStats ev;
+    GThread *a, *b;
+
+    setup_s1(t, 0x10, &pt, 1);
+    for (uint64_t i = 0; i < 16; i++) {
+        pt_map(&pt, i << 12, 3, S1_PAGE(OA + (i << 12)));
+    }
+    cfgi.word[1] = SMMU_CFGI_RANGE_ALL;
+    a = g_thread_new("dma", thr_dma, t);
+    b = g_thread_new("events", thr_events, t);
+    for (int i = 0; i < 200; i++) {
+        cmd(t, all.word[0], all.word[1]);
+        cmd(t, cfgi.word[0], cfgi.word[1]);
+    }
+    g_thread_join(a);
+    g_thread_join(b);
+    smmuv3_get_trans_stats(t->f.s, &st);
+    smmuv3_get_eventq_stats(t->f.s, &ev);
+    g_assert_cmpuint(st.translated, ==, THR_ROUNDS);
+    g_assert_cmpuint(st.faulted, ==, THR_ROUNDS);
+    g_assert_cmpuint(st.events, ==, THR_ROUNDS);
+    g_assert_cmpuint(ev.written + ev.overflow_dropped, ==, 2 * THR_ROUNDS);
+    t_free(t);
+}
+
 /* ---- accel=on: emulated endpoints are translated by the model --------- */
 
 static void test_accel_emulated(void)
@@ -1101,6 +1233,9 @@ int main(int argc, char **argv)
         g_test_add_data_func(p, &cfgi_cases[i], test_cfgi);
     }
     g_test_add_func("/smmuv3-translate/iotlb/bounded", test_iotlb_bounded);
+    g_test_add_func("/smmuv3-translate/random/invalidate",
+                    test_random_invalidate);
+    g_test_add_func("/smmuv3-translate/threads", test_threads);
     g_test_add_func("/smmuv3-translate/reset", test_reset_flushes);
     g_test_add_func("/smmuv3-translate/accel-on/emulated-endpoint",
                     test_accel_emulated);
