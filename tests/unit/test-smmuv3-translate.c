@@ -1043,7 +1043,9 @@ static SMMUCmd random_covering_tlbi(GRand *rnd, uint64_t va)
         unsigned scale = g_rand_int_range(rnd, 0, 5);
         unsigned num = g_rand_int_range(rnd, 0, 32);
         uint64_t pages = (uint64_t)(num + 1) << scale;
-        uint64_t start = va - (g_rand_int_range(rnd, 0, pages) << 12);
+        /* A range that holds va, not wrapping below 0. */
+        uint64_t below = MIN(pages, (va >> 12) + 1);
+        uint64_t start = va - ((uint64_t)g_rand_int_range(rnd, 0, below) << 12);
 
         c.word[0] = FIELD_DP64(c.word[0], CMD_0, NUM, num);
         c.word[0] = FIELD_DP64(c.word[0], CMD_0, SCALE, scale);
