@@ -458,6 +458,16 @@ static void test_s1_privcfg(void)
                                 SMMU_PRIVCFG_PRIV));
     cmd(t, smmu_cmd_cfgi_ste(0x10).word[0], smmu_cmd_cfgi_ste(0x10).word[1]);
     g_assert_cmphex(dma_ok(t, 0x10, 0x5004, false), ==, OA + 4);
+
+    /* INSTCFG instruction: reads are fetches, refused by UXN at EL0. */
+    pt_map(&pt, 0x6000, 3, S1_PAGE(OA) | D_UXN);
+    w64(t, addr + 8, FIELD_DP64(0, STE_1, INSTCFG, SMMU_INSTCFG_INSTR));
+    cmd(t, smmu_cmd_cfgi_ste(0x10).word[0], smmu_cmd_cfgi_ste(0x10).word[1]);
+    g_assert_cmphex(dma_ok(t, 0x10, 0x6000, true), ==, OA);
+    dma_fault(t, 0x10, 0x6000, false);
+    info = fault_info(SMMU_EVT_F_PERMISSION, 0x10, 0x6000, false);
+    info.ind = true;
+    expect_event(t, &info);
     t_free(t);
 }
 
@@ -913,6 +923,45 @@ static void test_tlbi_block(void)
     t_free(t);
 }
 
+/*
+ * Nested, a 2M stage-1 block over 4K stage-2 pages: the IOTLB holds 4K
+ * entries, yet TLBI_NH_VA by the block's address removes them all, and
+ * TLBI_S2_IPA by one stage-2 page's IPA removes what goes through it.
+ */
+static void test_tlbi_nested_leaves(void)
+{
+    T *t = t_new();
+    Nested n;
+    uint64_t blk, pg;
+    SMMUCmd inv = tlbi(SMMU_CMD_TLBI_NH_VA, 5, 4, 0x200000);
+
+    nested_setup(t, &n, 0x30);
+    for (uint64_t off = 0; off < 0x200000; off += 0x1000) {
+        pt_map(&n.s2, OA_IPA + 0x200000 + off, 3, S2_PAGE(OA + off));
+    }
+    blk = pt_map(&n.s1, 0x200000, 2, S1_BLOCK(OA_IPA + 0x200000));
+    g_assert_cmphex(dma_ok(t, 0x30, 0x3ff000, false), ==, OA + 0x1ff000);
+    /* Move the block to the IPAs stage 2 maps 1:1 to OA.. + 0x200000. */
+    w64(t, blk, S1_BLOCK(OA_IPA + 0x400000));
+    for (uint64_t off = 0; off < 0x200000; off += 0x1000) {
+        pt_map(&n.s2, OA_IPA + 0x400000 + off, 3,
+               S2_PAGE(OA + 0x200000 + off));
+    }
+    g_assert_cmphex(dma_ok(t, 0x30, 0x3ff000, false), ==, OA + 0x1ff000);
+    cmd(t, inv.word[0], inv.word[1]);
+    g_assert_cmphex(dma_ok(t, 0x30, 0x3ff000, false), ==, OA + 0x3ff000);
+
+    /* Stage 2 moves the last page; TLBI_S2_IPA by its IPA. */
+    pg = pt_map(&n.s2, OA_IPA + 0x5ff000, 3, S2_PAGE(OA + 0x7000));
+    g_assert_cmphex(dma_ok(t, 0x30, 0x3ff000, false), ==, OA + 0x3ff000);
+    inv = tlbi(SMMU_CMD_TLBI_S2_IPA, 5, 0, 0);
+    inv.word[1] = (OA_IPA + 0x5ff000) & R_CMD_1_IPA_MASK;
+    cmd(t, inv.word[0], inv.word[1]);
+    g_assert_cmphex(dma_ok(t, 0x30, 0x3ff000, false), ==, OA + 0x7000);
+    g_assert_cmphex(r64(t, pg), ==, S2_PAGE(OA + 0x7000));
+    t_free(t);
+}
+
 typedef struct CfgiCase {
     const char *name;
     unsigned op;
@@ -1226,6 +1275,8 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/smmuv3-translate/tlbi/range", test_tlbi_range);
     g_test_add_func("/smmuv3-translate/tlbi/block", test_tlbi_block);
+    g_test_add_func("/smmuv3-translate/tlbi/nested-leaves",
+                    test_tlbi_nested_leaves);
     g_test_add_func("/smmuv3-translate/tlbi/el2-illegal",
                     test_tlbi_el2_illegal);
     for (size_t i = 0; i < G_N_ELEMENTS(cfgi_cases); i++) {
