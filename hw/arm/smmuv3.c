@@ -6,6 +6,9 @@
  * fetch functions may run in any thread.  Wired interrupt lines are
  * pulsed after the lock is dropped (their handlers may call back into the
  * device); MSIs are 32-bit stores to guest RAM, done under the lock.
+ * CFGI and TLBI commands invalidate the translation caches of
+ * hw/arm/smmuv3-translate.c with the lock held; their own lock nests
+ * inside this one, never the reverse.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
