@@ -523,7 +523,7 @@ static const char *session_run(QmpSession *s, const char *name,
     *ret = cmd->func(args, errp);
     if (*errp) {
         g_assert(!*ret);
-        return "GenericError";
+        return error_class_name(error_get_class(*errp));
     }
     return NULL;
 }

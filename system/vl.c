@@ -17,6 +17,7 @@
 #include "vsmmu-version.h"
 #include "chardev/char.h"
 #include "hw/qdev-properties.h"
+#include "qom/object.h"
 #include "system/iommufd.h"
 #include "system/iommufd-emulated.h"
 #include "system/kvm.h"
@@ -255,16 +256,54 @@ static bool object_create_iothread(const char *id, QemuOpts *opts,
     return true;
 }
 
+/*
+ * The -object types in the type hierarchy (qom/object.h): all
+ * user-creatable; their properties are the options they take.
+ */
+static const char *const user_creatable_ifaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+static const TypePropertyInfo iommufd_props[] = {
+    { "fd", "string", "file descriptor of an open /dev/iommu" },
+    { "x-emulated-host", "bool",
+      "use the embedded emulated host instead of /dev/iommu" },
+    { NULL }
+};
+
+static const TypePropertyInfo monitor_qmp_props[] = {
+    { "chardev", "string", "the chardev the QMP monitor serves" },
+    { "pretty", "bool", "pretty-print replies (accepted, not applied)" },
+    { NULL }
+};
+
+static const TypeInfo object_type_infos[] = {
+    { .name = TYPE_IOMMUFD_BACKEND, .parent = TYPE_OBJECT,
+      .interfaces = user_creatable_ifaces, .props = iommufd_props },
+    { .name = "monitor-qmp", .parent = TYPE_OBJECT,
+      .interfaces = user_creatable_ifaces, .props = monitor_qmp_props },
+    /* QEMU's base of iothreads and the main loop object. */
+    { .name = "event-loop-base", .parent = TYPE_OBJECT, .abstract = true,
+      .interfaces = user_creatable_ifaces },
+    { .name = TYPE_IOTHREAD, .parent = "event-loop-base" },
+};
+
+static void object_register_types(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(object_type_infos); i++) {
+        type_register_static(&object_type_infos[i]);
+    }
+}
+
+type_init(object_register_types)
+
 static const struct {
     const char *type;
-    const char *help;
     ObjectCreateFunc *create;
 } object_types[] = {
-    { TYPE_IOMMUFD_BACKEND, "  fd=<string>\n  x-emulated-host=<bool>\n",
-      object_create_iommufd },
-    { "monitor-qmp", "  chardev=<string>\n  pretty=<bool>\n",
-      object_create_monitor_qmp },
-    { TYPE_IOTHREAD, "", object_create_iothread },
+    { TYPE_IOMMUFD_BACKEND, object_create_iommufd },
+    { "monitor-qmp", object_create_monitor_qmp },
+    { TYPE_IOTHREAD, object_create_iothread },
 };
 
 static int object_type_index(const char *type)
@@ -298,7 +337,14 @@ static bool object_help(QemuOpts *opts, Error **errp)
         error_setg(errp, "invalid object type: %s", type);
         return true;
     }
-    printf("%s options:\n%s", type, object_types[i].help);
+    printf("%s options:\n", type);
+    for (const TypeInfo *t = type_lookup(type); t; t = type_get_parent(t)) {
+        for (const TypePropertyInfo *p = t->props; p && p->name; p++) {
+            if (strcmp(p->name, "type") != 0) {
+                printf("  %s=<%s>\n", p->name, p->type);
+            }
+        }
+    }
     return true;
 }
 
@@ -639,9 +685,16 @@ static int parse_device_opt(int argi, const char *optarg, Error **errp)
 static int parse_machine_opt(const char *optarg, Error **errp)
 {
     if (!strcmp(optarg, "help")) {
-        printf("Supported machines are:\n"
-               "none                 empty machine\n"
-               "virt                 Arm virt board subset (default)\n");
+        printf("Supported machines are:\n");
+        for (const MachineTypeInfo *mt = machine_types; mt->name; mt++) {
+            if (mt->alias) {
+                printf("%-20s %s (alias of %s)\n", mt->alias, mt->desc,
+                       mt->name);
+            }
+            printf("%-20s %s%s%s\n", mt->name, mt->desc,
+                   mt->is_default ? " (default)" : "",
+                   mt->deprecated ? " (deprecated)" : "");
+        }
         return PARSE_EXIT_OK;
     }
     return machine_parse_opts(optarg, &vl.machine, errp) ? PARSE_GO_ON

@@ -354,6 +354,20 @@ char *qdev_prop_get_string(DeviceState *dev, const Property *prop)
     }
 }
 
+uint64_t qdev_prop_get_uint(DeviceState *dev, const Property *prop)
+{
+    switch (prop->type) {
+    case PROP_TYPE_BOOL:
+        return *(bool *)field(dev, prop);
+    case PROP_TYPE_ENUM:
+        return *(int *)field(dev, prop);
+    case PROP_TYPE_PCI_DEVFN:
+        return (uint64_t)(int64_t)*(int32_t *)field(dev, prop);
+    default:
+        return load_uint(dev, prop);
+    }
+}
+
 static char *default_string(const Property *p)
 {
     switch (p->type) {

@@ -115,6 +115,13 @@ bool qdev_prop_set_uint(DeviceState *dev, const char *name, uint64_t value,
 /* The current value as a string ("on"/"off" for bool); caller frees. */
 char *qdev_prop_get_string(DeviceState *dev, const Property *prop);
 
+/*
+ * The current value of a property that is not a string or link: bool
+ * 0/1, an enum's index, a PCI devfn (-1 as (uint64_t)-1 when unset),
+ * the number.
+ */
+uint64_t qdev_prop_get_uint(DeviceState *dev, const Property *prop);
+
 /* Apply defaults (used by qdev_new) and free owned strings. */
 void qdev_prop_set_defaults(DeviceState *dev);
 void qdev_prop_free_values(DeviceState *dev);
