@@ -47,6 +47,7 @@ HEADER_LAYERS = [
     ("system/veventq-reader.h", "backends"),
     ("system/qmp*.h", "system"),
     ("system/machine.h", "system"),
+    ("system/qom-tree.h", "system"),
     ("system/qtest.h", "system"),
     ("system/runstate.h", "system"),
     ("system/system.h", "system"),

@@ -12,6 +12,7 @@
 #include "system/kvm.h"
 #include "system/machine.h"
 #include "system/qmp.h"
+#include "system/qmp-qom.h"
 #include "system/runstate.h"
 #include "vsmmu-version.h"
 
@@ -227,6 +228,8 @@ void qmp_register_builtin_commands(void)
                               device_del_args);
     qmp_register_command_args("x-query-mmio", qmp_x_query_mmio, no_args);
     qmp_register_command_args("x-query-kvm", qmp_x_query_kvm, no_args);
+    qmp_register_qom_commands();
+    qmp_register_hmp_commands();
     qmp_register_vsmmu_commands();
     qmp_register_vfio_commands();
 }

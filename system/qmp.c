@@ -491,6 +491,18 @@ static const char *request_check(JsonObject *req, JsonObject **args,
     return json_node_get_string(exec);
 }
 
+JsonNode *qmp_run_command(const char *name, JsonObject *args, Error **errp)
+{
+    QmpCommand *cmd = qmp_commands ? g_hash_table_lookup(qmp_commands, name)
+                                   : NULL;
+
+    g_assert(cmd);
+    if (cmd->spec && !qmp_args_check(args, cmd->spec, errp)) {
+        return NULL;
+    }
+    return cmd->func(args, errp);
+}
+
 /* Run NAME; the error class, or NULL with *RET set on success. */
 static const char *session_run(QmpSession *s, const char *name,
                                JsonObject *args, JsonNode **ret,

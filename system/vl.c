@@ -385,41 +385,18 @@ static bool object_create(const char *optarg, Error **errp)
 
 /* ---- -device help ------------------------------------------------- */
 
-static void print_device(const DeviceClass *dc, void *opaque)
-{
-    if (dc->user_creatable) {
-        printf("name \"%s\"%s%s%s\n", dc->name, dc->desc ? ", desc \"" : "",
-               dc->desc ? dc->desc : "", dc->desc ? "\"" : "");
-    }
-}
-
 /* -device help, -device TYPE,help: print and return true. */
 static bool device_help(const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "driver", NULL);
-    const char *driver;
-    const DeviceClass *dc;
     g_autofree char *help = NULL;
 
-    if (!opts || qemu_opts_is_json(opts)) {
+    if (!opts || !qdev_opts_help(opts, &help, errp)) {
         return false;
     }
-    driver = qemu_opt_get_str(opts, "driver", NULL);
-    if (driver && !strcmp(driver, "help")) {
-        printf("Available devices:\n");
-        device_class_foreach(print_device, NULL);
-        return true;
+    if (help) {
+        fputs(help, stdout);
     }
-    if (!driver || !qemu_opt_find(opts, "help")) {
-        return false;
-    }
-    dc = device_class_find(driver);
-    if (!dc) {
-        error_setg(errp, "'%s' is not a valid device model name", driver);
-        return true;
-    }
-    help = qdev_class_help(dc);
-    fputs(help, stdout);
     return true;
 }
 

@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/qdev-properties.h"
+#include "qemu/option.h"
 #include "qemu/pci-addr.h"
 
 const char *const on_off_auto_names[] = { "auto", "on", "off", NULL };
@@ -383,6 +384,32 @@ static char *default_string(const Property *p)
     default:
         return g_strdup_printf("%" PRIu64, p->defval);
     }
+}
+
+bool qdev_opts_help(QemuOpts *opts, char **help, Error **errp)
+{
+    const char *driver;
+    const DeviceClass *dc;
+
+    *help = NULL;
+    if (qemu_opts_is_json(opts)) {
+        return false;
+    }
+    driver = qemu_opt_get_str(opts, "driver", NULL);
+    if (driver && !strcmp(driver, "help")) {
+        *help = qdev_device_list_help();
+        return true;
+    }
+    if (!driver || !qemu_opt_find(opts, "help")) {
+        return false;
+    }
+    dc = device_class_find(driver);
+    if (!dc) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return true;
+    }
+    *help = qdev_class_help(dc);
+    return true;
 }
 
 char *qdev_class_help(const DeviceClass *dc)

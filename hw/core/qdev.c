@@ -108,6 +108,91 @@ void device_class_foreach(void (*func)(const DeviceClass *dc, void *opaque),
     }
 }
 
+/* QEMU's categories, in the order its device list prints them. */
+static const struct {
+    const char *category;
+    const char *heading;
+} device_categories[] = {
+    { "bridge", "Controller/Bridge/Hub" },
+    { "usb", "USB" },
+    { "storage", "Storage" },
+    { "network", "Network" },
+    { "input", "Input" },
+    { "display", "Display" },
+    { "sound", "Sound" },
+    { "misc", "Misc" },
+    { "cpu", "CPU" },
+    { "watchdog", "Watchdog" },
+    { NULL, "Uncategorized" },
+};
+
+const char *qdev_class_bus_type(const DeviceClass *dc)
+{
+    if (type_is_a(dc->name, TYPE_PCI_DEVICE)) {
+        return TYPE_PCI_BUS;
+    }
+    return type_is_a(dc->name, TYPE_SYS_BUS_DEVICE) ? TYPE_SYSTEM_BUS
+                                                    : NULL;
+}
+
+static bool category_is(const DeviceClass *dc, size_t i)
+{
+    const char *cat = device_categories[i].category;
+
+    if (cat) {
+        return dc->category && !strcmp(dc->category, cat);
+    }
+    for (size_t j = 0; j < i; j++) {
+        if (dc->category && !strcmp(dc->category,
+                                    device_categories[j].category)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+typedef struct ListHelp {
+    GString *out;
+    size_t category;
+    bool any;
+} ListHelp;
+
+static void list_help_one(const DeviceClass *dc, void *opaque)
+{
+    ListHelp *lh = opaque;
+    const char *bus = qdev_class_bus_type(dc);
+
+    if (!dc->user_creatable || !category_is(dc, lh->category)) {
+        return;
+    }
+    if (!lh->any) {
+        g_string_append_printf(lh->out, "%s%s devices:\n",
+                               lh->out->len ? "\n" : "",
+                               device_categories[lh->category].heading);
+        lh->any = true;
+    }
+    g_string_append_printf(lh->out, "name \"%s\"", dc->name);
+    if (bus) {
+        g_string_append_printf(lh->out, ", bus %s", bus);
+    }
+    if (dc->desc) {
+        g_string_append_printf(lh->out, ", desc \"%s\"", dc->desc);
+    }
+    g_string_append_c(lh->out, '\n');
+}
+
+char *qdev_device_list_help(void)
+{
+    ListHelp lh = { .out = g_string_new(NULL) };
+
+    for (lh.category = 0; lh.category < G_N_ELEMENTS(device_categories);
+         lh.category++) {
+        lh.any = false;
+        device_class_foreach(list_help_one, &lh);
+    }
+    return g_string_free(lh.out, FALSE);
+}
+
 DeviceState *qdev_new(const char *type_name, Error **errp)
 {
     const DeviceClass *dc = device_class_find(type_name);

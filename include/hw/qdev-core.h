@@ -79,6 +79,16 @@ const DeviceClass *device_class_find(const char *name);
 void device_class_foreach(void (*func)(const DeviceClass *dc, void *opaque),
                           void *opaque);
 
+/* The bus a device of DC plugs into: "PCI", "System", or NULL. */
+const char *qdev_class_bus_type(const DeviceClass *dc);
+/*
+ * "-device help" and HMP "device_add help": the user-creatable devices
+ * by category, in QEMU's format:
+ *   Misc devices:
+ *   name "arm-smmuv3", bus System, desc "Arm SMMUv3 (System MMU)"
+ */
+char *qdev_device_list_help(void);
+
 #define type_init(fn) \
     static void __attribute__((constructor)) fn##_ctor(void) { fn(); }
 

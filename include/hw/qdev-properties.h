@@ -13,6 +13,8 @@
 
 #include "hw/qdev-core.h"
 
+typedef struct QemuOpts QemuOpts;
+
 typedef enum PropertyType {
     PROP_TYPE_END = 0,
     PROP_TYPE_BOOL,             /* bool */
@@ -128,5 +130,11 @@ void qdev_prop_free_values(DeviceState *dev);
 
 /* The text of "-device TYPE,help": "TYPE options:\n  name=<type> ..." */
 char *qdev_class_help(const DeviceClass *dc);
+/*
+ * Do OPTS (-device, HMP device_add) ask for help, "help" or "TYPE,help"?
+ * Then true, with the text in *HELP, or an error for an unknown type
+ * (QEMU's "'TYPE' is not a valid device model name").
+ */
+bool qdev_opts_help(QemuOpts *opts, char **help, Error **errp);
 
 #endif /* HW_QDEV_PROPERTIES_H */

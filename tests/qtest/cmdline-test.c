@@ -150,7 +150,7 @@ static const ErrorCase error_cases[] = {
     { { "-machine", "bogus" },
       "vsmmu-daemon: -machine bogus: unsupported machine type: \"bogus\"" },
     { { "-machine", "virt,foo=1" },
-      "vsmmu-daemon: -machine virt,foo=1: Property 'virt-machine.foo' not"
+      "vsmmu-daemon: -machine virt,foo=1: Property 'virt-11.1-machine.foo' not"
       " found" },
     { { "-machine", "virt,iommu=x" },
       "vsmmu-daemon: -machine virt,iommu=x: Invalid iommu value" },
