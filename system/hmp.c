@@ -78,6 +78,59 @@ static void hmp_device_del(GString *out, const char *args)
     }
 }
 
+/* ---- qom-list, qom-get ------------------------------------------- */
+
+static void hmp_qom_list(GString *out, const char *args)
+{
+    g_autoptr(JsonObject) qargs = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    Error *err = NULL;
+    JsonArray *arr;
+
+    json_object_set_string_member(qargs, "path", args[0] ? args : "/");
+    ret = qmp_run_command("qom-list", qargs, &err);
+    if (!ret) {
+        hmp_error(out, err);
+        return;
+    }
+    arr = json_node_get_array(ret);
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *p = json_array_get_object_element(arr, i);
+
+        g_string_append_printf(out, "%s (%s)\n",
+                               json_object_get_string_member(p, "name"),
+                               json_object_get_string_member(p, "type"));
+    }
+}
+
+static void hmp_qom_get(GString *out, const char *args)
+{
+    g_autoptr(JsonObject) qargs = json_object_new();
+    g_autoptr(JsonGenerator) gen = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_auto(GStrv) words = g_strsplit_set(args, " \t", 2);
+    g_autofree char *text = NULL;
+    Error *err = NULL;
+
+    if (!words[0] || !words[1]) {
+        g_string_append(out, "Error: qom-get needs a path and a"
+                        " property\n");
+        return;
+    }
+    json_object_set_string_member(qargs, "path", words[0]);
+    json_object_set_string_member(qargs, "property", g_strstrip(words[1]));
+    ret = qmp_run_command("qom-get", qargs, &err);
+    if (!ret) {
+        hmp_error(out, err);
+        return;
+    }
+    gen = json_generator_new();
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_root(gen, ret);
+    text = json_generator_to_data(gen, NULL);
+    g_string_append_printf(out, "%s\n", text);
+}
+
 /* ---- info qtree -------------------------------------------------- */
 
 /* A property as QEMU's human printer shows it. */
@@ -292,6 +345,8 @@ static const HmpCommand hmp_cmds[] = {
     { "help|?", "[cmd]", "show the help", hmp_help },
     { "info", "[subcommand]", "show various information about the system"
       " state", hmp_info },
+    { "qom-get", "path property", "print QOM property", hmp_qom_get },
+    { "qom-list", "path", "list QOM properties", hmp_qom_list },
     { NULL }
 };
 

@@ -48,6 +48,7 @@ typedef enum {
     OPT_NODEFAULTS,
     OPT_ACCEL,
     OPT_AUDIO,
+    OPT_NET,
     OPT_RUN_WITH,
     OPT_GUEST,          /* -kernel, -smp, ...: see system/kvm.h */
     OPT_VERSION,
@@ -87,6 +88,8 @@ static const QEMUOption qemu_options[] = {
     { "accel", true, OPT_ACCEL,
       "-accel qtest|kvm  qtest: guest time under qtest; kvm: run -kernel" },
     { "audio", true, OPT_AUDIO, "-audio none" },
+    { "net", true, OPT_NET, "-net none  no network (the only choice)" },
+    { "nic", true, OPT_NET, NULL },
     { "run-with", true, OPT_RUN_WITH,
       "-run-with exit-with-parent=on  exit when the parent exits" },
     /* A KVM guest (accel/kvm/kvm-all.c); recorded, used with -accel kvm. */
@@ -678,7 +681,10 @@ static int parse_machine_opt(const char *optarg, Error **errp)
                                                          : PARSE_FAIL;
 }
 
-/* -display and -audio: only "none", a daemon has neither. */
+/*
+ * -display, -audio, -net and -nic: only "none", which a daemon with no
+ * display, sound or network device has anyway (libqtest passes them).
+ */
 static bool parse_none_only(OptionIndex index, const char *optarg,
                             Error **errp)
 {
@@ -688,6 +694,9 @@ static bool parse_none_only(OptionIndex index, const char *optarg,
     }
     if (index == OPT_DISPLAY) {
         error_setg(errp, "Display '%s' is not available", optarg);
+    } else if (index == OPT_NET) {
+        error_setg(errp, "network backend '%s' is not available (only none)",
+                   optarg);
     } else {
         error_setg(errp, "audio backend '%s' is not available (only none)",
                    optarg);
@@ -713,6 +722,7 @@ static bool parse_immediate_opt(const QEMUOption *o, const char *name,
         return true;
     case OPT_DISPLAY:
     case OPT_AUDIO:
+    case OPT_NET:
         return parse_none_only(o->index, optarg, errp);
     case OPT_ACCEL:
         return parse_accel(optarg, errp);

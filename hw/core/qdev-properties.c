@@ -396,7 +396,8 @@ bool qdev_opts_help(QemuOpts *opts, char **help, Error **errp)
         return false;
     }
     driver = qemu_opt_get_str(opts, "driver", NULL);
-    if (driver && !strcmp(driver, "help")) {
+    /* "?" is QEMU's older spelling of "help". */
+    if (driver && (!strcmp(driver, "help") || !strcmp(driver, "?"))) {
         *help = qdev_device_list_help();
         return true;
     }
