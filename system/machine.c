@@ -170,6 +170,7 @@ bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                 return false;
             }
             mo->accel_kvm = !strcmp(val, "kvm");
+            mo->accel_qtest = !strcmp(val, "qtest");
         } else if (!strcmp(opt->name, "gic-version")) {
             /* Checked by a KVM guest only (accel/kvm/kvm-all.c). */
             if (!strcmp(val, "host") || !strcmp(val, "max")) {

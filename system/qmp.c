@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "chardev/char.h"
+#include "qom/object.h"
 #include "system/qmp.h"
 #include "trace.h"
 #include "vsmmu-version.h"
@@ -850,6 +851,32 @@ void qmp_session_feed(QmpSession *s, const char *buf, size_t len)
         }
     }
 }
+
+/* ---- the type (-object monitor-qmp) ------------------------------- */
+
+static const char *const monitor_qmp_interfaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+static const TypePropertyInfo monitor_qmp_props[] = {
+    { "chardev", "string", "the chardev the QMP monitor serves" },
+    { "pretty", "bool", "pretty-print replies (accepted, not applied)" },
+    { NULL }
+};
+
+static const TypeInfo monitor_qmp_info = {
+    .name = "monitor-qmp",
+    .parent = TYPE_OBJECT,
+    .interfaces = monitor_qmp_interfaces,
+    .props = monitor_qmp_props,
+};
+
+static void qmp_register_types(void)
+{
+    type_register_static(&monitor_qmp_info);
+}
+
+type_init(qmp_register_types)
 
 /* ---- sessions and monitors --------------------------------------- */
 

@@ -148,8 +148,22 @@ static struct {
 
 typedef bool ObjectCreateFunc(const char *id, QemuOpts *opts, Error **errp);
 
+/* Does TYPE (or a parent) declare the property NAME? */
+static bool object_has_prop(const char *type, const char *name)
+{
+    for (const TypeInfo *t = type_lookup(type); t; t = type_get_parent(t)) {
+        for (const TypePropertyInfo *p = t->props; p && p->name; p++) {
+            if (!strcmp(p->name, name) && strcmp(name, "type") != 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Every option is a property of the type (qom/object.h). */
 static bool object_check_props(const char *type, QemuOpts *opts,
-                               const char *const *props, Error **errp)
+                               Error **errp)
 {
     for (guint i = 0; i < qemu_opts_count(opts); i++) {
         const char *name = qemu_opts_nth(opts, i)->name;
@@ -157,7 +171,7 @@ static bool object_check_props(const char *type, QemuOpts *opts,
         if (!strcmp(name, "qom-type") || !strcmp(name, "id")) {
             continue;
         }
-        if (!g_strv_contains(props, name)) {
+        if (!object_has_prop(type, name)) {
             error_setg(errp, "Property '%s.%s' not found", type, name);
             return false;
         }
@@ -168,14 +182,13 @@ static bool object_check_props(const char *type, QemuOpts *opts,
 static bool object_create_iommufd(const char *id, QemuOpts *opts,
                                   Error **errp)
 {
-    static const char *const props[] = { "fd", "x-emulated-host", NULL };
     g_autoptr(Error) local_err = NULL;
     IOMMUFDEmulatedHost *ehost = NULL;
     IOMMUFDBackend *be;
     bool emulated = false;
     const char *fd;
 
-    if (!object_check_props(TYPE_IOMMUFD_BACKEND, opts, props, errp) ||
+    if (!object_check_props(TYPE_IOMMUFD_BACKEND, opts, errp) ||
         !qemu_opt_get_bool(opts, "x-emulated-host", &emulated, errp)) {
         return false;
     }
@@ -215,12 +228,11 @@ static bool object_create_iommufd(const char *id, QemuOpts *opts,
 static bool object_create_monitor_qmp(const char *id, QemuOpts *opts,
                                       Error **errp)
 {
-    static const char *const props[] = { "chardev", "pretty", NULL };
     g_autoptr(Error) local_err = NULL;
     const char *chardev;
     bool pretty = false;
 
-    if (!object_check_props("monitor-qmp", opts, props, errp) ||
+    if (!object_check_props("monitor-qmp", opts, errp) ||
         !qemu_opt_get_bool(opts, "pretty", &pretty, errp)) {
         return false;
     }
@@ -240,10 +252,9 @@ static bool object_create_monitor_qmp(const char *id, QemuOpts *opts,
 static bool object_create_iothread(const char *id, QemuOpts *opts,
                                    Error **errp)
 {
-    static const char *const props[] = { NULL };
     IOThread *iot;
 
-    if (!object_check_props(TYPE_IOTHREAD, opts, props, errp)) {
+    if (!object_check_props(TYPE_IOTHREAD, opts, errp)) {
         return false;
     }
     iot = iothread_new(id, errp);
@@ -258,47 +269,6 @@ static bool object_create_iothread(const char *id, QemuOpts *opts,
     g_ptr_array_add(vl.iothreads, iot);
     return true;
 }
-
-/*
- * The -object types in the type hierarchy (qom/object.h): all
- * user-creatable; their properties are the options they take.
- */
-static const char *const user_creatable_ifaces[] = {
-    TYPE_USER_CREATABLE, NULL
-};
-
-static const TypePropertyInfo iommufd_props[] = {
-    { "fd", "string", "file descriptor of an open /dev/iommu" },
-    { "x-emulated-host", "bool",
-      "use the embedded emulated host instead of /dev/iommu" },
-    { NULL }
-};
-
-static const TypePropertyInfo monitor_qmp_props[] = {
-    { "chardev", "string", "the chardev the QMP monitor serves" },
-    { "pretty", "bool", "pretty-print replies (accepted, not applied)" },
-    { NULL }
-};
-
-static const TypeInfo object_type_infos[] = {
-    { .name = TYPE_IOMMUFD_BACKEND, .parent = TYPE_OBJECT,
-      .interfaces = user_creatable_ifaces, .props = iommufd_props },
-    { .name = "monitor-qmp", .parent = TYPE_OBJECT,
-      .interfaces = user_creatable_ifaces, .props = monitor_qmp_props },
-    /* QEMU's base of iothreads and the main loop object. */
-    { .name = "event-loop-base", .parent = TYPE_OBJECT, .abstract = true,
-      .interfaces = user_creatable_ifaces },
-    { .name = TYPE_IOTHREAD, .parent = "event-loop-base" },
-};
-
-static void object_register_types(void)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(object_type_infos); i++) {
-        type_register_static(&object_type_infos[i]);
-    }
-}
-
-type_init(object_register_types)
 
 static const struct {
     const char *type;
@@ -833,6 +803,10 @@ int qemu_init(int argc, char **argv)
     }
     if (vl.machine.accel_kvm) {
         kvm_accel_select();
+    }
+    /* Older libqtest's spelling of -accel qtest. */
+    if (vl.machine.accel_qtest) {
+        qtest_set_enabled(true);
     }
     if (!kvm_guest_start(!vl.machine.type || !strcmp(vl.machine.type, "virt"),
                          vl.qtest || qtest_enabled(), vl.machine.gic_version,

@@ -89,8 +89,6 @@ const char *qdev_class_bus_type(const DeviceClass *dc);
  */
 char *qdev_device_list_help(void);
 
-#define type_init(fn) \
-    static void __attribute__((constructor)) fn##_ctor(void) { fn(); }
 
 /*
  * Create an unrealized instance with default property values.  Fails with

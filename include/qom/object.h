@@ -55,6 +55,10 @@ typedef struct TypeInfo {
     const void *class_data;
 } TypeInfo;
 
+/* Run FN at start-up, before main(): where types register themselves. */
+#define type_init(fn) \
+    static void __attribute__((constructor)) fn##_ctor(void) { fn(); }
+
 /* Register INFO, kept by pointer; names are unique. */
 void type_register_static(const TypeInfo *info);
 const TypeInfo *type_lookup(const char *name);

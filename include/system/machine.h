@@ -88,6 +88,7 @@ typedef struct MachineOptions {
     uint64_t ram_size;
     bool ram_size_set;          /* -m was given */
     bool accel_kvm;             /* accel=kvm (see system/kvm.h) */
+    bool accel_qtest;           /* accel=qtest, as -accel qtest */
     int gic_version;            /* 0 not given, -1 host/max, else 2, 3, 4 */
 } MachineOptions;
 
