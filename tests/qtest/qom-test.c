@@ -259,12 +259,25 @@ static void test_machine_type(void)
     qtest_quit(s);
 }
 
+/* As QEMU's machine-none-test: a CPU model given, no CPU to list. */
+static void test_machine_none_cpu(void)
+{
+    QTestState *s = qtest_init("-machine none -cpu cortex-a57");
+    JsonObject *rsp = qtest_qmp(s, "{\"execute\": \"query-cpus-fast\"}");
+    JsonArray *cpus = json_node_get_array(qtest_qmp_assert_success(rsp));
+
+    g_assert_cmpuint(json_array_get_length(cpus), ==, 0);
+    json_object_unref(rsp);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qom/query-machines", test_query_machines);
     g_test_add_func("/qom/machine-type", test_machine_type);
     g_test_add_func("/qom/populated", test_populated);
+    g_test_add_func("/qom/machine-none-cpu", test_machine_none_cpu);
     qtest_cb_for_every_machine(add_machine, false);
     return g_test_run();
 }
