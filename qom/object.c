@@ -81,6 +81,20 @@ const TypeInfo *type_get_parent(const TypeInfo *info)
     return type_lookup(info->parent);
 }
 
+GPtrArray *type_get_properties(const TypeInfo *info)
+{
+    GPtrArray *props = g_ptr_array_new();
+    int depth = 0;
+
+    for (const TypeInfo *t = info; t && depth < TYPE_MAX_DEPTH;
+         t = type_get_parent(t), depth++) {
+        for (const TypePropertyInfo *p = t->props; p && p->name; p++) {
+            g_ptr_array_add(props, (gpointer)p);
+        }
+    }
+    return props;
+}
+
 static bool type_implements(const TypeInfo *info, const char *target,
                             int depth);
 

@@ -137,21 +137,29 @@ static void add_qdev_props(JsonArray *arr, const DeviceClass *dc)
 /* The properties every instance of TYPE has, base types' included. */
 static void add_type_props(JsonArray *arr, const TypeInfo *info)
 {
-    for (const TypeInfo *t = info; t; t = type_get_parent(t)) {
-        for (const TypePropertyInfo *p = t->props; p && p->name; p++) {
-            add_prop_info(arr, p->name, p->type, p->description, NULL);
-        }
+    g_autoptr(GPtrArray) props = type_get_properties(info);
+
+    for (guint i = 0; i < props->len; i++) {
+        const TypePropertyInfo *p = g_ptr_array_index(props, i);
+
+        add_prop_info(arr, p->name, p->type, p->description, NULL);
     }
 }
 
+/* Type NAME, if it is a BASE: else QEMU's errors (WHAT: "Device"). */
 static const TypeInfo *find_class(const char *name, const char *what,
-                                  Error **errp)
+                                  const char *base, Error **errp)
 {
     const TypeInfo *info = type_lookup(name);
 
     if (!info) {
         error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "%s '%s' not found",
                   what, name);
+        return NULL;
+    }
+    if (!type_is_a(name, base)) {
+        error_setg(errp, "Parameter 'typename' expects %s", base);
+        return NULL;
     }
     return info;
 }
@@ -159,14 +167,10 @@ static const TypeInfo *find_class(const char *name, const char *what,
 static JsonNode *qmp_device_list_properties(JsonObject *args, Error **errp)
 {
     const char *name = qmp_arg_str(args, "typename", NULL);
-    const TypeInfo *info = find_class(name, "Device", errp);
+    const TypeInfo *info = find_class(name, "Device", TYPE_DEVICE, errp);
     JsonArray *arr;
 
     if (!info) {
-        return NULL;
-    }
-    if (!type_is_a(name, TYPE_DEVICE)) {
-        error_setg(errp, "Parameter 'typename' expects device");
         return NULL;
     }
     if (info->abstract) {
@@ -183,14 +187,10 @@ static JsonNode *qmp_device_list_properties(JsonObject *args, Error **errp)
 static JsonNode *qmp_qom_list_properties(JsonObject *args, Error **errp)
 {
     const char *name = qmp_arg_str(args, "typename", NULL);
-    const TypeInfo *info = find_class(name, "Class", errp);
+    const TypeInfo *info = find_class(name, "Class", TYPE_OBJECT, errp);
     JsonArray *arr;
 
     if (!info) {
-        return NULL;
-    }
-    if (!type_is_a(name, TYPE_OBJECT)) {
-        error_setg(errp, "Parameter 'typename' expects object");
         return NULL;
     }
     arr = json_array_new();

@@ -386,12 +386,13 @@ static void device_props(const QomNode *n, GPtrArray *props)
 /* Properties its type declares (qom-list-properties), not readable. */
 static void object_props(const QomNode *n, GPtrArray *props)
 {
-    for (const TypeInfo *t = type_lookup(n->type); t;
-         t = type_get_parent(t)) {
-        for (const TypePropertyInfo *p = t->props; p && p->name; p++) {
-            if (strcmp(p->name, "type") != 0) {
-                prop_add(props, p->name, p->type, p->description);
-            }
+    g_autoptr(GPtrArray) tprops = type_get_properties(type_lookup(n->type));
+
+    for (guint i = 0; i < tprops->len; i++) {
+        const TypePropertyInfo *p = g_ptr_array_index(tprops, i);
+
+        if (strcmp(p->name, "type") != 0) {
+            prop_add(props, p->name, p->type, p->description);
         }
     }
 }

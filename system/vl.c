@@ -151,11 +151,13 @@ typedef bool ObjectCreateFunc(const char *id, QemuOpts *opts, Error **errp);
 /* Does TYPE (or a parent) declare the property NAME? */
 static bool object_has_prop(const char *type, const char *name)
 {
-    for (const TypeInfo *t = type_lookup(type); t; t = type_get_parent(t)) {
-        for (const TypePropertyInfo *p = t->props; p && p->name; p++) {
-            if (!strcmp(p->name, name) && strcmp(name, "type") != 0) {
-                return true;
-            }
+    g_autoptr(GPtrArray) props = type_get_properties(type_lookup(type));
+
+    for (guint i = 0; i < props->len; i++) {
+        const TypePropertyInfo *p = g_ptr_array_index(props, i);
+
+        if (!strcmp(p->name, name) && strcmp(name, "type") != 0) {
+            return true;
         }
     }
     return false;
@@ -293,6 +295,7 @@ static int object_type_index(const char *type)
 static bool object_help(QemuOpts *opts, Error **errp)
 {
     const char *type = qemu_opt_get_str(opts, "qom-type", NULL);
+    g_autoptr(GPtrArray) props = NULL;
     int i;
 
     if (type && !strcmp(type, "help")) {
@@ -311,11 +314,12 @@ static bool object_help(QemuOpts *opts, Error **errp)
         return true;
     }
     printf("%s options:\n", type);
-    for (const TypeInfo *t = type_lookup(type); t; t = type_get_parent(t)) {
-        for (const TypePropertyInfo *p = t->props; p && p->name; p++) {
-            if (strcmp(p->name, "type") != 0) {
-                printf("  %s=<%s>\n", p->name, p->type);
-            }
+    props = type_get_properties(type_lookup(type));
+    for (guint j = 0; j < props->len; j++) {
+        const TypePropertyInfo *p = g_ptr_array_index(props, j);
+
+        if (strcmp(p->name, "type") != 0) {
+            printf("  %s=<%s>\n", p->name, p->type);
         }
     }
     return true;

@@ -65,6 +65,12 @@ const TypeInfo *type_lookup(const char *name);
 /* The parent type of INFO, or NULL for a root. */
 const TypeInfo *type_get_parent(const TypeInfo *info);
 /*
+ * Every property instances of INFO have: its own, then its ancestors'
+ * (up to "object"'s "type").  An array of const TypePropertyInfo *.
+ */
+GPtrArray *type_get_properties(const TypeInfo *info);
+
+/*
  * Is TYPE a TARGET: TARGET itself, an ancestor, or an interface that
  * TYPE or an ancestor implements (QEMU's object_class_dynamic_cast()).
  * False if either is unknown.

@@ -306,45 +306,46 @@ static void assert_error(QTestState *s, const char *cmd, const char *klass,
     json_object_unref(rsp);
 }
 
-static void test_none(void)
+/* A type device_add and device-list-properties must refuse. */
+typedef struct BadType {
+    const char *type;
+    const char *klass, *desc;               /* device-list-properties */
+    const char *other, *other_klass, *other_desc;   /* one more query */
+} BadType;
+
+static const BadType bad_types[] = {
+    { "nonexistent", "DeviceNotFound", "Device 'nonexistent' not found",
+      "{\"execute\": \"qom-list-properties\", \"arguments\":"
+      " {\"typename\": \"nonexistent\"}}", "DeviceNotFound",
+      "Class 'nonexistent' not found" },
+    { "device", "GenericError",
+      "Parameter 'typename' expects a non-abstract device type",
+      "{\"execute\": \"device-list-properties\", \"arguments\":"
+      " {\"typename\": \"iothread\"}}", "GenericError",
+      "Parameter 'typename' expects device" },
+};
+
+/* The errors QEMU gives, and the trees unchanged after them. */
+static void test_bad_type(gconstpointer data)
 {
+    const BadType *bt = data;
     QTestState *s = qtest_init("-machine none");
     g_autofree char *before = trees(s);
     g_autofree char *after = NULL;
     g_autofree char *help = NULL;
+    g_autofree char *want = g_strdup_printf("Error: '%s' is not a valid"
+                                            " device model name\r\n",
+                                            bt->type);
+    g_autofree char *cmd = g_strdup_printf("{\"execute\":"
+                                           " \"device-list-properties\","
+                                           " \"arguments\": {\"typename\":"
+                                           " \"%s\"}}", bt->type);
 
-    introspect_device(s, "nonexistent");
-    assert_error(s, "{\"execute\": \"device-list-properties\", \"arguments\":"
-                 " {\"typename\": \"nonexistent\"}}", "DeviceNotFound",
-                 "Device 'nonexistent' not found");
-    assert_error(s, "{\"execute\": \"qom-list-properties\", \"arguments\":"
-                 " {\"typename\": \"nonexistent\"}}", "DeviceNotFound",
-                 "Class 'nonexistent' not found");
-    help = qtest_hmp(s, "device_add nonexistent,help");
-    g_assert_cmpstr(help, ==, "Error: 'nonexistent' is not a valid device"
-                    " model name\r\n");
-    after = trees(s);
-    g_assert_cmpstr(before, ==, after);
-    qtest_quit(s);
-}
-
-static void test_abstract(void)
-{
-    QTestState *s = qtest_init("-machine none");
-    g_autofree char *before = trees(s);
-    g_autofree char *after = NULL;
-    g_autofree char *help = NULL;
-
-    introspect_device(s, "device");
-    assert_error(s, "{\"execute\": \"device-list-properties\", \"arguments\":"
-                 " {\"typename\": \"device\"}}", "GenericError",
-                 "Parameter 'typename' expects a non-abstract device type");
-    assert_error(s, "{\"execute\": \"device-list-properties\", \"arguments\":"
-                 " {\"typename\": \"iothread\"}}", "GenericError",
-                 "Parameter 'typename' expects device");
-    help = qtest_hmp(s, "device_add device,help");
-    g_assert_cmpstr(help, ==, "Error: 'device' is not a valid device model"
-                    " name\r\n");
+    introspect_device(s, bt->type);
+    assert_error(s, cmd, bt->klass, bt->desc);
+    assert_error(s, bt->other, bt->other_klass, bt->other_desc);
+    help = qtest_hmp(s, "device_add %s,help", bt->type);
+    g_assert_cmpstr(help, ==, want);
     after = trees(s);
     g_assert_cmpstr(before, ==, after);
     qtest_quit(s);
@@ -448,8 +449,10 @@ int main(int argc, char **argv)
     g_test_add_func("/device/introspect/list", test_list);
     g_test_add_func("/device/introspect/list-fields", test_list_fields);
     g_test_add_func("/device/introspect/hierarchy", test_hierarchy);
-    g_test_add_func("/device/introspect/none", test_none);
-    g_test_add_func("/device/introspect/abstract", test_abstract);
+    g_test_add_data_func("/device/introspect/none", &bad_types[0],
+                         test_bad_type);
+    g_test_add_data_func("/device/introspect/abstract", &bad_types[1],
+                         test_bad_type);
     g_test_add_func("/device/introspect/abstract-interfaces",
                     test_abstract_interfaces);
     qtest_cb_for_every_machine(add_machine, false);
