@@ -81,9 +81,6 @@ static char *bus_path(PCIBus *bus)
 {
     DeviceState *owner;
 
-    if (!bus) {
-        return g_strdup(PATH_SYSBUS);
-    }
     if (bus == machine_pcie0()) {
         return g_strdup_printf(PATH_UNATTACHED "/%s", bus->id);
     }
@@ -111,19 +108,23 @@ char *qom_id_path(const char *id)
     return dev ? g_strdup(machine_device_path(dev)) : NULL;
 }
 
-/* The bus DEV plugs into: its "bus" link for PCI devices, else sysbus. */
-static PCIBus *device_bus(DeviceState *dev, bool *is_pci)
+/*
+ * The path of the bus DEV plugs into: its "bus" link (default pcie.0)
+ * for a PCI device, else the system bus; NULL if it names none.
+ */
+static char *device_bus_path(DeviceState *dev)
 {
     const Property *prop = qdev_prop_find(dev->klass, "bus");
     g_autofree char *id = NULL;
+    PCIBus *bus;
 
-    *is_pci = type_is_a(dev->klass->name, TYPE_PCI_DEVICE);
-    if (!*is_pci) {
-        return NULL;
+    if (!type_is_a(dev->klass->name, TYPE_PCI_DEVICE)) {
+        return g_strdup(PATH_SYSBUS);
     }
     id = prop && prop->type == PROP_TYPE_LINK ?
          qdev_prop_get_string(dev, prop) : NULL;
-    return id ? object_registry_lookup(id, TYPE_PCI_BUS) : machine_pcie0();
+    bus = id ? object_registry_lookup(id, TYPE_PCI_BUS) : machine_pcie0();
+    return bus ? bus_path(bus) : NULL;
 }
 
 /* ---- values ------------------------------------------------------ */
@@ -272,6 +273,16 @@ static void device_child(DeviceState *dev, void *opaque)
     prop_add_child(dc->props, name, child);
 }
 
+/* BUS as the child NAME of its owner (bus_path() is never NULL here). */
+static void add_bus_child(GPtrArray *props, PCIBus *bus)
+{
+    g_autofree char *path = bus_path(bus);
+    QomNode *n = node_new(QOM_BUS, path, TYPE_PCIE_BUS);
+
+    n->bus = bus;
+    prop_add_child(props, bus->id, n);
+}
+
 static void add_device_children(GPtrArray *props, const char *parent)
 {
     DeviceChildren dc = { .parent = parent, .props = props };
@@ -322,12 +333,7 @@ static void container_props(const QomNode *n, GPtrArray *props)
 
         prop_add_child(props, "sysbus", sysbus);
         if (machine_pcie0()) {
-            QomNode *bus = node_new(QOM_BUS, "", TYPE_PCIE_BUS);
-
-            g_free(bus->path);
-            bus->path = bus_path(machine_pcie0());
-            bus->bus = machine_pcie0();
-            prop_add_child(props, machine_pcie0()->id, bus);
+            add_bus_child(props, machine_pcie0());
         }
     }
     add_device_children(props, n->path);
@@ -352,15 +358,13 @@ static void device_props(const QomNode *n, GPtrArray *props)
     DeviceState *dev = n->dev;
     const DeviceClass *dc = dev->klass;
     PCIBus *own_bus;
-    bool is_pci;
 
     prop_add_value(props, "realized", "bool", json_bool(dev->realized));
     prop_add_value(props, "hotpluggable", "bool",
                    json_bool(dc->hotpluggable));
     prop_add_value(props, "hotplugged", "bool",
                    json_bool(machine_device_hotplugged(dev)));
-    prop_add_link(props, "parent_bus", "link<bus>",
-                  bus_path(device_bus(dev, &is_pci)));
+    prop_add_link(props, "parent_bus", "link<bus>", device_bus_path(dev));
     for (const Property *p = dc->props; p && p->name; p++) {
         QomProp *qp = prop_add(props, p->name, p->type_name, p->description);
         g_autofree char *id = NULL;
@@ -374,12 +378,7 @@ static void device_props(const QomNode *n, GPtrArray *props)
     }
     own_bus = dev->id ? object_registry_lookup(dev->id, TYPE_PCI_BUS) : NULL;
     if (own_bus && bus_owner(own_bus) == dev) {
-        QomNode *bus = node_new(QOM_BUS, "", TYPE_PCIE_BUS);
-
-        g_free(bus->path);
-        bus->path = bus_path(own_bus);
-        bus->bus = own_bus;
-        prop_add_child(props, own_bus->id, bus);
+        add_bus_child(props, own_bus);
     }
 }
 

@@ -121,7 +121,8 @@ static void test_machine(gconstpointer data)
     rsp = qtest_qmp(s, "{\"execute\": \"quit\"}");
     qtest_qmp_assert_success(rsp);
     json_object_unref(rsp);
-    g_assert_cmpint(qtest_wait_exit(s), ==, 0);
+    /* quit exits by itself, with status 0 (qtest_quit() checks). */
+    qtest_quit(s);
 }
 
 static void add_machine(const char *machine)
