@@ -12,7 +12,6 @@
 #include "qom/object.h"
 #include "hw/pci/pci-device.h"
 #include "system/machine.h"
-#include "system/qmp.h"
 #include "system/qom-tree.h"
 
 /* A link chain longer than this is a loop. */
