@@ -263,9 +263,10 @@ static void info_qom_tree(GString *out, const char *args)
 
     n = qom_resolve_path(path, &ambiguous);
     if (!n) {
-        g_string_append_printf(out, ambiguous ? "Path '%s' is ambiguous\n"
+        g_string_append_printf(out, ambiguous ? "Warning: Path '%s' is"
+                                                " ambiguous.\n"
                                               : "Path '%s' could not be"
-                                                " resolved\n", path);
+                                                " resolved.\n", path);
         return;
     }
     qom_tree_print(out, n, qom_node_path(n), 0);

@@ -69,11 +69,16 @@ static void test_errors(void)
     g_autofree char *bogus = qtest_hmp(s, "bogus 1 2");
     g_autofree char *info = qtest_hmp(s, "info bogus");
     g_autofree char *empty = qtest_hmp(s, "   ");
+    g_autofree char *path = qtest_hmp(s, "info qom-tree /nope");
+    g_autofree char *get = qtest_hmp(s, "qom-get /machine nope");
     JsonObject *rsp;
 
     g_assert_cmpstr(bogus, ==, "unknown command: 'bogus'\r\n");
     g_assert_cmpstr(info, ==, "unknown command: 'info bogus'\r\n");
     g_assert_cmpstr(empty, ==, "");
+    g_assert_cmpstr(path, ==, "Path '/nope' could not be resolved.\r\n");
+    g_assert_cmpstr(get, ==, "Error: Property 'none-machine.nope' not"
+                    " found\r\n");
     rsp = qtest_qmp(s, "{\"execute\": \"human-monitor-command\","
                     " \"arguments\": {\"command-line\": \"help\","
                     " \"cpu-index\": 0}}");
