@@ -282,6 +282,46 @@ static void test_help(void)
     g_free(err);
 }
 
+/*
+ * -object help lists exactly the concrete user-creatable types of the
+ * type hierarchy (qom-list-types), and each one's options.
+ */
+static void test_object_types(void)
+{
+    static const char *const obj_help[] = { "-object", "help", NULL };
+    g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *out = NULL, *err = NULL;
+    g_auto(GStrv) lines = NULL;
+    QTestState *s;
+    JsonObject *rsp;
+    JsonArray *arr;
+
+    g_assert_cmpint(run(obj_help, &out, &err), ==, 0);
+    lines = g_strsplit(out, "\n", -1);
+    for (int i = 1; lines[i] && lines[i][0]; i++) {
+        g_assert_true(g_str_has_prefix(lines[i], "  "));
+        g_ptr_array_add(listed, g_strdup(lines[i] + 2));
+    }
+    s = qtest_init("-machine none");
+    rsp = qtest_qmp(s, "{\"execute\": \"qom-list-types\", \"arguments\":"
+                    " {\"implements\": \"user-creatable\"}}");
+    arr = json_node_get_array(qtest_qmp_assert_success(rsp));
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        g_ptr_array_add(types, g_strdup(json_object_get_string_member(
+            json_array_get_object_element(arr, i), "name")));
+    }
+    json_object_unref(rsp);
+    qtest_quit(s);
+    g_ptr_array_sort(listed, qtest_compare_strings);
+    g_ptr_array_sort(types, qtest_compare_strings);
+    g_assert_cmpuint(listed->len, ==, types->len);
+    for (guint i = 0; i < listed->len; i++) {
+        g_assert_cmpstr(g_ptr_array_index(listed, i), ==,
+                        g_ptr_array_index(types, i));
+    }
+}
+
 static const char *qmp_error_class(JsonObject *rsp)
 {
     JsonObject *e = json_object_has_member(rsp, "error") ?
@@ -767,6 +807,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/no-test-knobs", test_no_test_knobs);
     g_test_add_func("/cmdline/stdio-once", test_stdio_once);
     g_test_add_func("/cmdline/libqtest-options", test_libqtest_options);
+    g_test_add_func("/cmdline/object-types", test_object_types);
     g_test_add_func("/cmdline/stdio-file", test_stdio_file);
     g_test_add_func("/cmdline/socket-in-use", test_socket_in_use);
     g_test_add_func("/cmdline/socket-stale", test_socket_stale);

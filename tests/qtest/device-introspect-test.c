@@ -77,12 +77,6 @@ static bool has_ancestor(GHashTable *index, const char *type,
     return false;
 }
 
-/* For g_ptr_array_sort() of strings: it passes pointers to elements. */
-static gint compare_strings(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The composition tree from PATH: every child path, sorted, and types. */
 static void qom_walk(QTestState *s, const char *path, GString *out)
 {
@@ -105,7 +99,7 @@ static void qom_walk(QTestState *s, const char *path, GString *out)
         }
     }
     json_object_unref(rsp);
-    g_ptr_array_sort(children, compare_strings);
+    g_ptr_array_sort(children, qtest_compare_strings);
     for (guint i = 0; i < children->len; i++) {
         g_auto(GStrv) nt = g_strsplit(g_ptr_array_index(children, i), " ", 2);
         g_autofree char *child = g_strdup_printf("%s/%s",
@@ -366,7 +360,7 @@ static char *help_props(QTestState *s, const char *type)
                                              eq - lines[i] - 2));
         }
     }
-    g_ptr_array_sort(names, compare_strings);
+    g_ptr_array_sort(names, qtest_compare_strings);
     g_ptr_array_add(names, NULL);
     return g_strjoinv(",", (char **)names->pdata);
 }
@@ -390,7 +384,7 @@ static char *qmp_props(QTestState *s, const char *type)
         g_assert_true(json_object_has_member(p, "type"));
     }
     json_object_unref(rsp);
-    g_ptr_array_sort(names, compare_strings);
+    g_ptr_array_sort(names, qtest_compare_strings);
     g_ptr_array_add(names, NULL);
     return g_strjoinv(",", (char **)names->pdata);
 }

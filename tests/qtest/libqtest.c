@@ -468,6 +468,11 @@ JsonNode *qtest_qmp_assert_success(JsonObject *rsp)
     return json_object_get_member(rsp, "return");
 }
 
+gint qtest_compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 char *qtest_json_str(const char *s)
 {
     g_autoptr(JsonNode) str = json_node_new(JSON_NODE_VALUE);

@@ -96,6 +96,9 @@ JsonObject *qtest_qmp_greeting(QTestState *s);
 /* Assert a response is a success and return its "return" member. */
 JsonNode *qtest_qmp_assert_success(JsonObject *rsp);
 
+/* For g_ptr_array_sort() of strings (it passes pointers to elements). */
+gint qtest_compare_strings(gconstpointer a, gconstpointer b);
+
 /* S as a JSON string literal, quotes and escapes included. */
 char *qtest_json_str(const char *s);
 
