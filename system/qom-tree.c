@@ -11,6 +11,7 @@
 #include "qemu/object-registry.h"
 #include "qom/object.h"
 #include "hw/pci/pci-device.h"
+#include "chardev/char.h"
 #include "system/machine.h"
 #include "system/qom-tree.h"
 
@@ -18,6 +19,7 @@
 #define QOM_MAX_LINK_HOPS   8
 
 #define PATH_OBJECTS        "/objects"
+#define PATH_CHARDEVS       "/chardevs"
 #define PATH_MACHINE        "/machine"
 #define PATH_UNATTACHED     "/machine/unattached"
 #define PATH_SYSBUS         "/machine/unattached/sysbus"
@@ -28,6 +30,7 @@ typedef enum QomKind {
     QOM_DEVICE,
     QOM_BUS,
     QOM_OBJECT,         /* an -object */
+    QOM_CHARDEV,
 } QomKind;
 
 struct QomNode {
@@ -36,6 +39,7 @@ struct QomNode {
     const char *type;
     DeviceState *dev;   /* QOM_DEVICE */
     PCIBus *bus;        /* QOM_BUS, NULL for the system bus */
+    bool connected;     /* QOM_CHARDEV */
 };
 
 static QomNode *node_new(QomKind kind, const char *path, const char *type)
@@ -310,6 +314,16 @@ static void object_child(const char *id, const char *type, void *obj,
     prop_add_child(opaque, id, node_new(QOM_OBJECT, path, type));
 }
 
+static void chardev_child(const char *id, const char *type, bool connected,
+                          void *opaque)
+{
+    g_autofree char *path = g_strdup_printf(PATH_CHARDEVS "/%s", id);
+    QomNode *n = node_new(QOM_CHARDEV, path, type);
+
+    n->connected = connected;
+    prop_add_child(opaque, id, n);
+}
+
 static void container_props(const QomNode *n, GPtrArray *props)
 {
     if (!strcmp(n->path, "/")) {
@@ -320,7 +334,12 @@ static void container_props(const QomNode *n, GPtrArray *props)
                            node_new(QOM_MACHINE, PATH_MACHINE,
                                     machine_type_qom_name(mt)));
         }
+        add_container(props, "", "chardevs");
         add_container(props, "", "objects");
+        return;
+    }
+    if (!strcmp(n->path, PATH_CHARDEVS)) {
+        qemu_chardev_foreach(chardev_child, props);
         return;
     }
     if (!strcmp(n->path, PATH_OBJECTS)) {
@@ -418,6 +437,12 @@ GPtrArray *qom_node_props(const QomNode *n)
     case QOM_OBJECT:
         object_props(n, props);
         break;
+    case QOM_CHARDEV:
+        if (!strcmp(n->type, "chardev-socket")) {
+            prop_add_value(props, "connected", "bool",
+                           json_bool(n->connected));
+        }
+        break;
     }
     return props;
 }
@@ -441,6 +466,7 @@ static QomNode *node_copy(const QomNode *n)
 
     c->dev = n->dev;
     c->bus = n->bus;
+    c->connected = n->connected;
     return c;
 }
 

@@ -4,6 +4,8 @@
  * it cannot go stale and introspection cannot change it.
  *
  *   /                                  container
+ *     chardevs                         container: the chardevs
+ *       ID                             chardev-socket, chardev-stdio
  *     objects                          container: the -object instances
  *       ID                             iommufd, iothread, monitor-qmp
  *     machine                          virt-11.1-machine, none-machine

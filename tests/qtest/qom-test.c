@@ -176,6 +176,13 @@ static void test_populated(void)
     v = get_str(s, "/objects/io0", "type");
     g_assert_cmpstr(v, ==, "iothread");
     g_free(v);
+    /* libqtest's QMP monitor, connected: this very client. */
+    v = get_str(s, "/chardevs/char0", "type");
+    g_assert_cmpstr(v, ==, "chardev-socket");
+    g_free(v);
+    rsp = qom_get(s, "/chardevs/char0", "connected");
+    g_assert_true(json_node_get_boolean(qtest_qmp_assert_success(rsp)));
+    json_object_unref(rsp);
     /* A partial path: a unique trailing match, else ambiguous. */
     v = get_str(s, "smmu1", "type");
     g_assert_cmpstr(v, ==, "arm-smmuv3");
