@@ -77,15 +77,19 @@ static const TypeInfo machine_abstract_types[] = {
       .interfaces = virt_machine_interfaces, .props = virt_machine_props },
 };
 
+/* The type of machine_types[i], "NAME-machine", set at start-up. */
+static TypeInfo machine_type_infos[G_N_ELEMENTS(machine_types) - 1];
+
 static void machine_register_types(void)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(machine_abstract_types); i++) {
         type_register_static(&machine_abstract_types[i]);
     }
-    for (const MachineTypeInfo *mt = machine_types; mt->name; mt++) {
-        TypeInfo *ti = g_new0(TypeInfo, 1);   /* for the program's life */
+    for (size_t i = 0; i < G_N_ELEMENTS(machine_type_infos); i++) {
+        const MachineTypeInfo *mt = &machine_types[i];
+        TypeInfo *ti = &machine_type_infos[i];
 
-        ti->name = machine_type_qom_name(mt);
+        ti->name = g_strdup_printf("%s-machine", mt->name);
         ti->parent = !strcmp(mt->board, "virt") ? TYPE_VIRT_MACHINE
                                                 : TYPE_MACHINE;
         ti->class_data = mt;
@@ -97,18 +101,9 @@ type_init(machine_register_types)
 
 const char *machine_type_qom_name(const MachineTypeInfo *mt)
 {
-    static GHashTable *names;   /* MachineTypeInfo * -> char * */
-    char *name;
-
-    if (!names) {
-        names = g_hash_table_new(NULL, NULL);
-    }
-    name = g_hash_table_lookup(names, mt);
-    if (!name) {
-        name = g_strdup_printf("%s-machine", mt->name);
-        g_hash_table_insert(names, (gpointer)mt, name);
-    }
-    return name;
+    g_assert(mt >= machine_types &&
+             mt < machine_types + G_N_ELEMENTS(machine_type_infos));
+    return machine_type_infos[mt - machine_types].name;
 }
 
 static struct {
