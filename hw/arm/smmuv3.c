@@ -1579,6 +1579,7 @@ static const DeviceClass smmuv3_class = {
     .name = TYPE_ARM_SMMUV3,
     .desc = "Arm SMMUv3 (System MMU)",
     .category = "misc",
+    .parent = TYPE_ARM_SMMU,
     .instance_size = sizeof(SMMUv3State),
     .user_creatable = true,
     .hotpluggable = false,
@@ -1594,8 +1595,16 @@ static const DeviceClass smmuv3_class = {
     .finalize = smmuv3_finalize,
 };
 
+/* QEMU's common base of its SMMU models: abstract, on the system bus. */
+static const TypeInfo arm_smmu_info = {
+    .name = TYPE_ARM_SMMU,
+    .parent = TYPE_SYS_BUS_DEVICE,
+    .abstract = true,
+};
+
 static void smmuv3_register_types(void)
 {
+    type_register_static(&arm_smmu_info);
     device_class_register(&smmuv3_class);
 }
 

@@ -82,6 +82,11 @@ void address_space_del_mmio(AddressSpace *as, MemoryRegion *mr);
 hwaddr memory_region_base(const MemoryRegion *mr);
 uint64_t memory_region_size(const MemoryRegion *mr);
 const char *memory_region_name(const MemoryRegion *mr);
+const char *address_space_name(const AddressSpace *as);
+/* Calls func for every MMIO region, by base address (info mtree). */
+void address_space_foreach_mmio(AddressSpace *as,
+                                void (*func)(MemoryRegion *mr, void *opaque),
+                                void *opaque);
 /* The region containing addr, or NULL. */
 MemoryRegion *address_space_find_mmio(AddressSpace *as, hwaddr addr);
 

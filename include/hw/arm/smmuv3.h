@@ -22,6 +22,7 @@
 #include "hw/pci/pci-bus.h"
 #include "hw/arm/smmuv3-common.h"
 
+#define TYPE_ARM_SMMU "arm-smmu"       /* abstract, a sys-bus-device */
 #define TYPE_ARM_SMMUV3 "arm-smmuv3"
 
 /* Output interrupt lines, in QEMU's order. */
