@@ -121,7 +121,8 @@ static void test_machine(gconstpointer data)
     rsp = qtest_qmp(s, "{\"execute\": \"quit\"}");
     qtest_qmp_assert_success(rsp);
     json_object_unref(rsp);
-    /* quit exits by itself, with status 0 (qtest_quit() checks). */
+    /* quit exits by itself: wait for that, then qtest_quit() checks 0. */
+    qtest_wait_exit(s);
     qtest_quit(s);
 }
 
