@@ -13,6 +13,7 @@
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/runstate.h"
+#include "system/system.h"
 #include "vsmmu-version.h"
 
 /* Argument lists (see qmp_args_check()). */
@@ -52,16 +53,49 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
 {
-    JsonObject *ret;
-    KVMGuestInfo kvm;
-    bool paused;
+    JsonObject *ret = json_object_new();
 
     /* A KVM guest powered off under -no-shutdown is "shutdown", as QEMU. */
-    paused = kvm_guest_query(&kvm) && kvm.paused;
-    ret = json_object_new();
     json_object_set_string_member(ret, "status",
-                                  paused ? "shutdown" : "running");
-    json_object_set_boolean_member(ret, "running", !paused);
+                                  runstate_name(runstate_get()));
+    json_object_set_boolean_member(ret, "running", runstate_is_running());
+    return qmp_object_node(ret);
+}
+
+static JsonNode *qmp_cont(JsonObject *args, Error **errp)
+{
+    vm_start(errp);
+    return NULL;
+}
+
+static JsonNode *qmp_stop(JsonObject *args, Error **errp)
+{
+    KVMGuestInfo kvm;
+
+    if (kvm_guest_query(&kvm) && runstate_is_running()) {
+        error_setg(errp, "a KVM guest cannot be paused by vsmmu-daemon (its"
+                   " vCPUs run until power-off or reset)");
+        return NULL;
+    }
+    vm_stop();
+    return NULL;
+}
+
+static JsonNode *qmp_query_name(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+
+    if (qemu_vm_name()) {
+        json_object_set_string_member(ret, "name", qemu_vm_name());
+    }
+    return qmp_object_node(ret);
+}
+
+static JsonNode *qmp_query_uuid(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+
+    json_object_set_string_member(ret, "UUID", qemu_vm_uuid());
     return qmp_object_node(ret);
 }
 
@@ -217,6 +251,10 @@ void qmp_register_builtin_commands(void)
 {
     qmp_register_command_args("query-version", qmp_query_version, no_args);
     qmp_register_command_args("query-status", qmp_query_status, no_args);
+    qmp_register_command_args("query-name", qmp_query_name, no_args);
+    qmp_register_command_args("query-uuid", qmp_query_uuid, no_args);
+    qmp_register_command_args("cont", qmp_cont, no_args);
+    qmp_register_command_args("stop", qmp_stop, no_args);
     qmp_register_command_args("quit", qmp_quit, no_args);
     qmp_register_command_args("system_reset", qmp_system_reset, no_args);
     qmp_register_command_args("query-iothreads", qmp_query_iothreads,

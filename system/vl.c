@@ -13,6 +13,7 @@
 #include "qemu/error-report.h"
 #include "qemu/object-registry.h"
 #include "qemu/option.h"
+#include "qemu/thread.h"
 #include "qemu/trace.h"
 #include "vsmmu-version.h"
 #include "chardev/char.h"
@@ -48,6 +49,9 @@ typedef enum {
     OPT_ACCEL,
     OPT_AUDIO,
     OPT_RUN_WITH,
+    OPT_S,
+    OPT_NAME,
+    OPT_UUID,
     OPT_GUEST,          /* -kernel, -smp, ...: see system/kvm.h */
     OPT_VERSION,
     OPT_HELP,
@@ -105,10 +109,12 @@ static const QEMUOption qemu_options[] = {
     { "version", false, OPT_VERSION, "-version  print the version" },
     { "help", false, OPT_HELP, "-help  print this help" },
     { "h", false, OPT_HELP, NULL },
+    { "S", false, OPT_S,
+      "-S  start in prelaunch: run state \"running\" after QMP cont" },
+    { "name", true, OPT_NAME,
+      "-name [guest=]NAME[,process=P][,debug-threads=on]  (query-name)" },
+    { "uuid", true, OPT_UUID, "-uuid UUID  (query-uuid)" },
     /* Accepted and ignored: they only concern a full VM. */
-    { "name", true, OPT_IGNORED, NULL },
-    { "uuid", true, OPT_IGNORED, NULL },
-    { "S", false, OPT_IGNORED, NULL },
     { "no-user-config", false, OPT_IGNORED, NULL },
     { "overcommit", true, OPT_IGNORED, NULL },
     { "rtc", true, OPT_IGNORED, NULL },
@@ -129,6 +135,8 @@ typedef struct DeferredOpt {
 
 static struct {
     char **argv;
+    char *name;             /* -name guest= */
+    char *uuid;             /* -uuid, lower case */
     GArray *deferred;       /* of DeferredOpt */
     MachineOptions machine;
     const char *qtest;
@@ -407,6 +415,77 @@ static bool parse_run_with(const char *optarg, Error **errp)
     return true;
 }
 
+/* -name [guest=]NAME[,process=NAME][,debug-threads=on|off] */
+static bool parse_name(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "guest", errp);
+    const char *guest, *process;
+    bool debug_threads = false;
+
+    if (!opts) {
+        return false;
+    }
+    for (guint i = 0; i < qemu_opts_count(opts); i++) {
+        const char *name = qemu_opts_nth(opts, i)->name;
+
+        if (strcmp(name, "guest") && strcmp(name, "process") &&
+            strcmp(name, "debug-threads")) {
+            error_setg(errp, "Invalid parameter '%s'", name);
+            return false;
+        }
+    }
+    if (!qemu_opt_get_bool(opts, "debug-threads", &debug_threads, errp)) {
+        return false;
+    }
+    guest = qemu_opt_get_str(opts, "guest", NULL);
+    process = qemu_opt_get_str(opts, "process", NULL);
+    qemu_thread_naming(debug_threads);
+    g_free(vl.name);
+    vl.name = g_strdup(guest);
+    /* As QEMU: the main thread (and so the process) takes that name. */
+    if (process && prctl(PR_SET_NAME, process) < 0) {
+        error_setg_errno(errp, errno, "cannot set the process name");
+        return false;
+    }
+    return true;
+}
+
+/* -uuid: the 8-4-4-4-12 hex form only, as QEMU's qemu_uuid_parse(). */
+static bool parse_uuid(const char *optarg, Error **errp)
+{
+    static const int group[] = { 8, 4, 4, 4, 12 };
+    const char *p = optarg;
+
+    for (size_t g = 0; g < G_N_ELEMENTS(group); g++) {
+        for (int i = 0; i < group[g]; i++, p++) {
+            if (!g_ascii_isxdigit(*p)) {
+                goto bad;
+            }
+        }
+        if (*p != (g + 1 < G_N_ELEMENTS(group) ? '-' : '\0')) {
+            goto bad;
+        }
+        p++;
+    }
+    g_free(vl.uuid);
+    vl.uuid = g_ascii_strdown(optarg, -1);
+    return true;
+
+bad:
+    error_setg(errp, "Fail to parse UUID string. Wrong format.");
+    return false;
+}
+
+const char *qemu_vm_name(void)
+{
+    return vl.name;
+}
+
+const char *qemu_vm_uuid(void)
+{
+    return vl.uuid ? vl.uuid : "00000000-0000-0000-0000-000000000000";
+}
+
 static bool parse_mon(const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "chardev", errp);
@@ -499,7 +578,7 @@ static void print_help(void)
             printf("%s\n", qemu_options[i].help);
         }
     }
-    printf("\nOptions that only concern a full VM (-name, -uuid, -S, ...)"
+    printf("\nOptions that only concern a full VM (-rtc, -boot, ...)"
            " are accepted\nand ignored; the guest options are used only with"
            " -accel kvm -kernel.  See"
            " docs/system/vsmmu-daemon.rst.\n");
@@ -693,6 +772,13 @@ static bool parse_immediate_opt(const QEMUOption *o, const char *name,
         return true;
     case OPT_NODEFAULTS:
         return true;
+    case OPT_S:
+        runstate_set_prelaunch();
+        return true;
+    case OPT_NAME:
+        return parse_name(optarg, errp);
+    case OPT_UUID:
+        return parse_uuid(optarg, errp);
     case OPT_IGNORED:
         trace_vl_option_ignored(name, optarg ? optarg : "");
         return true;
@@ -842,4 +928,6 @@ void qemu_cleanup(void)
     qmp_cleanup();
     object_registry_clear();
     g_clear_pointer(&vl.deferred, g_array_unref);
+    g_clear_pointer(&vl.name, g_free);
+    g_clear_pointer(&vl.uuid, g_free);
 }

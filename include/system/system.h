@@ -12,6 +12,9 @@
  * (0 after -help or -version, 1 after an error, already reported).
  */
 int qemu_init(int argc, char **argv);
+/* -name guest=NAME (NULL if not given) and -uuid (all zeros if not). */
+const char *qemu_vm_name(void);
+const char *qemu_vm_uuid(void);
 /* Tear down in reverse order. */
 void qemu_cleanup(void);
 
