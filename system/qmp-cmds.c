@@ -5,6 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/iothread.h"
+#include "system/qmp-fds.h"
 #include "system/qmp-vfio.h"
 #include "system/qmp-vsmmu.h"
 #include "qapi/error.h"
@@ -267,4 +268,5 @@ void qmp_register_builtin_commands(void)
     qmp_register_command_args("x-query-kvm", qmp_x_query_kvm, no_args);
     qmp_register_vsmmu_commands();
     qmp_register_vfio_commands();
+    qmp_register_fd_commands();
 }

@@ -13,6 +13,7 @@
 #include "qemu/error-report.h"
 #include "qemu/object-registry.h"
 #include "qemu/option.h"
+#include "qemu/fd-registry.h"
 #include "qemu/thread.h"
 #include "qemu/trace.h"
 #include "vsmmu-version.h"
@@ -50,6 +51,7 @@ typedef enum {
     OPT_AUDIO,
     OPT_RUN_WITH,
     OPT_S,
+    OPT_ADD_FD,
     OPT_NAME,
     OPT_UUID,
     OPT_GUEST,          /* -kernel, -smp, ...: see system/kvm.h */
@@ -109,6 +111,9 @@ static const QEMUOption qemu_options[] = {
     { "version", false, OPT_VERSION, "-version  print the version" },
     { "help", false, OPT_HELP, "-help  print this help" },
     { "h", false, OPT_HELP, NULL },
+    { "add-fd", true, OPT_ADD_FD,
+      "-add-fd fd=N,set=S[,opaque=TEXT]  add fd N to fd set S"
+      " (/dev/fdset/S)" },
     { "S", false, OPT_S,
       "-S  start in prelaunch: run state \"running\" after QMP cont" },
     { "name", true, OPT_NAME,
@@ -169,6 +174,23 @@ static bool object_check_props(const char *type, QemuOpts *opts,
     return true;
 }
 
+/*
+ * fd=N, a descriptor libvirt leaves open across exec, or fd=NAME, one
+ * passed with getfd (QEMU's monitor_fd_param()).
+ */
+static bool iommufd_set_fd_param(IOMMUFDBackend *be, const char *str,
+                                 Error **errp)
+{
+    bool owned;
+    int fd;
+
+    if (g_ascii_isdigit(str[0])) {
+        return iommufd_backend_set_fd(be, str, errp);
+    }
+    fd = qemu_fd_param(str, &owned, errp);
+    return fd >= 0 && iommufd_backend_adopt_fd(be, fd, errp);
+}
+
 static bool object_create_iommufd(const char *id, QemuOpts *opts,
                                   Error **errp)
 {
@@ -202,7 +224,7 @@ static bool object_create_iommufd(const char *id, QemuOpts *opts,
         g_ptr_array_add(vl.ehosts, ehost);
     }
     /* QEMU opens /dev/iommu when the object is created: fail early. */
-    if ((fd && !iommufd_backend_set_fd(be, fd, errp)) ||
+    if ((fd && !iommufd_set_fd_param(be, fd, errp)) ||
         !iommufd_backend_connect(be, errp)) {
         iommufd_backend_free(be);
         return false;
@@ -450,6 +472,56 @@ static bool parse_name(const char *optarg, Error **errp)
     return true;
 }
 
+/* -add-fd fd=N,set=S[,opaque=TEXT], QEMU's checks and wording. */
+static bool parse_add_fd(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, NULL, errp);
+    const char *fd_s, *set_s;
+    guint64 fd = 0, set = 0;
+    int64_t set_out;
+    int fd_out;
+
+    if (!opts) {
+        return false;
+    }
+    for (guint i = 0; i < qemu_opts_count(opts); i++) {
+        const char *name = qemu_opts_nth(opts, i)->name;
+
+        if (strcmp(name, "fd") && strcmp(name, "set") &&
+            strcmp(name, "opaque")) {
+            error_setg(errp, "Invalid parameter '%s'", name);
+            return false;
+        }
+    }
+    fd_s = qemu_opt_get_str(opts, "fd", NULL);
+    set_s = qemu_opt_get_str(opts, "set", NULL);
+    if (!fd_s || !g_ascii_string_to_unsigned(fd_s, 10, 0, INT_MAX, &fd,
+                                             NULL)) {
+        error_setg(errp, "fd option is required and must be non-negative");
+        return false;
+    }
+    if (fd <= STDERR_FILENO) {
+        error_setg(errp, "fd cannot be a standard I/O stream");
+        return false;
+    }
+    /* A descriptor passed on purpose survives exec: no close-on-exec. */
+    if (fcntl(fd, F_GETFD) & FD_CLOEXEC) {
+        error_setg(errp, "fd is not valid or already in use");
+        return false;
+    }
+    if (!set_s || !g_ascii_string_to_unsigned(set_s, 10, 0, INT64_MAX, &set,
+                                              NULL)) {
+        error_setg(errp, "set option is required and must be non-negative");
+        return false;
+    }
+    if (!fdset_add_fd(fd, set, qemu_opt_get_str(opts, "opaque", NULL),
+                      &set_out, &fd_out, errp)) {
+        return false;
+    }
+    close(fd);                  /* the set keeps its duplicate, as QEMU */
+    return true;
+}
+
 /* -uuid: the 8-4-4-4-12 hex form only, as QEMU's qemu_uuid_parse(). */
 static bool parse_uuid(const char *optarg, Error **errp)
 {
@@ -498,7 +570,7 @@ static bool parse_mon(const char *optarg, Error **errp)
         const char *name = qemu_opts_nth(opts, i)->name;
 
         if (strcmp(name, "chardev") && strcmp(name, "mode") &&
-            strcmp(name, "pretty")) {
+            strcmp(name, "pretty") && strcmp(name, "id")) {
             error_setg(errp, "Invalid parameter '%s'", name);
             return false;
         }
@@ -775,6 +847,8 @@ static bool parse_immediate_opt(const QEMUOption *o, const char *name,
     case OPT_S:
         runstate_set_prelaunch();
         return true;
+    case OPT_ADD_FD:
+        return parse_add_fd(optarg, errp);
     case OPT_NAME:
         return parse_name(optarg, errp);
     case OPT_UUID:
@@ -928,6 +1002,7 @@ void qemu_cleanup(void)
     qmp_cleanup();
     object_registry_clear();
     g_clear_pointer(&vl.deferred, g_array_unref);
+    fd_registry_clear();
     g_clear_pointer(&vl.name, g_free);
     g_clear_pointer(&vl.uuid, g_free);
 }

@@ -187,6 +187,33 @@ static const ErrorCase error_cases[] = {
       "vsmmu-daemon: qtest: Failed to connect to '/nonexistent/dir/sock':"
       " No such file or directory" },
     { { "-trace", "file=/nonexistent/dir/trace" }, NULL },
+    /* libvirt's options, QEMU's wording (issue 12). */
+    { { "-uuid", "1ccfd97d-5eb4-478a-bbe6-88d254c16db" },
+      "vsmmu-daemon: -uuid 1ccfd97d-5eb4-478a-bbe6-88d254c16db: Fail to"
+      " parse UUID string. Wrong format." },
+    { { "-name", "guest=g,debug-threads=maybe" },
+      "vsmmu-daemon: -name guest=g,debug-threads=maybe: Parameter"
+      " 'debug-threads' expects 'on' or 'off'" },
+    { { "-name", "guest=g,foo=1" },
+      "vsmmu-daemon: -name guest=g,foo=1: Invalid parameter 'foo'" },
+    { { "-add-fd", "set=1" },
+      "vsmmu-daemon: -add-fd set=1: fd option is required and must be"
+      " non-negative" },
+    { { "-add-fd", "fd=2,set=1" },
+      "vsmmu-daemon: -add-fd fd=2,set=1: fd cannot be a standard I/O"
+      " stream" },
+    { { "-add-fd", "fd=999,set=1" },
+      "vsmmu-daemon: -add-fd fd=999,set=1: fd is not valid or already in"
+      " use" },
+    { { "-chardev", "socket,id=c,fd=999,server=on" },
+      "vsmmu-daemon: -chardev socket,id=c,fd=999,server=on: file"
+      " descriptor 999 is not open: Bad file descriptor" },
+    { { "-chardev", "socket,id=c,fd=0,path=/x" },
+      "vsmmu-daemon: -chardev socket,id=c,fd=0,path=/x: chardev 'c': fd="
+      " cannot be combined with path=, host= or port=" },
+    { { "-chardev", "socket,id=c,fd=mon" },
+      "vsmmu-daemon: -chardev socket,id=c,fd=mon: File descriptor named"
+      " 'mon' has not been found" },
     /* Guest options: checked only when a guest is asked for. */
     { { "-kernel", "/nonexistent" },
       "vsmmu-daemon: -kernel: running a guest needs -accel kvm"

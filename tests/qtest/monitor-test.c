@@ -8,6 +8,49 @@
  */
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+/* Does process PID hold a descriptor for the same file as our FD? */
+static bool holds_file(pid_t pid, int fd)
+{
+    g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
+    g_autofree char *self = g_strdup_printf("/proc/self/fd/%d", fd);
+    g_autofree char *want = g_file_read_link(self, NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull(want);
+    g_assert_nonnull(d);
+    while ((name = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_autofree char *target = g_file_read_link(path, NULL);
+
+        if (target && !strcmp(target, want)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void assert_error(JsonObject *rsp, const char *desc)
+{
+    g_assert_true(json_object_has_member(rsp, "error"));
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_object_get_object_member(rsp, "error"), "class"),
+                    ==, "GenericError");
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_object_get_object_member(rsp, "error"), "desc"),
+                    ==, desc);
+    json_object_unref(rsp);
+}
+
+static void assert_ok(JsonObject *rsp)
+{
+    qtest_qmp_assert_success(rsp);
+    json_object_unref(rsp);
+}
 
 static void assert_status(QTestState *s, const char *status, bool running)
 {
@@ -135,6 +178,223 @@ static void test_cont_after_shutdown_state(void)
     qtest_quit(s);
 }
 
+/* getfd and closefd with a descriptor passed over the socket. */
+static void test_getfd(void)
+{
+    QTestState *s = qtest_init(NULL);
+    int a[2], b[2], p[2];
+
+    /* Two pipes: both ends of one are the same file. */
+    g_assert_cmpint(pipe(a), ==, 0);
+    g_assert_cmpint(pipe(b), ==, 0);
+    p[0] = a[0];
+    p[1] = b[0];
+    assert_ok(qtest_qmp_fds(s, &p[0], 1, "{'execute':'getfd',"
+                            "'arguments':{'fdname':'pipe0'}}"));
+    g_assert_true(holds_file(qtest_pid(s), p[0]));
+    /* A name used again replaces (and closes) the older descriptor. */
+    assert_ok(qtest_qmp_fds(s, &p[1], 1, "{'execute':'getfd',"
+                            "'arguments':{'fdname':'pipe0'}}"));
+    g_assert_false(holds_file(qtest_pid(s), p[0]));
+    g_assert_true(holds_file(qtest_pid(s), p[1]));
+    assert_ok(qtest_qmp(s, "{'execute':'closefd',"
+                        "'arguments':{'fdname':'pipe0'}}"));
+    g_assert_false(holds_file(qtest_pid(s), p[1]));
+    assert_error(qtest_qmp(s, "{'execute':'closefd',"
+                           "'arguments':{'fdname':'pipe0'}}"),
+                 "File descriptor named 'pipe0' not found");
+    assert_error(qtest_qmp(s, "{'execute':'getfd',"
+                           "'arguments':{'fdname':'x'}}"),
+                 "No file descriptor supplied via SCM_RIGHTS");
+    assert_error(qtest_qmp_fds(s, &p[0], 1, "{'execute':'getfd',"
+                               "'arguments':{'fdname':'0x'}}"),
+                 "Parameter 'fdname' expects a name not starting with a"
+                 " digit");
+    g_assert_false(holds_file(qtest_pid(s), p[0]));
+    /* A descriptor nobody takes is closed when the next ones arrive. */
+    assert_ok(qtest_qmp_fds(s, &p[0], 1, "{'execute':'query-status'}"));
+    assert_ok(qtest_qmp_fds(s, &p[1], 1, "{'execute':'query-status'}"));
+    g_assert_false(holds_file(qtest_pid(s), p[0]));
+    close(a[0]);
+    close(a[1]);
+    close(b[0]);
+    close(b[1]);
+    qtest_quit(s);
+}
+
+static JsonArray *query_fdsets(QTestState *s, JsonObject **rsp)
+{
+    *rsp = qtest_qmp(s, "{'execute':'query-fdsets'}");
+    return json_node_get_array(qtest_qmp_assert_success(*rsp));
+}
+
+/* add-fd, query-fdsets and remove-fd, as libvirt manages fd sets. */
+static void test_fdsets(void)
+{
+    QTestState *s = qtest_init(NULL);
+    int ro = open("/dev/null", O_RDONLY), rw = open("/dev/null", O_RDWR);
+    JsonObject *rsp, *ret, *set;
+    JsonArray *sets, *fds;
+    int64_t fd_ro;
+
+    rsp = qtest_qmp_fds(s, &ro, 1, "{'execute':'add-fd','arguments':"
+                        "{'fdset-id':3,'opaque':'ro'}}");
+    ret = json_node_get_object(qtest_qmp_assert_success(rsp));
+    g_assert_cmpint(json_object_get_int_member(ret, "fdset-id"), ==, 3);
+    fd_ro = json_object_get_int_member(ret, "fd");
+    json_object_unref(rsp);
+    assert_ok(qtest_qmp_fds(s, &rw, 1, "{'execute':'add-fd','arguments':"
+                            "{'fdset-id':3}}"));
+    rsp = qtest_qmp_fds(s, &rw, 1, "{'execute':'add-fd'}");
+    ret = json_node_get_object(qtest_qmp_assert_success(rsp));
+    g_assert_cmpint(json_object_get_int_member(ret, "fdset-id"), ==, 0);
+    json_object_unref(rsp);
+
+    sets = query_fdsets(s, &rsp);
+    g_assert_cmpuint(json_array_get_length(sets), ==, 2);
+    set = json_array_get_object_element(sets, 0);
+    g_assert_cmpint(json_object_get_int_member(set, "fdset-id"), ==, 0);
+    set = json_array_get_object_element(sets, 1);
+    g_assert_cmpint(json_object_get_int_member(set, "fdset-id"), ==, 3);
+    fds = json_object_get_array_member(set, "fds");
+    g_assert_cmpuint(json_array_get_length(fds), ==, 2);
+    g_assert_cmpint(json_object_get_int_member(
+                        json_array_get_object_element(fds, 0), "fd"),
+                    ==, fd_ro);
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_array_get_object_element(fds, 0), "opaque"),
+                    ==, "ro");
+    g_assert_false(json_object_has_member(
+                       json_array_get_object_element(fds, 1), "opaque"));
+    json_object_unref(rsp);
+
+    rsp = qtest_qmp(s, "{'execute':'remove-fd','arguments':"
+                    "{'fdset-id':3,'fd':%" G_GINT64_FORMAT "}}", fd_ro);
+    assert_ok(rsp);
+    sets = query_fdsets(s, &rsp);
+    fds = json_object_get_array_member(
+              json_array_get_object_element(sets, 1), "fds");
+    g_assert_cmpuint(json_array_get_length(fds), ==, 1);
+    json_object_unref(rsp);
+    assert_error(qtest_qmp(s, "{'execute':'remove-fd','arguments':"
+                           "{'fdset-id':3,'fd':9999}}"),
+                 "File descriptor named 'fdset-id:3, fd:9999' not found");
+    assert_error(qtest_qmp(s, "{'execute':'remove-fd','arguments':"
+                           "{'fdset-id':7}}"),
+                 "File descriptor named 'fdset-id:7' not found");
+    assert_error(qtest_qmp(s, "{'execute':'add-fd'}"),
+                 "No file descriptor supplied via SCM_RIGHTS");
+    assert_error(qtest_qmp_fds(s, &ro, 1, "{'execute':'add-fd',"
+                               "'arguments':{'fdset-id':-1}}"),
+                 "Parameter 'fdset-id' expects a non-negative value");
+    assert_ok(qtest_qmp(s, "{'execute':'remove-fd','arguments':"
+                        "{'fdset-id':3}}"));
+    sets = query_fdsets(s, &rsp);
+    g_assert_cmpuint(json_array_get_length(sets), ==, 1);
+    json_object_unref(rsp);
+    close(ro);
+    close(rw);
+    qtest_quit(s);
+}
+
+/* -add-fd on the command line: a descriptor inherited across exec. */
+static void test_add_fd_cmdline(void)
+{
+    int fd = open("/dev/null", O_RDONLY);     /* no O_CLOEXEC: inherited */
+    QTestState *s = qtest_initf("-add-fd fd=%d,set=2,opaque=null", fd);
+    JsonObject *rsp;
+    JsonArray *sets = query_fdsets(s, &rsp);
+    JsonObject *set = json_array_get_object_element(sets, 0);
+
+    g_assert_cmpuint(json_array_get_length(sets), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(set, "fdset-id"), ==, 2);
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_array_get_object_element(
+                            json_object_get_array_member(set, "fds"), 0),
+                        "opaque"), ==, "null");
+    json_object_unref(rsp);
+    close(fd);
+    qtest_quit(s);
+}
+
+/*
+ * libvirt's monitor: a listening socket libvirt created, passed as
+ * -chardev socket,fd=N,server=on,wait=off.
+ */
+static void test_chardev_fd(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("monitor-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "mon.sock", NULL);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    QTestState *s;
+    QTestClient *c;
+    g_autofree char *greeting = NULL;
+
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    s = qtest_initf("-chardev socket,id=charmonitor,fd=%d,server=on,"
+                    "wait=off -mon chardev=charmonitor,id=monitor,"
+                    "mode=control", lfd);
+    close(lfd);
+    c = qtest_client_unix(path);
+    greeting = qtest_client_line(c);
+    g_assert_true(g_str_has_prefix(greeting, "{\"QMP\""));
+    qtest_client_free(c);
+    qtest_quit(s);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* device_add of vfio-pci in libvirt's JSON form, with a passed cdev fd. */
+static void test_device_add_fd(void)
+{
+    QTestState *s = qtest_init("-object iommufd,id=iommufd0,"
+                               "x-emulated-host=on");
+    int p[2];
+
+    g_assert_cmpint(pipe(p), ==, 0);
+    assert_ok(qtest_qmp_fds(s, &p[0], 1, "{'execute':'getfd','arguments':"
+                            "{'fdname':'hostdev0-vfio'}}"));
+    /* The emulated host has no cdev: refused, and the fd is consumed. */
+    assert_error(qtest_qmp(s, "{'execute':'device_add','arguments':"
+                           "{'driver':'vfio-pci','host':'0000:06:00.0',"
+                           "'id':'hostdev0','bus':'pcie.0','addr':'0x2',"
+                           "'iommufd':'iommufd0','fd':'hostdev0-vfio'}}"),
+                 "fd= passes a VFIO device cdev; a device of the emulated"
+                 " host has none (use x-emulated-psid=SID)");
+    g_assert_false(holds_file(qtest_pid(s), p[0]));
+    assert_error(qtest_qmp(s, "{'execute':'closefd','arguments':"
+                           "{'fdname':'hostdev0-vfio'}}"),
+                 "File descriptor named 'hostdev0-vfio' not found");
+    assert_error(qtest_qmp(s, "{'execute':'device_add','arguments':"
+                           "{'driver':'vfio-pci','id':'hostdev0',"
+                           "'iommufd':'iommufd0','fd':'nope'}}"),
+                 "File descriptor named 'nope' has not been found");
+
+    /* The emulated host's own device: plugged, unplugged, announced. */
+    assert_ok(qtest_qmp(s, "{'execute':'device_add','arguments':"
+                        "{'driver':'vfio-pci','id':'hostdev0',"
+                        "'bus':'pcie.0','addr':'0x2','iommufd':'iommufd0',"
+                        "'x-emulated-psid':4660}}"));
+    assert_ok(qtest_qmp(s, "{'execute':'device_del','arguments':"
+                        "{'id':'hostdev0'}}"));
+    {
+        JsonObject *ev = qtest_qmp_eventwait_ref(s, "DEVICE_DELETED");
+        JsonObject *data = json_object_get_object_member(ev, "data");
+
+        g_assert_cmpstr(json_object_get_string_member(data, "device"), ==,
+                        "hostdev0");
+        g_assert_cmpstr(json_object_get_string_member(data, "path"), ==,
+                        "/machine/peripheral/hostdev0");
+        json_object_unref(ev);
+    }
+    close(p[0]);
+    close(p[1]);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -143,5 +403,10 @@ int main(int argc, char **argv)
                     test_cont_after_shutdown_state);
     g_test_add_func("/monitor/name-uuid", test_name_uuid);
     g_test_add_func("/monitor/thread-names", test_thread_names);
+    g_test_add_func("/monitor/getfd", test_getfd);
+    g_test_add_func("/monitor/fdsets", test_fdsets);
+    g_test_add_func("/monitor/add-fd-cmdline", test_add_fd_cmdline);
+    g_test_add_func("/monitor/chardev-fd", test_chardev_fd);
+    g_test_add_func("/monitor/device-add-fd", test_device_add_fd);
     return g_test_run();
 }
