@@ -214,6 +214,13 @@ static const ErrorCase error_cases[] = {
     { { "-chardev", "socket,id=c,fd=mon" },
       "vsmmu-daemon: -chardev socket,id=c,fd=mon: File descriptor named"
       " 'mon' has not been found" },
+    { { "-device",
+        "{\"driver\":\"arm-smmuv3\",\"primary-bus\":\"pcie.0\","
+        "\"accel\":true,\"cmdqv\":\"on\"}" },
+      "vsmmu-daemon: -device {\"driver\":\"arm-smmuv3\",\"primary-bus\":"
+      "\"pcie.0\",\"accel\":true,\"cmdqv\":\"on\"}: cmdqv=on: vsmmu has"
+      " no Tegra241 CMDQV (NVIDIA's command-queue virtualization); use"
+      " cmdqv=off or auto, which resolves to off" },
     /* Guest options: checked only when a guest is asked for. */
     { { "-kernel", "/nonexistent" },
       "vsmmu-daemon: -kernel: running a guest needs -accel kvm"

@@ -395,6 +395,40 @@ static void test_device_add_fd(void)
     qtest_quit(s);
 }
 
+/*
+ * libvirt's arm-smmuv3 lines, every <driver> attribute (pciBus, accel,
+ * ats, ril, ssidsize, oas, cmdqv), accel on and off: query-vsmmu shows
+ * cmdqv resolved to off.
+ */
+static void test_smmuv3_libvirt(void)
+{
+    QTestState *s = qtest_init(
+        "-object iommufd,id=iommufd0,x-emulated-host=on"
+        " -device '{\"driver\":\"pxb-pcie\",\"bus_nr\":252,\"id\":"
+        "\"pci.1\",\"bus\":\"pcie.0\",\"addr\":\"0x1\"}'"
+        " -device '{\"driver\":\"arm-smmuv3\",\"primary-bus\":\"pcie.0\","
+        "\"id\":\"iommu0\",\"accel\":true,\"ats\":\"on\",\"ril\":"
+        "\"off\",\"ssidsize\":\"20\",\"oas\":\"48\",\"cmdqv\":\"off\"}'"
+        " -device '{\"driver\":\"arm-smmuv3\",\"primary-bus\":\"pci.1\","
+        "\"id\":\"iommu1\"}'");
+    JsonObject *rsp = qtest_qmp(s, "{'execute':'query-vsmmu'}");
+    JsonArray *arr = json_node_get_array(qtest_qmp_assert_success(rsp));
+
+    g_assert_cmpuint(json_array_get_length(arr), ==, 2);
+    for (guint i = 0; i < 2; i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+
+        g_assert_cmpstr(json_object_get_string_member(o, "cmdqv"), ==,
+                        "off");
+        g_assert_cmpstr(json_object_get_string_member(o, "cmdqv-requested"),
+                        ==, i == 0 ? "off" : "auto");
+        g_assert_cmpint(json_object_get_boolean_member(o, "accel"), ==,
+                        i == 0);
+    }
+    json_object_unref(rsp);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -403,6 +437,7 @@ int main(int argc, char **argv)
                     test_cont_after_shutdown_state);
     g_test_add_func("/monitor/name-uuid", test_name_uuid);
     g_test_add_func("/monitor/thread-names", test_thread_names);
+    g_test_add_func("/monitor/smmuv3-libvirt", test_smmuv3_libvirt);
     g_test_add_func("/monitor/getfd", test_getfd);
     g_test_add_func("/monitor/fdsets", test_fdsets);
     g_test_add_func("/monitor/add-fd-cmdline", test_add_fd_cmdline);
