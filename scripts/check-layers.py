@@ -42,6 +42,7 @@ HEADER_LAYERS = [
     ("system/iommufd*.h", "backends"),
     ("system/vfio-cdev-abi*.h", "backends"),
     ("system/memory.h", "backends"),
+    ("system/hostmem.h", "backends"),
     ("system/host-iommu-device.h", "backends"),
     ("system/veventq-reader.h", "backends"),
     ("system/qmp*.h", "system"),

@@ -11,6 +11,7 @@
 #include "qapi/error.h"
 #include "qemu/option.h"
 #include "system/kvm.h"
+#include "system/hostmem.h"
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/runstate.h"
@@ -98,6 +99,32 @@ static JsonNode *qmp_query_uuid(JsonObject *args, Error **errp)
 
     json_object_set_string_member(ret, "UUID", qemu_vm_uuid());
     return qmp_object_node(ret);
+}
+
+static void memdev_entry(const HostMemoryBackendInfo *info, void *opaque)
+{
+    JsonObject *o = json_object_new();
+
+    json_object_set_string_member(o, "id", info->id);
+    qmp_set_u64(o, "size", info->size);
+    json_object_set_boolean_member(o, "merge", info->merge);
+    json_object_set_boolean_member(o, "dump", info->dump);
+    json_object_set_boolean_member(o, "prealloc", info->prealloc);
+    json_object_set_boolean_member(o, "share", info->share);
+    json_object_set_boolean_member(o, "reserve", info->reserve);
+    json_object_set_array_member(o, "host-nodes", json_array_new());
+    json_object_set_string_member(o, "policy", "default");
+    json_array_add_object_element(opaque, o);
+}
+
+static JsonNode *qmp_query_memdev(JsonObject *args, Error **errp)
+{
+    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+    JsonArray *arr = json_array_new();
+
+    host_memory_backend_foreach(memdev_entry, arr);
+    json_node_take_array(node, arr);
+    return node;
 }
 
 static gboolean quit_cb(gpointer opaque)
@@ -253,6 +280,7 @@ void qmp_register_builtin_commands(void)
     qmp_register_command_args("query-version", qmp_query_version, no_args);
     qmp_register_command_args("query-status", qmp_query_status, no_args);
     qmp_register_command_args("query-name", qmp_query_name, no_args);
+    qmp_register_command_args("query-memdev", qmp_query_memdev, no_args);
     qmp_register_command_args("query-uuid", qmp_query_uuid, no_args);
     qmp_register_command_args("cont", qmp_cont, no_args);
     qmp_register_command_args("stop", qmp_stop, no_args);

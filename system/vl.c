@@ -24,6 +24,7 @@
 #include "system/kvm.h"
 #include "qemu/iothread.h"
 #include "system/qmp-vsmmu.h"
+#include "system/hostmem.h"
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/qtest.h"
@@ -73,7 +74,8 @@ static const QEMUOption qemu_options[] = {
     { "device", true, OPT_DEVICE,
       "-device DRIVER[,prop=value][,...]  add a device (JSON accepted)" },
     { "machine", true, OPT_MACHINE,
-      "-machine virt|none[,iommu=smmuv3]  select the board" },
+      "-machine virt[-X.Y]|none[,iommu=smmuv3][,memory-backend=ID]"
+      "  select the board" },
     { "M", true, OPT_MACHINE, NULL },
     { "m", true, OPT_M, "-m SIZE[M|G]  guest RAM size (default 128M)" },
     { "qtest", true, OPT_QTEST,
@@ -285,11 +287,31 @@ static bool object_create_iothread(const char *id, QemuOpts *opts,
     return true;
 }
 
+static bool object_create_memory_backend(const char *id, QemuOpts *opts,
+                                         Error **errp)
+{
+    return host_memory_backend_create(qemu_opt_get_str(opts, "qom-type",
+                                                       NULL),
+                                      id, opts, errp);
+}
+
+#define MEMORY_BACKEND_HELP \
+    "  size=<size>\n  share=<bool>\n  dump=<bool>\n  merge=<bool>\n" \
+    "  prealloc=<bool>\n  reserve=<bool>\n"
+
 static const struct {
     const char *type;
     const char *help;
     ObjectCreateFunc *create;
 } object_types[] = {
+    { "memory-backend-ram", MEMORY_BACKEND_HELP,
+      object_create_memory_backend },
+    { "memory-backend-memfd", MEMORY_BACKEND_HELP
+      "  hugetlb=<bool>\n  hugetlbsize=<size>\n  seal=<bool>\n",
+      object_create_memory_backend },
+    { "memory-backend-file", MEMORY_BACKEND_HELP
+      "  mem-path=<string>\n  readonly=<bool>\n  discard-data=<bool>\n",
+      object_create_memory_backend },
     { TYPE_IOMMUFD_BACKEND, "  fd=<string>\n  x-emulated-host=<bool>\n",
       object_create_iommufd },
     { "monitor-qmp", "  chardev=<string>\n  pretty=<bool>\n",
@@ -787,12 +809,20 @@ static int parse_device_opt(int argi, const char *optarg, Error **errp)
     return PARSE_GO_ON;
 }
 
+static void print_machine(const MachineTypeInfo *t, void *opaque)
+{
+    if (t->alias) {
+        printf("%-20s %s (alias of %s)\n", t->alias, t->desc, t->name);
+    }
+    printf("%-20s %s%s\n", t->name, t->desc,
+           t->deprecated ? " (deprecated)" : "");
+}
+
 static int parse_machine_opt(const char *optarg, Error **errp)
 {
     if (!strcmp(optarg, "help")) {
-        printf("Supported machines are:\n"
-               "none                 empty machine\n"
-               "virt                 Arm virt board subset (default)\n");
+        printf("Supported machines are:\n");
+        machine_type_foreach(print_machine, NULL);
         return PARSE_EXIT_OK;
     }
     return machine_parse_opts(optarg, &vl.machine, errp) ? PARSE_GO_ON
@@ -928,6 +958,7 @@ int qemu_init(int argc, char **argv)
     vl.iommufds = g_ptr_array_new();
     vl.ehosts = g_ptr_array_new();
     vl.iothreads = g_ptr_array_new();
+    machine_options_init(&vl.machine);
 
     status = parse_args(argc, argv);
     if (status >= 0) {
@@ -980,6 +1011,8 @@ void qemu_cleanup(void)
     qtest_server_stop();
     qmp_vsmmu_cleanup();
     machine_destroy();
+    host_memory_backend_cleanup();
+    g_clear_pointer(&vl.machine.memory_backend, g_free);
     for (guint i = 0; vl.iommufds && i < vl.iommufds->len; i++) {
         IOMMUFDBackend *be = g_ptr_array_index(vl.iommufds, i);
 

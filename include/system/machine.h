@@ -50,16 +50,51 @@
 #define VIRT_PLATFORM_BUS_NUM_IRQS  64
 #define MACHINE_GIC_PATH            "/machine/gic"
 
+/*
+ * A machine type (system/machine-types.c), as query-machines reports it:
+ * "virt-11.1" (alias "virt") ... "virt-5.1", then "none".
+ */
+typedef struct MachineTypeInfo {
+    char *name;                 /* "virt-11.1", "none" */
+    const char *alias;          /* "virt" for the newest virt, else NULL */
+    char *desc;                 /* "QEMU 11.1 ARM Virtual Machine" */
+    const char *family;         /* the board it builds: "virt" or "none" */
+    bool deprecated;
+    unsigned cpu_max;
+    const char *default_cpu_type;   /* NULL: none */
+    const char *default_ram_id;     /* the RAM backend id QEMU would use */
+} MachineTypeInfo;
+
+/* By name or alias; NULL if unknown. */
+const MachineTypeInfo *machine_type_find(const char *name);
+/* Every type, newest virt first, "none" last. */
+void machine_type_foreach(void (*func)(const MachineTypeInfo *t,
+                                       void *opaque), void *opaque);
+
 typedef struct MachineOptions {
-    const char *type;           /* "virt" or "none" */
+    const char *type;           /* the family: "virt" or "none" */
+    const MachineTypeInfo *mtype;   /* the type named, NULL: default */
     const char *iommu;          /* "smmuv3" or NULL */
     uint64_t ram_size;
     bool ram_size_set;          /* -m was given */
     bool accel_kvm;             /* accel=kvm (see system/kvm.h) */
     int gic_version;            /* 0 not given, -1 host/max, else 2, 3, 4 */
+    bool usb;                   /* usb=: no USB controller either way */
+    bool dump_guest_core;       /* dump-guest-core=, default on */
+    bool mem_merge;             /* mem-merge=, default on */
+    const char *acpi;           /* acpi=: "on", "off", "auto" (default) */
+    char *memory_backend;       /* memory-backend=: id of the guest RAM */
 } MachineOptions;
 
-/* Parse "-machine" arguments into MO (strings point into nothing owned). */
+/* The defaults -machine starts from. */
+void machine_options_init(MachineOptions *mo);
+/* The options the machine was created with (valid while it exists). */
+const MachineOptions *machine_get_options(void);
+
+/*
+ * Parse "-machine" arguments into MO: static strings, but
+ * memory_backend, which the caller frees.
+ */
 bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                         Error **errp);
 bool machine_create(const MachineOptions *mo, Error **errp);

@@ -221,6 +221,33 @@ static const ErrorCase error_cases[] = {
       "\"pcie.0\",\"accel\":true,\"cmdqv\":\"on\"}: cmdqv=on: vsmmu has"
       " no Tegra241 CMDQV (NVIDIA's command-queue virtualization); use"
       " cmdqv=off or auto, which resolves to off" },
+    { { "-machine", "virt-4.2" },
+      "vsmmu-daemon: -machine virt-4.2: unsupported machine type:"
+      " \"virt-4.2\"" },
+    { { "-machine", "virt-11.1,usb=maybe" },
+      "vsmmu-daemon: -machine virt-11.1,usb=maybe: Parameter 'usb' expects"
+      " 'on' or 'off'" },
+    { { "-machine", "virt,acpi=yes" },
+      "vsmmu-daemon: -machine virt,acpi=yes: Parameter 'acpi' does not"
+      " accept value 'yes'" },
+    { { "-machine", "virt,memory-backend=ram0" },
+      "vsmmu-daemon: No memory backend 'ram0' found" },
+    { { "-machine", "virt,memory-backend=ram0", "-m", "512M", "-object",
+        "memory-backend-ram,id=ram0,size=1G" },
+      "vsmmu-daemon: Machine memory size does not match the size of the"
+      " memory backend" },
+    { { "-object", "memory-backend-ram,id=ram0" },
+      "vsmmu-daemon: -object memory-backend-ram,id=ram0: can't create"
+      " backend with size 0" },
+    { { "-object", "memory-backend-file,id=ram0,size=1M" },
+      "vsmmu-daemon: -object memory-backend-file,id=ram0,size=1M: mem-path"
+      " property not set" },
+    { { "-object", "memory-backend-ram,id=ram0,size=1M,mem-path=/x" },
+      "vsmmu-daemon: -object memory-backend-ram,id=ram0,size=1M,mem-path=/x:"
+      " Property 'memory-backend-ram.mem-path' not found" },
+    { { "-machine", "virt,memory-backend=f0", "-object",
+        "memory-backend-file,id=f0,size=1M,mem-path=/dev/fdset/4" },
+      "vsmmu-daemon: Could not open '/dev/fdset/4': No such fd set" },
     /* Guest options: checked only when a guest is asked for. */
     { { "-kernel", "/nonexistent" },
       "vsmmu-daemon: -kernel: running a guest needs -accel kvm"
@@ -294,7 +321,9 @@ static void test_help(void)
     g_free(out);
     g_free(err);
     g_assert_cmpint(run(obj_help, &out, &err), ==, 0);
-    g_assert_cmpstr(out, ==, "List of user creatable objects:\n  iommufd\n"
+    g_assert_cmpstr(out, ==, "List of user creatable objects:\n"
+                    "  memory-backend-ram\n  memory-backend-memfd\n"
+                    "  memory-backend-file\n  iommufd\n"
                     "  monitor-qmp\n  iothread\n");
     g_free(out);
     g_free(err);
@@ -304,7 +333,14 @@ static void test_help(void)
     g_free(out);
     g_free(err);
     g_assert_cmpint(run(m_help, &out, &err), ==, 0);
-    g_assert_nonnull(strstr(out, "virt"));
+    /* QEMU's names: virt the alias of the newest versioned type. */
+    g_assert_nonnull(strstr(out, "\nvirt                 QEMU 11.1 ARM Virtual"
+                            " Machine (alias of virt-11.1)\n"));
+    g_assert_nonnull(strstr(out, "\nvirt-11.1            QEMU 11.1 ARM"
+                            " Virtual Machine\n"));
+    g_assert_nonnull(strstr(out, "\nvirt-5.1             QEMU 5.1 ARM Virtual"
+                            " Machine (deprecated)\n"));
+    g_assert_nonnull(strstr(out, "\nnone                 empty machine\n"));
     g_free(out);
     g_free(err);
 }

@@ -429,6 +429,90 @@ static void test_smmuv3_libvirt(void)
     qtest_quit(s);
 }
 
+static JsonObject *memdev(QTestState *s, const char *id, JsonObject **rsp)
+{
+    JsonArray *arr;
+
+    *rsp = qtest_qmp(s, "{'execute':'query-memdev'}");
+    arr = json_node_get_array(qtest_qmp_assert_success(*rsp));
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+
+        if (!strcmp(json_object_get_string_member(o, "id"), id)) {
+            return o;
+        }
+    }
+    g_error("query-memdev has no '%s'", id);
+}
+
+/* libvirt's guest RAM: a versioned machine with memory-backend=. */
+static void test_memory_backend_libvirt(void)
+{
+    QTestState *s = qtest_init(
+        "-machine virt-11.1,usb=off,gic-version=3,dump-guest-core=off,"
+        "memory-backend=mach-virt.ram,acpi=off -m size=1048576k"
+        " -object '{\"qom-type\":\"memory-backend-ram\",\"id\":"
+        "\"mach-virt.ram\",\"size\":1073741824}'");
+    JsonObject *rsp, *m = memdev(s, "mach-virt.ram", &rsp);
+
+    g_assert_cmpint(json_object_get_int_member(m, "size"), ==, 1 << 30);
+    g_assert_false(json_object_get_boolean_member(m, "share"));
+    g_assert_false(json_object_get_boolean_member(m, "dump"));
+    g_assert_true(json_object_get_boolean_member(m, "merge"));
+    json_object_unref(rsp);
+    /* The backend is the guest RAM: its last word is reachable. */
+    qtest_writel(s, 0x40000000ULL + (1ULL << 30) - 4, 0x12345678);
+    g_assert_cmphex(qtest_readl(s, 0x40000000ULL + (1ULL << 30) - 4), ==,
+                    0x12345678);
+    qtest_quit(s);
+
+    /* Without memory-backend=, QEMU's implicit backend. */
+    s = qtest_init("-machine virt -m 256");
+    m = memdev(s, "mach-virt.ram", &rsp);
+    g_assert_cmpint(json_object_get_int_member(m, "size"), ==, 256 << 20);
+    g_assert_true(json_object_get_boolean_member(m, "share"));
+    g_assert_true(json_object_get_boolean_member(m, "dump"));
+    json_object_unref(rsp);
+    qtest_quit(s);
+}
+
+/*
+ * memory-backend-file,share=on on a file passed in an fd set: the guest
+ * RAM is that file's pages (what a host device's IOAS maps by file).
+ */
+static void test_memory_backend_file(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("monitor-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "ram", NULL);
+    int fd = open(path, O_RDWR | O_CREAT, 0600);    /* inherited */
+    QTestState *s;
+    uint32_t word = 0;
+
+    g_assert_cmpint(fd, >=, 0);
+    s = qtest_initf("-add-fd fd=%d,set=1 -machine virt,memory-backend=mem0"
+                    " -object memory-backend-file,id=mem0,size=2M,share=on,"
+                    "mem-path=/dev/fdset/1,dump=off", fd);
+    qtest_writel(s, 0x40001000, 0xcafef00d);
+    g_assert_cmpint(pread(fd, &word, 4, 0x1000), ==, 4);
+    g_assert_cmphex(word, ==, 0xcafef00d);
+    qtest_quit(s);
+    close(fd);
+
+    /* share=off: private pages, the file is left alone. */
+    fd = open(path, O_RDWR);
+    s = qtest_initf("-add-fd fd=%d,set=1 -machine virt,memory-backend=mem0"
+                    " -object memory-backend-file,id=mem0,size=2M,"
+                    "mem-path=/dev/fdset/1", fd);
+    qtest_writel(s, 0x40001000, 0x600dcafe);
+    g_assert_cmphex(qtest_readl(s, 0x40001000), ==, 0x600dcafe);
+    g_assert_cmpint(pread(fd, &word, 4, 0x1000), ==, 4);
+    g_assert_cmphex(word, ==, 0xcafef00d);
+    qtest_quit(s);
+    close(fd);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -438,6 +522,9 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/name-uuid", test_name_uuid);
     g_test_add_func("/monitor/thread-names", test_thread_names);
     g_test_add_func("/monitor/smmuv3-libvirt", test_smmuv3_libvirt);
+    g_test_add_func("/monitor/memory-backend/libvirt",
+                    test_memory_backend_libvirt);
+    g_test_add_func("/monitor/memory-backend/file", test_memory_backend_file);
     g_test_add_func("/monitor/getfd", test_getfd);
     g_test_add_func("/monitor/fdsets", test_fdsets);
     g_test_add_func("/monitor/add-fd-cmdline", test_add_fd_cmdline);
