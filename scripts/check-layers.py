@@ -51,6 +51,8 @@ HEADER_LAYERS = [
     ("system/runstate.h", "system"),
     ("system/system.h", "system"),
     ("system/kvm.h", "system"),
+    ("system/sandbox.h", "system"),
+    ("system/vm-options.h", "system"),
     ("chardev/*", "system"),
     ("hw/*", "hw"),
 ]

@@ -232,15 +232,8 @@ static bool chardev_parse_socket(Chardev *chr, QemuOpts *opts, Error **errp)
         NULL
     };
 
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (!g_strv_contains(known, name)) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
-    }
-    if (!qemu_opt_get_bool(opts, "server", &chr->server, errp) ||
+    if (!qemu_opts_check_keys(opts, known, errp) ||
+        !qemu_opt_get_bool(opts, "server", &chr->server, errp) ||
         !qemu_opt_get_bool(opts, "wait", &chr->wait, errp)) {
         return false;
     }

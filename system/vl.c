@@ -14,6 +14,7 @@
 #include "qemu/object-registry.h"
 #include "qemu/option.h"
 #include "qemu/fd-registry.h"
+#include "qemu/secret.h"
 #include "qemu/thread.h"
 #include "qemu/trace.h"
 #include "vsmmu-version.h"
@@ -29,6 +30,8 @@
 #include "system/qmp.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
+#include "system/sandbox.h"
+#include "system/vm-options.h"
 #include "system/system.h"
 #include "trace.h"
 #include <glib-unix.h>
@@ -52,6 +55,8 @@ typedef enum {
     OPT_AUDIO,
     OPT_RUN_WITH,
     OPT_S,
+    OPT_SANDBOX,
+    OPT_VM,             /* -msg, -overcommit, ...: system/vm-options.h */
     OPT_ADD_FD,
     OPT_NAME,
     OPT_UUID,
@@ -122,16 +127,26 @@ static const QEMUOption qemu_options[] = {
       "-name [guest=]NAME[,process=P][,debug-threads=on]  (query-name)" },
     { "uuid", true, OPT_UUID, "-uuid UUID  (query-uuid)" },
     /* Accepted and ignored: they only concern a full VM. */
+    { "sandbox", true, OPT_SANDBOX,
+      "-sandbox on|off[,obsolete=..][,elevateprivileges=..][,spawn=..]"
+      "[,resourcecontrol=..]  seccomp filter" },
+    { "msg", true, OPT_VM,
+      "-msg timestamp=on|off[,guest-name=on|off]  error report prefix" },
+    { "overcommit", true, OPT_VM,
+      "-overcommit mem-lock=on|off|on-fault[,cpu-pm=..]  lock memory" },
+    { "pidfile", true, OPT_VM, "-pidfile PATH  write the pid there" },
+    { "rtc", true, OPT_VM, "-rtc base=..[,clock=..]  checked, no RTC here" },
+    { "boot", true, OPT_VM, "-boot [order=..][,strict=on]  checked, no"
+      " firmware here" },
+    { "audiodev", true, OPT_VM, "-audiodev none,id=ID  (sound: none only)" },
+    /* Accepted and ignored: they only concern a full VM. */
     { "no-user-config", false, OPT_IGNORED, NULL },
-    { "overcommit", true, OPT_IGNORED, NULL },
-    { "rtc", true, OPT_IGNORED, NULL },
-    { "boot", true, OPT_IGNORED, NULL },
-    { "msg", true, OPT_IGNORED, NULL },
-    { "sandbox", true, OPT_IGNORED, NULL },
     { "global", true, OPT_IGNORED, NULL },
-    { "pidfile", true, OPT_IGNORED, NULL },
     { "parallel", true, OPT_IGNORED, NULL },
 };
+
+/* A NULL-terminated list of option keys. */
+#define KEYS(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
 /* An option applied after parsing, with its place on the command line. */
 typedef struct DeferredOpt {
@@ -152,6 +167,7 @@ static struct {
     GPtrArray *iommufds;    /* IOMMUFDBackend * we created */
     GPtrArray *ehosts;      /* IOMMUFDEmulatedHost * behind them */
     GPtrArray *iothreads;   /* IOThread * of -object iothread */
+    SandboxConfig sandbox;
     guint signal_src[3];
 } vl;
 
@@ -304,6 +320,8 @@ static const struct {
     const char *help;
     ObjectCreateFunc *create;
 } object_types[] = {
+    { TYPE_SECRET, "  data=<string>\n  file=<string>\n"
+      "  format=<QCryptoSecretFormat>\n", secret_create },
     { "memory-backend-ram", MEMORY_BACKEND_HELP,
       object_create_memory_backend },
     { "memory-backend-memfd", MEMORY_BACKEND_HELP
@@ -439,13 +457,8 @@ static bool parse_run_with(const char *optarg, Error **errp)
     if (!opts) {
         return false;
     }
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (strcmp(name, "exit-with-parent") != 0) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
+    if (!qemu_opts_check_keys(opts, KEYS("exit-with-parent"), errp)) {
+        return false;
     }
     if (!qemu_opt_get_bool(opts, "exit-with-parent", &exit_with_parent,
                            errp)) {
@@ -469,14 +482,9 @@ static bool parse_name(const char *optarg, Error **errp)
     if (!opts) {
         return false;
     }
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (strcmp(name, "guest") && strcmp(name, "process") &&
-            strcmp(name, "debug-threads")) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
+    if (!qemu_opts_check_keys(opts, KEYS("guest", "process", "debug-threads"),
+                              errp)) {
+        return false;
     }
     if (!qemu_opt_get_bool(opts, "debug-threads", &debug_threads, errp)) {
         return false;
@@ -486,6 +494,7 @@ static bool parse_name(const char *optarg, Error **errp)
     qemu_thread_naming(debug_threads);
     g_free(vl.name);
     vl.name = g_strdup(guest);
+    vm_options_set_guest_name(guest);
     /* As QEMU: the main thread (and so the process) takes that name. */
     if (process && prctl(PR_SET_NAME, process) < 0) {
         error_setg_errno(errp, errno, "cannot set the process name");
@@ -506,14 +515,8 @@ static bool parse_add_fd(const char *optarg, Error **errp)
     if (!opts) {
         return false;
     }
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (strcmp(name, "fd") && strcmp(name, "set") &&
-            strcmp(name, "opaque")) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
+    if (!qemu_opts_check_keys(opts, KEYS("fd", "set", "opaque"), errp)) {
+        return false;
     }
     fd_s = qemu_opt_get_str(opts, "fd", NULL);
     set_s = qemu_opt_get_str(opts, "set", NULL);
@@ -588,14 +591,9 @@ static bool parse_mon(const char *optarg, Error **errp)
     if (!opts) {
         return false;
     }
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (strcmp(name, "chardev") && strcmp(name, "mode") &&
-            strcmp(name, "pretty") && strcmp(name, "id")) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
+    if (!qemu_opts_check_keys(opts, KEYS("chardev", "mode", "pretty", "id"),
+                              errp)) {
+        return false;
     }
     chardev = qemu_opt_get_str(opts, "chardev", errp);
     if (!chardev) {
@@ -672,10 +670,9 @@ static void print_help(void)
             printf("%s\n", qemu_options[i].help);
         }
     }
-    printf("\nOptions that only concern a full VM (-rtc, -boot, ...)"
-           " are accepted\nand ignored; the guest options are used only with"
-           " -accel kvm -kernel.  See"
-           " docs/system/vsmmu-daemon.rst.\n");
+    printf("\n-no-user-config, -global and -parallel are accepted and"
+           " ignored; the guest\noptions are used only with -accel kvm"
+           " -kernel.  See docs/system/vsmmu-daemon.rst.\n");
 }
 
 static const QEMUOption *lookup_opt(int argc, char **argv, int *pi,
@@ -846,6 +843,25 @@ static bool parse_none_only(OptionIndex index, const char *optarg,
     return false;
 }
 
+static bool parse_vm_opt(const char *name, const char *optarg, Error **errp)
+{
+    static const struct {
+        const char *name;
+        bool (*parse)(const char *optarg, Error **errp);
+    } vm_opts[] = {
+        { "msg", vm_opt_msg }, { "overcommit", vm_opt_overcommit },
+        { "pidfile", vm_opt_pidfile }, { "rtc", vm_opt_rtc },
+        { "boot", vm_opt_boot }, { "audiodev", vm_opt_audiodev },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(vm_opts); i++) {
+        if (!strcmp(vm_opts[i].name, name)) {
+            return vm_opts[i].parse(optarg, errp);
+        }
+    }
+    g_assert_not_reached();
+}
+
 /* Options that take effect while parsing, or are only remembered. */
 static bool parse_immediate_opt(const QEMUOption *o, const char *name,
                                 const char *optarg, Error **errp)
@@ -877,6 +893,10 @@ static bool parse_immediate_opt(const QEMUOption *o, const char *name,
     case OPT_S:
         runstate_set_prelaunch();
         return true;
+    case OPT_SANDBOX:
+        return sandbox_parse(optarg, &vl.sandbox, errp);
+    case OPT_VM:
+        return parse_vm_opt(o->name, optarg, errp);
     case OPT_ADD_FD:
         return parse_add_fd(optarg, errp);
     case OPT_NAME:
@@ -964,6 +984,12 @@ int qemu_init(int argc, char **argv)
     if (status >= 0) {
         return status;
     }
+    /* As QEMU: the filter is in place before anything is created. */
+    if (!sandbox_apply(&vl.sandbox, &err)) {
+        error_prepend(&err, "-sandbox: ");
+        error_report_err(err);
+        return 1;
+    }
     if (!apply_deferred(OPT_CHARDEV) || !apply_deferred(OPT_OBJECT)) {
         return 1;
     }
@@ -991,6 +1017,10 @@ int qemu_init(int argc, char **argv)
         error_report_err(err);
         return 1;
     }
+    if (!vm_options_start(&err)) {
+        error_report_err(err);
+        return 1;
+    }
     vl.signal_src[0] = g_unix_signal_add(SIGTERM, signal_cb, NULL);
     vl.signal_src[1] = g_unix_signal_add(SIGINT, signal_cb, NULL);
     vl.signal_src[2] = g_unix_signal_add(SIGHUP, signal_cb, NULL);
@@ -1007,6 +1037,7 @@ void qemu_cleanup(void)
         }
     }
     kvm_guest_cleanup();
+    vm_options_cleanup();
     qemu_chardev_cleanup();
     qtest_server_stop();
     qmp_vsmmu_cleanup();
@@ -1035,6 +1066,7 @@ void qemu_cleanup(void)
     qmp_cleanup();
     object_registry_clear();
     g_clear_pointer(&vl.deferred, g_array_unref);
+    secret_cleanup();
     fd_registry_clear();
     g_clear_pointer(&vl.name, g_free);
     g_clear_pointer(&vl.uuid, g_free);

@@ -248,6 +248,54 @@ static const ErrorCase error_cases[] = {
     { { "-machine", "virt,memory-backend=f0", "-object",
         "memory-backend-file,id=f0,size=1M,mem-path=/dev/fdset/4" },
       "vsmmu-daemon: Could not open '/dev/fdset/4': No such fd set" },
+    { { "-object", "secret,id=s0" },
+      "vsmmu-daemon: -object secret,id=s0: Either 'file' or 'data' must be"
+      " provided" },
+    { { "-object", "secret,id=s0,data=x,file=/y" },
+      "vsmmu-daemon: -object secret,id=s0,data=x,file=/y: 'data' and 'file'"
+      " are mutually exclusive" },
+    { { "-object", "secret,id=s0,data=x,format=hex" },
+      "vsmmu-daemon: -object secret,id=s0,data=x,format=hex: Parameter"
+      " 'format' does not accept value 'hex'" },
+    { { "-object", "secret,id=s0,data=YWJj$,format=base64" },
+      "vsmmu-daemon: -object secret,id=s0,data=YWJj$,format=base64: Base64"
+      " data contains invalid characters" },
+    { { "-object", "secret,id=s0,file=/nonexistent" },
+      "vsmmu-daemon: -object secret,id=s0,file=/nonexistent: Unable to read"
+      " /nonexistent: Could not open '/nonexistent': No such file or"
+      " directory" },
+    { { "-object", "secret,id=s1,data=x,keyid=s0,iv=AAAA" },
+      "vsmmu-daemon: -object secret,id=s1,data=x,keyid=s0,iv=AAAA: secret"
+      " 's1': keyid/iv (a secret encrypted with another one) is not"
+      " supported: vsmmu-daemon has no consumer of secrets to decrypt it"
+      " for" },
+    { { "-msg", "timestamp=maybe" },
+      "vsmmu-daemon: -msg timestamp=maybe: Parameter 'timestamp' expects"
+      " 'on' or 'off'" },
+    { { "-msg", "color=on" },
+      "vsmmu-daemon: -msg color=on: Invalid parameter 'color'" },
+    { { "-sandbox", "on,spawn=maybe" },
+      "vsmmu-daemon: -sandbox on,spawn=maybe: invalid argument for spawn" },
+    { { "-audiodev", "pa,id=a" },
+      "vsmmu-daemon: -audiodev pa,id=a: audiodev driver 'pa' is not"
+      " available: a device host has no sound (only none)" },
+    { { "-audiodev", "none" },
+      "vsmmu-daemon: -audiodev none: Parameter 'id' is missing" },
+    { { "-audiodev", "none,id=a", "-audiodev", "none,id=a" },
+      "vsmmu-daemon: -audiodev none,id=a: Duplicate audiodev id 'a'" },
+    { { "-rtc", "base=tomorrow" },
+      "vsmmu-daemon: -rtc base=tomorrow: invalid datetime format" },
+    { { "-rtc", "clock=wall" },
+      "vsmmu-daemon: -rtc clock=wall: Parameter 'clock' does not accept"
+      " value 'wall'" },
+    { { "-boot", "strict=on,foo=1" },
+      "vsmmu-daemon: -boot strict=on,foo=1: Invalid parameter 'foo'" },
+    { { "-overcommit", "mem-lock=maybe" },
+      "vsmmu-daemon: -overcommit mem-lock=maybe: Parameter 'mem-lock'"
+      " expects 'on' or 'off'" },
+    { { "-pidfile", "/nonexistent/dir/pid" },
+      "vsmmu-daemon: -pidfile /nonexistent/dir/pid: Cannot open pid file:"
+      " No such file or directory" },
     /* Guest options: checked only when a guest is asked for. */
     { { "-kernel", "/nonexistent" },
       "vsmmu-daemon: -kernel: running a guest needs -accel kvm"
@@ -322,7 +370,7 @@ static void test_help(void)
     g_free(err);
     g_assert_cmpint(run(obj_help, &out, &err), ==, 0);
     g_assert_cmpstr(out, ==, "List of user creatable objects:\n"
-                    "  memory-backend-ram\n  memory-backend-memfd\n"
+                    "  secret\n  memory-backend-ram\n  memory-backend-memfd\n"
                     "  memory-backend-file\n  iommufd\n"
                     "  monitor-qmp\n  iothread\n");
     g_free(out);
@@ -419,6 +467,25 @@ static char *read_line(int fd)
  * buses, minus the SMMUs themselves (another series), is accepted; the
  * QMP monitor comes from -object monitor-qmp on a server chardev.
  */
+/* -msg timestamp=on: QEMU's UTC ISO 8601 prefix on every report. */
+static void test_msg_timestamp(void)
+{
+    const char *with[] = { "-msg", "timestamp=on", "-device", "bogus", NULL };
+    const char *without[] = { "-msg", "timestamp=off", "-device", "bogus",
+                              NULL };
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint(run(with, &out, &err), ==, 1);
+    g_assert_true(g_regex_match_simple(
+        "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z"
+        " vsmmu-daemon: -device bogus: 'bogus' is not a valid device model"
+        " name\n$", err, 0, 0));
+    g_free(out);
+    g_free(err);
+    g_assert_cmpint(run(without, &out, &err), ==, 1);
+    g_assert_true(g_str_has_prefix(err, "vsmmu-daemon: -device bogus: "));
+}
+
 static void test_libvirt(void)
 {
     g_autofree char *dir = g_dir_make_tmp("cmdline-test-XXXXXX", NULL);
@@ -786,6 +853,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/cmdline/help", test_help);
     g_test_add_func("/cmdline/libvirt", test_libvirt);
+    g_test_add_func("/cmdline/msg-timestamp", test_msg_timestamp);
     g_test_add_func("/cmdline/no-test-knobs", test_no_test_knobs);
     g_test_add_func("/cmdline/stdio-once", test_stdio_once);
     g_test_add_func("/cmdline/stdio-file", test_stdio_file);

@@ -513,6 +513,86 @@ static void test_memory_backend_file(void)
     rmdir(dir);
 }
 
+/* A field of /proc/PID/status ("Seccomp", "VmLck"), as text. */
+static char *proc_status(pid_t pid, const char *field)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
+    g_autofree char *text = NULL;
+    g_autofree char *key = g_strdup_printf("\n%s:", field);
+    const char *p;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    p = strstr(text, key);
+    g_assert_nonnull(p);
+    p += strlen(key);
+    return g_strstrip(g_strndup(p, strcspn(p, "\n")));
+}
+
+/*
+ * libvirt's start-up options on a device host: the sandbox is a real
+ * seccomp filter, the pid file is written and removed, the master key
+ * is read; the daemon then serves as usual (an IOThread created after
+ * the filter, a device plugged and unplugged).
+ */
+static void test_libvirt_startup(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("monitor-test-XXXXXX", NULL);
+    g_autofree char *key = g_build_filename(dir, "master-key.aes", NULL);
+    g_autofree char *pidfile = g_build_filename(dir, "guest.pid", NULL);
+    g_autofree char *pidtext = NULL;
+    g_autofree char *seccomp = NULL;
+    g_autofree char *expect = NULL;
+    QTestState *s;
+    JsonObject *rsp;
+
+    g_assert_true(g_file_set_contents(key, "0123456789abcdef0123456789abcdef",
+                                      32, NULL));
+    s = qtest_initf("-name guest=g,debug-threads=on -S"
+                    " -object '{\"qom-type\":\"secret\",\"id\":"
+                    "\"masterKey0\",\"format\":\"raw\",\"file\":\"%s\"}'"
+                    " -object secret,id=sec1,data=c2VjcmV0,format=base64"
+                    " -pidfile %s -overcommit mem-lock=off -rtc base=utc"
+                    " -boot strict=on -no-shutdown"
+                    " -audiodev '{\"id\":\"audio1\",\"driver\":\"none\"}'"
+                    " -sandbox on,obsolete=deny,elevateprivileges=deny,"
+                    "spawn=deny,resourcecontrol=deny -msg timestamp=on"
+                    " -object iothread,id=iothread1", key, pidfile);
+    seccomp = proc_status(qtest_pid(s), "Seccomp");
+    g_assert_cmpstr(seccomp, ==, "2");          /* SECCOMP_MODE_FILTER */
+    g_assert_true(g_file_get_contents(pidfile, &pidtext, NULL, NULL));
+    expect = g_strdup_printf("%d\n", (int)qtest_pid(s));
+    g_assert_cmpstr(pidtext, ==, expect);
+    rsp = qtest_qmp(s, "{'execute':'query-iothreads'}");
+    g_assert_cmpuint(json_array_get_length(
+                         json_node_get_array(qtest_qmp_assert_success(rsp))),
+                     ==, 1);
+    json_object_unref(rsp);
+    assert_ok(qtest_qmp(s, "{'execute':'cont'}"));
+    qtest_quit(s);
+    g_assert_false(g_file_test(pidfile, G_FILE_TEST_EXISTS));
+
+    /* Without -sandbox there is no filter. */
+    s = qtest_init(NULL);
+    g_free(seccomp);
+    seccomp = proc_status(qtest_pid(s), "Seccomp");
+    g_assert_cmpstr(seccomp, ==, "0");
+    qtest_quit(s);
+    unlink(key);
+    rmdir(dir);
+}
+
+/* -overcommit mem-lock=on locks the guest RAM (mlockall). */
+static void test_mem_lock(void)
+{
+    QTestState *s = qtest_init("-machine virt -m 8M"
+                               " -overcommit mem-lock=on");
+    g_autofree char *vmlck = proc_status(qtest_pid(s), "VmLck");
+
+    /* "8192 kB" at least: the whole guest RAM is locked. */
+    g_assert_cmpint(g_ascii_strtoll(vmlck, NULL, 10), >=, 8192);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -525,6 +605,8 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/memory-backend/libvirt",
                     test_memory_backend_libvirt);
     g_test_add_func("/monitor/memory-backend/file", test_memory_backend_file);
+    g_test_add_func("/monitor/libvirt-startup", test_libvirt_startup);
+    g_test_add_func("/monitor/mem-lock", test_mem_lock);
     g_test_add_func("/monitor/getfd", test_getfd);
     g_test_add_func("/monitor/fdsets", test_fdsets);
     g_test_add_func("/monitor/add-fd-cmdline", test_add_fd_cmdline);
