@@ -169,6 +169,11 @@ static JsonNode *qmp_query_iothreads(JsonObject *args, Error **errp)
 
         json_object_set_string_member(o, "id", info->id);
         json_object_set_int_member(o, "thread-id", info->thread_id);
+        /* QEMU's members; our IOThreads block in poll(), never busy-poll. */
+        json_object_set_int_member(o, "poll-max-ns", 0);
+        json_object_set_int_member(o, "poll-grow", 0);
+        json_object_set_int_member(o, "poll-shrink", 0);
+        json_object_set_int_member(o, "aio-max-batch", 0);
         json_array_add_object_element(arr, o);
     }
     json_node_take_array(node, arr);

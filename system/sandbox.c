@@ -80,9 +80,12 @@ bool sandbox_parse(const char *optarg, SandboxConfig *cfg, Error **errp)
                             &cfg->deny_resourcecontrol, false, &dummy, errp);
 }
 
-/* Deny every call of SET this architecture has; false on a real error. */
-static bool deny_set(scmp_filter_ctx ctx, const char *const *set,
-                     Error **errp)
+/*
+ * ACTION for every call of SET this architecture has; false on a real
+ * error.
+ */
+static bool filter_set(scmp_filter_ctx ctx, const char *const *set,
+                       uint32_t action, Error **errp)
 {
     for (; *set; set++) {
         int nr = seccomp_syscall_resolve_name(*set);
@@ -91,7 +94,7 @@ static bool deny_set(scmp_filter_ctx ctx, const char *const *set,
         if (nr == __NR_SCMP_ERROR) {
             continue;           /* not on this architecture */
         }
-        ret = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
+        ret = seccomp_rule_add(ctx, action, nr, 0);
         if (ret < 0) {
             error_setg_errno(errp, -ret, "failed to add seccomp rule for %s",
                              *set);
@@ -118,16 +121,28 @@ static bool deny_process_clone(scmp_filter_ctx ctx, Error **errp)
     return true;
 }
 
+static bool deny_set(scmp_filter_ctx ctx, const char *const *set,
+                     Error **errp)
+{
+    return filter_set(ctx, set, SCMP_ACT_KILL_PROCESS, errp);
+}
+
 static bool build_filter(scmp_filter_ctx ctx, const SandboxConfig *cfg,
                          Error **errp)
 {
+    /*
+     * Scheduler changes fail with EPERM rather than kill: glib's threads
+     * copy their creator's scheduling attributes (sched_setattr) and go
+     * on without them when refused.
+     */
     return deny_set(ctx, set_default, errp) &&
            (!cfg->deny_obsolete || deny_set(ctx, set_obsolete, errp)) &&
            (!cfg->deny_privileges || deny_set(ctx, set_privileges, errp)) &&
            (!cfg->deny_spawn || (deny_set(ctx, set_spawn, errp) &&
                                  deny_process_clone(ctx, errp))) &&
            (!cfg->deny_resourcecontrol ||
-            deny_set(ctx, set_resourcecontrol, errp));
+            filter_set(ctx, set_resourcecontrol, SCMP_ACT_ERRNO(EPERM),
+                       errp));
 }
 
 bool sandbox_apply(const SandboxConfig *cfg, Error **errp)

@@ -11,7 +11,8 @@
  * (setuid & co.; "children" only sets no_new_privs), spawning (fork,
  * vfork, execve, execveat and clone without CLONE_THREAD; clone3 fails
  * with ENOSYS so that threads fall back to clone) and scheduler and
- * priority changes.  libvirt passes
+ * priority changes (these fail with EPERM instead: glib's threads try to
+ * copy their creator's scheduling attributes).  libvirt passes
  * "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny".
  *
  * Parsed while reading the command line, applied once after it (before

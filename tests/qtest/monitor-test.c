@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 /* Does process PID hold a descriptor for the same file as our FD? */
 static bool holds_file(pid_t pid, int fd)
@@ -593,6 +594,123 @@ static void test_mem_lock(void)
     qtest_quit(s);
 }
 
+/*
+ * A libvirt .args fixture (tests/qtest/libvirt-args/README) as argv for
+ * the daemon: the environment lines dropped, the binary replaced, the
+ * placeholders substituted.
+ */
+static char **libvirt_argv(const char *name, int mon_fd, int iommu_fd,
+                           const char *key)
+{
+    g_autofree char *path = g_test_build_filename(G_TEST_DIST, "qtest",
+                                                  "libvirt-args", name,
+                                                  NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *mon = g_strdup_printf("%d", mon_fd);
+    g_autofree char *iommu = g_strdup_printf("%d", iommu_fd);
+    g_autoptr(GString) cmd = g_string_new(NULL);
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GError) gerr = NULL;
+    char **argv = NULL;
+    bool in_cmd = false;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        g_autofree char *line = g_strdup(*l);
+
+        if (g_str_has_suffix(line, " \\")) {
+            line[strlen(line) - 2] = '\0';
+        }
+        if (!in_cmd) {
+            in_cmd = g_str_has_suffix(line, "qemu-system-aarch64");
+            if (in_cmd) {
+                g_string_append(cmd, qtest_binary());
+            }
+            continue;
+        }
+        g_string_append_printf(cmd, " %s", line);
+    }
+    g_string_replace(cmd, "@mon-fd@", mon, 0);
+    g_string_replace(cmd, "@iommu-fd@", iommu, 0);
+    g_string_replace(cmd, "@master-key@", key, 0);
+    g_assert_true(g_shell_parse_argv(cmd->str, NULL, &argv, &gerr));
+    return argv;
+}
+
+static char *client_reply(QTestClient *c, const char *cmd)
+{
+    qtest_client_sendf(c, "%s\n", cmd);
+    return qtest_client_qmp_reply(c);
+}
+
+/* The start of a domain as libvirt drives it, then quit. */
+static void run_libvirt_args(gconstpointer opaque)
+{
+    g_autofree char *dir = g_dir_make_tmp("monitor-test-XXXXXX", NULL);
+    g_autofree char *sock = g_build_filename(dir, "monitor.sock", NULL);
+    g_autofree char *key = g_build_filename(dir, "master-key.aes", NULL);
+    g_autofree char *line = NULL;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    int iommu_fd = open("/dev/null", O_RDWR);
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GError) gerr = NULL;
+    QTestClient *c;
+    int status;
+    GPid pid;
+
+    g_assert_true(g_file_set_contents(key, "0123456789abcdef0123456789abcdef",
+                                      32, NULL));
+    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    argv = libvirt_argv(opaque, lfd, iommu_fd, key);
+    g_assert_true(g_spawn_async(NULL, argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD |
+                                G_SPAWN_LEAVE_DESCRIPTORS_OPEN |
+                                G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                &pid, &gerr));
+    g_assert_no_error(gerr);
+    close(lfd);
+    close(iommu_fd);
+    /* The listening socket exists already: connect at once, as libvirt. */
+    c = qtest_client_unix(sock);
+    line = qtest_client_line(c);
+    g_assert_true(g_str_has_prefix(line, "{\"QMP\""));
+    g_free(line);
+    line = client_reply(c, "{\"execute\":\"qmp_capabilities\"}");
+    g_assert_cmpstr(line, ==, "{\"return\":{}}");
+    g_free(line);
+    line = client_reply(c, "{\"execute\":\"query-status\"}");
+    g_assert_cmpstr(line, ==, "{\"return\":{\"status\":\"prelaunch\","
+                    "\"running\":false}}");
+    g_free(line);
+    line = client_reply(c, "{\"execute\":\"cont\"}");
+    g_assert_cmpstr(line, ==, "{\"return\":{}}");
+    g_free(line);
+    line = client_reply(c, "{\"execute\":\"query-status\"}");
+    g_assert_cmpstr(line, ==, "{\"return\":{\"status\":\"running\","
+                    "\"running\":true}}");
+    g_free(line);
+    line = client_reply(c, "{\"execute\":\"query-vsmmu\"}");
+    g_assert_nonnull(strstr(line, "\"cmdqv\":\"off\""));
+    g_free(line);
+    line = client_reply(c, "{\"execute\":\"query-memdev\"}");
+    g_assert_nonnull(strstr(line, "\"id\":\"mach-virt.ram\""));
+    g_assert_nonnull(strstr(line, "\"dump\":false"));
+    g_free(line);
+    line = client_reply(c, "{\"execute\":\"quit\"}");
+    g_assert_cmpstr(line, ==, "{\"return\":{}}");
+    qtest_client_free(c);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    unlink(sock);
+    unlink(key);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -607,6 +725,10 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/memory-backend/file", test_memory_backend_file);
     g_test_add_func("/monitor/libvirt-startup", test_libvirt_startup);
     g_test_add_func("/monitor/mem-lock", test_mem_lock);
+    g_test_add_data_func("/monitor/libvirt-args/smmuv3-accel-pcie0",
+                         "smmuv3-accel-pcie0.args", run_libvirt_args);
+    g_test_add_data_func("/monitor/libvirt-args/smmuv3-pxb-iommufd",
+                         "smmuv3-pxb-iommufd.args", run_libvirt_args);
     g_test_add_func("/monitor/getfd", test_getfd);
     g_test_add_func("/monitor/fdsets", test_fdsets);
     g_test_add_func("/monitor/add-fd-cmdline", test_add_fd_cmdline);
