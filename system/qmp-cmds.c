@@ -119,12 +119,10 @@ static void memdev_entry(const HostMemoryBackendInfo *info, void *opaque)
 
 static JsonNode *qmp_query_memdev(JsonObject *args, Error **errp)
 {
-    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
     JsonArray *arr = json_array_new();
 
     host_memory_backend_foreach(memdev_entry, arr);
-    json_node_take_array(node, arr);
-    return node;
+    return qmp_array_node(arr);
 }
 
 static gboolean quit_cb(gpointer opaque)
@@ -159,7 +157,6 @@ static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_query_iothreads(JsonObject *args, Error **errp)
 {
-    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
     g_autoptr(GPtrArray) infos = iothread_query();
     JsonArray *arr = json_array_new();
 
@@ -176,8 +173,7 @@ static JsonNode *qmp_query_iothreads(JsonObject *args, Error **errp)
         json_object_set_int_member(o, "aio-max-batch", 0);
         json_array_add_object_element(arr, o);
     }
-    json_node_take_array(node, arr);
-    return node;
+    return qmp_array_node(arr);
 }
 
 static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
@@ -249,14 +245,10 @@ static void mmio_entry(DeviceState *dev, void *opaque)
 
 static JsonNode *qmp_x_query_mmio(JsonObject *args, Error **errp)
 {
-    JsonNode *node;
-    JsonArray *list;
+    JsonArray *list = json_array_new();
 
-    list = json_array_new();
     machine_foreach_device(mmio_entry, list);
-    node = json_node_new(JSON_NODE_ARRAY);
-    json_node_take_array(node, list);
-    return node;
+    return qmp_array_node(list);
 }
 
 static JsonNode *qmp_x_query_kvm(JsonObject *args, Error **errp)

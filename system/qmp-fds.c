@@ -117,12 +117,10 @@ static void fdset_entry(int64_t set_id, int fd, const char *opaque,
 
 static JsonNode *qmp_query_fdsets(JsonObject *args, Error **errp)
 {
-    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
     JsonArray *sets = json_array_new();
 
     fdset_foreach(fdset_entry, sets);
-    json_node_take_array(node, sets);
-    return node;
+    return qmp_array_node(sets);
 }
 
 void qmp_register_fd_commands(void)

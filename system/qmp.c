@@ -213,6 +213,14 @@ JsonNode *qmp_object_node(JsonObject *obj)
     return node;
 }
 
+JsonNode *qmp_array_node(JsonArray *arr)
+{
+    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+
+    json_node_take_array(node, arr);
+    return node;
+}
+
 void qmp_set_u64(JsonObject *o, const char *name, uint64_t v)
 {
     json_object_set_int_member(o, name, (gint64)v);

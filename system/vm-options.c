@@ -144,6 +144,21 @@ bool vm_opt_boot(const char *optarg, Error **errp)
     return true;
 }
 
+/* NAME's string value:  Parameter 'NAME' is missing */
+static const char *required_str(QemuOpts *opts, const char *name,
+                                Error **errp)
+{
+    Error *local_err = NULL;
+    const char *v = qemu_opt_get_str(opts, name, &local_err);
+
+    if (local_err) {
+        error_propagate(errp, local_err);
+    } else if (!v) {
+        error_setg(errp, "Parameter '%s' is missing", name);
+    }
+    return v;
+}
+
 bool vm_opt_audiodev(const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "driver", errp);
@@ -152,11 +167,8 @@ bool vm_opt_audiodev(const char *optarg, Error **errp)
     if (!opts) {
         return false;
     }
-    driver = qemu_opt_get_str(opts, "driver", errp);
+    driver = required_str(opts, "driver", errp);
     if (!driver) {
-        if (!*errp) {
-            error_setg(errp, "Parameter 'driver' is missing");
-        }
         return false;
     }
     if (strcmp(driver, "none")) {
@@ -164,11 +176,8 @@ bool vm_opt_audiodev(const char *optarg, Error **errp)
                    " host has no sound (only none)", driver);
         return false;
     }
-    id = qemu_opt_get_str(opts, "id", errp);
+    id = required_str(opts, "id", errp);
     if (!id) {
-        if (!*errp) {
-            error_setg(errp, "Parameter 'id' is missing");
-        }
         return false;
     }
     if (!vmo.audiodevs) {

@@ -76,8 +76,9 @@ double qmp_arg_number(JsonObject *args, const char *name, double def);
 JsonObject *qmp_arg_object(JsonObject *args, const char *name);
 JsonArray *qmp_arg_array(JsonObject *args, const char *name);
 
-/* A reply's return value: OBJ as a node (the node takes it). */
+/* A reply's return value: OBJ (ARR) as a node (the node takes it). */
 JsonNode *qmp_object_node(JsonObject *obj);
+JsonNode *qmp_array_node(JsonArray *arr);
 /* Set member NAME of O to the counter V (QMP integers are int64). */
 void qmp_set_u64(JsonObject *o, const char *name, uint64_t v);
 

@@ -475,13 +475,10 @@ JsonObject *qtest_qmp_fds(QTestState *s, const int *fds, size_t nfds,
 
 JsonObject *qtest_qmp_eventwait_ref(QTestState *s, const char *event)
 {
-    for (GList *l = s->events.head; l; l = l->next) {
-        JsonObject *obj = l->data;
+    JsonObject *stashed = qtest_qmp_eventwait_ref_nowait(s, event);
 
-        if (!strcmp(json_object_get_string_member(obj, "event"), event)) {
-            g_queue_delete_link(&s->events, l);
-            return obj;
-        }
+    if (stashed) {
+        return stashed;
     }
     for (;;) {
         JsonObject *obj = qtest_qmp_receive(s);
