@@ -32,6 +32,14 @@ static const QmpArg device_add_args[] = {
     { NULL }
 };
 
+static const QmpArg object_add_args[] = {
+    { "qom-type", QMP_ARG_STR, .required = true },
+    { "id", QMP_ARG_STR, .required = true },
+    /* Properties, typed by the object (as -object in JSON form). */
+    { "*", QMP_ARG_ANY },
+    { NULL }
+};
+
 static const QmpArg device_del_args[] = {
     { "id", QMP_ARG_STR, .required = true },
     { NULL }
@@ -188,6 +196,18 @@ static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
     return NULL;
 }
 
+static JsonNode *qmp_object_add(JsonObject *args, Error **errp)
+{
+    qemu_object_add(args, errp);
+    return NULL;
+}
+
+static JsonNode *qmp_object_del(JsonObject *args, Error **errp)
+{
+    qemu_object_del(qmp_arg_str(args, "id", ""), errp);
+    return NULL;
+}
+
 static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 {
     const char *id = qmp_arg_str(args, "id", NULL);
@@ -289,6 +309,9 @@ void qmp_register_builtin_commands(void)
                               device_add_args);
     qmp_register_command_args("device_del", qmp_device_del,
                               device_del_args);
+    qmp_register_command_args("object-add", qmp_object_add, object_add_args);
+    /* Its one member is "id", as device_del's. */
+    qmp_register_command_args("object-del", qmp_object_del, device_del_args);
     qmp_register_command_args("x-query-mmio", qmp_x_query_mmio, no_args);
     qmp_register_command_args("x-query-kvm", qmp_x_query_kvm, no_args);
     qmp_register_vsmmu_commands();

@@ -372,16 +372,12 @@ static bool object_help(QemuOpts *opts, Error **errp)
     return true;
 }
 
-static bool object_create(const char *optarg, Error **errp)
+static bool object_create_opts(QemuOpts *opts, Error **errp)
 {
-    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "qom-type", errp);
     g_autoptr(Error) local_err = NULL;
     const char *type, *id;
     int i;
 
-    if (!opts) {
-        return false;
-    }
     type = qemu_opt_get_str(opts, "qom-type", &local_err);
     if (!local_err) {
         id = qemu_opt_get_str(opts, "id", &local_err);
@@ -405,6 +401,56 @@ static bool object_create(const char *optarg, Error **errp)
     }
     trace_vl_object_create(type, id);
     return object_types[i].create(id, opts, errp);
+}
+
+static bool object_create(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "qom-type", errp);
+
+    return opts && object_create_opts(opts, errp);
+}
+
+bool qemu_object_add(JsonObject *args, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_from_json(args, errp);
+
+    return opts && object_create_opts(opts, errp);
+}
+
+static bool object_del_iommufd(const char *id, IOMMUFDBackend *be,
+                               Error **errp)
+{
+    /* The object's own connection, made when it was created, is one. */
+    if (be->users > 1) {
+        error_setg(errp, "object '%s' is in use, can not be deleted", id);
+        return false;
+    }
+    object_registry_remove(id);
+    g_ptr_array_remove(vl.iommufds, be);
+    iommufd_backend_disconnect(be);
+    iommufd_backend_free(be);
+    return true;
+}
+
+bool qemu_object_del(const char *id, Error **errp)
+{
+    const char *type = object_registry_type(id);
+
+    if (!type || machine_find_device(id)) {
+        error_setg(errp, "object '%s' not found", id);
+        return false;
+    }
+    if (!strcmp(type, TYPE_IOMMUFD_BACKEND)) {
+        return object_del_iommufd(id, object_registry_lookup(id, type),
+                                  errp);
+    }
+    if (!strcmp(type, TYPE_SECRET)) {
+        secret_delete(id);
+        return true;
+    }
+    error_setg(errp, "object '%s' (%s) can not be deleted while the daemon"
+               " runs", id, type);
+    return false;
 }
 
 /* ---- -device help ------------------------------------------------- */

@@ -182,6 +182,17 @@ const uint8_t *secret_lookup(const char *id, size_t *len)
     return s->data;
 }
 
+void secret_delete(const char *id)
+{
+    Secret *s = object_registry_lookup(id, TYPE_SECRET);
+
+    if (s) {
+        object_registry_remove(id);
+        g_ptr_array_remove(secrets, s);
+        secret_free(s);
+    }
+}
+
 void secret_cleanup(void)
 {
     for (guint i = 0; secrets && i < secrets->len; i++) {

@@ -21,6 +21,8 @@
 bool secret_create(const char *id, QemuOpts *opts, Error **errp);
 /* The raw bytes of secret ID (NULL if none): *LEN gets their number. */
 const uint8_t *secret_lookup(const char *id, size_t *len);
+/* Wipe and forget secret ID, if any. */
+void secret_delete(const char *id);
 /* Wipe and free every secret. */
 void secret_cleanup(void);
 

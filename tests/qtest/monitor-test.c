@@ -397,6 +397,53 @@ static void test_device_add_fd(void)
 }
 
 /*
+ * libvirt's iommufd hot-plug: /dev/iommu passed with getfd, then
+ * object-add naming it; object-del closes it, and refuses a backend a
+ * host device uses.
+ */
+static void test_object_add_iommufd(void)
+{
+    QTestState *s = qtest_init("-object iommufd,id=iommufd0,"
+                               "x-emulated-host=on -device vfio-pci,"
+                               "id=hostdev0,iommufd=iommufd0,"
+                               "x-emulated-psid=0x10");
+    int p[2], fd;
+
+    /* A pipe: a file no other descriptor of the daemon refers to. */
+    g_assert_cmpint(pipe(p), ==, 0);
+    fd = p[0];
+
+    assert_ok(qtest_qmp_fds(s, &fd, 1, "{'execute':'getfd','arguments':"
+                            "{'fdname':'iommufd1'}}"));
+    assert_ok(qtest_qmp(s, "{'execute':'object-add','arguments':"
+                        "{'qom-type':'iommufd','id':'iommufd1',"
+                        "'fd':'iommufd1'}}"));
+    g_assert_true(holds_file(qtest_pid(s), fd));
+    assert_error(qtest_qmp(s, "{'execute':'object-add','arguments':"
+                           "{'qom-type':'iommufd','id':'iommufd1',"
+                           "'fd':'iommufd1'}}"),
+                 "File descriptor named 'iommufd1' has not been found");
+    assert_ok(qtest_qmp(s, "{'execute':'object-del','arguments':"
+                        "{'id':'iommufd1'}}"));
+    g_assert_false(holds_file(qtest_pid(s), fd));
+    assert_error(qtest_qmp(s, "{'execute':'object-del','arguments':"
+                           "{'id':'iommufd1'}}"),
+                 "object 'iommufd1' not found");
+    assert_error(qtest_qmp(s, "{'execute':'object-del','arguments':"
+                           "{'id':'iommufd0'}}"),
+                 "object 'iommufd0' is in use, can not be deleted");
+    assert_error(qtest_qmp(s, "{'execute':'object-del','arguments':"
+                           "{'id':'hostdev0'}}"),
+                 "object 'hostdev0' not found");
+    assert_error(qtest_qmp(s, "{'execute':'object-add','arguments':"
+                           "{'qom-type':'bogus','id':'x'}}"),
+                 "invalid object type: bogus");
+    close(p[0]);
+    close(p[1]);
+    qtest_quit(s);
+}
+
+/*
  * libvirt's arm-smmuv3 lines, every <driver> attribute (pciBus, accel,
  * ats, ril, ssidsize, oas, cmdqv), accel on and off: query-vsmmu shows
  * cmdqv resolved to off.
@@ -729,6 +776,7 @@ int main(int argc, char **argv)
                          "smmuv3-accel-pcie0.args", run_libvirt_args);
     g_test_add_data_func("/monitor/libvirt-args/smmuv3-pxb-iommufd",
                          "smmuv3-pxb-iommufd.args", run_libvirt_args);
+    g_test_add_func("/monitor/object-add-iommufd", test_object_add_iommufd);
     g_test_add_func("/monitor/getfd", test_getfd);
     g_test_add_func("/monitor/fdsets", test_fdsets);
     g_test_add_func("/monitor/add-fd-cmdline", test_add_fd_cmdline);
