@@ -107,9 +107,12 @@ static bool filter_set(scmp_filter_ctx ctx, const char *const *set,
 /* Threads only: clone needs CLONE_THREAD; clone3 falls back to clone. */
 static bool deny_process_clone(scmp_filter_ctx ctx, Error **errp)
 {
-    int ret = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(clone), 1,
-                               SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
+    int ret = 0;
 
+    if (!SANDBOX_ALLOWS_PROCESS_CLONE) {
+        ret = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(clone), 1,
+                               SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
+    }
     if (ret == 0) {
         ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
                                0);

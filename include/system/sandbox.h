@@ -25,6 +25,22 @@
 
 #include "qapi/error.h"
 
+/*
+ * LeakSanitizer checks at exit from a tracer it starts with clone()
+ * without CLONE_THREAD: in an ASan build spawn=deny leaves clone alone
+ * (fork, vfork, execve and execveat stay denied).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ALLOWS_PROCESS_CLONE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ALLOWS_PROCESS_CLONE 1
+#endif
+#endif
+#ifndef SANDBOX_ALLOWS_PROCESS_CLONE
+#define SANDBOX_ALLOWS_PROCESS_CLONE 0
+#endif
+
 typedef struct SandboxConfig {
     bool enable;
     bool deny_obsolete;         /* default deny, as QEMU */
