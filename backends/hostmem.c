@@ -11,6 +11,7 @@
 #include "qapi/error.h"
 #include "qemu/fd-registry.h"
 #include "qemu/object-registry.h"
+#include "qom/object.h"
 #include "system/hostmem.h"
 #include "trace.h"
 #include <sys/mman.h>
@@ -165,9 +166,10 @@ static HostMemoryBackend *backend_new(const char *type, const char *id)
     return b;
 }
 
-static bool backend_register(HostMemoryBackend *b, Error **errp)
+static bool backend_register(HostMemoryBackend *b, bool object,
+                             Error **errp)
 {
-    if (!object_registry_add(b->id, b->type, b, errp)) {
+    if (object && !object_registry_add(b->id, b->type, b, errp)) {
         backend_free(b);
         return false;
     }
@@ -195,7 +197,7 @@ bool host_memory_backend_create(const char *type, const char *id,
         backend_free(b);
         return false;
     }
-    return backend_register(b, errp);
+    return backend_register(b, true, errp);
 }
 
 HostMemoryBackend *host_memory_backend_create_default(const char *id,
@@ -206,7 +208,8 @@ HostMemoryBackend *host_memory_backend_create_default(const char *id,
 
     b->size = size;
     b->share = true;
-    return backend_register(b, errp) ? b : NULL;
+    /* The machine's own: listed by query-memdev, not an -object. */
+    return backend_register(b, false, errp) ? b : NULL;
 }
 
 HostMemoryBackend *host_memory_backend_find(const char *id, Error **errp)
@@ -391,3 +394,53 @@ void host_memory_backend_cleanup(void)
     }
     g_clear_pointer(&backends, g_ptr_array_unref);
 }
+
+/* ---- the types (-object memory-backend-*) -------------------------- */
+
+static const char *const backend_interfaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+static const TypePropertyInfo backend_qom_props[] = {
+    { "size", "size", "size of the memory region in bytes" },
+    { "share", "bool", "mark the memory as private or shared" },
+    { "dump", "bool", "include in core dumps" },
+    { "merge", "bool", "mark as mergeable (KSM)" },
+    { "prealloc", "bool", "preallocate memory" },
+    { "reserve", "bool", "reserve swap space (or huge pages)" },
+    { "x-use-canonical-path-for-ramblock-id", "bool", NULL },
+    { NULL }
+};
+
+static const TypePropertyInfo memfd_qom_props[] = {
+    { "hugetlb", "bool", "use huge pages" },
+    { "hugetlbsize", "size", "huge page size" },
+    { "seal", "bool", "seal growing and shrinking" },
+    { NULL }
+};
+
+static const TypePropertyInfo file_qom_props[] = {
+    { "mem-path", "string", "file, /dev/fdset/N or directory" },
+    { "readonly", "bool", "map read-only" },
+    { "discard-data", "bool", NULL },
+    { NULL }
+};
+
+static const TypeInfo backend_qom_types[] = {
+    { .name = "memory-backend", .parent = TYPE_OBJECT, .abstract = true,
+      .interfaces = backend_interfaces, .props = backend_qom_props },
+    { .name = "memory-backend-ram", .parent = "memory-backend" },
+    { .name = "memory-backend-memfd", .parent = "memory-backend",
+      .props = memfd_qom_props },
+    { .name = "memory-backend-file", .parent = "memory-backend",
+      .props = file_qom_props },
+};
+
+static void hostmem_register_types(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(backend_qom_types); i++) {
+        type_register_static(&backend_qom_types[i]);
+    }
+}
+
+type_init(hostmem_register_types)

@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qom/object.h"
 #include "system/iommufd.h"
 #include "trace.h"
 #include <sys/ioctl.h>
@@ -738,3 +739,31 @@ bool iommufd_backend_free_id(IOMMUFDBackend *be, uint32_t id, Error **errp)
     }
     return true;
 }
+
+/* ---- the type (-object iommufd) ----------------------------------- */
+
+static const char *const iommufd_interfaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+/* Its -object options; write-only, as QEMU's "fd". */
+static const TypePropertyInfo iommufd_props[] = {
+    { "fd", "string", "file descriptor of an open /dev/iommu" },
+    { "x-emulated-host", "bool",
+      "use the embedded emulated host instead of /dev/iommu" },
+    { NULL }
+};
+
+static const TypeInfo iommufd_info = {
+    .name = TYPE_IOMMUFD_BACKEND,
+    .parent = TYPE_OBJECT,
+    .interfaces = iommufd_interfaces,
+    .props = iommufd_props,
+};
+
+static void iommufd_register_types(void)
+{
+    type_register_static(&iommufd_info);
+}
+
+type_init(iommufd_register_types)

@@ -16,6 +16,7 @@
 #include "qemu/error-report.h"
 #include "qemu/fd-registry.h"
 #include "chardev/char.h"
+#include "qom/object.h"
 #include "trace.h"
 #include <gio/gio.h>
 #include <gio/gunixfdmessage.h>
@@ -76,6 +77,42 @@ struct CharConn {
 
 static GPtrArray *chardevs;     /* of Chardev *, declared and inline */
 static bool stdio_in_use;
+
+/* ---- the types ---------------------------------------------------- */
+
+static const TypePropertyInfo chardev_socket_props[] = {
+    { "connected", "bool", "a peer is connected" },
+    { NULL }
+};
+
+static const TypeInfo chardev_types[] = {
+    { .name = TYPE_CHARDEV, .parent = TYPE_OBJECT, .abstract = true },
+    { .name = "chardev-socket", .parent = TYPE_CHARDEV,
+      .props = chardev_socket_props },
+    { .name = "chardev-stdio", .parent = TYPE_CHARDEV },
+};
+
+static void chardev_register_types(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(chardev_types); i++) {
+        type_register_static(&chardev_types[i]);
+    }
+}
+
+type_init(chardev_register_types)
+
+void qemu_chardev_foreach(void (*func)(const char *id, const char *type,
+                                       bool connected, void *opaque),
+                          void *opaque)
+{
+    for (guint i = 0; chardevs && i < chardevs->len; i++) {
+        Chardev *chr = g_ptr_array_index(chardevs, i);
+
+        func(chr->id, chr->kind == CHARDEV_STDIO ? "chardev-stdio"
+                                                 : "chardev-socket",
+             chr->conns != NULL, opaque);
+    }
+}
 
 static Chardev *chardev_find(const char *id)
 {

@@ -224,6 +224,31 @@ const char *memory_region_name(const MemoryRegion *mr)
     return mr->name;
 }
 
+const char *address_space_name(const AddressSpace *as)
+{
+    return as->name;
+}
+
+static int compare_base(gconstpointer a, gconstpointer b)
+{
+    const MemoryRegion *ma = *(MemoryRegion *const *)a;
+    const MemoryRegion *mb = *(MemoryRegion *const *)b;
+
+    return ma->base < mb->base ? -1 : ma->base > mb->base;
+}
+
+void address_space_foreach_mmio(AddressSpace *as,
+                                void (*func)(MemoryRegion *mr, void *opaque),
+                                void *opaque)
+{
+    g_autoptr(GPtrArray) sorted = g_ptr_array_copy(as->mmio, NULL, NULL);
+
+    g_ptr_array_sort(sorted, compare_base);
+    for (guint i = 0; i < sorted->len; i++) {
+        func(g_ptr_array_index(sorted, i), opaque);
+    }
+}
+
 MemoryRegion *address_space_find_mmio(AddressSpace *as, hwaddr addr)
 {
     for (guint i = 0; i < as->mmio->len; i++) {

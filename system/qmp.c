@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "chardev/char.h"
+#include "qom/object.h"
 #include "system/qmp.h"
 #include "trace.h"
 #include "vsmmu-version.h"
@@ -502,6 +503,18 @@ static const char *request_check(JsonObject *req, JsonObject **args,
     return json_node_get_string(exec);
 }
 
+JsonNode *qmp_run_command(const char *name, JsonObject *args, Error **errp)
+{
+    QmpCommand *cmd = qmp_commands ? g_hash_table_lookup(qmp_commands, name)
+                                   : NULL;
+
+    g_assert(cmd);
+    if (cmd->spec && !qmp_args_check(args, cmd->spec, errp)) {
+        return NULL;
+    }
+    return cmd->func(args, errp);
+}
+
 /* Run NAME; the error class, or NULL with *RET set on success. */
 static const char *session_run(QmpSession *s, const char *name,
                                JsonObject *args, JsonNode **ret,
@@ -536,7 +549,7 @@ static const char *session_run(QmpSession *s, const char *name,
     cur_session = NULL;
     if (*errp) {
         g_assert(!*ret);
-        return "GenericError";
+        return error_class_name(error_get_class(*errp));
     }
     return NULL;
 }
@@ -851,6 +864,32 @@ void qmp_session_feed(QmpSession *s, const char *buf, size_t len)
         }
     }
 }
+
+/* ---- the type (-object monitor-qmp) ------------------------------- */
+
+static const char *const monitor_qmp_interfaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+static const TypePropertyInfo monitor_qmp_props[] = {
+    { "chardev", "string", "the chardev the QMP monitor serves" },
+    { "pretty", "bool", "pretty-print replies (accepted, not applied)" },
+    { NULL }
+};
+
+static const TypeInfo monitor_qmp_info = {
+    .name = "monitor-qmp",
+    .parent = TYPE_OBJECT,
+    .interfaces = monitor_qmp_interfaces,
+    .props = monitor_qmp_props,
+};
+
+static void qmp_register_types(void)
+{
+    type_register_static(&monitor_qmp_info);
+}
+
+type_init(qmp_register_types)
 
 /* ---- sessions and monitors --------------------------------------- */
 

@@ -20,6 +20,7 @@
 #include "vsmmu-version.h"
 #include "chardev/char.h"
 #include "hw/qdev-properties.h"
+#include "qom/object.h"
 #include "system/iommufd.h"
 #include "system/iommufd-emulated.h"
 #include "system/kvm.h"
@@ -53,6 +54,7 @@ typedef enum {
     OPT_NODEFAULTS,
     OPT_ACCEL,
     OPT_AUDIO,
+    OPT_NET,
     OPT_RUN_WITH,
     OPT_S,
     OPT_SANDBOX,
@@ -99,6 +101,8 @@ static const QEMUOption qemu_options[] = {
     { "accel", true, OPT_ACCEL,
       "-accel qtest|kvm  qtest: guest time under qtest; kvm: run -kernel" },
     { "audio", true, OPT_AUDIO, "-audio none" },
+    { "net", true, OPT_NET, "-net none  no network (the only choice)" },
+    { "nic", true, OPT_NET, NULL },
     { "run-with", true, OPT_RUN_WITH,
       "-run-with exit-with-parent=on  exit when the parent exits" },
     /* A KVM guest (accel/kvm/kvm-all.c); recorded, used with -accel kvm. */
@@ -175,8 +179,24 @@ static struct {
 
 typedef bool ObjectCreateFunc(const char *id, QemuOpts *opts, Error **errp);
 
+/* Does TYPE (or a parent) declare the property NAME? */
+static bool object_has_prop(const char *type, const char *name)
+{
+    g_autoptr(GPtrArray) props = type_get_properties(type_lookup(type));
+
+    for (guint i = 0; i < props->len; i++) {
+        const TypePropertyInfo *p = g_ptr_array_index(props, i);
+
+        if (!strcmp(p->name, name) && strcmp(name, "type") != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Every option is a property of the type (qom/object.h). */
 static bool object_check_props(const char *type, QemuOpts *opts,
-                               const char *const *props, Error **errp)
+                               Error **errp)
 {
     for (guint i = 0; i < qemu_opts_count(opts); i++) {
         const char *name = qemu_opts_nth(opts, i)->name;
@@ -184,7 +204,7 @@ static bool object_check_props(const char *type, QemuOpts *opts,
         if (!strcmp(name, "qom-type") || !strcmp(name, "id")) {
             continue;
         }
-        if (!g_strv_contains(props, name)) {
+        if (!object_has_prop(type, name)) {
             error_setg(errp, "Property '%s.%s' not found", type, name);
             return false;
         }
@@ -212,14 +232,13 @@ static bool iommufd_set_fd_param(IOMMUFDBackend *be, const char *str,
 static bool object_create_iommufd(const char *id, QemuOpts *opts,
                                   Error **errp)
 {
-    static const char *const props[] = { "fd", "x-emulated-host", NULL };
     g_autoptr(Error) local_err = NULL;
     IOMMUFDEmulatedHost *ehost = NULL;
     IOMMUFDBackend *be;
     bool emulated = false;
     const char *fd;
 
-    if (!object_check_props(TYPE_IOMMUFD_BACKEND, opts, props, errp) ||
+    if (!object_check_props(TYPE_IOMMUFD_BACKEND, opts, errp) ||
         !qemu_opt_get_bool(opts, "x-emulated-host", &emulated, errp)) {
         return false;
     }
@@ -259,12 +278,11 @@ static bool object_create_iommufd(const char *id, QemuOpts *opts,
 static bool object_create_monitor_qmp(const char *id, QemuOpts *opts,
                                       Error **errp)
 {
-    static const char *const props[] = { "chardev", "pretty", NULL };
     g_autoptr(Error) local_err = NULL;
     const char *chardev;
     bool pretty = false;
 
-    if (!object_check_props("monitor-qmp", opts, props, errp) ||
+    if (!object_check_props("monitor-qmp", opts, errp) ||
         !qemu_opt_get_bool(opts, "pretty", &pretty, errp)) {
         return false;
     }
@@ -284,10 +302,9 @@ static bool object_create_monitor_qmp(const char *id, QemuOpts *opts,
 static bool object_create_iothread(const char *id, QemuOpts *opts,
                                    Error **errp)
 {
-    static const char *const props[] = { NULL };
     IOThread *iot;
 
-    if (!object_check_props(TYPE_IOTHREAD, opts, props, errp)) {
+    if (!object_check_props(TYPE_IOTHREAD, opts, errp)) {
         return false;
     }
     iot = iothread_new(id, errp);
@@ -311,30 +328,17 @@ static bool object_create_memory_backend(const char *id, QemuOpts *opts,
                                       id, opts, errp);
 }
 
-#define MEMORY_BACKEND_HELP \
-    "  size=<size>\n  share=<bool>\n  dump=<bool>\n  merge=<bool>\n" \
-    "  prealloc=<bool>\n  reserve=<bool>\n"
-
 static const struct {
     const char *type;
-    const char *help;
     ObjectCreateFunc *create;
 } object_types[] = {
-    { TYPE_SECRET, "  data=<string>\n  file=<string>\n"
-      "  format=<QCryptoSecretFormat>\n", secret_create },
-    { "memory-backend-ram", MEMORY_BACKEND_HELP,
-      object_create_memory_backend },
-    { "memory-backend-memfd", MEMORY_BACKEND_HELP
-      "  hugetlb=<bool>\n  hugetlbsize=<size>\n  seal=<bool>\n",
-      object_create_memory_backend },
-    { "memory-backend-file", MEMORY_BACKEND_HELP
-      "  mem-path=<string>\n  readonly=<bool>\n  discard-data=<bool>\n",
-      object_create_memory_backend },
-    { TYPE_IOMMUFD_BACKEND, "  fd=<string>\n  x-emulated-host=<bool>\n",
-      object_create_iommufd },
-    { "monitor-qmp", "  chardev=<string>\n  pretty=<bool>\n",
-      object_create_monitor_qmp },
-    { TYPE_IOTHREAD, "", object_create_iothread },
+    { TYPE_SECRET, secret_create },
+    { "memory-backend-ram", object_create_memory_backend },
+    { "memory-backend-memfd", object_create_memory_backend },
+    { "memory-backend-file", object_create_memory_backend },
+    { TYPE_IOMMUFD_BACKEND, object_create_iommufd },
+    { "monitor-qmp", object_create_monitor_qmp },
+    { TYPE_IOTHREAD, object_create_iothread },
 };
 
 static int object_type_index(const char *type)
@@ -351,6 +355,7 @@ static int object_type_index(const char *type)
 static bool object_help(QemuOpts *opts, Error **errp)
 {
     const char *type = qemu_opt_get_str(opts, "qom-type", NULL);
+    g_autoptr(GPtrArray) props = NULL;
     int i;
 
     if (type && !strcmp(type, "help")) {
@@ -368,7 +373,15 @@ static bool object_help(QemuOpts *opts, Error **errp)
         error_setg(errp, "invalid object type: %s", type);
         return true;
     }
-    printf("%s options:\n%s", type, object_types[i].help);
+    printf("%s options:\n", type);
+    props = type_get_properties(type_lookup(type));
+    for (guint j = 0; j < props->len; j++) {
+        const TypePropertyInfo *p = g_ptr_array_index(props, j);
+
+        if (strcmp(p->name, "type") != 0) {
+            printf("  %s=<%s>\n", p->name, p->type);
+        }
+    }
     return true;
 }
 
@@ -455,41 +468,18 @@ bool qemu_object_del(const char *id, Error **errp)
 
 /* ---- -device help ------------------------------------------------- */
 
-static void print_device(const DeviceClass *dc, void *opaque)
-{
-    if (dc->user_creatable) {
-        printf("name \"%s\"%s%s%s\n", dc->name, dc->desc ? ", desc \"" : "",
-               dc->desc ? dc->desc : "", dc->desc ? "\"" : "");
-    }
-}
-
 /* -device help, -device TYPE,help: print and return true. */
 static bool device_help(const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "driver", NULL);
-    const char *driver;
-    const DeviceClass *dc;
     g_autofree char *help = NULL;
 
-    if (!opts || qemu_opts_is_json(opts)) {
+    if (!opts || !qdev_opts_help(opts, &help, errp)) {
         return false;
     }
-    driver = qemu_opt_get_str(opts, "driver", NULL);
-    if (driver && !strcmp(driver, "help")) {
-        printf("Available devices:\n");
-        device_class_foreach(print_device, NULL);
-        return true;
+    if (help) {
+        fputs(help, stdout);
     }
-    if (!driver || !qemu_opt_find(opts, "help")) {
-        return false;
-    }
-    dc = device_class_find(driver);
-    if (!dc) {
-        error_setg(errp, "'%s' is not a valid device model name", driver);
-        return true;
-    }
-    help = qdev_class_help(dc);
-    fputs(help, stdout);
     return true;
 }
 
@@ -852,27 +842,29 @@ static int parse_device_opt(int argi, const char *optarg, Error **errp)
     return PARSE_GO_ON;
 }
 
-static void print_machine(const MachineTypeInfo *t, void *opaque)
-{
-    if (t->alias) {
-        printf("%-20s %s (alias of %s)\n", t->alias, t->desc, t->name);
-    }
-    printf("%-20s %s%s\n", t->name, t->desc,
-           t->deprecated ? " (deprecated)" : "");
-}
-
 static int parse_machine_opt(const char *optarg, Error **errp)
 {
     if (!strcmp(optarg, "help")) {
         printf("Supported machines are:\n");
-        machine_type_foreach(print_machine, NULL);
+        for (const MachineTypeInfo *mt = machine_types; mt->name; mt++) {
+            if (mt->alias) {
+                printf("%-20s %s (alias of %s)\n", mt->alias, mt->desc,
+                       mt->name);
+            }
+            printf("%-20s %s%s%s\n", mt->name, mt->desc,
+                   mt->is_default ? " (default)" : "",
+                   mt->deprecated ? " (deprecated)" : "");
+        }
         return PARSE_EXIT_OK;
     }
     return machine_parse_opts(optarg, &vl.machine, errp) ? PARSE_GO_ON
                                                          : PARSE_FAIL;
 }
 
-/* -display and -audio: only "none", a daemon has neither. */
+/*
+ * -display, -audio, -net and -nic: only "none", which a daemon with no
+ * display, sound or network device has anyway (libqtest passes them).
+ */
 static bool parse_none_only(OptionIndex index, const char *optarg,
                             Error **errp)
 {
@@ -882,6 +874,9 @@ static bool parse_none_only(OptionIndex index, const char *optarg,
     }
     if (index == OPT_DISPLAY) {
         error_setg(errp, "Display '%s' is not available", optarg);
+    } else if (index == OPT_NET) {
+        error_setg(errp, "network backend '%s' is not available (only none)",
+                   optarg);
     } else {
         error_setg(errp, "audio backend '%s' is not available (only none)",
                    optarg);
@@ -926,6 +921,7 @@ static bool parse_immediate_opt(const QEMUOption *o, const char *name,
         return true;
     case OPT_DISPLAY:
     case OPT_AUDIO:
+    case OPT_NET:
         return parse_none_only(o->index, optarg, errp);
     case OPT_ACCEL:
         return parse_accel(optarg, errp);
@@ -1056,6 +1052,10 @@ int qemu_init(int argc, char **argv)
     }
     if (vl.machine.accel_kvm) {
         kvm_accel_select();
+    }
+    /* Older libqtest's spelling of -accel qtest. */
+    if (vl.machine.accel_qtest) {
+        qtest_set_enabled(true);
     }
     if (!kvm_guest_start(!vl.machine.type || !strcmp(vl.machine.type, "virt"),
                          vl.qtest || qtest_enabled(), vl.machine.gic_version,

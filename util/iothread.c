@@ -14,6 +14,7 @@
 #include "qapi/error.h"
 #include "qemu/iothread.h"
 #include "qemu/thread.h"
+#include "qom/object.h"
 #include "qemu/id.h"
 #include "qemu/tsan.h"
 #include "trace.h"
@@ -303,3 +304,25 @@ GPtrArray *iothread_query(void)
     g_ptr_array_sort(list, info_compare);
     return list;
 }
+
+/* ---- the type (-object iothread) ---------------------------------- */
+
+static const char *const event_loop_base_interfaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+static const TypeInfo iothread_types[] = {
+    /* QEMU's abstract base of iothreads and the main loop. */
+    { .name = "event-loop-base", .parent = TYPE_OBJECT, .abstract = true,
+      .interfaces = event_loop_base_interfaces },
+    { .name = TYPE_IOTHREAD, .parent = "event-loop-base" },
+};
+
+static void iothread_register_types(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(iothread_types); i++) {
+        type_register_static(&iothread_types[i]);
+    }
+}
+
+type_init(iothread_register_types)

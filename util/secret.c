@@ -9,6 +9,7 @@
 #include "qemu/fd-registry.h"
 #include "qemu/object-registry.h"
 #include "qemu/secret.h"
+#include "qom/object.h"
 
 /* A secret file is a key, not a data set: bound what we read. */
 #define SECRET_MAX_SIZE (64 * 1024)
@@ -205,3 +206,39 @@ void secret_cleanup(void)
     }
     g_clear_pointer(&secrets, g_ptr_array_unref);
 }
+
+/* ---- the type (-object secret) ------------------------------------- */
+
+static const char *const secret_interfaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+static const TypePropertyInfo secret_common_props[] = {
+    { "format", "QCryptoSecretFormat", "raw (default) or base64" },
+    { "keyid", "string", "the secret this one is encrypted with" },
+    { "iv", "string", "the AES initialization vector, base64" },
+    { "loaded", "bool", NULL },
+    { NULL }
+};
+
+static const TypePropertyInfo secret_props[] = {
+    { "data", "string", "the secret itself" },
+    { "file", "string", "a file holding the secret" },
+    { NULL }
+};
+
+/* QEMU's: an abstract "secret_common" under the concrete "secret". */
+static const TypeInfo secret_types[] = {
+    { .name = "secret_common", .parent = TYPE_OBJECT, .abstract = true,
+      .interfaces = secret_interfaces, .props = secret_common_props },
+    { .name = TYPE_SECRET, .parent = "secret_common", .props = secret_props },
+};
+
+static void secret_register_types(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(secret_types); i++) {
+        type_register_static(&secret_types[i]);
+    }
+}
+
+type_init(secret_register_types)

@@ -21,6 +21,7 @@
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/vfio/pci.h"
+#include "hw/pci/pci-device.h"
 #include "trace.h"
 
 bool host_iommu_device_attach_hwpt(HostIOMMUDevice *hiod, uint32_t hwpt_id,
@@ -295,10 +296,23 @@ static const Property vfio_pci_properties[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
+/* As in QEMU, the concrete type sits on an abstract base. */
+static const char *const vfio_pci_base_interfaces[] = {
+    INTERFACE_PCIE_DEVICE, INTERFACE_CONVENTIONAL_PCI_DEVICE, NULL
+};
+
+static const TypeInfo vfio_pci_base_info = {
+    .name = TYPE_VFIO_PCI_BASE,
+    .parent = TYPE_PCI_DEVICE,
+    .abstract = true,
+    .interfaces = vfio_pci_base_interfaces,
+};
+
 static const DeviceClass vfio_pci_class = {
     .name = TYPE_VFIO_PCI,
     .desc = "VFIO-based PCI device assignment (iommufd)",
     .category = "misc",
+    .parent = TYPE_VFIO_PCI_BASE,
     .instance_size = sizeof(VFIOPCIDevice),
     .user_creatable = true,
     .hotpluggable = true,
@@ -360,6 +374,7 @@ bool vfio_pci_region_access(VFIOPCIDevice *vdev, uint64_t region,
 
 static void vfio_pci_register(void)
 {
+    type_register_static(&vfio_pci_base_info);
     device_class_register(&vfio_pci_class);
 }
 

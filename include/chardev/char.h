@@ -67,6 +67,16 @@ bool qemu_chardev_open_inline(const char *label, const char *spec,
                               CharConnNewFunc *new_conn, void *opaque,
                               Error **errp);
 /*
+ * Call FUNC for every chardev, declared and inline, in creation order:
+ * its id or label, its QOM type ("chardev-socket", "chardev-stdio") and
+ * whether a peer is connected.
+ */
+void qemu_chardev_foreach(void (*func)(const char *id, const char *type,
+                                       bool connected, void *opaque),
+                          void *opaque);
+#define TYPE_CHARDEV "chardev"
+
+/*
  * Close every chardev and connection (after one last non-blocking
  * attempt to send what is queued); unlink the sockets we created.
  */

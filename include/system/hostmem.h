@@ -49,7 +49,8 @@ bool host_memory_backend_map(HostMemoryBackend *b, AddressSpace *as,
                              Error **errp);
 /*
  * The implicit backend QEMU creates for -m without memory-backend=: a
- * shared memfd named ID ("mach-virt.ram"), listed by query-memdev.
+ * shared memfd named ID ("mach-virt.ram"), listed by query-memdev (it is
+ * the machine's, not an object: no id in the object registry).
  */
 HostMemoryBackend *host_memory_backend_create_default(const char *id,
                                                      uint64_t size,

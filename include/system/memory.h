@@ -45,6 +45,18 @@ typedef struct MemoryRegionOps {
     bool unaligned;             /* allow unaligned accesses */
 } MemoryRegionOps;
 
+/* An IOMMU mapping, as an IOMMU translates one DMA access of a device. */
+typedef enum IOMMUAccessFlags {
+    IOMMU_NONE = 0, IOMMU_RO = 1, IOMMU_WO = 2, IOMMU_RW = 3,
+} IOMMUAccessFlags;
+
+typedef struct IOMMUTLBEntry {
+    uint64_t iova;              /* input address of the mapping, aligned */
+    uint64_t translated_addr;   /* its output (guest-physical) address */
+    uint64_t addr_mask;         /* mapping size - 1 (e.g. 0xfff) */
+    IOMMUAccessFlags perm;
+} IOMMUTLBEntry;
+
 typedef struct MemoryRegion MemoryRegion;
 typedef struct AddressSpace AddressSpace;
 
@@ -84,6 +96,11 @@ void address_space_del_mmio(AddressSpace *as, MemoryRegion *mr);
 hwaddr memory_region_base(const MemoryRegion *mr);
 uint64_t memory_region_size(const MemoryRegion *mr);
 const char *memory_region_name(const MemoryRegion *mr);
+const char *address_space_name(const AddressSpace *as);
+/* Calls func for every MMIO region, by base address (info mtree). */
+void address_space_foreach_mmio(AddressSpace *as,
+                                void (*func)(MemoryRegion *mr, void *opaque),
+                                void *opaque);
 /* The region containing addr, or NULL. */
 MemoryRegion *address_space_find_mmio(AddressSpace *as, hwaddr addr);
 

@@ -92,6 +92,8 @@ void qmp_register_command_args(const char *name, QmpCommandFunc *func,
                                const QmpArg *spec);
 void qmp_register_command(const char *name, QmpCommandFunc *func);
 bool qmp_command_exists(const char *name);
+/* Run registered command NAME in-process (HMP): its return, or NULL. */
+JsonNode *qmp_run_command(const char *name, JsonObject *args, Error **errp);
 
 /*
  * Send event NAME with DATA (may be NULL) to every monitor that has

@@ -6,6 +6,7 @@
  */
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include <gio/gio.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -150,13 +151,19 @@ static const ErrorCase error_cases[] = {
     { { "-machine", "bogus" },
       "vsmmu-daemon: -machine bogus: unsupported machine type: \"bogus\"" },
     { { "-machine", "virt,foo=1" },
-      "vsmmu-daemon: -machine virt,foo=1: Property 'virt-machine.foo' not"
+      "vsmmu-daemon: -machine virt,foo=1: Property 'virt-11.1-machine.foo' not"
       " found" },
     { { "-machine", "virt,iommu=x" },
       "vsmmu-daemon: -machine virt,iommu=x: Invalid iommu value" },
     { { "-m", "lots" }, "vsmmu-daemon: -m lots: invalid ram size: lots" },
     { { "-m", "0" }, "vsmmu-daemon: -m 0: invalid ram size: 0" },
     { { "-accel", "hvf" }, "vsmmu-daemon: -accel hvf: invalid accelerator hvf" },
+    { { "-net", "user" },
+      "vsmmu-daemon: -net user: network backend 'user' is not available"
+      " (only none)" },
+    { { "-nic", "user,model=virtio" },
+      "vsmmu-daemon: -nic user,model=virtio: network backend"
+      " 'user,model=virtio' is not available (only none)" },
     { { "-display", "gtk" },
       "vsmmu-daemon: -display gtk: Display 'gtk' is not available" },
     { { "-run-with", "chroot=/" },
@@ -385,12 +392,52 @@ static void test_help(void)
     g_assert_nonnull(strstr(out, "\nvirt                 QEMU 11.1 ARM Virtual"
                             " Machine (alias of virt-11.1)\n"));
     g_assert_nonnull(strstr(out, "\nvirt-11.1            QEMU 11.1 ARM"
-                            " Virtual Machine\n"));
+                            " Virtual Machine (default)\n"));
     g_assert_nonnull(strstr(out, "\nvirt-5.1             QEMU 5.1 ARM Virtual"
                             " Machine (deprecated)\n"));
     g_assert_nonnull(strstr(out, "\nnone                 empty machine\n"));
     g_free(out);
     g_free(err);
+}
+
+/*
+ * -object help lists exactly the concrete user-creatable types of the
+ * type hierarchy (qom-list-types), and each one's options.
+ */
+static void test_object_types(void)
+{
+    static const char *const obj_help[] = { "-object", "help", NULL };
+    g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *out = NULL, *err = NULL;
+    g_auto(GStrv) lines = NULL;
+    QTestState *s;
+    JsonObject *rsp;
+    JsonArray *arr;
+
+    g_assert_cmpint(run(obj_help, &out, &err), ==, 0);
+    lines = g_strsplit(out, "\n", -1);
+    for (int i = 1; lines[i] && lines[i][0]; i++) {
+        g_assert_true(g_str_has_prefix(lines[i], "  "));
+        g_ptr_array_add(listed, g_strdup(lines[i] + 2));
+    }
+    s = qtest_init("-machine none");
+    rsp = qtest_qmp(s, "{\"execute\": \"qom-list-types\", \"arguments\":"
+                    " {\"implements\": \"user-creatable\"}}");
+    arr = json_node_get_array(qtest_qmp_assert_success(rsp));
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        g_ptr_array_add(types, g_strdup(json_object_get_string_member(
+            json_array_get_object_element(arr, i), "name")));
+    }
+    json_object_unref(rsp);
+    qtest_quit(s);
+    g_ptr_array_sort(listed, qtest_compare_strings);
+    g_ptr_array_sort(types, qtest_compare_strings);
+    g_assert_cmpuint(listed->len, ==, types->len);
+    for (guint i = 0; i < listed->len; i++) {
+        g_assert_cmpstr(g_ptr_array_index(listed, i), ==,
+                        g_ptr_array_index(types, i));
+    }
 }
 
 static const char *qmp_error_class(JsonObject *rsp)
@@ -605,6 +652,47 @@ static void assert_first_line(const char *err, const char *want)
 }
 
 /* Issue 10 row 12: one stdio server at most. */
+/*
+ * The daemon with the options QEMU's libqtest and qtests pass, over
+ * "-qtest stdio": its reply to clock_step, which only the qtest
+ * accelerator (-accel qtest or older libqtest's -machine accel=qtest)
+ * allows.
+ */
+static char *qtest_stdio_clock_step(const char *machine)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GSubprocess) p = g_subprocess_new(
+        G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+        G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, qtest_binary(),
+        "-qtest", "stdio", "-qtest-log", "none", "-machine", machine,
+        "-nodefaults", "-display", "none", "-audio", "none", "-net", "none",
+        "-nic", "none", "-run-with", "exit-with-parent=on", NULL);
+    g_autoptr(GDataInputStream) in = NULL;
+    GOutputStream *out;
+    char *line;
+
+    g_assert_no_error(err);
+    out = g_subprocess_get_stdin_pipe(p);
+    in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
+    g_assert_true(g_output_stream_write_all(out, "clock_step 10\n", 14, NULL,
+                                            NULL, &err));
+    line = g_data_input_stream_read_line(in, NULL, NULL, &err);
+    g_assert_no_error(err);
+    g_subprocess_send_signal(p, SIGTERM);
+    g_assert_true(g_subprocess_wait(p, NULL, &err));
+    g_assert_cmpint(g_subprocess_get_exit_status(p), ==, 0);
+    return line;
+}
+
+static void test_libqtest_options(void)
+{
+    g_autofree char *qtest = qtest_stdio_clock_step("none,accel=qtest");
+    g_autofree char *plain = qtest_stdio_clock_step("none");
+
+    g_assert_cmpstr(qtest, ==, "OK 10");
+    g_assert_true(g_str_has_prefix(plain, "FAIL "));
+}
+
 static void test_stdio_once(void)
 {
     static const char *const qtest_qmp[] = {
@@ -856,6 +944,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/msg-timestamp", test_msg_timestamp);
     g_test_add_func("/cmdline/no-test-knobs", test_no_test_knobs);
     g_test_add_func("/cmdline/stdio-once", test_stdio_once);
+    g_test_add_func("/cmdline/libqtest-options", test_libqtest_options);
+    g_test_add_func("/cmdline/object-types", test_object_types);
     g_test_add_func("/cmdline/stdio-file", test_stdio_file);
     g_test_add_func("/cmdline/socket-in-use", test_socket_in_use);
     g_test_add_func("/cmdline/socket-stale", test_socket_stale);

@@ -514,6 +514,76 @@ JsonNode *qtest_qmp_assert_success(JsonObject *rsp)
     return json_object_get_member(rsp, "return");
 }
 
+gint qtest_compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *qtest_json_str(const char *s)
+{
+    g_autoptr(JsonNode) str = json_node_new(JSON_NODE_VALUE);
+
+    json_node_set_string(str, s);
+    return json_to_string(str, FALSE);
+}
+
+char *qtest_hmp(QTestState *s, const char *fmt, ...)
+{
+    g_autofree char *line = NULL;
+    g_autofree char *quoted = NULL;
+    JsonObject *rsp;
+    char *out;
+    va_list ap;
+
+    va_start(ap, fmt);
+    line = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    quoted = qtest_json_str(line);
+    rsp = qtest_qmp(s, "{\"execute\": \"human-monitor-command\","
+                    " \"arguments\": {\"command-line\": %s}}", quoted);
+    out = g_strdup(json_node_get_string(qtest_qmp_assert_success(rsp)));
+    json_object_unref(rsp);
+    return out;
+}
+
+/* "name-X.Y" other than the one with an alias (the newest). */
+static bool machine_is_old_versioned(const char *name, JsonArray *machines)
+{
+    const char *dash = strrchr(name, '-');
+
+    if (!dash || !g_ascii_isdigit(dash[1])) {
+        return false;
+    }
+    for (guint i = 0; i < json_array_get_length(machines); i++) {
+        JsonObject *m = json_array_get_object_element(machines, i);
+
+        if (!strcmp(json_object_get_string_member(m, "name"), name)) {
+            return !json_object_has_member(m, "alias");
+        }
+    }
+    return false;
+}
+
+void qtest_cb_for_every_machine(void (*cb)(const char *machine),
+                                bool skip_old_versioned)
+{
+    QTestState *s = qtest_init("-machine none");
+    JsonObject *rsp = qtest_qmp(s, "{\"execute\": \"query-machines\"}");
+    JsonArray *machines = json_node_get_array(qtest_qmp_assert_success(rsp));
+
+    for (guint i = 0; i < json_array_get_length(machines); i++) {
+        JsonObject *m = json_array_get_object_element(machines, i);
+        const char *name = json_object_get_string_member(m, "name");
+
+        if (!skip_old_versioned ||
+            !machine_is_old_versioned(name, machines)) {
+            cb(name);
+        }
+    }
+    json_object_unref(rsp);
+    qtest_quit(s);
+}
+
 /* ---- life cycle --------------------------------------------------- */
 
 QTestState *qtest_init(const char *extra_args)

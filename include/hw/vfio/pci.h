@@ -12,6 +12,7 @@
 #include "hw/pci/pci-bus.h"
 #include "system/host-iommu-device.h"
 
+#define TYPE_VFIO_PCI_BASE "vfio-pci-base"     /* abstract, a pci-device */
 #define TYPE_VFIO_PCI "vfio-pci"
 #define VFIO_PCI_NO_PSID IOMMUFD_NO_PSID
 
