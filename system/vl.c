@@ -1082,6 +1082,15 @@ void qemu_cleanup(void)
             vl.signal_src[i] = 0;
         }
     }
+    /*
+     * Removing the last source gives the signals back their default
+     * action: a SIGTERM arriving now (libqtest's, after "quit") would
+     * kill the exiting daemon instead of letting it finish with its
+     * status.  We are shutting down already: ignore them.
+     */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
     kvm_guest_cleanup();
     vm_options_cleanup();
     qemu_chardev_cleanup();

@@ -629,7 +629,17 @@ static void test_libvirt_startup(void)
     rmdir(dir);
 }
 
-/* -overcommit mem-lock=on locks the guest RAM (mlockall). */
+/*
+ * -overcommit mem-lock=on locks the guest RAM (mlockall).  AddressSanitizer
+ * turns mlockall() into a no-op (its shadow memory cannot be locked): in
+ * an ASan build the daemon starts and VmLck stays 0.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define MLOCK_WORKS 0
+#else
+#define MLOCK_WORKS 1
+#endif
+
 static void test_mem_lock(void)
 {
     QTestState *s = qtest_init("-machine virt -m 8M"
@@ -637,7 +647,8 @@ static void test_mem_lock(void)
     g_autofree char *vmlck = proc_status(qtest_pid(s), "VmLck");
 
     /* "8192 kB" at least: the whole guest RAM is locked. */
-    g_assert_cmpint(g_ascii_strtoll(vmlck, NULL, 10), >=, 8192);
+    g_assert_cmpint(g_ascii_strtoll(vmlck, NULL, 10), >=,
+                    MLOCK_WORKS ? 8192 : 0);
     qtest_quit(s);
 }
 
