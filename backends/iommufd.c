@@ -86,6 +86,20 @@ bool iommufd_backend_set_fd(IOMMUFDBackend *be, const char *str,
     return true;
 }
 
+bool iommufd_backend_adopt_fd(IOMMUFDBackend *be, int fd, Error **errp)
+{
+    if (be->users) {
+        close(fd);
+        error_setg(errp, "iommufd '%s': cannot set fd while in use", be->id);
+        return false;
+    }
+    be->fd = fd;
+    be->owned = false;
+    be->close_adopted = true;
+    trace_iommufd_backend_set_fd(be->id, be->fd);
+    return true;
+}
+
 void iommufd_backend_set_kernel(IOMMUFDBackend *be,
                                 const IOMMUFDKernelOps *kops, void *opaque)
 {
@@ -100,6 +114,9 @@ void iommufd_backend_free(IOMMUFDBackend *be)
         return;
     }
     g_assert(be->users == 0);
+    if (be->close_adopted && be->fd >= 0) {
+        close(be->fd);
+    }
     g_free(be->id);
     g_free(be);
 }

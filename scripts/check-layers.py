@@ -43,6 +43,7 @@ HEADER_LAYERS = [
     ("system/iommufd*.h", "backends"),
     ("system/vfio-cdev-abi*.h", "backends"),
     ("system/memory.h", "backends"),
+    ("system/hostmem.h", "backends"),
     ("system/host-iommu-device.h", "backends"),
     ("system/veventq-reader.h", "backends"),
     ("system/qmp*.h", "system"),
@@ -52,6 +53,8 @@ HEADER_LAYERS = [
     ("system/runstate.h", "system"),
     ("system/system.h", "system"),
     ("system/kvm.h", "system"),
+    ("system/sandbox.h", "system"),
+    ("system/vm-options.h", "system"),
     ("chardev/*", "system"),
     ("hw/*", "hw"),
 ]

@@ -26,6 +26,8 @@ typedef struct QmpCommand {
 struct QmpSession {
     QmpOutputFunc *out;
     void *opaque;
+    QmpTakeFdFunc *take_fd;     /* descriptors passed with requests */
+    void *fd_opaque;
     bool negotiated;
     /* The JSON object being received and the splitter's state. */
     GString *buf;
@@ -42,6 +44,7 @@ struct QmpSession {
 };
 
 static GHashTable *qmp_commands;    /* name -> QmpCommand * */
+static QmpSession *cur_session;     /* running a command, or NULL */
 static GList *sessions;             /* of QmpSession * */
 static GThread *main_thread;
 
@@ -208,6 +211,14 @@ JsonNode *qmp_object_node(JsonObject *obj)
     JsonNode *node = json_node_new(JSON_NODE_OBJECT);
 
     json_node_take_object(node, obj);
+    return node;
+}
+
+JsonNode *qmp_array_node(JsonArray *arr)
+{
+    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+
+    json_node_take_array(node, arr);
     return node;
 }
 
@@ -533,7 +544,9 @@ static const char *session_run(QmpSession *s, const char *name,
     if (cmd->spec && !qmp_args_check(args, cmd->spec, errp)) {
         return "GenericError";
     }
+    cur_session = s;
     *ret = cmd->func(args, errp);
+    cur_session = NULL;
     if (*errp) {
         g_assert(!*ret);
         return error_class_name(error_get_class(*errp));
@@ -888,6 +901,20 @@ static void qmp_init(void)
     }
 }
 
+void qmp_session_set_fd_source(QmpSession *s, QmpTakeFdFunc *take_fd,
+                               void *opaque)
+{
+    s->take_fd = take_fd;
+    s->fd_opaque = opaque;
+}
+
+int qmp_take_passed_fd(void)
+{
+    g_assert(cur_session);
+    return cur_session->take_fd ? cur_session->take_fd(cur_session->fd_opaque)
+                                : -1;
+}
+
 QmpSession *qmp_session_new(QmpOutputFunc *out, void *opaque)
 {
     QmpSession *s = g_new0(QmpSession, 1);
@@ -935,10 +962,16 @@ static void monitor_closed(CharConn *c, void *opaque)
     qmp_session_free(opaque);
 }
 
+static int monitor_take_fd(void *opaque)
+{
+    return char_conn_take_fd(opaque);
+}
+
 static void monitor_new(CharConn *c, void *opaque)
 {
     QmpSession *s = qmp_session_new(monitor_out, c);
 
+    qmp_session_set_fd_source(s, monitor_take_fd, c);
     char_conn_set_handlers(c, monitor_read, monitor_closed, s);
     trace_qmp_monitor_new(s);
 }

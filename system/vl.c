@@ -13,6 +13,9 @@
 #include "qemu/error-report.h"
 #include "qemu/object-registry.h"
 #include "qemu/option.h"
+#include "qemu/fd-registry.h"
+#include "qemu/secret.h"
+#include "qemu/thread.h"
 #include "qemu/trace.h"
 #include "vsmmu-version.h"
 #include "chardev/char.h"
@@ -23,10 +26,13 @@
 #include "system/kvm.h"
 #include "qemu/iothread.h"
 #include "system/qmp-vsmmu.h"
+#include "system/hostmem.h"
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
+#include "system/sandbox.h"
+#include "system/vm-options.h"
 #include "system/system.h"
 #include "trace.h"
 #include <glib-unix.h>
@@ -50,6 +56,12 @@ typedef enum {
     OPT_AUDIO,
     OPT_NET,
     OPT_RUN_WITH,
+    OPT_S,
+    OPT_SANDBOX,
+    OPT_VM,             /* -msg, -overcommit, ...: system/vm-options.h */
+    OPT_ADD_FD,
+    OPT_NAME,
+    OPT_UUID,
     OPT_GUEST,          /* -kernel, -smp, ...: see system/kvm.h */
     OPT_VERSION,
     OPT_HELP,
@@ -69,7 +81,8 @@ static const QEMUOption qemu_options[] = {
     { "device", true, OPT_DEVICE,
       "-device DRIVER[,prop=value][,...]  add a device (JSON accepted)" },
     { "machine", true, OPT_MACHINE,
-      "-machine virt|none[,iommu=smmuv3]  select the board" },
+      "-machine virt[-X.Y]|none[,iommu=smmuv3][,memory-backend=ID]"
+      "  select the board" },
     { "M", true, OPT_MACHINE, NULL },
     { "m", true, OPT_M, "-m SIZE[M|G]  guest RAM size (default 128M)" },
     { "qtest", true, OPT_QTEST,
@@ -109,20 +122,35 @@ static const QEMUOption qemu_options[] = {
     { "version", false, OPT_VERSION, "-version  print the version" },
     { "help", false, OPT_HELP, "-help  print this help" },
     { "h", false, OPT_HELP, NULL },
+    { "add-fd", true, OPT_ADD_FD,
+      "-add-fd fd=N,set=S[,opaque=TEXT]  add fd N to fd set S"
+      " (/dev/fdset/S)" },
+    { "S", false, OPT_S,
+      "-S  start in prelaunch: run state \"running\" after QMP cont" },
+    { "name", true, OPT_NAME,
+      "-name [guest=]NAME[,process=P][,debug-threads=on]  (query-name)" },
+    { "uuid", true, OPT_UUID, "-uuid UUID  (query-uuid)" },
     /* Accepted and ignored: they only concern a full VM. */
-    { "name", true, OPT_IGNORED, NULL },
-    { "uuid", true, OPT_IGNORED, NULL },
-    { "S", false, OPT_IGNORED, NULL },
+    { "sandbox", true, OPT_SANDBOX,
+      "-sandbox on|off[,obsolete=..][,elevateprivileges=..][,spawn=..]"
+      "[,resourcecontrol=..]  seccomp filter" },
+    { "msg", true, OPT_VM,
+      "-msg timestamp=on|off[,guest-name=on|off]  error report prefix" },
+    { "overcommit", true, OPT_VM,
+      "-overcommit mem-lock=on|off|on-fault[,cpu-pm=..]  lock memory" },
+    { "pidfile", true, OPT_VM, "-pidfile PATH  write the pid there" },
+    { "rtc", true, OPT_VM, "-rtc base=..[,clock=..]  checked, no RTC here" },
+    { "boot", true, OPT_VM, "-boot [order=..][,strict=on]  checked, no"
+      " firmware here" },
+    { "audiodev", true, OPT_VM, "-audiodev none,id=ID  (sound: none only)" },
+    /* Accepted and ignored: they only concern a full VM. */
     { "no-user-config", false, OPT_IGNORED, NULL },
-    { "overcommit", true, OPT_IGNORED, NULL },
-    { "rtc", true, OPT_IGNORED, NULL },
-    { "boot", true, OPT_IGNORED, NULL },
-    { "msg", true, OPT_IGNORED, NULL },
-    { "sandbox", true, OPT_IGNORED, NULL },
     { "global", true, OPT_IGNORED, NULL },
-    { "pidfile", true, OPT_IGNORED, NULL },
     { "parallel", true, OPT_IGNORED, NULL },
 };
+
+/* A NULL-terminated list of option keys. */
+#define KEYS(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
 /* An option applied after parsing, with its place on the command line. */
 typedef struct DeferredOpt {
@@ -133,6 +161,8 @@ typedef struct DeferredOpt {
 
 static struct {
     char **argv;
+    char *name;             /* -name guest= */
+    char *uuid;             /* -uuid, lower case */
     GArray *deferred;       /* of DeferredOpt */
     MachineOptions machine;
     const char *qtest;
@@ -141,6 +171,7 @@ static struct {
     GPtrArray *iommufds;    /* IOMMUFDBackend * we created */
     GPtrArray *ehosts;      /* IOMMUFDEmulatedHost * behind them */
     GPtrArray *iothreads;   /* IOThread * of -object iothread */
+    SandboxConfig sandbox;
     guint signal_src[3];
 } vl;
 
@@ -181,6 +212,23 @@ static bool object_check_props(const char *type, QemuOpts *opts,
     return true;
 }
 
+/*
+ * fd=N, a descriptor libvirt leaves open across exec, or fd=NAME, one
+ * passed with getfd (QEMU's monitor_fd_param()).
+ */
+static bool iommufd_set_fd_param(IOMMUFDBackend *be, const char *str,
+                                 Error **errp)
+{
+    bool owned;
+    int fd;
+
+    if (g_ascii_isdigit(str[0])) {
+        return iommufd_backend_set_fd(be, str, errp);
+    }
+    fd = qemu_fd_param(str, &owned, errp);
+    return fd >= 0 && iommufd_backend_adopt_fd(be, fd, errp);
+}
+
 static bool object_create_iommufd(const char *id, QemuOpts *opts,
                                   Error **errp)
 {
@@ -213,7 +261,7 @@ static bool object_create_iommufd(const char *id, QemuOpts *opts,
         g_ptr_array_add(vl.ehosts, ehost);
     }
     /* QEMU opens /dev/iommu when the object is created: fail early. */
-    if ((fd && !iommufd_backend_set_fd(be, fd, errp)) ||
+    if ((fd && !iommufd_set_fd_param(be, fd, errp)) ||
         !iommufd_backend_connect(be, errp)) {
         iommufd_backend_free(be);
         return false;
@@ -272,10 +320,22 @@ static bool object_create_iothread(const char *id, QemuOpts *opts,
     return true;
 }
 
+static bool object_create_memory_backend(const char *id, QemuOpts *opts,
+                                         Error **errp)
+{
+    return host_memory_backend_create(qemu_opt_get_str(opts, "qom-type",
+                                                       NULL),
+                                      id, opts, errp);
+}
+
 static const struct {
     const char *type;
     ObjectCreateFunc *create;
 } object_types[] = {
+    { TYPE_SECRET, secret_create },
+    { "memory-backend-ram", object_create_memory_backend },
+    { "memory-backend-memfd", object_create_memory_backend },
+    { "memory-backend-file", object_create_memory_backend },
     { TYPE_IOMMUFD_BACKEND, object_create_iommufd },
     { "monitor-qmp", object_create_monitor_qmp },
     { TYPE_IOTHREAD, object_create_iothread },
@@ -325,16 +385,12 @@ static bool object_help(QemuOpts *opts, Error **errp)
     return true;
 }
 
-static bool object_create(const char *optarg, Error **errp)
+static bool object_create_opts(QemuOpts *opts, Error **errp)
 {
-    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "qom-type", errp);
     g_autoptr(Error) local_err = NULL;
     const char *type, *id;
     int i;
 
-    if (!opts) {
-        return false;
-    }
     type = qemu_opt_get_str(opts, "qom-type", &local_err);
     if (!local_err) {
         id = qemu_opt_get_str(opts, "id", &local_err);
@@ -358,6 +414,56 @@ static bool object_create(const char *optarg, Error **errp)
     }
     trace_vl_object_create(type, id);
     return object_types[i].create(id, opts, errp);
+}
+
+static bool object_create(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "qom-type", errp);
+
+    return opts && object_create_opts(opts, errp);
+}
+
+bool qemu_object_add(JsonObject *args, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_from_json(args, errp);
+
+    return opts && object_create_opts(opts, errp);
+}
+
+static bool object_del_iommufd(const char *id, IOMMUFDBackend *be,
+                               Error **errp)
+{
+    /* The object's own connection, made when it was created, is one. */
+    if (be->users > 1) {
+        error_setg(errp, "object '%s' is in use, can not be deleted", id);
+        return false;
+    }
+    object_registry_remove(id);
+    g_ptr_array_remove(vl.iommufds, be);
+    iommufd_backend_disconnect(be);
+    iommufd_backend_free(be);
+    return true;
+}
+
+bool qemu_object_del(const char *id, Error **errp)
+{
+    const char *type = object_registry_type(id);
+
+    if (!type || machine_find_device(id)) {
+        error_setg(errp, "object '%s' not found", id);
+        return false;
+    }
+    if (!strcmp(type, TYPE_IOMMUFD_BACKEND)) {
+        return object_del_iommufd(id, object_registry_lookup(id, type),
+                                  errp);
+    }
+    if (!strcmp(type, TYPE_SECRET)) {
+        secret_delete(id);
+        return true;
+    }
+    error_setg(errp, "object '%s' (%s) can not be deleted while the daemon"
+               " runs", id, type);
+    return false;
 }
 
 /* ---- -device help ------------------------------------------------- */
@@ -387,13 +493,8 @@ static bool parse_run_with(const char *optarg, Error **errp)
     if (!opts) {
         return false;
     }
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (strcmp(name, "exit-with-parent") != 0) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
+    if (!qemu_opts_check_keys(opts, KEYS("exit-with-parent"), errp)) {
+        return false;
     }
     if (!qemu_opt_get_bool(opts, "exit-with-parent", &exit_with_parent,
                            errp)) {
@@ -407,6 +508,117 @@ static bool parse_run_with(const char *optarg, Error **errp)
     return true;
 }
 
+/* -name [guest=]NAME[,process=NAME][,debug-threads=on|off] */
+static bool parse_name(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "guest", errp);
+    const char *guest, *process;
+    bool debug_threads = false;
+
+    if (!opts) {
+        return false;
+    }
+    if (!qemu_opts_check_keys(opts, KEYS("guest", "process", "debug-threads"),
+                              errp)) {
+        return false;
+    }
+    if (!qemu_opt_get_bool(opts, "debug-threads", &debug_threads, errp)) {
+        return false;
+    }
+    guest = qemu_opt_get_str(opts, "guest", NULL);
+    process = qemu_opt_get_str(opts, "process", NULL);
+    qemu_thread_naming(debug_threads);
+    g_free(vl.name);
+    vl.name = g_strdup(guest);
+    vm_options_set_guest_name(guest);
+    /* As QEMU: the main thread (and so the process) takes that name. */
+    if (process && prctl(PR_SET_NAME, process) < 0) {
+        error_setg_errno(errp, errno, "cannot set the process name");
+        return false;
+    }
+    return true;
+}
+
+/* -add-fd fd=N,set=S[,opaque=TEXT], QEMU's checks and wording. */
+static bool parse_add_fd(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, NULL, errp);
+    const char *fd_s, *set_s;
+    guint64 fd = 0, set = 0;
+    int64_t set_out;
+    int fd_out;
+
+    if (!opts) {
+        return false;
+    }
+    if (!qemu_opts_check_keys(opts, KEYS("fd", "set", "opaque"), errp)) {
+        return false;
+    }
+    fd_s = qemu_opt_get_str(opts, "fd", NULL);
+    set_s = qemu_opt_get_str(opts, "set", NULL);
+    if (!fd_s || !g_ascii_string_to_unsigned(fd_s, 10, 0, INT_MAX, &fd,
+                                             NULL)) {
+        error_setg(errp, "fd option is required and must be non-negative");
+        return false;
+    }
+    if (fd <= STDERR_FILENO) {
+        error_setg(errp, "fd cannot be a standard I/O stream");
+        return false;
+    }
+    /* A descriptor passed on purpose survives exec: no close-on-exec. */
+    if (fcntl(fd, F_GETFD) & FD_CLOEXEC) {
+        error_setg(errp, "fd is not valid or already in use");
+        return false;
+    }
+    if (!set_s || !g_ascii_string_to_unsigned(set_s, 10, 0, INT64_MAX, &set,
+                                              NULL)) {
+        error_setg(errp, "set option is required and must be non-negative");
+        return false;
+    }
+    if (!fdset_add_fd(fd, set, qemu_opt_get_str(opts, "opaque", NULL),
+                      &set_out, &fd_out, errp)) {
+        return false;
+    }
+    close(fd);                  /* the set keeps its duplicate, as QEMU */
+    return true;
+}
+
+/* -uuid: the 8-4-4-4-12 hex form only, as QEMU's qemu_uuid_parse(). */
+static bool parse_uuid(const char *optarg, Error **errp)
+{
+    static const int group[] = { 8, 4, 4, 4, 12 };
+    const char *p = optarg;
+
+    for (size_t g = 0; g < G_N_ELEMENTS(group); g++) {
+        for (int i = 0; i < group[g]; i++, p++) {
+            if (!g_ascii_isxdigit(*p)) {
+                goto bad;
+            }
+        }
+        if (*p != (g + 1 < G_N_ELEMENTS(group) ? '-' : '\0')) {
+            goto bad;
+        }
+        p++;
+    }
+    g_free(vl.uuid);
+    vl.uuid = g_ascii_strdown(optarg, -1);
+    return true;
+
+bad:
+    error_setg(errp, "Fail to parse UUID string. Wrong format.");
+    return false;
+}
+
+const char *qemu_vm_name(void)
+{
+    return vl.name;
+}
+
+const char *qemu_vm_uuid(void)
+{
+    return vl.uuid ? vl.uuid : "00000000-0000-0000-0000-000000000000";
+}
+
 static bool parse_mon(const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "chardev", errp);
@@ -415,14 +627,9 @@ static bool parse_mon(const char *optarg, Error **errp)
     if (!opts) {
         return false;
     }
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (strcmp(name, "chardev") && strcmp(name, "mode") &&
-            strcmp(name, "pretty")) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
+    if (!qemu_opts_check_keys(opts, KEYS("chardev", "mode", "pretty", "id"),
+                              errp)) {
+        return false;
     }
     chardev = qemu_opt_get_str(opts, "chardev", errp);
     if (!chardev) {
@@ -499,10 +706,9 @@ static void print_help(void)
             printf("%s\n", qemu_options[i].help);
         }
     }
-    printf("\nOptions that only concern a full VM (-name, -uuid, -S, ...)"
-           " are accepted\nand ignored; the guest options are used only with"
-           " -accel kvm -kernel.  See"
-           " docs/system/vsmmu-daemon.rst.\n");
+    printf("\n-no-user-config, -global and -parallel are accepted and"
+           " ignored; the guest\noptions are used only with -accel kvm"
+           " -kernel.  See docs/system/vsmmu-daemon.rst.\n");
 }
 
 static const QEMUOption *lookup_opt(int argc, char **argv, int *pi,
@@ -678,6 +884,25 @@ static bool parse_none_only(OptionIndex index, const char *optarg,
     return false;
 }
 
+static bool parse_vm_opt(const char *name, const char *optarg, Error **errp)
+{
+    static const struct {
+        const char *name;
+        bool (*parse)(const char *optarg, Error **errp);
+    } vm_opts[] = {
+        { "msg", vm_opt_msg }, { "overcommit", vm_opt_overcommit },
+        { "pidfile", vm_opt_pidfile }, { "rtc", vm_opt_rtc },
+        { "boot", vm_opt_boot }, { "audiodev", vm_opt_audiodev },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(vm_opts); i++) {
+        if (!strcmp(vm_opts[i].name, name)) {
+            return vm_opts[i].parse(optarg, errp);
+        }
+    }
+    g_assert_not_reached();
+}
+
 /* Options that take effect while parsing, or are only remembered. */
 static bool parse_immediate_opt(const QEMUOption *o, const char *name,
                                 const char *optarg, Error **errp)
@@ -707,6 +932,19 @@ static bool parse_immediate_opt(const QEMUOption *o, const char *name,
         return true;
     case OPT_NODEFAULTS:
         return true;
+    case OPT_S:
+        runstate_set_prelaunch();
+        return true;
+    case OPT_SANDBOX:
+        return sandbox_parse(optarg, &vl.sandbox, errp);
+    case OPT_VM:
+        return parse_vm_opt(o->name, optarg, errp);
+    case OPT_ADD_FD:
+        return parse_add_fd(optarg, errp);
+    case OPT_NAME:
+        return parse_name(optarg, errp);
+    case OPT_UUID:
+        return parse_uuid(optarg, errp);
     case OPT_IGNORED:
         trace_vl_option_ignored(name, optarg ? optarg : "");
         return true;
@@ -782,10 +1020,17 @@ int qemu_init(int argc, char **argv)
     vl.iommufds = g_ptr_array_new();
     vl.ehosts = g_ptr_array_new();
     vl.iothreads = g_ptr_array_new();
+    machine_options_init(&vl.machine);
 
     status = parse_args(argc, argv);
     if (status >= 0) {
         return status;
+    }
+    /* As QEMU: the filter is in place before anything is created. */
+    if (!sandbox_apply(&vl.sandbox, &err)) {
+        error_prepend(&err, "-sandbox: ");
+        error_report_err(err);
+        return 1;
     }
     if (!apply_deferred(OPT_CHARDEV) || !apply_deferred(OPT_OBJECT)) {
         return 1;
@@ -818,6 +1063,10 @@ int qemu_init(int argc, char **argv)
         error_report_err(err);
         return 1;
     }
+    if (!vm_options_start(&err)) {
+        error_report_err(err);
+        return 1;
+    }
     vl.signal_src[0] = g_unix_signal_add(SIGTERM, signal_cb, NULL);
     vl.signal_src[1] = g_unix_signal_add(SIGINT, signal_cb, NULL);
     vl.signal_src[2] = g_unix_signal_add(SIGHUP, signal_cb, NULL);
@@ -833,11 +1082,23 @@ void qemu_cleanup(void)
             vl.signal_src[i] = 0;
         }
     }
+    /*
+     * Removing the last source gives the signals back their default
+     * action: a SIGTERM arriving now (libqtest's, after "quit") would
+     * kill the exiting daemon instead of letting it finish with its
+     * status.  We are shutting down already: ignore them.
+     */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
     kvm_guest_cleanup();
+    vm_options_cleanup();
     qemu_chardev_cleanup();
     qtest_server_stop();
     qmp_vsmmu_cleanup();
     machine_destroy();
+    host_memory_backend_cleanup();
+    g_clear_pointer(&vl.machine.memory_backend, g_free);
     for (guint i = 0; vl.iommufds && i < vl.iommufds->len; i++) {
         IOMMUFDBackend *be = g_ptr_array_index(vl.iommufds, i);
 
@@ -860,4 +1121,8 @@ void qemu_cleanup(void)
     qmp_cleanup();
     object_registry_clear();
     g_clear_pointer(&vl.deferred, g_array_unref);
+    secret_cleanup();
+    fd_registry_clear();
+    g_clear_pointer(&vl.name, g_free);
+    g_clear_pointer(&vl.uuid, g_free);
 }

@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/iothread.h"
+#include "qemu/thread.h"
 #include "qom/object.h"
 #include "qemu/id.h"
 #include "qemu/tsan.h"
@@ -111,8 +112,10 @@ bool iothread_start(IOThread *iot, Error **errp)
         return false;
     }
     g_atomic_int_set(&iot->stopping, 0);
-    /* The kernel keeps 15 characters of a thread name. */
-    name = g_strdup_printf("IO %s", iot->id);
+    /* -name debug-threads=on; the kernel keeps 15 characters. */
+    if (qemu_thread_naming_enabled()) {
+        name = g_strdup_printf("IO %s", iot->id);
+    }
     iot->thread = g_thread_try_new(name, iothread_run, iot, &gerr);
     if (!iot->thread) {
         error_setg(errp, "iothread '%s': cannot create thread: %s", iot->id,

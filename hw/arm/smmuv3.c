@@ -1405,6 +1405,13 @@ static bool smmuv3_validate_properties(SMMUv3State *s, bool *stage1,
                    "or 48 bit OAS. Other OasMode values are not supported.");
         return false;
     }
+    if (s->accel && s->cmdqv == ON_OFF_AUTO_ON) {
+        /* libvirt writes cmdqv when the domain sets it (<driver cmdqv=>). */
+        error_setg(errp, "cmdqv=on: vsmmu has no Tegra241 CMDQV (NVIDIA's"
+                   " command-queue virtualization); use cmdqv=off or auto,"
+                   " which resolves to off");
+        return false;
+    }
     if (s->accel) {
         if (stage && strcmp(stage, "1")) {
             error_setg(errp, "Only stage1 is supported for SMMUv3 with "
@@ -1417,6 +1424,10 @@ static bool smmuv3_validate_properties(SMMUv3State *s, bool *stage1,
     }
     if (s->ats == ON_OFF_AUTO_ON) {
         error_setg(errp, "ats can only be enabled if accel=on");
+        return false;
+    }
+    if (s->cmdqv == ON_OFF_AUTO_ON) {
+        error_setg(errp, "cmdqv can only be enabled if accel=on");
         return false;
     }
     if (s->ril == ON_OFF_AUTO_OFF) {
@@ -1550,6 +1561,9 @@ static const Property smmuv3_properties[] = {
     DEFINE_PROP_ON_OFF_AUTO("ril", SMMUv3State, ril, ON_OFF_AUTO_AUTO,
                             "advertise range invalidation (off needs "
                             "accel=on)"),
+    DEFINE_PROP_ON_OFF_AUTO("cmdqv", SMMUv3State, cmdqv, ON_OFF_AUTO_AUTO,
+                            "Tegra241 CMDQV: off or auto (vsmmu has none;"
+                            " on is refused)"),
     DEFINE_PROP_ENUM("ssidsize", SMMUv3State, ssidsize, 0,
                      smmuv3_ssidsize_names, "SsidSizeMode",
                      "SubstreamID bits, 0-20 or auto"),

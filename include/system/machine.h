@@ -54,6 +54,10 @@
 /*
  * The machine types -machine accepts, as query-machines and
  * "-machine help" list them: each builds one of the two boards above.
+ * The virt ones are named as QEMU 11.1 names them, "virt-5.1" to
+ * "virt-11.1" (alias "virt"); all build the same board (vsmmu's virt has
+ * none of the per-release compatibility properties: they concern CPUs,
+ * firmware tables and devices vsmmu does not have).
  * QEMU's QOM type of machine NAME is "NAME-machine", under the abstract
  * "machine" (and "virt-machine" for the virt ones).
  */
@@ -90,9 +94,22 @@ typedef struct MachineOptions {
     bool accel_kvm;             /* accel=kvm (see system/kvm.h) */
     bool accel_qtest;           /* accel=qtest, as -accel qtest */
     int gic_version;            /* 0 not given, -1 host/max, else 2, 3, 4 */
+    bool usb;                   /* usb=: no USB controller either way */
+    bool dump_guest_core;       /* dump-guest-core=, default on */
+    bool mem_merge;             /* mem-merge=, default on */
+    const char *acpi;           /* acpi=: "on", "off", "auto" (default) */
+    char *memory_backend;       /* memory-backend=: id of the guest RAM */
 } MachineOptions;
 
-/* Parse "-machine" arguments into MO (strings point into nothing owned). */
+/* The defaults -machine starts from. */
+void machine_options_init(MachineOptions *mo);
+/* The options the machine was created with (valid while it exists). */
+const MachineOptions *machine_get_options(void);
+
+/*
+ * Parse "-machine" arguments into MO: static strings, but
+ * memory_backend, which the caller frees.
+ */
 bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                         Error **errp);
 bool machine_create(const MachineOptions *mo, Error **errp);

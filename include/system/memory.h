@@ -69,7 +69,21 @@ void address_space_free(AddressSpace *as);
  */
 bool address_space_add_ram(AddressSpace *as, hwaddr base, uint64_t size,
                            Error **errp);
-/* RAM geometry and backing, for mapping it into an IOAS (fd = memfd). */
+/*
+ * Adopt SIZE bytes the caller mapped at HOST as RAM at BASE (a memory
+ * backend's).  FD is the file behind a shared mapping, or -1 (anonymous
+ * or private memory); the address space unmaps HOST and closes FD when
+ * freed, and on failure leaves both to the caller.
+ */
+bool address_space_add_ram_mapped(AddressSpace *as, hwaddr base,
+                                  uint64_t size, void *host, int fd,
+                                  Error **errp);
+/*
+ * RAM geometry and backing, for mapping it into an IOAS.  *FD is the
+ * file whose pages the guest sees (a shared memfd or file), or -1 when
+ * only the mapping (*HOST) has them: private memory is mapped by
+ * address, never by file.
+ */
 bool address_space_get_ram(AddressSpace *as, hwaddr *base, uint64_t *size,
                            int *memfd, void **host);
 

@@ -424,7 +424,7 @@ JsonObject *qtest_qmp(QTestState *s, const char *fmt, ...)
     return qmp_response(s);
 }
 
-JsonObject *qtest_qmp_eventwait_ref(QTestState *s, const char *event)
+JsonObject *qtest_qmp_eventwait_ref_nowait(QTestState *s, const char *event)
 {
     for (GList *l = s->events.head; l; l = l->next) {
         JsonObject *obj = l->data;
@@ -433,6 +433,52 @@ JsonObject *qtest_qmp_eventwait_ref(QTestState *s, const char *event)
             g_queue_delete_link(&s->events, l);
             return obj;
         }
+    }
+    return NULL;
+}
+
+JsonObject *qtest_qmp_fds(QTestState *s, const int *fds, size_t nfds,
+                          const char *fmt, ...)
+{
+    g_autofree char *cmd = NULL;
+    g_autofree char *line = NULL;
+    char control[CMSG_SPACE(sizeof(int) * 16)] = { 0 };
+    struct iovec iov;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+    struct cmsghdr *cmsg;
+    va_list ap;
+    ssize_t n;
+
+    g_assert_cmpuint(nfds, >, 0);
+    g_assert_cmpuint(nfds, <=, 16);
+    va_start(ap, fmt);
+    cmd = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    line = g_strconcat(cmd, "\n", NULL);
+    /* The descriptors travel with the first byte of the request. */
+    iov.iov_base = line;
+    iov.iov_len = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * nfds);
+    do {
+        n = sendmsg(s->qmp_fd, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    g_assert_cmpint(n, ==, 1);
+    send_all(s->qmp_fd, line + 1, strlen(line) - 1);
+    return qmp_response(s);
+}
+
+JsonObject *qtest_qmp_eventwait_ref(QTestState *s, const char *event)
+{
+    JsonObject *stashed = qtest_qmp_eventwait_ref_nowait(s, event);
+
+    if (stashed) {
+        return stashed;
     }
     for (;;) {
         JsonObject *obj = qtest_qmp_receive(s);

@@ -91,6 +91,14 @@ JsonObject *qtest_qmp_receive(QTestState *s);
 /* Wait for event NAME (stashed or new); return it. */
 JsonObject *qtest_qmp_eventwait_ref(QTestState *s, const char *event);
 void qtest_qmp_eventwait(QTestState *s, const char *event);
+/* A stashed event NAME (removed from the stash), or NULL; never waits. */
+JsonObject *qtest_qmp_eventwait_ref_nowait(QTestState *s, const char *event);
+/*
+ * qtest_qmp() with NFDS (1..16) descriptors passed over the socket
+ * (SCM_RIGHTS) with the request's first byte, as libvirt passes them.
+ */
+JsonObject *qtest_qmp_fds(QTestState *s, const int *fds, size_t nfds,
+                          const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 /* The greeting the daemon sent. */
 JsonObject *qtest_qmp_greeting(QTestState *s);
 /* Assert a response is a success and return its "return" member. */

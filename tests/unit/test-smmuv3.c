@@ -1251,6 +1251,14 @@ static void test_props_errors(void)
                          "ats can only be enabled if accel=on");
     expect_realize_error(PROPS("ril", "off"),
                          "ril can only be disabled if accel=on");
+    expect_realize_error(PROPS("cmdqv", "on"),
+                         "cmdqv can only be enabled if accel=on");
+    expect_realize_error(PROPS("accel", "on", "cmdqv", "on"),
+                         "cmdqv=on: vsmmu has no Tegra241 CMDQV (NVIDIA's"
+                         " command-queue virtualization); use cmdqv=off or"
+                         " auto, which resolves to off");
+    expect_realize_error(PROPS("cmdqv", "maybe"),
+                         "Parameter 'cmdqv' does not accept value 'maybe'");
     expect_realize_error(PROPS("oas", "48"),
                          "oas must be 44 bits when accel=off");
     expect_realize_error(PROPS("oas", "40"),

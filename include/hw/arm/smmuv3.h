@@ -121,6 +121,7 @@ struct SMMUv3State {
     bool accel;
     int ats;                    /* OnOffAuto */
     int ril;                    /* OnOffAuto */
+    int cmdqv;                  /* OnOffAuto; only off (auto resolves to it) */
     int ssidsize;               /* index in "auto", "0".."20" */
     int oas;                    /* index in the OasMode names */
     char *stage;
