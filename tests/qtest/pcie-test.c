@@ -341,6 +341,86 @@ static void test_requester_id(void)
     machine_stop(&m);
 }
 
+static JsonObject *array_obj(JsonObject *o, const char *member, guint i)
+{
+    JsonArray *a = json_object_get_array_member(o, member);
+
+    g_assert_cmpuint(json_array_get_length(a), >, i);
+    return json_array_get_object_element(a, i);
+}
+
+static int64_t member_int(JsonObject *o, const char *path)
+{
+    g_auto(GStrv) parts = g_strsplit(path, ".", -1);
+
+    for (int i = 0; parts[i + 1]; i++) {
+        o = json_object_get_object_member(o, parts[i]);
+    }
+    return json_object_get_int_member(o, parts[g_strv_length(parts) - 1]);
+}
+
+/* query-pci shows the topology and the BARs as the guest programmed them. */
+static void test_query_pci(void)
+{
+    Machine m;
+    QPCIeFunc *itd;
+    JsonObject *rsp, *bus0, *hb, *rp2, *dev, *bar;
+    JsonArray *ret;
+
+    machine_start(&m, "-machine virt " RP_ARGS
+                  "-device iommu-testdev,bus=rp2,id=itd0");
+    qpcie_enumerate(&m.host, 0);
+    itd = qpcie_find(&m.host, IOMMU_TESTDEV_VENDOR_ID,
+                     IOMMU_TESTDEV_DEVICE_ID, 0);
+    rsp = qtest_qmp(m.qts, "{'execute': 'query-pci'}");
+    ret = json_node_get_array(qtest_qmp_assert_success(rsp));
+    g_assert_cmpuint(json_array_get_length(ret), ==, 1);
+    bus0 = json_array_get_object_element(ret, 0);
+    g_assert_cmpint(json_object_get_int_member(bus0, "bus"), ==, 0);
+    hb = array_obj(bus0, "devices", 0);
+    g_assert_cmpint(member_int(hb, "class_info.class"), ==, 0x0600);
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_object_get_object_member(hb, "class_info"),
+                        "desc"), ==, "Host bridge");
+    g_assert_cmpint(member_int(hb, "id.vendor"), ==, PCI_VENDOR_ID_REDHAT);
+    rp2 = array_obj(bus0, "devices", 2);
+    g_assert_cmpstr(json_object_get_string_member(rp2, "qdev_id"), ==, "rp2");
+    g_assert_cmpint(json_object_get_int_member(rp2, "slot"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(rp2, "function"), ==, 1);
+    g_assert_cmpint(member_int(rp2, "pci_bridge.bus.number"), ==, 0);
+    g_assert_cmpint(member_int(rp2, "pci_bridge.bus.secondary"), ==, 2);
+    g_assert_cmpint(member_int(rp2, "pci_bridge.bus.subordinate"), ==, 2);
+    g_assert_cmphex(member_int(rp2, "pci_bridge.bus.memory_range.base"), <=,
+                    itd->bar_addr[0]);
+    dev = array_obj(json_object_get_object_member(rp2, "pci_bridge"),
+                    "devices", 0);
+    g_assert_cmpint(json_object_get_int_member(dev, "bus"), ==, 2);
+    g_assert_cmpstr(json_object_get_string_member(dev, "qdev_id"), ==,
+                    "itd0");
+    g_assert_cmpint(member_int(dev, "id.device"), ==,
+                    IOMMU_TESTDEV_DEVICE_ID);
+    bar = array_obj(dev, "regions", 0);
+    g_assert_cmpint(json_object_get_int_member(bar, "size"), ==,
+                    ITD_BAR0_SIZE);
+    /* Not decoding yet: QEMU's -1. */
+    g_assert_cmpint(json_object_get_int_member(bar, "address"), ==, -1);
+    json_object_unref(rsp);
+
+    qpcie_enable(itd);
+    rsp = qtest_qmp(m.qts, "{'execute': 'query-pci'}");
+    ret = json_node_get_array(qtest_qmp_assert_success(rsp));
+    dev = array_obj(json_object_get_object_member(
+                        array_obj(json_array_get_object_element(ret, 0),
+                                  "devices", 2), "pci_bridge"),
+                    "devices", 0);
+    bar = array_obj(dev, "regions", 0);
+    g_assert_cmphex(json_object_get_int_member(bar, "address"), ==,
+                    itd->bar_addr[0]);
+    g_assert_false(json_object_get_boolean_member(bar, "mem_type_64"));
+    json_object_unref(rsp);
+    machine_stop(&m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -351,5 +431,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pcie/dma/gbpa-bypass", test_dma_gbpa_bypass);
     g_test_add_func("/pcie/hostdev-config", test_hostdev_config);
     g_test_add_func("/pcie/requester-id", test_requester_id);
+    g_test_add_func("/pcie/query-pci", test_query_pci);
     return g_test_run();
 }
