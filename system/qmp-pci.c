@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/pci/pci-device.h"
+#include "hw/pci/pci-bridge.h"
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/qmp-pci.h"
@@ -45,36 +46,29 @@ static uint16_t cfg16(PCIDevice *d, uint32_t off)
     return pci_config_read(d, off, 2);
 }
 
-static uint32_t cfg32(PCIDevice *d, uint32_t off)
+static JsonObject *window_obj(PCIDevice *d, PCIBridgeWindow which)
 {
-    return pci_config_read(d, off, 4);
+    uint64_t base, limit;
+
+    pci_bridge_window(d, which, &base, &limit);
+    return range_obj(base, limit);
 }
 
 /* A bridge's numbers and windows, decoded as QEMU shows them. */
 static JsonObject *bridge_bus_obj(PCIDevice *d)
 {
     JsonObject *o = json_object_new();
-    uint64_t io = (uint64_t)(d->config[PCI_IO_BASE] & 0xf0) << 8 |
-                  (uint64_t)cfg16(d, PCI_IO_BASE_UPPER16) << 16;
-    uint64_t io_lim = ((uint64_t)(d->config[PCI_IO_LIMIT] & 0xf0) << 8 |
-                       0xfff) | (uint64_t)cfg16(d, PCI_IO_LIMIT_UPPER16) << 16;
-    uint64_t mem = (uint64_t)(cfg16(d, PCI_MEMORY_BASE) & 0xfff0) << 16;
-    uint64_t mem_lim = (uint64_t)(cfg16(d, PCI_MEMORY_LIMIT) & 0xfff0) << 16 |
-                       0xfffff;
-    uint64_t pf = (uint64_t)(cfg16(d, PCI_PREF_MEMORY_BASE) & 0xfff0) << 16 |
-                  (uint64_t)cfg32(d, PCI_PREF_BASE_UPPER32) << 32;
-    uint64_t pf_lim = ((uint64_t)(cfg16(d, PCI_PREF_MEMORY_LIMIT) & 0xfff0)
-                       << 16 | 0xfffff) |
-                      (uint64_t)cfg32(d, PCI_PREF_LIMIT_UPPER32) << 32;
 
     json_object_set_int_member(o, "number", d->config[PCI_PRIMARY_BUS]);
     json_object_set_int_member(o, "secondary", d->config[PCI_SECONDARY_BUS]);
     json_object_set_int_member(o, "subordinate",
                                d->config[PCI_SUBORDINATE_BUS]);
-    json_object_set_object_member(o, "io_range", range_obj(io, io_lim));
-    json_object_set_object_member(o, "memory_range", range_obj(mem, mem_lim));
+    json_object_set_object_member(o, "io_range",
+                                  window_obj(d, PCI_BRIDGE_WINDOW_IO));
+    json_object_set_object_member(o, "memory_range",
+                                  window_obj(d, PCI_BRIDGE_WINDOW_MEM));
     json_object_set_object_member(o, "prefetchable_range",
-                                  range_obj(pf, pf_lim));
+                                  window_obj(d, PCI_BRIDGE_WINDOW_PREF));
     return o;
 }
 

@@ -52,27 +52,47 @@ static bool window_holds(uint64_t base, uint64_t limit, uint64_t addr,
            size - 1 <= limit - addr;
 }
 
-bool pci_bridge_forwards_mem(PCIDevice *b, uint64_t addr, uint64_t size)
+void pci_bridge_window(PCIDevice *b, PCIBridgeWindow which, uint64_t *base,
+                       uint64_t *limit)
 {
     const uint8_t *c = b->config;
+
+    switch (which) {
+    case PCI_BRIDGE_WINDOW_IO:
+        *base = (uint64_t)(c[PCI_IO_BASE] & 0xf0) << 8 |
+                (uint64_t)pci_get_word(c + PCI_IO_BASE_UPPER16) << 16;
+        *limit = (uint64_t)(c[PCI_IO_LIMIT] & 0xf0) << 8 | 0xfff |
+                 (uint64_t)pci_get_word(c + PCI_IO_LIMIT_UPPER16) << 16;
+        break;
+    case PCI_BRIDGE_WINDOW_MEM:
+        *base = (uint64_t)(pci_get_word(c + PCI_MEMORY_BASE) &
+                           PCI_MEMORY_RANGE_MASK) << 16;
+        *limit = (uint64_t)(pci_get_word(c + PCI_MEMORY_LIMIT) &
+                            PCI_MEMORY_RANGE_MASK) << 16 | 0xfffff;
+        break;
+    case PCI_BRIDGE_WINDOW_PREF:
+        *base = (uint64_t)(pci_get_word(c + PCI_PREF_MEMORY_BASE) &
+                           PCI_PREF_RANGE_MASK) << 16 |
+                (uint64_t)pci_get_long(c + PCI_PREF_BASE_UPPER32) << 32;
+        *limit = ((uint64_t)(pci_get_word(c + PCI_PREF_MEMORY_LIMIT) &
+                             PCI_PREF_RANGE_MASK) << 16 | 0xfffff) |
+                 (uint64_t)pci_get_long(c + PCI_PREF_LIMIT_UPPER32) << 32;
+        break;
+    }
+}
+
+bool pci_bridge_forwards_mem(PCIDevice *b, uint64_t addr, uint64_t size)
+{
     uint64_t base, limit;
 
     if (!pci_device_memory_enabled(b)) {
         return false;
     }
-    base = (uint64_t)(pci_get_word(c + PCI_MEMORY_BASE) &
-                      PCI_MEMORY_RANGE_MASK) << 16;
-    limit = ((uint64_t)(pci_get_word(c + PCI_MEMORY_LIMIT) &
-                        PCI_MEMORY_RANGE_MASK) << 16) | 0xfffff;
+    pci_bridge_window(b, PCI_BRIDGE_WINDOW_MEM, &base, &limit);
     if (window_holds(base, limit, addr, size)) {
         return true;
     }
-    base = (uint64_t)(pci_get_word(c + PCI_PREF_MEMORY_BASE) &
-                      PCI_PREF_RANGE_MASK) << 16 |
-           (uint64_t)pci_get_long(c + PCI_PREF_BASE_UPPER32) << 32;
-    limit = ((uint64_t)(pci_get_word(c + PCI_PREF_MEMORY_LIMIT) &
-                        PCI_PREF_RANGE_MASK) << 16 | 0xfffff) |
-            (uint64_t)pci_get_long(c + PCI_PREF_LIMIT_UPPER32) << 32;
+    pci_bridge_window(b, PCI_BRIDGE_WINDOW_PREF, &base, &limit);
     return window_holds(base, limit, addr, size);
 }
 

@@ -10,6 +10,16 @@
 
 #include "hw/pci/pci-device.h"
 
+typedef enum PCIBridgeWindow {
+    PCI_BRIDGE_WINDOW_IO,
+    PCI_BRIDGE_WINDOW_MEM,
+    PCI_BRIDGE_WINDOW_PREF,
+} PCIBridgeWindow;
+
+/* A window as its base/limit registers say (empty: base > limit). */
+void pci_bridge_window(PCIDevice *bridge, PCIBridgeWindow which,
+                       uint64_t *base, uint64_t *limit);
+
 /* Writable bits of the type-1 header (from config_init). */
 void pci_bridge_config_init(PCIDevice *bridge);
 /* The guest wrote [addr, addr + len) of the bridge's header. */
