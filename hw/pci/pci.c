@@ -413,12 +413,18 @@ MemTxResult pci_dma_rw(PCIDevice *dev, uint64_t addr, void *buf,
         trace_pci_dma_blocked(dev->parent_obj.klass->name, rid, addr);
         return MEMTX_ERROR;
     }
-    if (!ibus || !ibus->iommu_ops->translate) {
+    if (!ibus) {
         MemTxResult res = dma_direct(dev, addr, buf, len, is_write);
 
         host->stats.dma_ok += res == MEMTX_OK;
         host->stats.dma_errors += res != MEMTX_OK;
         return res;
+    }
+    if (!ibus->iommu_ops->translate) {
+        /* An IOMMU is there but cannot translate it: never bypass it. */
+        host->stats.dma_untranslated++;
+        trace_pci_dma_untranslated(rid, addr, ibus->id);
+        return MEMTX_ERROR;
     }
     while (len) {
         IOMMUTLBEntry e = { 0 };

@@ -270,6 +270,28 @@ static void test_dma_gbpa_bypass(void)
               "-device iommu-testdev,bus=rp2");
 }
 
+/* Behind a vSMMU that translates host devices only, DMA never bypasses. */
+static void test_dma_accel_not_bypassed(void)
+{
+    const uint64_t gpa = 0x40100000;
+    Machine m;
+    QPCIeFunc *itd;
+    uint32_t v = 0;
+
+    machine_start(&m, "-machine virt -object iothread,id=io0 "
+                  "-device arm-smmuv3,primary-bus=pcie.0,accel=on,"
+                  "iothread=io0 " RP_ARGS "-device iommu-testdev,bus=rp2");
+    qpcie_enumerate(&m.host, 0);
+    itd = qpcie_find(&m.host, IOMMU_TESTDEV_VENDOR_ID,
+                     IOMMU_TESTDEV_DEVICE_ID, 0);
+    g_assert_nonnull(itd);
+    qpcie_enable(itd);
+    g_assert_cmphex(itd_dma(itd, gpa, gpa, 4), ==, ITD_DMA_ERR_TX_FAIL);
+    qtest_memread(m.qts, gpa, &v, sizeof(v));
+    g_assert_cmphex(v, ==, 0);
+    machine_stop(&m);
+}
+
 #define HOSTDEV_ARGS \
     "-machine virt -object iommufd,id=iommufd0,x-emulated-host=on " \
     "-object iothread,id=io0 " \
@@ -308,6 +330,38 @@ static void test_hostdev_config(void)
     g_assert_cmphex(qtest_readl(m.qts, f->bar_addr[0] + 0x40), ==,
                     0xcafe1234);
     g_assert_cmphex(qtest_readl(m.qts, f->bar_addr[0] + 0x44), ==, 0);
+    machine_stop(&m);
+}
+
+/*
+ * libvirt's own lines: root ports in one multifunction slot (JSON, addr
+ * "0x1.0x1"), a host device behind the first, at the address it names.
+ */
+static void test_libvirt_topology(void)
+{
+    Machine m;
+    QPCIeFunc *f;
+
+    machine_start(&m, "-machine virt "
+        "-object iommufd,id=iommufd0,x-emulated-host=on "
+        "-device '{\"driver\":\"pcie-root-port\",\"port\":8,"
+        "\"chassis\":1,\"id\":\"pci.1\",\"bus\":\"pcie.0\","
+        "\"multifunction\":true,\"addr\":\"0x1\"}' "
+        "-device '{\"driver\":\"pcie-root-port\",\"port\":9,"
+        "\"chassis\":2,\"id\":\"pci.2\",\"bus\":\"pcie.0\","
+        "\"addr\":\"0x1.0x1\"}' "
+        "-device '{\"driver\":\"vfio-pci\",\"iommufd\":\"iommufd0\","
+        "\"x-emulated-psid\":4660,\"id\":\"hostdev0\","
+        "\"bus\":\"pci.2\",\"addr\":\"0x0\"}'");
+    g_assert_cmpuint(qpcie_enumerate(&m.host, 0), ==, 4);
+    f = qpcie_find(&m.host, 0x1234, 0x11e8, 0);
+    g_assert_nonnull(f);
+    g_assert_cmpuint(f->bus, ==, 2);
+    g_assert_cmpuint(f->devfn, ==, 0);
+    f = qpcie_find_at(&m.host, 0, PCI_DEVFN(1, 1));
+    g_assert_nonnull(f);
+    g_assert_cmpuint(qpcie_readl(&m.host, 0, f->devfn, 0x40 + PCI_EXP_LNKCAP)
+                     >> 24, ==, 9);
     machine_stop(&m);
 }
 
@@ -429,8 +483,11 @@ int main(int argc, char **argv)
     g_test_add_func("/pcie/command-memory", test_command_memory);
     g_test_add_func("/pcie/dma/no-iommu", test_dma_no_iommu);
     g_test_add_func("/pcie/dma/gbpa-bypass", test_dma_gbpa_bypass);
+    g_test_add_func("/pcie/dma/accel-not-bypassed",
+                    test_dma_accel_not_bypassed);
     g_test_add_func("/pcie/hostdev-config", test_hostdev_config);
     g_test_add_func("/pcie/requester-id", test_requester_id);
     g_test_add_func("/pcie/query-pci", test_query_pci);
+    g_test_add_func("/pcie/libvirt-topology", test_libvirt_topology);
     return g_test_run();
 }

@@ -394,6 +394,8 @@ static bool test_translate(PCIBus *bus, void *opaque, uint16_t rid,
 }
 
 static const PCIIOMMUOps test_iommu_ops = { .translate = test_translate };
+/* An IOMMU for host devices only (as accel=on): no translate hook. */
+static const PCIIOMMUOps host_only_ops = { .translate = NULL };
 
 static void test_dma(Fixture *f, gconstpointer data)
 {
@@ -421,6 +423,18 @@ static void test_dma(Fixture *f, gconstpointer data)
     g_assert_cmpint(address_space_read(f->as, RAM_BASE + 0x10, back, 16), ==,
                     MEMTX_OK);
     g_assert_cmpmem(buf, 16, back, 16);
+
+    /* An IOMMU that cannot translate it is not bypassed. */
+    root->iommu_ops = &host_only_ops;
+    memset(back, 0, 16);
+    g_assert_cmpint(address_space_write(f->as, RAM_BASE + 0x10, back, 16),
+                    ==, MEMTX_OK);
+    g_assert_cmpint(pci_dma_rw(d, RAM_BASE + 0x10, buf, 16, true), ==,
+                    MEMTX_ERROR);
+    g_assert_cmpuint(f->host->stats.dma_untranslated, ==, 1);
+    g_assert_cmpint(address_space_read(f->as, RAM_BASE + 0x10, buf + 0x100,
+                                       16), ==, MEMTX_OK);
+    g_assert_cmpmem(back, 16, buf + 0x100, 16);
 
     root->iommu_ops = &test_iommu_ops;
     root->iommu_opaque = &t;
