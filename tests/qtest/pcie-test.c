@@ -395,6 +395,44 @@ static void test_requester_id(void)
     machine_stop(&m);
 }
 
+/*
+ * libvirt's accelerated topology: the vSMMU on a pxb-pcie bus (252), a
+ * root port there, the host device behind it.  Firmware that knows the
+ * expander enumerates its bus; the vSID is then 253 << 8.
+ */
+static void test_pxb_requester_id(void)
+{
+    Machine m;
+    QPCIeFunc *f, *rp;
+    VSMMUQuery q;
+
+    machine_start(&m, "-machine virt "
+        "-object iommufd,id=iommufd0,x-emulated-host=on "
+        "-object iothread,id=io0 "
+        "-device pxb-pcie,id=pci.1,bus_nr=252,bus=pcie.0 "
+        "-device arm-smmuv3,primary-bus=pci.1,accel=on,iothread=io0 "
+        "-device pcie-root-port,id=pci.2,bus=pci.1,chassis=1,addr=0 "
+        "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x1234,"
+        "bus=pci.2,id=hostdev0");
+    /* Bus 0: the host bridge and the expander, nothing behind it. */
+    g_assert_cmpuint(qpcie_enumerate(&m.host, 0), ==, 2);
+    f = qpcie_find(&m.host, PCI_VENDOR_ID_REDHAT,
+                   PCI_DEVICE_ID_REDHAT_PXB_PCIE, 0);
+    g_assert_nonnull(f);
+    g_assert_cmphex(f->class_id, ==, PCI_CLASS_BRIDGE_HOST);
+    g_assert_cmphex(vsmmu_query(m.qts).vsid, ==, 0);
+    g_assert_cmpuint(qpcie_enumerate(&m.host, 252), ==, 2);
+    rp = qpcie_find_at(&m.host, 252, 0);
+    g_assert_nonnull(rp);
+    g_assert_cmpuint(rp->secondary, ==, 253);
+    f = qpcie_find(&m.host, 0x1234, 0x11e8, 0);
+    g_assert_nonnull(f);
+    g_assert_cmpuint(f->bus, ==, 253);
+    q = vsmmu_query(m.qts);
+    g_assert_cmphex(q.vsid, ==, 0xfd00);
+    machine_stop(&m);
+}
+
 static JsonObject *array_obj(JsonObject *o, const char *member, guint i)
 {
     JsonArray *a = json_object_get_array_member(o, member);
@@ -489,5 +527,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pcie/requester-id", test_requester_id);
     g_test_add_func("/pcie/query-pci", test_query_pci);
     g_test_add_func("/pcie/libvirt-topology", test_libvirt_topology);
+    g_test_add_func("/pcie/pxb-requester-id", test_pxb_requester_id);
     return g_test_run();
 }

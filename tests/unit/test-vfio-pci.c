@@ -181,6 +181,62 @@ static void test_shared_ioas(Fixture *f, gconstpointer data)
     qdev_free(d2);
 }
 
+/* One config read of the host device itself (VFIO region 7). */
+static uint64_t host_config(VFIOPCIDevice *vdev, uint32_t off, unsigned size)
+{
+    uint64_t v;
+
+    g_assert_true(vfio_pci_region_access(vdev, 7, off, size, &v, false,
+                                         &error_abort));
+    return v;
+}
+
+/*
+ * The guest sees the host's header, except the bytes vsmmu emulates:
+ * BARs (sized from the VFIO region, never written to the host),
+ * command (ours and the host's), header type, ROM, interrupt line.
+ */
+static void test_config(Fixture *f, gconstpointer data)
+{
+    static const char *const props[] = {
+        "iommufd", "iommufd0", "x-emulated-psid", "8", "addr", "2.0",
+        "multifunction", "on", NULL,
+    };
+    DeviceState *dev = new_vfio(f, props);
+    VFIOPCIDevice *vdev = (VFIOPCIDevice *)dev;
+    PCIDevice *pdev = &vdev->parent_obj;
+
+    g_assert_true(qdev_realize(dev, &error_abort));
+    g_assert_cmphex(pci_config_read(pdev, PCI_VENDOR_ID, 4), ==, 0x11e81234);
+    g_assert_cmphex(pci_config_read(pdev, PCI_CLASS_DEVICE, 2), ==, 0x00ff);
+    g_assert_cmphex(pci_config_read(pdev, PCI_SUBSYSTEM_VENDOR_ID, 4), ==,
+                    0x11001af4);
+    g_assert_cmphex(pci_config_read(pdev, PCI_HEADER_TYPE, 1), ==, 0x80);
+    g_assert_cmphex(host_config(vdev, PCI_HEADER_TYPE, 1), ==, 0);
+    /* BAR0: 1 MiB, sized in our config; the host's BAR is not touched. */
+    pci_config_write(pdev, PCI_BASE_ADDRESS_0, 0xffffffff, 4);
+    g_assert_cmphex(pci_config_read(pdev, PCI_BASE_ADDRESS_0, 4), ==,
+                    0xfff00000);
+    g_assert_cmphex(host_config(vdev, PCI_BASE_ADDRESS_0, 4), ==, 0);
+    g_assert_cmphex(pci_config_read(pdev, PCI_BASE_ADDRESS_0 + 4, 4), ==, 0);
+    pci_config_write(pdev, PCI_BASE_ADDRESS_0, 0x10100000, 4);
+    /* Command: decode is ours, and the host device gets it too. */
+    pci_config_write(pdev, PCI_COMMAND, PCI_COMMAND_MEMORY |
+                     PCI_COMMAND_MASTER, 2);
+    g_assert_cmphex(host_config(vdev, PCI_COMMAND, 2), ==, 0x6);
+    g_assert_cmphex(pci_config_read(pdev, PCI_COMMAND, 2), ==, 0x6);
+    g_assert_nonnull(pdev->io_regions[0].mr);
+    g_assert_cmphex(pdev->io_regions[0].addr, ==, 0x10100000);
+    /* Pass-through bytes: written to and read from the host. */
+    pci_config_write(pdev, PCI_CACHE_LINE_SIZE, 0x10, 1);
+    g_assert_cmphex(host_config(vdev, PCI_CACHE_LINE_SIZE, 1), ==, 0x10);
+    g_assert_cmphex(pci_config_read(pdev, PCI_CACHE_LINE_SIZE, 1), ==, 0x10);
+    /* Past the host's 256-byte header: nothing there. */
+    g_assert_cmphex(pci_config_read(pdev, 0x100, 4), ==, 0);
+    g_assert_cmpuint(vdev->config_errors, ==, 0);
+    qdev_free(dev);
+}
+
 static void test_errors(Fixture *f, gconstpointer data)
 {
     int nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -337,6 +393,7 @@ int main(int argc, char **argv)
     ADD("/vfio-pci/emulated", test_emulated);
     ADD("/vfio-pci/shared-ioas", test_shared_ioas);
     ADD("/vfio-pci/errors", test_errors);
+    ADD("/vfio-pci/config", test_config);
 #undef ADD
     return g_test_run();
 }
