@@ -177,7 +177,16 @@ static void vfio_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
                               unsigned len)
 {
     VFIOPCIDevice *vdev = (VFIOPCIDevice *)pdev;
+    bool emulated = false;
 
+    for (unsigned i = 0; i < len; i++) {
+        emulated |= vfio_byte_emulated(addr + i);
+    }
+    if (!emulated) {
+        /* All the host's: one access, as the guest made it. */
+        vfio_host_config_write(vdev, addr, val, len);
+        return;
+    }
     for (unsigned i = 0; i < len; i++) {
         uint32_t a = addr + i;
         uint8_t b = val >> (8 * i);
