@@ -270,28 +270,6 @@ static void test_dma_gbpa_bypass(void)
               "-device iommu-testdev,bus=rp2");
 }
 
-/* Behind a vSMMU that translates host devices only, DMA never bypasses. */
-static void test_dma_accel_not_bypassed(void)
-{
-    const uint64_t gpa = 0x40100000;
-    Machine m;
-    QPCIeFunc *itd;
-    uint32_t v = 0;
-
-    machine_start(&m, "-machine virt -object iothread,id=io0 "
-                  "-device arm-smmuv3,primary-bus=pcie.0,accel=on,"
-                  "iothread=io0 " RP_ARGS "-device iommu-testdev,bus=rp2");
-    qpcie_enumerate(&m.host, 0);
-    itd = qpcie_find(&m.host, IOMMU_TESTDEV_VENDOR_ID,
-                     IOMMU_TESTDEV_DEVICE_ID, 0);
-    g_assert_nonnull(itd);
-    qpcie_enable(itd);
-    g_assert_cmphex(itd_dma(itd, gpa, gpa, 4), ==, ITD_DMA_ERR_TX_FAIL);
-    qtest_memread(m.qts, gpa, &v, sizeof(v));
-    g_assert_cmphex(v, ==, 0);
-    machine_stop(&m);
-}
-
 #define HOSTDEV_ARGS \
     "-machine virt -object iommufd,id=iommufd0,x-emulated-host=on " \
     "-object iothread,id=io0 " \
@@ -521,8 +499,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pcie/command-memory", test_command_memory);
     g_test_add_func("/pcie/dma/no-iommu", test_dma_no_iommu);
     g_test_add_func("/pcie/dma/gbpa-bypass", test_dma_gbpa_bypass);
-    g_test_add_func("/pcie/dma/accel-not-bypassed",
-                    test_dma_accel_not_bypassed);
     g_test_add_func("/pcie/hostdev-config", test_hostdev_config);
     g_test_add_func("/pcie/requester-id", test_requester_id);
     g_test_add_func("/pcie/query-pci", test_query_pci);

@@ -394,7 +394,7 @@ static bool test_translate(PCIBus *bus, void *opaque, uint16_t rid,
 }
 
 static const PCIIOMMUOps test_iommu_ops = { .translate = test_translate };
-/* An IOMMU for host devices only (as accel=on): no translate hook. */
+/* An IOMMU for host devices only: no translate hook. */
 static const PCIIOMMUOps host_only_ops = { .translate = NULL };
 
 static void test_dma(Fixture *f, gconstpointer data)

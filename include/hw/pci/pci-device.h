@@ -174,9 +174,8 @@ bool pci_device_bus_master(PCIDevice *dev);
  * function and every bridge above it: MEMTX_ERROR, nothing accessed);
  * through the IOMMU of its bus (split at mapping boundaries; a fault,
  * reported by the IOMMU, stops the access with MEMTX_ERROR); refused
- * (MEMTX_ERROR) when that IOMMU has no translate hook (accel=on
- * translates host devices only), never bypassing it; straight to guest
- * memory when no IOMMU is above.
+ * (MEMTX_ERROR) when that IOMMU has no translate hook, never bypassing
+ * it; straight to guest memory when no IOMMU is above.
  */
 MemTxResult pci_dma_rw(PCIDevice *dev, uint64_t addr, void *buf,
                        uint64_t len, bool is_write);
