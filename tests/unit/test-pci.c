@@ -67,7 +67,8 @@ static const Property tf_props[] = {
 static const PCIDeviceClass tf_class = {
     .parent_class = {
         .name = "x-test-pci", .instance_size = sizeof(TestFn),
-        .props = tf_props, PCI_DEVICE_CLASS_COMMON,
+        .props = tf_props, .parent = TYPE_PCI_DEVICE,
+        PCI_DEVICE_CLASS_HOOKS,
     },
     .vendor_id = 0x1234, .device_id = 0x5678, .class_id = 0x0880,
     .is_express = true,

@@ -3,8 +3,9 @@
  * function, its configuration space, BARs and DMA.
  *
  * A PCI device type is a PCIDeviceClass whose DeviceClass (parent_class,
- * registered with device_class_register()) uses PCI_DEVICE_CLASS_COMMON
- * and whose state struct starts with a PCIDevice; its property list
+ * registered with device_class_register()) has .parent = TYPE_PCI_DEVICE
+ * and PCI_DEVICE_CLASS_HOOKS, and whose state struct starts with a
+ * PCIDevice; its property list
  * starts with DEFINE_PCI_DEVICE_PROPERTIES(): bus=, addr=,
  * multifunction=, as QEMU's.  Realize places the function on its bus,
  * builds a type-0 or type-1 header from the class (IDs, class code,
@@ -96,9 +97,11 @@ bool pci_qdev_realize(DeviceState *dev, Error **errp);
 void pci_qdev_unrealize(DeviceState *dev);
 void pci_qdev_reset(DeviceState *dev);
 
-/* The DeviceClass members every PCI device type has. */
-#define PCI_DEVICE_CLASS_COMMON \
-    .parent = TYPE_PCI_DEVICE, \
+/*
+ * The DeviceClass hooks every PCI device type has (its .parent is
+ * TYPE_PCI_DEVICE or a type below it).
+ */
+#define PCI_DEVICE_CLASS_HOOKS \
     .realize = pci_qdev_realize, \
     .unrealize = pci_qdev_unrealize, \
     .reset = pci_qdev_reset
