@@ -9,6 +9,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/pci/pci-bus.h"
 #include "system/hostmem.h"
+#include "hw/pci-host/ecam-host.h"
 #include "system/machine.h"
 #include "trace.h"
 
@@ -133,7 +134,7 @@ static struct {
     const MachineTypeInfo *mtype;
     bool iommu;                 /* iommu=smmuv3 */
     AddressSpace *as;
-    PCIBus *pcie0;
+    PCIHost *pcie_host;         /* virt: the PCIe host, with pcie.0 */
     GPtrArray *devices;         /* of MachineDevice *, creation order */
     unsigned anon_count;
     uint64_t irqs_used;         /* platform-bus SPIs, bit 0 = SPI 112 */
@@ -144,7 +145,7 @@ static struct {
 
 /* Properties of a full virt machine that libvirt sets; no effect here. */
 static const char *const machine_ignored_props[] = {
-    "graphics", "highmem", "its", "ras", NULL
+    "graphics", "its", "ras", NULL
 };
 
 void machine_options_init(MachineOptions *mo)
@@ -252,6 +253,13 @@ bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                                   " max.\n");
                 return false;
             }
+        } else if (!strcmp(opt->name, "highmem")) {
+            bool on;
+
+            if (!qemu_opt_get_bool(opts, opt->name, &on, errp)) {
+                return false;
+            }
+            mo->highmem_off = !on;
         } else if (g_strv_contains(machine_ignored_props, opt->name)) {
             trace_machine_prop_ignored(opt->name, val);
         } else {
@@ -617,7 +625,7 @@ bool machine_device_hotplugged(DeviceState *dev)
 
 PCIBus *machine_pcie0(void)
 {
-    return machine.pcie0;
+    return machine.pcie_host ? machine.pcie_host->roots[0] : NULL;
 }
 
 const char *machine_get_iommu(void)
@@ -713,6 +721,25 @@ static bool machine_create_ram(const MachineOptions *mo, uint64_t ram_size,
                                    mo->dump_guest_core, mo->mem_merge, errp);
 }
 
+/* The PCIe host, pcie.0 and its host bridge function at 00.0. */
+static bool machine_create_pcie(const MachineOptions *mo, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = NULL;
+
+    machine.pcie_host = pcie_host_new(machine.as, !mo->highmem_off, errp);
+    if (!machine.pcie_host) {
+        return false;
+    }
+    opts = qemu_opts_parse("gpex-root,bus=pcie.0,addr=0", "driver", errp);
+    return opts && machine_device_create(opts, false, MACHINE_GPEX_ROOT_PATH,
+                                         -1, -1, errp);
+}
+
+PCIHost *machine_pci_host(void)
+{
+    return machine.pcie_host;
+}
+
 bool machine_create(const MachineOptions *mo, Error **errp)
 {
     bool virt = !mo->type || !strcmp(mo->type, "virt");
@@ -734,14 +761,8 @@ bool machine_create(const MachineOptions *mo, Error **errp)
         !machine_create_ram(mo, ram_size, errp)) {
         goto fail;
     }
-    if (virt) {
-        machine.pcie0 = g_new0(PCIBus, 1);
-        machine.pcie0->id = g_strdup("pcie.0");
-        machine.pcie0->bus_num = 0;
-        if (!object_registry_add("pcie.0", TYPE_PCI_BUS, machine.pcie0,
-                                 errp)) {
-            goto fail;
-        }
+    if (virt && !machine_create_pcie(mo, errp)) {
+        goto fail;
     }
     if (mo->iommu && !machine_create_smmu(errp)) {
         goto fail;
@@ -766,13 +787,7 @@ void machine_destroy(void)
     }
     g_ptr_array_free(machine.devices, TRUE);
     machine.devices = NULL;
-    if (machine.pcie0) {
-        if (object_registry_lookup("pcie.0", TYPE_PCI_BUS) == machine.pcie0) {
-            object_registry_remove("pcie.0");
-        }
-        g_free(machine.pcie0->id);
-        g_clear_pointer(&machine.pcie0, g_free);
-    }
+    g_clear_pointer(&machine.pcie_host, pcie_host_free);
     g_clear_pointer(&machine.as, address_space_free);
     g_clear_pointer(&machine.default_ram, host_memory_backend_delete);
     machine.anon_count = 0;

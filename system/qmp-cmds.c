@@ -7,6 +7,7 @@
 #include "qemu/iothread.h"
 #include "system/qmp-fds.h"
 #include "system/qmp-vfio.h"
+#include "system/qmp-pci.h"
 #include "system/qmp-vsmmu.h"
 #include "qapi/error.h"
 #include "qemu/option.h"
@@ -342,4 +343,5 @@ void qmp_register_builtin_commands(void)
     qmp_register_vsmmu_commands();
     qmp_register_vfio_commands();
     qmp_register_fd_commands();
+    qmp_register_pci_commands();
 }

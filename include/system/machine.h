@@ -6,7 +6,12 @@
  * needs:
  *
  *   RAM              0x40000000, -m bytes (default 128 MiB)
- *   pcie.0           PCI root bus, bus number 0
+ *   PCIe host        QEMU virt's (include/hw/pci-host/ecam-host.h): ECAM
+ *                    at 0x4010000000 (0x3f000000 with highmem=off), MMIO
+ *                    windows 0x10000000 and 0x8000000000 (highmem only),
+ *                    root bus pcie.0 (bus number 0), host bridge
+ *                    function gpex-root at 00.0 (QOM path
+ *                    /machine/gpex-root)
  *   iommu=smmuv3     an arm-smmuv3 on pcie.0 at 0x09050000, SPIs 74..,
  *                    QOM path /machine/smmuv3
  *   platform bus     0x0c000000..0x0dffffff: user-created devices with
@@ -50,6 +55,7 @@
 #define VIRT_PLATFORM_BUS_IRQ       112
 #define VIRT_PLATFORM_BUS_NUM_IRQS  64
 #define MACHINE_GIC_PATH            "/machine/gic"
+#define MACHINE_GPEX_ROOT_PATH      "/machine/gpex-root"
 
 /*
  * The machine types -machine accepts, as query-machines and
@@ -99,6 +105,7 @@ typedef struct MachineOptions {
     bool mem_merge;             /* mem-merge=, default on */
     const char *acpi;           /* acpi=: "on", "off", "auto" (default) */
     char *memory_backend;       /* memory-backend=: id of the guest RAM */
+    bool highmem_off;           /* highmem=off: low ECAM, no 64-bit window */
 } MachineOptions;
 
 /* The defaults -machine starts from. */
@@ -119,6 +126,8 @@ bool machine_is_created(void);
 
 /* The guest's physical address space (system memory). */
 AddressSpace *machine_address_space(void);
+/* The virt machine's PCIe host, or NULL ("-machine none"). */
+PCIHost *machine_pci_host(void);
 
 /*
  * Create a device from -device / device_add options: "driver", "id",

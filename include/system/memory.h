@@ -45,7 +45,10 @@ typedef struct MemoryRegionOps {
     bool unaligned;             /* allow unaligned accesses */
 } MemoryRegionOps;
 
-/* An IOMMU mapping, as an IOMMU translates one DMA access of a device. */
+/*
+ * An IOMMU's answer for one DMA access (include/hw/pci/pci-bus.h,
+ * PCIIOMMUOps.translate): the mapping that covers the address.
+ */
 typedef enum IOMMUAccessFlags {
     IOMMU_NONE = 0, IOMMU_RO = 1, IOMMU_WO = 2, IOMMU_RW = 3,
 } IOMMUAccessFlags;

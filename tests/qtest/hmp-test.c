@@ -132,8 +132,11 @@ static void test_trees(void)
                             " \"/machine/peripheral/pxb1/pxb1\"\n"));
     g_assert_nonnull(strstr(qtree, "    mmio 0000000009050000/"
                             "0000000000020000\n"));
+    /* pcie.0: the host bridge function at 00.0, then the pxb. */
     g_assert_nonnull(strstr(qtree, "bus: pcie.0\n  type PCIE\n"
-                            "  dev: pxb-pcie, id \"pxb1\"\n"
+                            "  dev: gpex-root, id \"\"\n"));
+    g_assert_nonnull(strstr(qtree, "  dev: pxb-pcie, id \"pxb1\"\n"));
+    g_assert_nonnull(strstr(strstr(qtree, "  dev: pxb-pcie, id \"pxb1\"\n"),
                             "    bus_nr = 8 (0x8)\n"));
     g_assert_nonnull(strstr(qtree, "    bus: pxb1\n      type PCIE\n"));
     g_assert_true(g_str_has_prefix(qom, "/machine (virt-"));

@@ -1212,6 +1212,7 @@ static void test_accel_emulated(void)
     AccelFixture f;
     SMMUv3State *s;
     IOMMUTLBEntry e;
+    PCIBus *bus;
     uint64_t cd, root;
     uint64_t tables[3];
 
@@ -1231,9 +1232,10 @@ static void test_accel_emulated(void)
     }
     cd = qsmmuv3_ste_s1(&f.d, 0x0010, 1, root);
     g_assert_cmphex(cd, !=, 0);
-    g_assert_nonnull(f.bus.iommu_ops->translate);
-    g_assert_true(f.bus.iommu_ops->translate(&f.bus, f.bus.iommu_opaque,
-                                             0x0010, 0x1234, true, &e));
+    bus = f.pci->roots[0];
+    g_assert_nonnull(bus->iommu_ops->translate);
+    g_assert_true(bus->iommu_ops->translate(bus, bus->iommu_opaque,
+                                            0x0010, 0x1234, true, &e));
     g_assert_cmphex(e.translated_addr | (0x1234 & e.addr_mask), ==,
                     OA + 0x234);
     g_assert_true(s->accel);
