@@ -97,6 +97,13 @@ struct Obj {
 };
 
 struct IOMMUFDEmulatedHost {
+    /*
+     * Taken before lock by a report and by close: a report wakes a
+     * vEVENTQ's reader (writes its eventfd) after dropping lock, as Linux
+     * wakes after its spinlock, so that the reader it wakes does not wait
+     * for the reporter; this keeps the eventfd open meanwhile.
+     */
+    GMutex wake_lock;
     GMutex lock;
     GHashTable *objs;           /* id -> Obj * */
     GHashTable *veventq_fds;    /* fd -> Obj * (OBJ_VEVENTQ) */
@@ -726,20 +733,29 @@ static bool veventq_empty(Obj *q)
     return !q->veventq.records.len && !q->veventq.lost_pending;
 }
 
-/* Keep "eventfd readable" equal to "queue not empty". */
-static void veventq_signal(Obj *q, bool was_empty)
+static void eventfd_set(int fd)
 {
     uint64_t v = 1;
 
-    if (was_empty && !veventq_empty(q) && q->veventq.fd >= 0) {
-        if (write(q->veventq.fd, &v, sizeof(v)) != sizeof(v)) {
-            /* Counter saturation cannot happen: at most one pending 1. */
-            g_assert_not_reached();
-        }
-    } else if (!was_empty && veventq_empty(q) && q->veventq.fd >= 0) {
-        if (read(q->veventq.fd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
-            g_assert_not_reached();
-        }
+    if (write(fd, &v, sizeof(v)) != sizeof(v)) {
+        /* Counter saturation cannot happen: one 1 per empty -> not empty. */
+        g_assert_not_reached();
+    }
+}
+
+/*
+ * "eventfd readable" follows "queue not empty": a report that makes the
+ * queue non-empty sets it (veventq_push() says when), a read that leaves
+ * it empty clears it.  A report's deferred wake-up can land after a read
+ * emptied the queue: the next read (of nothing) clears it.
+ */
+static void veventq_clear_if_empty(Obj *q)
+{
+    uint64_t v;
+
+    if (veventq_empty(q) && q->veventq.fd >= 0 &&
+        read(q->veventq.fd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
+        g_assert_not_reached();
     }
 }
 
@@ -789,7 +805,7 @@ static ssize_t emulated_read(void *opaque, int fd, void *buf, size_t count)
             break;
         }
     }
-    veventq_signal(q, was_empty);
+    veventq_clear_if_empty(q);
     g_mutex_unlock(&host->lock);
     if (done == 0 && !was_empty) {
         return -EINVAL;     /* the first record does not fit */
@@ -851,6 +867,7 @@ static int emulated_close(void *opaque, int fd)
     Obj *q;
     int ret = 0;
 
+    g_mutex_lock(&host->wake_lock);
     g_mutex_lock(&host->lock);
     q = g_hash_table_lookup(host->veventq_fds, GINT_TO_POINTER(fd));
     if (q) {
@@ -869,6 +886,7 @@ static int emulated_close(void *opaque, int fd)
     if (ret == 0 && close(fd) < 0) {
         ret = -errno;
     }
+    g_mutex_unlock(&host->wake_lock);
     return ret;
 }
 
@@ -990,6 +1008,7 @@ IOMMUFDEmulatedHost *iommufd_emulated_host_new(void)
 {
     IOMMUFDEmulatedHost *host = g_new0(IOMMUFDEmulatedHost, 1);
 
+    g_mutex_init(&host->wake_lock);
     g_mutex_init(&host->lock);
     host->objs = g_hash_table_new(g_direct_hash, g_direct_equal);
     host->veventq_fds = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -1031,6 +1050,7 @@ void iommufd_emulated_host_free(IOMMUFDEmulatedHost *host)
     g_hash_table_destroy(host->veventq_fds);
     g_hash_table_destroy(host->devices);
     g_mutex_clear(&host->lock);
+    g_mutex_clear(&host->wake_lock);
     g_free(host);
 }
 
@@ -1152,11 +1172,13 @@ bool iommufd_emulated_unbind_device(IOMMUFDEmulatedHost *host,
 
 /*
  * Queue one event on q with the kernel's tail drop; the StreamID field
- * becomes virt_id.  Called with the lock held.
+ * becomes virt_id.  Called with the lock held; *wake is set when the
+ * queue went from empty to not empty (its eventfd is to be set).
  */
 static IOMMUFDEmulatedReport veventq_push(IOMMUFDEmulatedHost *host, Obj *q,
                                           const uint64_t evt[4],
-                                          uint64_t virt_id, uint32_t *out_seq)
+                                          uint64_t virt_id, uint32_t *out_seq,
+                                          bool *wake)
 {
     bool was_empty = veventq_empty(q);
     uint32_t seq = q->veventq.next_seq;
@@ -1183,7 +1205,7 @@ static IOMMUFDEmulatedReport veventq_push(IOMMUFDEmulatedHost *host, Obj *q,
         res = EMULATED_REPORT_QUEUED;
         host->stats.queued++;
     }
-    veventq_signal(q, was_empty);
+    *wake = was_empty && !veventq_empty(q) && q->veventq.fd >= 0;
     return res;
 }
 
@@ -1194,6 +1216,7 @@ bool iommufd_emulated_queue_raw(IOMMUFDEmulatedHost *host,
     Obj *viommu;
     SMMUEvent e;
     uint32_t seq;
+    bool wake;
 
     g_mutex_lock(&host->lock);
     viommu = obj_get(host, viommu_id, OBJ_VIOMMU);
@@ -1207,7 +1230,10 @@ bool iommufd_emulated_queue_raw(IOMMUFDEmulatedHost *host,
     /* The record is already the guest's: it keeps its StreamID. */
     smmu_event_from_dwords(&e, evt);
     *result = veventq_push(host, viommu->viommu.veventq_smmu, evt,
-                           smmu_event_get_sid(&e), &seq);
+                           smmu_event_get_sid(&e), &seq, &wake);
+    if (wake) {
+        eventfd_set(viommu->viommu.veventq_smmu->veventq.fd);
+    }
     g_mutex_unlock(&host->lock);
     return true;
 }
@@ -1223,13 +1249,18 @@ typedef struct Route {
     uint64_t virt_id;
 } Route;
 
-/* Routes looked up during one report, by psid; the lock is held. */
+/*
+ * Routes looked up during one report, by psid; the lock is held.  And the
+ * eventfds to set once it is dropped.
+ */
 #define ROUTE_CACHE 4
 
 typedef struct RouteCache {
     Route routes[ROUTE_CACHE];
     uint32_t psids[ROUTE_CACHE];
     unsigned n, next;
+    int wake_fds[ROUTE_CACHE];
+    unsigned n_wake;
 } RouteCache;
 
 static bool route_lookup(IOMMUFDEmulatedHost *host, RouteCache *c,
@@ -1284,8 +1315,16 @@ static bool report_one(IOMMUFDEmulatedHost *host, RouteCache *c,
     host->stats.reported++;
     *out = (IOMMUFDEmulatedReportInfo) { .result = EMULATED_REPORT_HOST_ONLY };
     if (rt.q && evt_type_forwarded(info.type) && !info.stall && !info.s2) {
-        out->result = veventq_push(host, rt.q, evt, rt.virt_id, &out->seq);
+        bool wake;
+
+        out->result = veventq_push(host, rt.q, evt, rt.virt_id, &out->seq,
+                                   &wake);
         out->veventq_id = rt.q->id;
+        if (wake && c->n_wake < ROUTE_CACHE) {
+            c->wake_fds[c->n_wake++] = rt.q->veventq.fd;
+        } else if (wake) {
+            eventfd_set(rt.q->veventq.fd);      /* at once, then */
+        }
     } else {
         host->stats.host_only++;
     }
@@ -1302,6 +1341,7 @@ size_t iommufd_emulated_report_events(IOMMUFDEmulatedHost *host,
     IOMMUFDEmulatedReportInfo one;
     size_t i;
 
+    g_mutex_lock(&host->wake_lock);
     g_mutex_lock(&host->lock);
     for (i = 0; i < n; i++) {
         if (!report_one(host, &cache, evts[i], info ? &info[i] : &one,
@@ -1310,6 +1350,10 @@ size_t iommufd_emulated_report_events(IOMMUFDEmulatedHost *host,
         }
     }
     g_mutex_unlock(&host->lock);
+    for (unsigned k = 0; k < cache.n_wake; k++) {
+        eventfd_set(cache.wake_fds[k]);
+    }
+    g_mutex_unlock(&host->wake_lock);
     return i;
 }
 
