@@ -2,10 +2,9 @@
  * Host-side latency of the host-event path, for "make bench": timestamps
  * taken inside vsmmu-daemon-testbed, never carried in an event field.
  *
- *   raise  the emulated host has queued a batch the generator
- *          (host-events.c) raised: when iommufd_emulated_report_events()
- *          returned, every record of it, with its vEVENTQ and sequence
- *          number (a reader may take one a little before: that counts 0)
+ *   raise  the generator (host-events.c) calls the emulated host's
+ *          iommufd_emulated_report_events() for a batch: every record of
+ *          it, with the vEVENTQ and sequence number the call returns
  *   read   the vEVENTQ reader hands the batch holding the record to the
  *          translator (read() has returned and the batch is parsed)
  *   irq    the vSMMU's wired interrupt reaches the interrupt controller
@@ -231,9 +230,8 @@ void testbed_latency_enable(bool on)
 
 /*
  * A batch whose raising took longer than this waited for the host's lock
- * (a read in progress) or was preempted inside the host.  Its records
- * count from t_end, when the host had queued them all; that they were
- * raised slowly is counted.
+ * (a read in progress) or was preempted inside the host: counted.  Its
+ * records count from t all the same (they were raised then).
  */
 #define RAISE_SLOW_NS 20000
 
@@ -241,8 +239,6 @@ void testbed_raise_log_add(GArray *log, int64_t t, int64_t t_end,
                            const IOMMUFDEmulatedReportInfo *info, size_t n)
 {
     bool slow = t_end - t > RAISE_SLOW_NS;
-
-    t = t_end;
 
     TestbedRaised *last = NULL;
 

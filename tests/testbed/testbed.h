@@ -45,7 +45,7 @@ int64_t testbed_now_ns(void);  /* CLOCK_MONOTONIC */
 
 /* Records a generator raised and the host queued: seq .. seq + n - 1. */
 typedef struct TestbedRaised {
-    int64_t t;                  /* testbed_now_ns() once queued */
+    int64_t t;                  /* testbed_now_ns() when raised */
     uint32_t veventq_id;
     uint32_t seq;
     uint32_t n;
