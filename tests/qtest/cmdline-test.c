@@ -289,7 +289,7 @@ static void assert_testbed_commands(bool present)
     static const char *const cmds[] = {
         "x-vsmmu-inject-host-event", "x-vsmmu-host-event-rate",
         "x-vsmmu-inject-raw-vevent", "x-testbed-veventq-reader",
-        "x-testbed-latency",
+        "x-testbed-latency", "x-vsmmu-host-event-stop",
     };
     QTestState *s = qtest_init("-machine none");
 

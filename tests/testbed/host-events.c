@@ -5,6 +5,8 @@
  *                              batches as a host SMMU's event queue
  *                              fills, ending with the event
  *                              X_VSMMU_HOST_EVENTS_DONE
+ *   x-vsmmu-host-event-stop    stop the generators with a tag (each ends
+ *                              with its X_VSMMU_HOST_EVENTS_DONE)
  *   x-vsmmu-inject-raw-vevent  a record queued as-is on a vEVENTQ, as a
  *                              misbehaving kernel would
  * See docs/system/arm/smmuv3-accel.rst.  Linked only into
@@ -338,6 +340,25 @@ static JsonNode *qmp_x_rate(JsonObject *args, Error **errp)
     return NULL;
 }
 
+static const QmpArg stop_args[] = {
+    { "tag", QMP_ARG_STR, .required = true },
+    { NULL }
+};
+
+static JsonNode *qmp_x_stop(JsonObject *args, Error **errp)
+{
+    const char *tag = qmp_arg_str(args, "tag", "");
+
+    for (guint i = 0; generators && i < generators->len; i++) {
+        Generator *g = g_ptr_array_index(generators, i);
+
+        if (!strcmp(g->tag, tag)) {
+            g_atomic_int_set(&g->stop, 1);
+        }
+    }
+    return NULL;
+}
+
 /* ---- x-vsmmu-inject-raw-vevent -------------------------------------------- */
 
 static const QmpArg inject_raw_args[] = {
@@ -398,6 +419,8 @@ void testbed_register_generators(void)
                               inject_args);
     qmp_register_command_args("x-vsmmu-host-event-rate", qmp_x_rate,
                               rate_args);
+    qmp_register_command_args("x-vsmmu-host-event-stop", qmp_x_stop,
+                              stop_args);
     qmp_register_command_args("x-vsmmu-inject-raw-vevent", qmp_x_inject_raw,
                               inject_raw_args);
 }
