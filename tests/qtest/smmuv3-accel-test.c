@@ -10,6 +10,7 @@
 #include "libqtest.h"
 #include "vsmmu-query.h"
 #include "libqos/smmuv3-driver.h"
+#include "hw/arm/smmuv3-accel.h"
 
 #define SMMU_BASE   0x0c000000ull
 #define RAM_BASE    0x40000000ull
@@ -515,6 +516,108 @@ static void test_upstream_reader(void)
     teardown(&f);
 }
 
+/* x-testbed-latency's stage NAME of generator entry g: checked, samples. */
+static int64_t check_stage(JsonObject *g, const char *name, int64_t *p50)
+{
+    JsonObject *o = json_object_get_object_member(g, name);
+    int64_t n = json_object_get_int_member(o, "samples");
+
+    if (n) {
+        int64_t a = json_object_get_int_member(o, "p50-ns");
+        int64_t b = json_object_get_int_member(o, "p99-ns");
+        int64_t c = json_object_get_int_member(o, "p99.9-ns");
+        int64_t m = json_object_get_int_member(o, "max-ns");
+
+        g_assert_cmpint(a, <=, b);
+        g_assert_cmpint(b, <=, c);
+        g_assert_cmpint(c, <=, m);
+        *p50 = a;
+    }
+    return n;
+}
+
+/*
+ * The test bed's latency timestamps account for every record exactly
+ * once, through either reader, and only when a timed reader is selected.
+ * (Times are never asserted: only their order.)
+ */
+static void test_timed_reader(gconstpointer data)
+{
+    bool upstream = GPOINTER_TO_INT(data);
+    QSMMUv3Options opts = {
+        .cmdq_log2size = 8, .evtq_log2size = 12, .sid_bits = 16,
+    };
+    int64_t read_p50 = 0, prod_p50 = 0;
+    JsonObject *rsp, *g;
+    JsonArray *arr;
+    Fixture f;
+    VSMMU v;
+
+    f.qts = qtest_init(CMDLINE);
+    /* Not timed: the generator logs nothing, the report is empty. */
+    json_object_unref(qtest_qmp(f.qts,
+        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'psids': [%u], 'count': 10,"
+        " 'tag': 'untimed'}}", PSID0));
+    json_object_unref(qtest_qmp_eventwait_ref(f.qts,
+                                              "X_VSMMU_HOST_EVENTS_DONE"));
+    rsp = qtest_qmp(f.qts, "{'execute': 'x-testbed-latency'}");
+    g_assert_cmpuint(json_array_get_length(
+        json_object_get_array_member(rsp, "return")), ==, 0);
+    json_object_unref(rsp);
+
+    qmp_ok(f.qts, upstream ?
+           "{'execute': 'x-testbed-veventq-reader',"
+           " 'arguments': {'reader': 'upstream', 'timed': true}}" :
+           "{'execute': 'x-testbed-veventq-reader',"
+           " 'arguments': {'reader': 'vsmmu', 'timed': true}}");
+    qtest_qos_bus_init(f.qts, &f.bus);
+    qsmmuv3_init(&f.d, &f.bus, SMMU_BASE, RAM_BASE, RAM_SIZE);
+    g_assert_true(qsmmuv3_bringup(&f.d, &opts));
+    qsmmuv3_ste_s1(&f.d, VSID0, 1, qsmmuv3_alloc(&f.d, 4096, 4096));
+    g_assert_true(qsmmuv3_cfgi_ste(&f.d, VSID0));
+    json_object_unref(qtest_qmp(f.qts,
+        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'psids': [%u], 'count': 4000,"
+        " 'batch': 100, 'tag': 't'}}", PSID0));
+    json_object_unref(qtest_qmp_eventwait_ref(f.qts,
+                                              "X_VSMMU_HOST_EVENTS_DONE"));
+    v = settle(f.qts, 4000);
+    g_assert_cmpint(v.delivered, ==, 4000);
+
+    rsp = qtest_qmp(f.qts, "{'execute': 'x-testbed-latency'}");
+    arr = json_object_get_array_member(rsp, "return");
+    g_assert_cmpuint(json_array_get_length(arr), ==, 1);
+    g = json_array_get_object_element(arr, 0);
+    g_assert_cmpstr(json_object_get_string_member(g, "tag"), ==, "t");
+    g_assert_cmpint(json_object_get_int_member(g, "raised"), ==, 4000);
+    g_assert_cmpint(json_object_get_int_member(g, "records"), ==, 4000);
+    if (upstream) {
+        g_assert_cmpint(json_object_get_int_member(g, "batches"), ==, 4000);
+    } else {
+        g_assert_cmpint(json_object_get_int_member(g, "batches"), ==,
+                        batches(f.qts));
+    }
+    g_assert_cmpint(check_stage(g, "read", &read_p50), ==, 4000);
+    g_assert_cmpint(check_stage(g, "prod", &prod_p50), ==, 4000);
+    /* PROD is published after the read, record by record. */
+    g_assert_cmpint(read_p50, <=, prod_p50);
+    /*
+     * The guest never consumed: one interrupt, for the records of the
+     * first batch (one record upstream, one read's worth for vsmmu).
+     */
+    {
+        int64_t unused;
+        int64_t irq = check_stage(g, "irq", &unused);
+
+        g_assert_cmpint(irq, >=, 1);
+        g_assert_cmpint(irq, <=, upstream ? 1 :
+                        SMMUV3_ACCEL_READ_BUFFER / (8 + SMMU_EVENT_SIZE));
+    }
+    json_object_unref(rsp);
+    teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -527,5 +630,9 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/storm-teardown", test_storm_teardown);
     g_test_add_func("/smmuv3-accel/lost-event", test_lost_event);
     g_test_add_func("/smmuv3-accel/upstream-reader", test_upstream_reader);
+    g_test_add_data_func("/smmuv3-accel/timed-reader/vsmmu",
+                         GINT_TO_POINTER(false), test_timed_reader);
+    g_test_add_data_func("/smmuv3-accel/timed-reader/upstream",
+                         GINT_TO_POINTER(true), test_timed_reader);
     return g_test_run();
 }
