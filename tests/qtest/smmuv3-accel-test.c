@@ -484,6 +484,25 @@ static void test_lost_event(void)
     teardown(&f);
 }
 
+/*
+ * On a started daemon: select the test bed's reader with reader_cmd, then
+ * bring the vSMMU up (event queue 2^log2size), VSID0 in stage 1.
+ */
+static void bringup_with_reader(Fixture *f, const char *reader_cmd,
+                                unsigned log2size)
+{
+    QSMMUv3Options opts = {
+        .cmdq_log2size = 8, .evtq_log2size = log2size, .sid_bits = 16,
+    };
+
+    qmp_ok(f->qts, reader_cmd);
+    qtest_qos_bus_init(f->qts, &f->bus);
+    qsmmuv3_init(&f->d, &f->bus, SMMU_BASE, RAM_BASE, RAM_SIZE);
+    g_assert_true(qsmmuv3_bringup(&f->d, &opts));
+    qsmmuv3_ste_s1(&f->d, VSID0, 1, qsmmuv3_alloc(&f->d, 4096, 4096));
+    g_assert_true(qsmmuv3_cfgi_ste(&f->d, VSID0));
+}
+
 /* The test seam: the test bed's model of upstream's reader delivers. */
 static void test_upstream_reader(void)
 {
@@ -492,20 +511,9 @@ static void test_upstream_reader(void)
     bool ovf = false;
     VSMMU v;
 
-    {
-        QSMMUv3Options opts = {
-            .cmdq_log2size = 8, .evtq_log2size = 4, .sid_bits = 16,
-        };
-
-        f.qts = qtest_init(CMDLINE);
-        qmp_ok(f.qts, "{'execute': 'x-testbed-veventq-reader',"
-               " 'arguments': {'reader': 'upstream'}}");
-        qtest_qos_bus_init(f.qts, &f.bus);
-        qsmmuv3_init(&f.d, &f.bus, SMMU_BASE, RAM_BASE, RAM_SIZE);
-        g_assert_true(qsmmuv3_bringup(&f.d, &opts));
-        qsmmuv3_ste_s1(&f.d, VSID0, 1, qsmmuv3_alloc(&f.d, 4096, 4096));
-        g_assert_true(qsmmuv3_cfgi_ste(&f.d, VSID0));
-    }
+    f.qts = qtest_init(CMDLINE);
+    bringup_with_reader(&f, "{'execute': 'x-testbed-veventq-reader',"
+                        " 'arguments': {'reader': 'upstream'}}", 4);
     inject(f.qts, PSID0, 0x3000, true, false, 3);
     v = settle(f.qts, 3);
     g_assert_cmpint(v.delivered, ==, 3);
@@ -514,6 +522,17 @@ static void test_upstream_reader(void)
     g_assert_cmpuint(qsmmuv3_evtq_consume(&f.d, ev, 4, &ovf), ==, 3);
     g_assert_cmphex(ev[2].addr, ==, 0x3000);
     teardown(&f);
+}
+
+/* A generator's count events for PSID0 in batches of 100, to its end. */
+static void generate_and_wait(QTestState *qts, int count, const char *tag)
+{
+    json_object_unref(qtest_qmp(qts,
+        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'psids': [%u], 'count': %d,"
+        " 'batch': 100, 'tag': '%s'}}", PSID0, count, tag));
+    json_object_unref(qtest_qmp_eventwait_ref(qts,
+                                              "X_VSMMU_HOST_EVENTS_DONE"));
 }
 
 /* x-testbed-latency's stage NAME of generator entry g: checked, samples. */
@@ -544,9 +563,6 @@ static int64_t check_stage(JsonObject *g, const char *name, int64_t *p50)
 static void test_timed_reader(gconstpointer data)
 {
     bool upstream = GPOINTER_TO_INT(data);
-    QSMMUv3Options opts = {
-        .cmdq_log2size = 8, .evtq_log2size = 12, .sid_bits = 16,
-    };
     int64_t read_p50 = 0, prod_p50 = 0;
     JsonObject *rsp, *g;
     JsonArray *arr;
@@ -555,33 +571,19 @@ static void test_timed_reader(gconstpointer data)
 
     f.qts = qtest_init(CMDLINE);
     /* Not timed: the generator logs nothing, the report is empty. */
-    json_object_unref(qtest_qmp(f.qts,
-        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
-        " 'iommufd': 'iommufd0', 'psids': [%u], 'count': 10,"
-        " 'tag': 'untimed'}}", PSID0));
-    json_object_unref(qtest_qmp_eventwait_ref(f.qts,
-                                              "X_VSMMU_HOST_EVENTS_DONE"));
+    generate_and_wait(f.qts, 10, "untimed");
     rsp = qtest_qmp(f.qts, "{'execute': 'x-testbed-latency'}");
     g_assert_cmpuint(json_array_get_length(
         json_object_get_array_member(rsp, "return")), ==, 0);
     json_object_unref(rsp);
 
-    qmp_ok(f.qts, upstream ?
-           "{'execute': 'x-testbed-veventq-reader',"
-           " 'arguments': {'reader': 'upstream', 'timed': true}}" :
-           "{'execute': 'x-testbed-veventq-reader',"
-           " 'arguments': {'reader': 'vsmmu', 'timed': true}}");
-    qtest_qos_bus_init(f.qts, &f.bus);
-    qsmmuv3_init(&f.d, &f.bus, SMMU_BASE, RAM_BASE, RAM_SIZE);
-    g_assert_true(qsmmuv3_bringup(&f.d, &opts));
-    qsmmuv3_ste_s1(&f.d, VSID0, 1, qsmmuv3_alloc(&f.d, 4096, 4096));
-    g_assert_true(qsmmuv3_cfgi_ste(&f.d, VSID0));
-    json_object_unref(qtest_qmp(f.qts,
-        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
-        " 'iommufd': 'iommufd0', 'psids': [%u], 'count': 4000,"
-        " 'batch': 100, 'tag': 't'}}", PSID0));
-    json_object_unref(qtest_qmp_eventwait_ref(f.qts,
-                                              "X_VSMMU_HOST_EVENTS_DONE"));
+    bringup_with_reader(&f, upstream ?
+                        "{'execute': 'x-testbed-veventq-reader',"
+                        " 'arguments': {'reader': 'upstream', 'timed': true}}"
+                        : "{'execute': 'x-testbed-veventq-reader',"
+                        " 'arguments': {'reader': 'vsmmu', 'timed': true}}",
+                        12);
+    generate_and_wait(f.qts, 4000, "t");
     v = settle(f.qts, 4000);
     g_assert_cmpint(v.delivered, ==, 4000);
 
