@@ -139,7 +139,7 @@ typedef struct Generator {
     char *tag;
     GThread *thread;
     gint stop;
-    gint done;                  /* the thread has finished */
+    gint done;                  /* raising is over and the log final */
     uint64_t res[3];
     GArray *log;                /* of TestbedRaised; NULL: no timestamps */
 } Generator;
@@ -243,10 +243,15 @@ static gpointer generator_run(gpointer opaque)
         qmp_set_u64(data, "overflow", g->res[EMULATED_REPORT_OVERFLOW]);
         qmp_set_u64(data, "host-only", g->res[EMULATED_REPORT_HOST_ONLY]);
         qmp_set_u64(data, "usecs", (testbed_now_ns() - t0) / 1000);
+        /*
+         * Done (the log is final) before the event: a client that got
+         * the event finds the log in x-testbed-latency.  The thread still
+         * reads g; generator_free() joins it first.
+         */
+        g_atomic_int_set(&g->done, 1);
         qmp_send_event("X_VSMMU_HOST_EVENTS_DONE", data);
         json_object_unref(data);
     }
-    g_atomic_int_set(&g->done, 1);
     return NULL;
 }
 

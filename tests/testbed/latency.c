@@ -32,7 +32,8 @@
  * Threads: the command, the factory and the registry are main thread
  * only.  A timed reader's log is appended in the thread that runs its
  * batches (the iothread, or the main loop for the upstream model) under
- * its lock, which x-testbed-latency also takes.  A generator's log is its
+ * its lock, held across the translator, which x-testbed-latency also
+ * takes.  A generator's log is its
  * own thread's until it is done (host-events.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -108,12 +109,16 @@ static void timed_batch(void *opaque, const VeventqBatch *b)
     TimedReader *r = opaque;
     TimedBatch tb = { .t[STAGE_READ] = testbed_now_ns(), .n = b->n_records };
 
+    /*
+     * The lock is held across the translator: a client that saw the
+     * batch counted (query-vsmmu) and asks x-testbed-latency finds it
+     * logged.
+     */
+    g_mutex_lock(&r->lock);
     current = &tb;
     r->batch_cb(r->opaque, b);
     current = NULL;
     tb.t[STAGE_PROD] = testbed_now_ns();
-
-    g_mutex_lock(&r->lock);
     for (size_t i = 0; i < b->n_records; i += tb.n) {
         tb.seq = b->sequences[i];
         tb.n = 1;
