@@ -44,6 +44,18 @@ typedef struct Record {
     uint8_t payload[SMMU_EVT_PAYLOAD_SIZE];
 } Record;
 
+/*
+ * A vEVENTQ's records, oldest first: a ring that grows by doubling (up to
+ * what the depth needs), so that queuing and reading a record costs no
+ * allocation once the queue has been that full.
+ */
+typedef struct RecordRing {
+    Record *slots;
+    uint32_t cap;               /* 0 or a power of two */
+    uint32_t head;              /* index of the oldest */
+    uint32_t len;
+} RecordRing;
+
 struct Obj {
     ObjType type;
     uint32_t id;
@@ -78,7 +90,7 @@ struct Obj {
             uint32_t type;
             uint32_t depth;
             int fd;             /* eventfd; -1 once closed */
-            GQueue *records;    /* of Record * */
+            RecordRing records;
             uint32_t next_seq;
             bool lost_pending;  /* a LOST_EVENTS header is last */
             uint32_t lost_seq;
@@ -87,9 +99,17 @@ struct Obj {
 };
 
 struct IOMMUFDEmulatedHost {
+    /*
+     * Taken before lock by a report and by close: a report wakes a
+     * vEVENTQ's reader (writes its eventfd) after dropping lock, as Linux
+     * wakes after its spinlock, so that the reader it wakes does not wait
+     * for the reporter; this keeps the eventfd open meanwhile.
+     */
+    GMutex wake_lock;
     GMutex lock;
     GHashTable *objs;           /* id -> Obj * */
     GHashTable *veventq_fds;    /* fd -> Obj * (OBJ_VEVENTQ) */
+    GHashTable *devices;        /* physical StreamID -> Obj * (OBJ_DEVICE) */
     int token_fd;               /* the "iommufd" descriptor, -1 if closed */
     uint32_t idr[6];
     uint32_t iidr;
@@ -154,13 +174,39 @@ static void unref(Obj *o)
     }
 }
 
+/* The slot for a new record at the tail, growing the ring if full. */
+static Record *ring_push(RecordRing *ring)
+{
+    if (ring->len == ring->cap) {
+        uint32_t cap = ring->cap ? ring->cap * 2 : 64;
+        Record *slots = g_new(Record, cap);
+
+        for (uint32_t i = 0; i < ring->len; i++) {
+            slots[i] = ring->slots[(ring->head + i) & (ring->cap - 1)];
+        }
+        g_free(ring->slots);
+        ring->slots = slots;
+        ring->cap = cap;
+        ring->head = 0;
+    }
+    return &ring->slots[(ring->head + ring->len++) & (ring->cap - 1)];
+}
+
+static Record *ring_head(RecordRing *ring)
+{
+    return ring->len ? &ring->slots[ring->head] : NULL;
+}
+
+static void ring_pop(RecordRing *ring)
+{
+    ring->head = (ring->head + 1) & (ring->cap - 1);
+    ring->len--;
+}
+
 static void veventq_clear(Obj *q)
 {
-    Record *r;
-
-    while ((r = g_queue_pop_head(q->veventq.records))) {
-        g_free(r);
-    }
+    g_clear_pointer(&q->veventq.records.slots, g_free);
+    q->veventq.records = (RecordRing) { 0 };
     q->veventq.lost_pending = false;
 }
 
@@ -172,6 +218,7 @@ static void obj_destroy(IOMMUFDEmulatedHost *host, Obj *o)
     case OBJ_DEVICE:
         unref(o->dev.attached);
         emulated_pci_function_free(o->dev.fn);
+        g_hash_table_remove(host->devices, GUINT_TO_POINTER(o->dev.psid));
         break;
     case OBJ_IOAS:
         g_array_free(o->ioas.maps, TRUE);
@@ -192,7 +239,6 @@ static void obj_destroy(IOMMUFDEmulatedHost *host, Obj *o)
         }
         unref(o->veventq.viommu);
         veventq_clear(o);
-        g_queue_free(o->veventq.records);
         break;
     }
     trace_iommufd_emulated_destroy(obj_type_names[o->type], o->id);
@@ -218,13 +264,6 @@ static gboolean vdev_matches(gpointer id, gpointer value, gpointer data)
                        o->vdev.virt_id == key->virt_id);
 }
 
-static gboolean device_has_psid(gpointer id, gpointer value, gpointer data)
-{
-    const Obj *o = value;
-
-    return o->type == OBJ_DEVICE && o->dev.psid == *(const uint32_t *)data;
-}
-
 /* The vDEVICE of dev in viommu, if any. */
 static Obj *find_vdev(IOMMUFDEmulatedHost *host, Obj *viommu, Obj *dev)
 {
@@ -243,7 +282,7 @@ static Obj *find_vdev_by_virt_id(IOMMUFDEmulatedHost *host, Obj *viommu,
 
 static Obj *find_device_by_psid(IOMMUFDEmulatedHost *host, uint32_t psid)
 {
-    return g_hash_table_find(host->objs, device_has_psid, &psid);
+    return g_hash_table_lookup(host->devices, GUINT_TO_POINTER(psid));
 }
 
 /* ---- ioctls (called with the lock held; return 0 or -errno) ------------- */
@@ -609,7 +648,6 @@ static int do_veventq_alloc(IOMMUFDEmulatedHost *host,
     o->veventq.type = cmd->type;
     o->veventq.depth = cmd->veventq_depth;
     o->veventq.fd = fd;
-    o->veventq.records = g_queue_new();
     o->users = 1;               /* the open descriptor */
     ref(viommu);
     viommu->viommu.veventq_smmu = o;
@@ -695,23 +733,32 @@ out:
 
 static bool veventq_empty(Obj *q)
 {
-    return g_queue_is_empty(q->veventq.records) && !q->veventq.lost_pending;
+    return !q->veventq.records.len && !q->veventq.lost_pending;
 }
 
-/* Keep "eventfd readable" equal to "queue not empty". */
-static void veventq_signal(Obj *q, bool was_empty)
+static void eventfd_set(int fd)
 {
     uint64_t v = 1;
 
-    if (was_empty && !veventq_empty(q) && q->veventq.fd >= 0) {
-        if (write(q->veventq.fd, &v, sizeof(v)) != sizeof(v)) {
-            /* Counter saturation cannot happen: at most one pending 1. */
-            g_assert_not_reached();
-        }
-    } else if (!was_empty && veventq_empty(q) && q->veventq.fd >= 0) {
-        if (read(q->veventq.fd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
-            g_assert_not_reached();
-        }
+    if (write(fd, &v, sizeof(v)) != sizeof(v)) {
+        /* Counter saturation cannot happen: one 1 per empty -> not empty. */
+        g_assert_not_reached();
+    }
+}
+
+/*
+ * "eventfd readable" follows "queue not empty": a report that makes the
+ * queue non-empty sets it (veventq_push() says when), a read that leaves
+ * it empty clears it.  A report's deferred wake-up can land after a read
+ * emptied the queue: the next read (of nothing) clears it.
+ */
+static void veventq_clear_if_empty(Obj *q)
+{
+    uint64_t v;
+
+    if (veventq_empty(q) && q->veventq.fd >= 0 &&
+        read(q->veventq.fd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
+        g_assert_not_reached();
     }
 }
 
@@ -736,7 +783,7 @@ static ssize_t emulated_read(void *opaque, int fd, void *buf, size_t count)
     }
     was_empty = veventq_empty(q);
     for (;;) {
-        Record *r = g_queue_peek_head(q->veventq.records);
+        Record *r = ring_head(&q->veventq.records);
 
         if (r) {
             if (count - done < sizeof(hdr) + sizeof(r->payload)) {
@@ -747,7 +794,7 @@ static ssize_t emulated_read(void *opaque, int fd, void *buf, size_t count)
             memcpy(out + done, &hdr, sizeof(hdr));
             memcpy(out + done + sizeof(hdr), r->payload, sizeof(r->payload));
             done += sizeof(hdr) + sizeof(r->payload);
-            g_free(g_queue_pop_head(q->veventq.records));
+            ring_pop(&q->veventq.records);
         } else if (q->veventq.lost_pending) {
             if (count - done < sizeof(hdr)) {
                 break;
@@ -761,7 +808,7 @@ static ssize_t emulated_read(void *opaque, int fd, void *buf, size_t count)
             break;
         }
     }
-    veventq_signal(q, was_empty);
+    veventq_clear_if_empty(q);
     g_mutex_unlock(&host->lock);
     if (done == 0 && !was_empty) {
         return -EINVAL;     /* the first record does not fit */
@@ -823,6 +870,7 @@ static int emulated_close(void *opaque, int fd)
     Obj *q;
     int ret = 0;
 
+    g_mutex_lock(&host->wake_lock);
     g_mutex_lock(&host->lock);
     q = g_hash_table_lookup(host->veventq_fds, GINT_TO_POINTER(fd));
     if (q) {
@@ -841,6 +889,7 @@ static int emulated_close(void *opaque, int fd)
     if (ret == 0 && close(fd) < 0) {
         ret = -errno;
     }
+    g_mutex_unlock(&host->wake_lock);
     return ret;
 }
 
@@ -1003,9 +1052,11 @@ IOMMUFDEmulatedHost *iommufd_emulated_host_new(void)
 {
     IOMMUFDEmulatedHost *host = g_new0(IOMMUFDEmulatedHost, 1);
 
+    g_mutex_init(&host->wake_lock);
     g_mutex_init(&host->lock);
     host->objs = g_hash_table_new(g_direct_hash, g_direct_equal);
     host->veventq_fds = g_hash_table_new(g_direct_hash, g_direct_equal);
+    host->devices = g_hash_table_new(g_direct_hash, g_direct_equal);
     host->token_fd = -1;
     emulated_host_init_idr(host->idr);
     host->aidr = 0x2;           /* SMMUv3.2 */
@@ -1033,7 +1084,6 @@ void iommufd_emulated_host_free(IOMMUFDEmulatedHost *host)
             g_array_free(o->ioas.maps, TRUE);
         } else if (o->type == OBJ_VEVENTQ) {
             veventq_clear(o);
-            g_queue_free(o->veventq.records);
         }
         g_free(o);
     }
@@ -1042,7 +1092,9 @@ void iommufd_emulated_host_free(IOMMUFDEmulatedHost *host)
     }
     g_hash_table_destroy(host->objs);
     g_hash_table_destroy(host->veventq_fds);
+    g_hash_table_destroy(host->devices);
     g_mutex_clear(&host->lock);
+    g_mutex_clear(&host->wake_lock);
     g_free(host);
 }
 
@@ -1070,6 +1122,7 @@ bool iommufd_emulated_bind_device(IOMMUFDEmulatedHost *host, uint32_t psid,
     o = obj_new(host, OBJ_DEVICE);
     o->dev.psid = psid;
     o->dev.fn = emulated_pci_function_new();
+    g_hash_table_insert(host->devices, GUINT_TO_POINTER(psid), o);
     *out_dev_id = o->id;
     g_mutex_unlock(&host->lock);
     trace_iommufd_emulated_bind(psid, *out_dev_id);
@@ -1164,25 +1217,28 @@ bool iommufd_emulated_unbind_device(IOMMUFDEmulatedHost *host,
 
 /*
  * Queue one event on q with the kernel's tail drop; the StreamID field
- * becomes virt_id.  Called with the lock held.
+ * becomes virt_id.  Called with the lock held; *wake is set when the
+ * queue went from empty to not empty (its eventfd is to be set).
  */
 static IOMMUFDEmulatedReport veventq_push(IOMMUFDEmulatedHost *host, Obj *q,
                                           const uint64_t evt[4],
-                                          uint64_t virt_id)
+                                          uint64_t virt_id, uint32_t *out_seq,
+                                          bool *wake)
 {
     bool was_empty = veventq_empty(q);
     uint32_t seq = q->veventq.next_seq;
     IOMMUFDEmulatedReport res;
 
     q->veventq.next_seq = (seq + 1) & INT_MAX;
-    if (g_queue_get_length(q->veventq.records) >= q->veventq.depth) {
+    *out_seq = seq;
+    if (q->veventq.records.len >= q->veventq.depth) {
         /* Tail drop; the LOST_EVENTS header moves to the tail. */
         q->veventq.lost_pending = true;
         q->veventq.lost_seq = seq;
         res = EMULATED_REPORT_OVERFLOW;
         host->stats.overflowed++;
     } else {
-        Record *r = g_new(Record, 1);
+        Record *r = ring_push(&q->veventq.records);
         SMMUEvent e;
 
         /* A newer event replaces a trailing LOST header (a gap stays). */
@@ -1191,11 +1247,10 @@ static IOMMUFDEmulatedReport veventq_push(IOMMUFDEmulatedHost *host, Obj *q,
         e.word[1] = FIELD_DP32(e.word[1], EVT_1, SID, virt_id);
         r->seq = seq;
         smmu_event_to_le(&e, r->payload);
-        g_queue_push_tail(q->veventq.records, r);
         res = EMULATED_REPORT_QUEUED;
         host->stats.queued++;
     }
-    veventq_signal(q, was_empty);
+    *wake = was_empty && !veventq_empty(q) && q->veventq.fd >= 0;
     return res;
 }
 
@@ -1205,6 +1260,8 @@ bool iommufd_emulated_queue_raw(IOMMUFDEmulatedHost *host,
 {
     Obj *viommu;
     SMMUEvent e;
+    uint32_t seq;
+    bool wake;
 
     g_mutex_lock(&host->lock);
     viommu = obj_get(host, viommu_id, OBJ_VIOMMU);
@@ -1218,9 +1275,131 @@ bool iommufd_emulated_queue_raw(IOMMUFDEmulatedHost *host,
     /* The record is already the guest's: it keeps its StreamID. */
     smmu_event_from_dwords(&e, evt);
     *result = veventq_push(host, viommu->viommu.veventq_smmu, evt,
-                           smmu_event_get_sid(&e));
+                           smmu_event_get_sid(&e), &seq, &wake);
+    if (wake) {
+        eventfd_set(viommu->viommu.veventq_smmu->veventq.fd);
+    }
     g_mutex_unlock(&host->lock);
     return true;
+}
+
+/*
+ * Where a device's events go, as its attachment decides: the vEVENTQ and
+ * the virt_id of its vDEVICE, or q NULL for "host only".  Valid while the
+ * lock is held.
+ */
+typedef struct Route {
+    Obj *dev;
+    Obj *q;
+    uint64_t virt_id;
+} Route;
+
+/*
+ * Routes looked up during one report, by psid; the lock is held.  And the
+ * eventfds to set once it is dropped.
+ */
+#define ROUTE_CACHE 4
+
+typedef struct RouteCache {
+    Route routes[ROUTE_CACHE];
+    uint32_t psids[ROUTE_CACHE];
+    unsigned n, next;
+    int wake_fds[ROUTE_CACHE];
+    unsigned n_wake;
+} RouteCache;
+
+static bool route_lookup(IOMMUFDEmulatedHost *host, RouteCache *c,
+                         uint32_t psid, Route *out)
+{
+    Obj *dev, *hwpt, *vdev;
+    unsigned slot;
+
+    for (unsigned i = 0; i < c->n; i++) {
+        if (c->psids[i] == psid) {
+            *out = c->routes[i];
+            return true;
+        }
+    }
+    dev = find_device_by_psid(host, psid);
+    if (!dev) {
+        return false;
+    }
+    *out = (Route) { .dev = dev };
+    hwpt = dev->dev.attached;
+    if (hwpt && hwpt->type == OBJ_HWPT && hwpt->hwpt.nested) {
+        Obj *viommu = hwpt->hwpt.parent;
+
+        vdev = find_vdev(host, viommu, dev);
+        if (vdev && viommu->viommu.veventq_smmu) {
+            out->q = viommu->viommu.veventq_smmu;
+            out->virt_id = vdev->vdev.virt_id;
+        }
+    }
+    slot = c->n < ROUTE_CACHE ? c->n++ : c->next++ % ROUTE_CACHE;
+    c->psids[slot] = psid;
+    c->routes[slot] = *out;
+    return true;
+}
+
+/* One event, the lock held; false for an unknown psid. */
+static bool report_one(IOMMUFDEmulatedHost *host, RouteCache *c,
+                       const uint64_t evt[4], IOMMUFDEmulatedReportInfo *out,
+                       Error **errp)
+{
+    SMMUEventInfo info;
+    SMMUEvent e;
+    Route rt;
+
+    smmu_event_from_dwords(&e, evt);
+    smmu_event_parse(&e, &info);
+    if (!route_lookup(host, c, info.sid, &rt)) {
+        error_setg(errp, "emulated host: no device with StreamID 0x%x",
+                   info.sid);
+        return false;
+    }
+    host->stats.reported++;
+    *out = (IOMMUFDEmulatedReportInfo) { .result = EMULATED_REPORT_HOST_ONLY };
+    if (rt.q && evt_type_forwarded(info.type) && !info.stall && !info.s2) {
+        bool wake;
+
+        out->result = veventq_push(host, rt.q, evt, rt.virt_id, &out->seq,
+                                   &wake);
+        out->veventq_id = rt.q->id;
+        if (wake && c->n_wake < ROUTE_CACHE) {
+            c->wake_fds[c->n_wake++] = rt.q->veventq.fd;
+        } else if (wake) {
+            eventfd_set(rt.q->veventq.fd);      /* at once, then */
+        }
+    } else {
+        host->stats.host_only++;
+    }
+    trace_iommufd_emulated_report(info.sid, info.type, out->result);
+    return true;
+}
+
+size_t iommufd_emulated_report_events(IOMMUFDEmulatedHost *host,
+                                      const uint64_t (*evts)[4], size_t n,
+                                      IOMMUFDEmulatedReportInfo *info,
+                                      Error **errp)
+{
+    RouteCache cache = { .n = 0 };
+    IOMMUFDEmulatedReportInfo one;
+    size_t i;
+
+    g_mutex_lock(&host->wake_lock);
+    g_mutex_lock(&host->lock);
+    for (i = 0; i < n; i++) {
+        if (!report_one(host, &cache, evts[i], info ? &info[i] : &one,
+                        errp)) {
+            break;
+        }
+    }
+    g_mutex_unlock(&host->lock);
+    for (unsigned k = 0; k < cache.n_wake; k++) {
+        eventfd_set(cache.wake_fds[k]);
+    }
+    g_mutex_unlock(&host->wake_lock);
+    return i;
 }
 
 bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
@@ -1228,41 +1407,14 @@ bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
                                    IOMMUFDEmulatedReport *result,
                                    Error **errp)
 {
-    IOMMUFDEmulatedReport res = EMULATED_REPORT_HOST_ONLY;
-    Obj *dev, *hwpt, *vdev = NULL, *q = NULL;
-    SMMUEventInfo info;
-    SMMUEvent e;
-    uint32_t psid;
+    IOMMUFDEmulatedReportInfo info;
 
-    smmu_event_from_dwords(&e, evt);
-    smmu_event_parse(&e, &info);
-    psid = info.sid;
-
-    g_mutex_lock(&host->lock);
-    dev = find_device_by_psid(host, psid);
-    if (!dev) {
-        g_mutex_unlock(&host->lock);
-        error_setg(errp, "emulated host: no device with StreamID 0x%x", psid);
+    if (!iommufd_emulated_report_events(host, (const uint64_t (*)[4])evt, 1,
+                                        &info, errp)) {
         return false;
     }
-    host->stats.reported++;
-    hwpt = dev->dev.attached;
-    if (evt_type_forwarded(info.type) && !info.stall && !info.s2 &&
-        hwpt && hwpt->type == OBJ_HWPT && hwpt->hwpt.nested) {
-        Obj *viommu = hwpt->hwpt.parent;
-
-        vdev = find_vdev(host, viommu, dev);
-        q = viommu->viommu.veventq_smmu;
-    }
-    if (vdev && q) {
-        res = veventq_push(host, q, evt, vdev->vdev.virt_id);
-    } else {
-        host->stats.host_only++;
-    }
-    g_mutex_unlock(&host->lock);
-    trace_iommufd_emulated_report(psid, info.type, res);
     if (result) {
-        *result = res;
+        *result = info.result;
     }
     return true;
 }

@@ -435,7 +435,9 @@ static bool accel_start_reader(SMMUv3AccelState *accel, Error **errp)
     if (test_reader_factory) {
         /* The test seam: the test bed's reader instead of ours. */
         accel->test_factory = test_reader_factory;
-        accel->test_reader = test_reader_factory->start(&cfg, errp);
+        accel->test_reader = test_reader_factory->start(&cfg,
+                                                         accel->iothread,
+                                                         errp);
         return accel->test_reader != NULL;
     }
     accel->reader = veventq_reader_new(&cfg, errp);

@@ -75,6 +75,27 @@ bool iommufd_emulated_report_event(IOMMUFDEmulatedHost *host,
                                    IOMMUFDEmulatedReport *result,
                                    Error **errp);
 
+/* What became of one event of a batch. */
+typedef struct IOMMUFDEmulatedReportInfo {
+    IOMMUFDEmulatedReport result;
+    uint32_t veventq_id;        /* QUEUED, OVERFLOW: the vEVENTQ's id */
+    uint32_t seq;               /* and the sequence number it took */
+} IOMMUFDEmulatedReportInfo;
+
+/*
+ * The host SMMUv3 raises n events at once, as its event queue holds them
+ * when the driver's interrupt thread drains it: the same as n calls of
+ * iommufd_emulated_report_event() in order, but under one acquisition of
+ * the host's lock, so that a vEVENTQ's reader is woken once for all of
+ * them.  info (if not NULL) gets one entry per event.  Returns the number
+ * of events reported: n, or the index of the first with an unknown psid
+ * (the events after it are not reported; errp says which StreamID).
+ */
+size_t iommufd_emulated_report_events(IOMMUFDEmulatedHost *host,
+                                      const uint64_t (*evts)[4], size_t n,
+                                      IOMMUFDEmulatedReportInfo *info,
+                                      Error **errp);
+
 /*
  * Queue evt as-is (no forwarding rules, no StreamID rewrite) on the
  * ARM_SMMUV3 vEVENTQ of vIOMMU viommu_id, as a kernel that misbehaved

@@ -54,8 +54,9 @@ bool demo_guest_start(DemoGuest *g, const char *cmdline, unsigned log2size)
     return demo_guest_start_reader(g, cmdline, log2size, NULL);
 }
 
-bool demo_guest_start_reader(DemoGuest *g, const char *cmdline,
-                             unsigned log2size, const char *reader)
+bool demo_guest_bringup(DemoGuest *g, QTestState *qts, uint64_t base,
+                        uint64_t ram_base, uint64_t ram_size,
+                        const DemoDevice *devs, int n, unsigned log2size)
 {
     QSMMUv3Options opts = {
         .cmdq_log2size = 8,
@@ -64,39 +65,78 @@ bool demo_guest_start_reader(DemoGuest *g, const char *cmdline,
     };
 
     memset(g, 0, sizeof(*g));
+    g->qts = qts;
+    g->base = base;
     g->log2size = log2size;
-    g->qts = qtest_init(cmdline);
-    if (reader) {
-        /* Before bring-up allocates the vEVENTQ. */
-        JsonObject *rsp = qtest_qmp(g->qts,
-            "{'execute': 'x-testbed-veventq-reader',"
-            " 'arguments': {'reader': '%s'}}", reader);
-
-        qtest_qmp_assert_success(rsp);
-        json_object_unref(rsp);
-    }
     qtest_qos_bus_init(g->qts, &g->bus);
-    qsmmuv3_init(&g->d, &g->bus, DEMO_SMMU_BASE, DEMO_RAM_BASE,
-                 DEMO_RAM_SIZE);
+    qsmmuv3_init(&g->d, &g->bus, base, ram_base, ram_size);
+    g->ring = g_new(uint32_t, (1u << log2size) * 8);
     if (!qsmmuv3_bringup(&g->d, &opts)) {
         return false;
     }
     /* Stage-1 translation with empty tables: every DMA faults. */
-    for (int i = 0; i < DEMO_NDEVS; i++) {
-        qsmmuv3_ste_s1(&g->d, demo_devs[i].vsid, i + 1,
+    for (int i = 0; i < n; i++) {
+        qsmmuv3_ste_s1(&g->d, devs[i].vsid, i + 1,
                        qsmmuv3_alloc(&g->d, 4096, 4096));
-        if (!qsmmuv3_cfgi_ste(&g->d, demo_devs[i].vsid)) {
+        if (!qsmmuv3_cfgi_ste(&g->d, devs[i].vsid)) {
             return false;
         }
     }
-    g->ring = g_new(uint32_t, (1u << log2size) * 8);
     return true;
+}
+
+void demo_guest_free(DemoGuest *g)
+{
+    g_clear_pointer(&g->ring, g_free);
+}
+
+bool demo_guest_start_reader(DemoGuest *g, const char *cmdline,
+                             unsigned log2size, const char *reader)
+{
+    QTestState *qts = qtest_init(cmdline);
+
+    if (reader) {
+        /* Before bring-up allocates the vEVENTQ. */
+        demo_select_reader(qts, reader);
+    }
+    return demo_guest_bringup(g, qts, DEMO_SMMU_BASE, DEMO_RAM_BASE,
+                              DEMO_RAM_SIZE, demo_devs, DEMO_NDEVS,
+                              log2size);
 }
 
 void demo_guest_stop(DemoGuest *g)
 {
     qtest_quit(g->qts);
-    g_free(g->ring);
+    demo_guest_free(g);
+}
+
+void demo_select_reader(QTestState *qts, const char *reader)
+{
+    /* "NAME" or "NAME,timed" */
+    g_auto(GStrv) v = g_strsplit(reader, ",", 2);
+    JsonObject *rsp = qtest_qmp(qts,
+        "{'execute': 'x-testbed-veventq-reader',"
+        " 'arguments': {'reader': '%s', 'timed': %s}}", v[0],
+        v[1] && !strcmp(v[1], "timed") ? "true" : "false");
+
+    qtest_qmp_assert_success(rsp);
+    json_object_unref(rsp);
+}
+
+void demo_guest_ack(DemoGuest *g)
+{
+    uint32_t prod = qtest_readl(g->qts, g->base + SMMU_PAGE1_OFFSET +
+                                A_EVENTQ_PROD);
+    uint32_t cons = prod & ((2u << g->log2size) - 1);
+
+    cons = FIELD_DP32(cons, EVENTQ_CONS, OVACKFLG,
+                      FIELD_EX32(prod, EVENTQ_PROD, OVFLG));
+    if (cons != g->cons) {
+        qtest_writel(g->qts, g->base + SMMU_PAGE1_OFFSET + A_EVENTQ_CONS,
+                     cons);
+        g->consumed += smmu_q_used(cons, g->cons, g->log2size);
+        g->cons = cons;
+    }
 }
 
 size_t demo_guest_drain(DemoGuest *g,
@@ -105,7 +145,7 @@ size_t demo_guest_drain(DemoGuest *g,
 {
     unsigned log2 = g->log2size;
     uint32_t wrap = (2u << log2) - 1;
-    uint32_t prod = qtest_readl(g->qts, DEMO_SMMU_BASE + SMMU_PAGE1_OFFSET +
+    uint32_t prod = qtest_readl(g->qts, g->base + SMMU_PAGE1_OFFSET +
                                 A_EVENTQ_PROD);
     uint32_t avail = ((prod & wrap) - (g->cons & wrap)) & wrap;
     bool ovf = FIELD_EX32(prod, EVENTQ_PROD, OVFLG) !=
@@ -138,22 +178,21 @@ size_t demo_guest_drain(DemoGuest *g,
                              FIELD_EX32(prod, EVENTQ_PROD, OVFLG));
     }
     if (total || ovf) {
-        qtest_writel(g->qts, DEMO_SMMU_BASE + SMMU_PAGE1_OFFSET +
+        qtest_writel(g->qts, g->base + SMMU_PAGE1_OFFSET +
                      A_EVENTQ_CONS, g->cons);
     }
     g->consumed += total;
     return total;
 }
 
-void demo_start_events(QTestState *qts, int64_t count, int64_t rate,
-                       bool timestamp)
+void demo_start_events(QTestState *qts, int64_t count, int64_t rate)
 {
+    /* Two devices' DMA walking a buffer at 2 MiB, page by page. */
     JsonObject *rsp = qtest_qmp(qts,
         "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
         " 'iommufd': 'iommufd0', 'psids': [%u, %u], 'count': %" PRId64 ","
-        " 'rate': %" PRId64 ", 'addr': 2097152, 'timestamp': %s}}",
-        demo_devs[0].psid, demo_devs[1].psid, count, rate,
-        timestamp ? "true" : "false");
+        " 'rate': %" PRId64 ", 'addr': 2097152, 'addr-step': 4096}}",
+        demo_devs[0].psid, demo_devs[1].psid, count, rate);
 
     qtest_qmp_assert_success(rsp);
     json_object_unref(rsp);

@@ -29,6 +29,7 @@ typedef struct DemoGuest {
     QTestState *qts;
     QOSBus bus;
     QSMMUv3 d;
+    uint64_t base;              /* the SMMU's MMIO page 0 */
     unsigned log2size;
     uint32_t cons;
     uint32_t *ring;
@@ -48,10 +49,32 @@ const char *demo_set_daemon(const char *prog, const char *path);
 char *demo_cmdline(const char *smmu_extra);
 /* Start the daemon with cmdline and bring the vSMMU up; false on error. */
 bool demo_guest_start(DemoGuest *g, const char *cmdline, unsigned log2size);
-/* The same, the vEVENTQ read by the test bed's reader (NULL: vsmmu's). */
+/*
+ * The same, the vEVENTQ read by the test bed's reader (NULL: vsmmu's),
+ * named as demo_select_reader() takes it.
+ */
 bool demo_guest_start_reader(DemoGuest *g, const char *cmdline,
                              unsigned log2size, const char *reader);
 void demo_guest_stop(DemoGuest *g);
+/*
+ * x-testbed-veventq-reader: "vsmmu" or "upstream", with ",timed" the
+ * test bed's latency timestamps around it (x-testbed-latency).
+ */
+void demo_select_reader(QTestState *qts, const char *reader);
+/*
+ * Bring up the vSMMU at base on a running daemon (qts), its queues in
+ * guest RAM [ram_base, +ram_size), devs[0..n) in stage 1: for a second
+ * vSMMU of one daemon.  demo_guest_start() does this for the first.
+ */
+bool demo_guest_bringup(DemoGuest *g, QTestState *qts, uint64_t base,
+                        uint64_t ram_base, uint64_t ram_size,
+                        const DemoDevice *devs, int n, unsigned log2size);
+void demo_guest_free(DemoGuest *g);   /* what bringup allocated */
+/*
+ * Consume everything without reading it (CONS = PROD, overflow
+ * acknowledged): one read and one write, which re-arms the interrupt.
+ */
+void demo_guest_ack(DemoGuest *g);
 /*
  * One pass over the event queue: call fn for each new entry (host-endian
  * words), acknowledge overflow, write CONS.  Returns the entries read.
@@ -59,8 +82,11 @@ void demo_guest_stop(DemoGuest *g);
 size_t demo_guest_drain(DemoGuest *g,
                         void (*fn)(const uint32_t w[8], void *opaque),
                         void *opaque);
-/* Start the host event generator (x-vsmmu-host-event-rate). */
-void demo_start_events(QTestState *qts, int64_t count, int64_t rate,
-                       bool timestamp);
+/*
+ * Start the host event generator (x-vsmmu-host-event-rate): count stage-1
+ * translation faults, round robin over the two devices, event i at IOVA
+ * 0x200000 + i * 4 KiB; rate per second, 0 as fast as the host can.
+ */
+void demo_start_events(QTestState *qts, int64_t count, int64_t rate);
 
 #endif

@@ -5,14 +5,20 @@
  * tests/testbed/upstream-reader.c: main loop, one record per read, one
  * interrupt per event), in one run, side by side:
  *
- *  1. throughput at saturation: N events raised as fast as the host
- *     can, the guest queue large enough to hold them all;
- *  2. latency p50/p99 at a fixed rate, the guest draining its queue;
- *  3. qtest round-trip latency on the main loop, idle and during a
- *     storm of host events.
+ *  1. throughput at saturation: N events raised as fast as the host can,
+ *     in batches (as a host SMMU's event queue fills), the guest queue
+ *     large enough to hold them all;
+ *  2. host-side latency at 10k, 100k and 1M events/s: timestamps taken
+ *     inside the daemon by the test bed (tests/testbed/latency.c) when
+ *     the host raises a record, when the reader hands it over, when the
+ *     interrupt is sent and when PROD is published, p50/p99/p99.9;
+ *  3. isolation: two vSMMUs, each with its own iothread; a saturating
+ *     storm on one while the other runs at 10k events/s: the quiet one's
+ *     p99 and the main loop's qtest round trip, storm against idle.
  *
- * Numbers are printed; nothing here asserts a timing.  Both readers must
- * account for every event, else the run fails.
+ * Numbers are printed, with the machine's load average; nothing here
+ * asserts a timing.  Every event must be accounted for, else the run
+ * fails.  See docs/devel/performance.rst.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -20,34 +26,278 @@
 #include "demo-guest.h"
 #include "hw/arm/smmuv3-common.h"
 
-static int opt_events = 300000;
-static int opt_rate = 100000;
-static int opt_storm_rate = 1000000;
-static int opt_rtts = 3000;
+static int opt_events = 500000;
+static int opt_batch = 256;
+static double opt_seconds = 2;
+static int opt_quiet_rate = 10000;
 static char *opt_daemon;
+static char *opt_only;
 
 static GOptionEntry entries[] = {
     { "events", 'n', 0, G_OPTION_ARG_INT, &opt_events,
-      "events for the throughput run (default 300000)", "N" },
-    { "rate", 'r', 0, G_OPTION_ARG_INT, &opt_rate,
-      "events/s for the latency run (default 100000)", "R" },
-    { "storm-rate", 0, 0, G_OPTION_ARG_INT, &opt_storm_rate,
-      "events/s during the qtest round-trip run (default 1000000)", "R" },
-    { "rtts", 0, 0, G_OPTION_ARG_INT, &opt_rtts,
-      "qtest round trips per measurement (default 3000)", "N" },
+      "events for the throughput run (default 500000, at most 524288)", "N" },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &opt_batch,
+      "records the host raises per wake-up at saturation (default 256)",
+      "B" },
+    { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &opt_seconds,
+      "length of each latency and isolation run (default 2)", "S" },
+    { "quiet-rate", 0, 0, G_OPTION_ARG_INT, &opt_quiet_rate,
+      "events/s of the quiet vSMMU in the isolation run (default 10000)",
+      "R" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &opt_only,
+      "run only these parts: throughput, latency, isolation (comma"
+      " separated; default all)", "LIST" },
     { "daemon", 0, 0, G_OPTION_ARG_FILENAME, &opt_daemon,
       "the vsmmu-daemon to run (default $VSMMU_DAEMON, else "
       VSMMU_DEMO_DAEMON ")", "PATH" },
     { NULL }
 };
 
-typedef struct Result {
-    double throughput;          /* events/s */
-    double produced;            /* events/s the host raised them at */
-    double lat_p50, lat_p99;    /* us */
-    double rtt_idle_p50, rtt_idle_p99, rtt_storm_p50, rtt_storm_p99;
+static const int latency_rates[] = { 10000, 100000, 1000000 };
+
+/*
+ * The bench's guest touches the vSMMU (or measures a round trip) this
+ * often.  Each access takes the device's lock, which the iothread needs
+ * to publish PROD: a guest hammering MMIO on a loaded machine gets
+ * preempted holding it (see docs/devel/performance.rst).
+ */
+#define GUEST_PERIOD_US 1000
+#define N_RATES G_N_ELEMENTS(latency_rates)
+
+static const char *const reader_names[2] = { "vsmmu", "upstream-model" };
+
+typedef struct Pct {
+    double p50, p99, p999;      /* us */
+    int64_t samples;
+} Pct;
+
+/* One stage of x-testbed-latency's reply ("read", "irq", "prod"). */
+static Pct pct_get(JsonObject *gen, const char *stage)
+{
+    JsonObject *o = json_object_get_object_member(gen, stage);
+    Pct p = { .samples = json_object_get_int_member(o, "samples") };
+
+    if (p.samples) {
+        p.p50 = json_object_get_int_member(o, "p50-ns") / 1e3;
+        p.p99 = json_object_get_int_member(o, "p99-ns") / 1e3;
+        p.p999 = json_object_get_int_member(o, "p99.9-ns") / 1e3;
+    }
+    return p;
+}
+
+typedef struct Lat {
+    Pct read, irq, prod;
+    double batch;               /* records per batch the reader handed over */
+    int64_t slow;               /* raised slowly: the host's lock waited */
+} Lat;
+
+/* The latencies of the records generator TAG raised. */
+static Lat latency_of(QTestState *qts, const char *tag)
+{
+    JsonObject *rsp = qtest_qmp(qts, "{'execute': 'x-testbed-latency'}");
+    JsonArray *arr = json_object_get_array_member(rsp, "return");
+    Lat l = { { 0 } };
+
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *g = json_array_get_object_element(arr, i);
+
+        if (!strcmp(json_object_get_string_member(g, "tag"), tag)) {
+            int64_t b = json_object_get_int_member(g, "batches");
+
+            l.read = pct_get(g, "read");
+            l.irq = pct_get(g, "irq");
+            l.prod = pct_get(g, "prod");
+            l.batch = b ? (double)json_object_get_int_member(g, "records") /
+                          b : 0;
+            l.slow = json_object_get_int_member(g, "raised-slowly");
+        }
+    }
+    json_object_unref(rsp);
+    return l;
+}
+
+static void start_events_on(QTestState *qts, const char *iommufd,
+                            uint32_t psid, int64_t count, int64_t rate,
+                            const char *tag)
+{
+    JsonObject *rsp = qtest_qmp(qts,
+        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
+        " 'iommufd': '%s', 'psids': [%u], 'count': %" PRId64 ","
+        " 'rate': %" PRId64 ", 'batch': %d, 'addr': 2097152,"
+        " 'addr-step': 4096, 'tag': '%s'}}", iommufd, psid, count, rate,
+        opt_batch, tag);
+
+    qtest_qmp_assert_success(rsp);
+    json_object_unref(rsp);
+}
+
+static void start_events(QTestState *qts, uint32_t psid, int64_t count,
+                         int64_t rate, const char *tag)
+{
+    start_events_on(qts, "iommufd0", psid, count, rate, tag);
+}
+
+/* query-vsmmu's element i. */
+static VSMMUQuery query_nth(QTestState *qts, int i)
+{
+    JsonObject *rsp = qtest_qmp(qts, "{'execute': 'query-vsmmu'}");
+    JsonArray *arr = json_object_get_array_member(rsp, "return");
+    VSMMUQuery q;
+
+    vsmmu_query_parse(json_array_get_object_element(arr, i), &q);
+    json_object_unref(rsp);
+    return q;
+}
+
+static int64_t batches_nth(QTestState *qts, int i)
+{
+    JsonObject *rsp = qtest_qmp(qts, "{'execute': 'query-vsmmu'}");
+    JsonArray *arr = json_object_get_array_member(rsp, "return");
+    JsonObject *c = json_object_get_object_member(
+        json_array_get_object_element(arr, i), "counters");
+    int64_t b = json_object_get_int_member(c, "batches");
+
+    json_object_unref(rsp);
+    return b;
+}
+
+static bool timed_out(gint64 deadline, const char *what, int64_t got,
+                      int64_t want)
+{
+    if (g_get_monotonic_time() < deadline) {
+        return false;
+    }
+    fprintf(stderr, "vsmmu-bench: %s: %" PRId64 " of %" PRId64 " events"
+            " accounted for\n", what, got, want);
+    return true;
+}
+
+/* ---- 1. throughput ---------------------------------------------------- */
+
+typedef struct Throughput {
+    double rate, produced, batch;
     bool ok;
-} Result;
+} Throughput;
+
+static Throughput throughput(bool upstream)
+{
+    Throughput t = { .ok = true };
+    gint64 t0, deadline;
+    DemoGuest g;
+    VSMMUQuery c;
+    JsonObject *ev, *data;
+    g_autofree char *cmd = demo_cmdline(NULL);
+
+    t.ok = demo_guest_start_reader(&g, cmd, 19, upstream ? "upstream" : NULL);
+    t0 = g_get_monotonic_time();
+    deadline = t0 + 300 * G_USEC_PER_SEC;
+    start_events(g.qts, demo_devs[0].psid, opt_events, 0, "throughput");
+    do {
+        c = vsmmu_query(g.qts);
+        if (timed_out(deadline, "throughput", vsmmu_query_accounted(&c),
+                      opt_events)) {
+            t.ok = false;
+            break;
+        }
+    } while (vsmmu_query_accounted(&c) < opt_events);
+    t.rate = opt_events / ((g_get_monotonic_time() - t0) / 1e6);
+    ev = qtest_qmp_eventwait_ref(g.qts, "X_VSMMU_HOST_EVENTS_DONE");
+    data = json_object_get_object_member(ev, "data");
+    t.produced = opt_events /
+                 (json_object_get_int_member(data, "usecs") / 1e6);
+    json_object_unref(ev);
+    t.batch = (double)c.delivered / MAX(batches_nth(g.qts, 0), 1);
+    if (c.delivered != opt_events) {
+        fprintf(stderr, "vsmmu-bench: %s reader delivered %" PRId64 " of %d"
+                " (lost %" PRId64 ")\n", reader_names[upstream], c.delivered,
+                opt_events, c.host_lost);
+        t.ok = false;
+    }
+    demo_guest_stop(&g);
+    return t;
+}
+
+/* ---- 2. host-side latency ---------------------------------------------- */
+
+static bool latency(bool upstream, int rate, Lat *out)
+{
+    int64_t n = MAX((int64_t)(rate * opt_seconds), 1000);
+    g_autofree char *cmd = demo_cmdline(NULL);
+    gint64 deadline;
+    DemoGuest g;
+    VSMMUQuery c;
+    bool ok;
+
+    n = MIN(n, 500000);         /* the 2^19 queue holds a late reader's */
+    ok = demo_guest_start_reader(&g, cmd, 19, upstream ? "upstream,timed" :
+                                 "vsmmu,timed");
+    deadline = g_get_monotonic_time() + 300 * G_USEC_PER_SEC;
+    start_events(g.qts, demo_devs[0].psid, n, rate, "latency");
+    /*
+     * A guest consuming as it goes, every GUEST_PERIOD_US (each CONS
+     * write re-arms the interrupt), not spinning: a vCPU that polled
+     * without pause would take a core from the path being measured.
+     */
+    for (int i = 0;; i++) {
+        demo_guest_ack(&g);
+        g_usleep(GUEST_PERIOD_US);
+        if (i % 16) {
+            continue;
+        }
+        c = vsmmu_query(g.qts);
+        if (vsmmu_query_accounted(&c) >= n) {
+            break;
+        }
+        if (timed_out(deadline, "latency", vsmmu_query_accounted(&c), n)) {
+            ok = false;
+            break;
+        }
+    }
+    ok &= c.delivered == n;
+    json_object_unref(qtest_qmp_eventwait_ref(g.qts,
+                                              "X_VSMMU_HOST_EVENTS_DONE"));
+    *out = latency_of(g.qts, "latency");
+    demo_guest_stop(&g);
+    return ok;
+}
+
+/* ---- 3. isolation -------------------------------------------------------- */
+
+/*
+ * The storm's vSMMU: its own iothread, a pxb-pcie bus, one device, on its
+ * own emulated host (iommufd1).  One emulated host has one lock for all
+ * its queues, where Linux has one per vEVENTQ: sharing it would measure
+ * the emulated host, not vsmmu.
+ */
+#define STORM_SMMU_BASE 0x0c020000ull
+#define STORM_RAM_BASE  (DEMO_RAM_BASE + DEMO_RAM_SIZE / 2)
+
+static const DemoDevice storm_dev = { 0x2000, 0x808, "0000:08:01.0" };
+
+static char *isolation_cmdline(void)
+{
+    return g_strdup_printf(
+        "-machine virt -m %llu "
+        "-object iommufd,id=iommufd0,x-emulated-host=on "
+        "-object iommufd,id=iommufd1,x-emulated-host=on "
+        "-object iothread,id=io0 -object iothread,id=io1 "
+        "-device arm-smmuv3,primary-bus=pcie.0,accel=on,iothread=io0,"
+        "id=smmu0 "
+        "-device pxb-pcie,id=pci.1,bus_nr=8,bus=pcie.0 "
+        "-device arm-smmuv3,primary-bus=pci.1,accel=on,iothread=io1,"
+        "id=smmu1 "
+        "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x%x,addr=1,"
+        "id=quiet0 "
+        "-device vfio-pci,iommufd=iommufd1,x-emulated-psid=0x%x,bus=pci.1,"
+        "addr=1,id=storm0", DEMO_RAM_SIZE >> 20, demo_devs[0].psid,
+        storm_dev.psid);
+}
+
+typedef struct Phase {
+    double quiet_p99;           /* raise -> PROD, us */
+    double rtt_p50, rtt_p99;    /* qtest readl, us */
+    double storm_rate;          /* storm records handled per second */
+} Phase;
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -56,128 +306,151 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void percentiles(GArray *v, double *p50, double *p99)
+/*
+ * The quiet vSMMU's opt_quiet_rate events for opt_seconds, qtest round
+ * trips measured meanwhile; want is what smmu0 accounts for at the end.
+ */
+static bool phase_run(DemoGuest *quiet, const char *tag, int64_t want,
+                      Phase *p)
 {
-    double *d = (double *)v->data;
-
-    qsort(d, v->len, sizeof(double), cmp_double);
-    *p50 = v->len ? d[v->len / 2] : 0;
-    *p99 = v->len ? d[MIN(v->len - 1, v->len * 99 / 100)] : 0;
-}
-
-static bool start(DemoGuest *g, bool upstream, unsigned log2size)
-{
-    g_autofree char *cmd = demo_cmdline(NULL);
-
-    return demo_guest_start_reader(g, cmd, log2size,
-                                   upstream ? "upstream" : NULL);
-}
-
-/* Wait until count events are accounted for; false on timeout. */
-static bool wait_accounted(DemoGuest *g, int64_t count, bool drain,
-                           void (*fn)(const uint32_t w[8], void *),
-                           void *opaque)
-{
+    int64_t n = (int64_t)(opt_quiet_rate * opt_seconds);
+    GArray *v = g_array_new(FALSE, FALSE, sizeof(double));
     gint64 deadline = g_get_monotonic_time() + 300 * G_USEC_PER_SEC;
     VSMMUQuery c;
+    bool ok = true;
 
-    do {
-        if (drain) {
-            demo_guest_drain(g, fn, opaque);
-        }
-        c = vsmmu_query(g->qts);
-        if (vsmmu_query_accounted(&c) == count &&
-            (!drain || g->consumed == c.delivered)) {
-            return true;
-        }
-    } while (g_get_monotonic_time() < deadline);
-    fprintf(stderr, "vsmmu-bench: %" PRId64 " of %" PRId64 " events"
-            " accounted for\n", vsmmu_query_accounted(&c), count);
-    return false;
-}
-
-static void record_latency(const uint32_t w[8], void *opaque)
-{
-    GArray *lat = opaque;
-    uint64_t ts = (uint64_t)w[SMMU_EVT_ADDR2_WORD + 1] << 32 |
-                  w[SMMU_EVT_ADDR2_WORD];  /* the generator's timestamp */
-    double us = g_get_monotonic_time() - (double)ts / 1000;
-
-    g_array_append_val(lat, us);
-}
-
-static void rtts(DemoGuest *g, double *p50, double *p99)
-{
-    GArray *v = g_array_new(FALSE, FALSE, sizeof(double));
-
-    /* Warm up the path (caches, CPU frequency) before measuring. */
-    for (int i = 0; i < opt_rtts / 2; i++) {
-        qtest_readl(g->qts, DEMO_SMMU_BASE);
-    }
-    for (int i = 0; i < opt_rtts; i++) {
+    start_events(quiet->qts, demo_devs[0].psid, n, opt_quiet_rate, tag);
+    for (int i = 0;; i++) {
         gint64 t = g_get_monotonic_time();
         double us;
 
-        qtest_readl(g->qts, DEMO_SMMU_BASE);    /* IDR0 */
+        qtest_readl(quiet->qts, quiet->base);      /* IDR0 */
         us = g_get_monotonic_time() - t;
         g_array_append_val(v, us);
+        g_usleep(GUEST_PERIOD_US);
+        if (i % 64) {
+            continue;
+        }
+        c = query_nth(quiet->qts, 0);
+        if (vsmmu_query_accounted(&c) >= want) {
+            break;
+        }
+        if (timed_out(deadline, tag, vsmmu_query_accounted(&c), want)) {
+            ok = false;
+            break;
+        }
     }
-    percentiles(v, p50, p99);
+    qsort(v->data, v->len, sizeof(double), cmp_double);
+    p->rtt_p50 = g_array_index(v, double, v->len / 2);
+    p->rtt_p99 = g_array_index(v, double, MIN(v->len - 1, v->len * 99 / 100));
     g_array_free(v, TRUE);
+    json_object_unref(qtest_qmp_eventwait_ref(quiet->qts,
+                                              "X_VSMMU_HOST_EVENTS_DONE"));
+    p->quiet_p99 = latency_of(quiet->qts, tag).prod.p99;
+    return ok && c.delivered == want;
 }
 
-static Result run(bool upstream)
+static int cmp_phase(const void *a, const void *b)
 {
-    Result r = { .ok = true };
-    DemoGuest g;
-    VSMMUQuery c;
-    gint64 t0;
+    return cmp_double(&((const Phase *)a)->quiet_p99,
+                      &((const Phase *)b)->quiet_p99);
+}
 
-    /* 1. Saturation: 2^19 entries hold every event; nothing consumes. */
-    r.ok &= start(&g, upstream, 19);
-    t0 = g_get_monotonic_time();
-    demo_start_events(g.qts, opt_events, 0, false);
-    r.ok &= wait_accounted(&g, opt_events, false, NULL, NULL);
-    r.throughput = opt_events / ((g_get_monotonic_time() - t0) / 1e6);
-    {
-        JsonObject *ev = qtest_qmp_eventwait_ref(g.qts,
-                                                 "X_VSMMU_HOST_EVENTS_DONE");
-        JsonObject *data = json_object_get_object_member(ev, "data");
+static int cmp_phase_rtt(const void *a, const void *b)
+{
+    return cmp_double(&((const Phase *)a)->rtt_p99,
+                      &((const Phase *)b)->rtt_p99);
+}
 
-        r.produced = opt_events /
-                     (json_object_get_int_member(data, "usecs") / 1e6);
-        json_object_unref(ev);
+/* The median of ISOLATION_ROUNDS phases, figure by figure. */
+static Phase phase_median(Phase *p, int n)
+{
+    Phase m;
+
+    qsort(p, n, sizeof(*p), cmp_phase);
+    m = p[n / 2];
+    qsort(p, n, sizeof(*p), cmp_phase_rtt);
+    m.rtt_p99 = p[n / 2].rtt_p99;
+    m.rtt_p50 = p[n / 2].rtt_p50;
+    return m;
+}
+
+/* Idle and storm phases alternate, so that both see the same neighbours. */
+#define ISOLATION_ROUNDS 3
+
+static bool isolation(Phase *idle, Phase *storm)
+{
+    g_autofree char *cmd = isolation_cmdline();
+    int64_t n = (int64_t)(opt_quiet_rate * opt_seconds), want = 0;
+    Phase pi[ISOLATION_ROUNDS], ps[ISOLATION_ROUNDS];
+    DemoGuest quiet, noisy;
+    QTestState *qts = qtest_init(cmd);
+    bool ok;
+
+    demo_select_reader(qts, "vsmmu,timed");
+    ok = demo_guest_bringup(&quiet, qts, DEMO_SMMU_BASE, DEMO_RAM_BASE,
+                            DEMO_RAM_SIZE / 2, demo_devs, 1, 18);
+    ok &= demo_guest_bringup(&noisy, qts, STORM_SMMU_BASE, STORM_RAM_BASE,
+                             DEMO_RAM_SIZE / 2, &storm_dev, 1, 15);
+    for (int r = 0; r < ISOLATION_ROUNDS && ok; r++) {
+        g_autofree char *ti = g_strdup_printf("quiet-idle-%d", r);
+        g_autofree char *ts = g_strdup_printf("quiet-storm-%d", r);
+        VSMMUQuery s0, s1;
+        gint64 t0;
+
+        ok &= phase_run(&quiet, ti, want += n, &pi[r]);
+        /* A storm with no end: the storm's guest never consumes. */
+        start_events_on(qts, "iommufd1", storm_dev.psid, INT64_MAX / 2, 0,
+                        "storm");
+        g_usleep(200 * 1000);   /* let it reach its steady state */
+        s0 = query_nth(qts, 1);
+        t0 = g_get_monotonic_time();
+        ok &= phase_run(&quiet, ts, want += n, &ps[r]);
+        s1 = query_nth(qts, 1);
+        ps[r].storm_rate = (vsmmu_query_accounted(&s1) -
+                            vsmmu_query_accounted(&s0)) /
+                           ((g_get_monotonic_time() - t0) / 1e6);
+        json_object_unref(qtest_qmp(qts,
+            "{'execute': 'x-vsmmu-host-event-stop',"
+            " 'arguments': {'tag': 'storm'}}"));
+        json_object_unref(qtest_qmp_eventwait_ref(qts,
+                                                  "X_VSMMU_HOST_EVENTS_DONE"));
     }
-    c = vsmmu_query(g.qts);
-    if (c.delivered != opt_events) {
-        fprintf(stderr, "vsmmu-bench: %s reader delivered %" PRId64 " of %d"
-                " (lost %" PRId64 ")\n", upstream ? "upstream-model" :
-                "vsmmu", c.delivered, opt_events, c.host_lost);
-        r.ok = false;
+    if (ok) {
+        *idle = phase_median(pi, ISOLATION_ROUNDS);
+        *storm = phase_median(ps, ISOLATION_ROUNDS);
     }
-    demo_guest_stop(&g);
+    qtest_quit(qts);
+    demo_guest_free(&quiet);
+    demo_guest_free(&noisy);
+    return ok;
+}
 
-    /* 2. Latency at a fixed rate, the guest draining. */
-    {
-        GArray *lat = g_array_new(FALSE, FALSE, sizeof(double));
-        int64_t n = MAX(opt_rate, 1000);
+/* ---- report --------------------------------------------------------------- */
 
-        r.ok &= start(&g, upstream, 15);
-        demo_start_events(g.qts, n, opt_rate, true);
-        r.ok &= wait_accounted(&g, n, true, record_latency, lat);
-        percentiles(lat, &r.lat_p50, &r.lat_p99);
-        g_array_free(lat, TRUE);
-        demo_guest_stop(&g);
+static void print_loadavg(const char *when)
+{
+    g_autofree char *s = NULL;
+    double l1, l5, l15;
+
+    if (g_file_get_contents("/proc/loadavg", &s, NULL, NULL) &&
+        sscanf(s, "%lf %lf %lf", &l1, &l5, &l15) == 3) {
+        printf("vsmmu-bench: load average %s: %.2f %.2f %.2f (%d CPUs)\n",
+               when, l1, l5, l15, g_get_num_processors());
     }
+}
 
-    /* 3. qtest round trips, idle and during a storm. */
-    r.ok &= start(&g, upstream, 19);
-    rtts(&g, &r.rtt_idle_p50, &r.rtt_idle_p99);
-    demo_start_events(g.qts, (int64_t)opt_storm_rate * 30, opt_storm_rate,
-                      false);
-    rtts(&g, &r.rtt_storm_p50, &r.rtt_storm_p99);
-    demo_guest_stop(&g);
-    return r;
+static bool part(const char *name)
+{
+    g_auto(GStrv) v = opt_only ? g_strsplit(opt_only, ",", -1) : NULL;
+
+    return !v || g_strv_contains((const char *const *)v, name);
+}
+
+static void print_pct_row(const char *label, const Pct *a, const Pct *b)
+{
+    printf("  %-24s %8.1f %8.1f %8.1f   %8.1f %8.1f %8.1f\n", label,
+           a->p50, a->p99, a->p999, b->p50, b->p99, b->p999);
 }
 
 int main(int argc, char **argv)
@@ -185,47 +458,82 @@ int main(int argc, char **argv)
     g_autoptr(GOptionContext) ctx = g_option_context_new(
         "- vsmmu's host-event path against upstream's strategy");
     g_autoptr(GError) gerr = NULL;
-    Result ours, up;
+    Throughput tp[2] = { { 0 } };
+    Lat lat[N_RATES][2] = { { { { 0 } } } };
+    Phase idle = { 0 }, storm = { 0 };
+    bool ok = true;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &gerr) ||
-        opt_events <= 0 || opt_rate <= 0 || opt_storm_rate <= 0 ||
-        opt_rtts <= 0) {
+        opt_events <= 0 || opt_events > (1 << 19) || opt_batch <= 0 ||
+        opt_batch > 65536 || opt_seconds <= 0 || opt_quiet_rate <= 0) {
         fprintf(stderr, "vsmmu-bench: %s\n", gerr ? gerr->message :
-                "counts and rates must be positive");
+                "--events must be 1..524288, --batch 1..65536, --seconds"
+                " and --quiet-rate positive");
         return 2;
     }
     if (!demo_set_daemon("vsmmu-bench", opt_daemon)) {
         return 2;
     }
-    ours = run(false);
-    up = run(true);
+    print_loadavg("at start");
+    for (int r = 0; r < 2 && part("throughput"); r++) {
+        tp[r] = throughput(r);
+        ok &= tp[r].ok;
+    }
+    for (size_t i = 0; i < N_RATES && part("latency"); i++) {
+        for (int r = 0; r < 2; r++) {
+            ok &= latency(r, latency_rates[i], &lat[i][r]);
+        }
+    }
+    if (part("isolation")) {
+        ok &= isolation(&idle, &storm);
+    }
 
     printf("\nvsmmu-bench: host record -> guest entry, embedded emulated"
-           " host, %d events\n", opt_events);
-    printf("  %-40s %14s %14s %8s\n", "", "vsmmu", "upstream-model",
+           " host\n\n");
+    printf("1. throughput at saturation, %d events, host batches of %d\n",
+           opt_events, opt_batch);
+    printf("  %-40s %14s %14s %8s\n", "", reader_names[0], reader_names[1],
            "ratio");
-    printf("  %-40s %14.0f %14.0f %7.1fx\n", "throughput (events/s)",
-           ours.throughput, up.throughput, ours.throughput / up.throughput);
-    g_autofree char *lat_label = g_strdup_printf("latency p50 at %d/s (us)",
-                                                 opt_rate);
-    g_autofree char *storm_label = g_strdup_printf(
-        "qtest RTT p99, storm %d/s (us)", opt_storm_rate);
+    printf("  %-40s %14.0f %14.0f %7.1fx\n", "end to end (events/s)",
+           tp[0].rate, tp[1].rate, tp[0].rate / tp[1].rate);
+    printf("  %-40s %14.0f %14.0f\n", "host raised them at (events/s)",
+           tp[0].produced, tp[1].produced);
+    printf("  %-40s %14.1f %14.1f\n", "records per batch (reader)",
+           tp[0].batch, tp[1].batch);
 
-    printf("  %-40s %14.0f %14.0f\n", "  host raised them at (events/s)",
-           ours.produced, up.produced);
-    printf("  %-40s %14.1f %14.1f %7.2fx\n", lat_label,
-           ours.lat_p50, up.lat_p50, up.lat_p50 / ours.lat_p50);
-    printf("  %-40s %14.1f %14.1f %7.2fx\n", "latency p99 (us)",
-           ours.lat_p99, up.lat_p99, up.lat_p99 / ours.lat_p99);
-    printf("  %-40s %14.1f %14.1f\n", "qtest RTT p99 idle (us)",
-           ours.rtt_idle_p99, up.rtt_idle_p99);
-    printf("  %-40s %14.1f %14.1f\n", storm_label,
-           ours.rtt_storm_p99, up.rtt_storm_p99);
-    printf("  %-40s %13.2fx %13.2fx\n", "storm / idle RTT p99",
-           ours.rtt_storm_p99 / ours.rtt_idle_p99,
-           up.rtt_storm_p99 / up.rtt_idle_p99);
-    printf("  %-40s %14s %14s\n", "every event accounted for",
-           ours.ok ? "yes" : "NO", up.ok ? "yes" : "NO");
-    return ours.ok && up.ok ? 0 : 1;
+    printf("\n2. host-side latency (us), from the host raising the record"
+           " to:\n");
+    printf("  %-24s %26s   %26s\n", "", reader_names[0], reader_names[1]);
+    printf("  %-24s %8s %8s %8s   %8s %8s %8s\n", "", "p50", "p99", "p99.9",
+           "p50", "p99", "p99.9");
+    for (size_t i = 0; i < N_RATES; i++) {
+        g_autofree char *h = g_strdup_printf("at %d events/s",
+                                             latency_rates[i]);
+
+        printf("  %s (records per batch %.1f / %.1f; raised slowly %"
+               PRId64 " / %" PRId64 ")\n", h, lat[i][0].batch,
+               lat[i][1].batch, lat[i][0].slow, lat[i][1].slow);
+        print_pct_row("  read by the reader", &lat[i][0].read,
+                      &lat[i][1].read);
+        print_pct_row("  interrupt sent", &lat[i][0].irq, &lat[i][1].irq);
+        print_pct_row("  PROD published", &lat[i][0].prod, &lat[i][1].prod);
+    }
+
+    printf("\n3. isolation: two vSMMUs, own iothreads; quiet one at %d"
+           " events/s (median of %d rounds)\n", opt_quiet_rate,
+           ISOLATION_ROUNDS);
+    printf("  %-40s %10s %10s %8s\n", "", "idle", "storm", "ratio");
+    printf("  %-40s %10.1f %10.1f %7.2fx\n", "quiet p99 raise -> PROD (us)",
+           idle.quiet_p99, storm.quiet_p99, storm.quiet_p99 / idle.quiet_p99);
+    printf("  %-40s %10.1f %10.1f %7.2fx\n", "main loop qtest RTT p99 (us)",
+           idle.rtt_p99, storm.rtt_p99, storm.rtt_p99 / idle.rtt_p99);
+    printf("  %-40s %10.1f %10.1f\n", "main loop qtest RTT p50 (us)",
+           idle.rtt_p50, storm.rtt_p50);
+    printf("  %-40s %10s %10.0f\n", "storm: records handled (events/s)", "",
+           storm.storm_rate);
+    printf("\n");
+    print_loadavg("at end");
+    printf("  %-40s %s\n", "every event accounted for", ok ? "yes" : "NO");
+    return ok ? 0 : 1;
 }

@@ -251,9 +251,19 @@ void qtest_memread(QTestState *s, uint64_t addr, void *buf, size_t size)
 void qtest_memwrite(QTestState *s, uint64_t addr, const void *buf,
                     size_t size)
 {
-    g_autofree char *b64 = g_base64_encode(buf, size);
+    /* In pieces whose lines stay well under QTEST_MAX_LINE. */
+    const size_t piece = 4 * 1024 * 1024;
 
-    g_free(qtest_ok(s, "b64write 0x%" PRIx64 " 0x%zx %s", addr, size, b64));
+    for (size_t off = 0; off < size || !size; off += piece) {
+        size_t n = MIN(piece, size - off);
+        g_autofree char *b64 = g_base64_encode((const uint8_t *)buf + off, n);
+
+        g_free(qtest_ok(s, "b64write 0x%" PRIx64 " 0x%zx %s", addr + off, n,
+                        b64));
+        if (!size) {
+            break;
+        }
+    }
 }
 
 void qtest_bufread(QTestState *s, uint64_t addr, void *buf, size_t size)

@@ -10,6 +10,7 @@
 #include "libqtest.h"
 #include "vsmmu-query.h"
 #include "libqos/smmuv3-driver.h"
+#include "hw/arm/smmuv3-accel.h"
 
 #define SMMU_BASE   0x0c000000ull
 #define RAM_BASE    0x40000000ull
@@ -483,6 +484,25 @@ static void test_lost_event(void)
     teardown(&f);
 }
 
+/*
+ * On a started daemon: select the test bed's reader with reader_cmd, then
+ * bring the vSMMU up (event queue 2^log2size), VSID0 in stage 1.
+ */
+static void bringup_with_reader(Fixture *f, const char *reader_cmd,
+                                unsigned log2size)
+{
+    QSMMUv3Options opts = {
+        .cmdq_log2size = 8, .evtq_log2size = log2size, .sid_bits = 16,
+    };
+
+    qmp_ok(f->qts, reader_cmd);
+    qtest_qos_bus_init(f->qts, &f->bus);
+    qsmmuv3_init(&f->d, &f->bus, SMMU_BASE, RAM_BASE, RAM_SIZE);
+    g_assert_true(qsmmuv3_bringup(&f->d, &opts));
+    qsmmuv3_ste_s1(&f->d, VSID0, 1, qsmmuv3_alloc(&f->d, 4096, 4096));
+    g_assert_true(qsmmuv3_cfgi_ste(&f->d, VSID0));
+}
+
 /* The test seam: the test bed's model of upstream's reader delivers. */
 static void test_upstream_reader(void)
 {
@@ -491,20 +511,9 @@ static void test_upstream_reader(void)
     bool ovf = false;
     VSMMU v;
 
-    {
-        QSMMUv3Options opts = {
-            .cmdq_log2size = 8, .evtq_log2size = 4, .sid_bits = 16,
-        };
-
-        f.qts = qtest_init(CMDLINE);
-        qmp_ok(f.qts, "{'execute': 'x-testbed-veventq-reader',"
-               " 'arguments': {'reader': 'upstream'}}");
-        qtest_qos_bus_init(f.qts, &f.bus);
-        qsmmuv3_init(&f.d, &f.bus, SMMU_BASE, RAM_BASE, RAM_SIZE);
-        g_assert_true(qsmmuv3_bringup(&f.d, &opts));
-        qsmmuv3_ste_s1(&f.d, VSID0, 1, qsmmuv3_alloc(&f.d, 4096, 4096));
-        g_assert_true(qsmmuv3_cfgi_ste(&f.d, VSID0));
-    }
+    f.qts = qtest_init(CMDLINE);
+    bringup_with_reader(&f, "{'execute': 'x-testbed-veventq-reader',"
+                        " 'arguments': {'reader': 'upstream'}}", 4);
     inject(f.qts, PSID0, 0x3000, true, false, 3);
     v = settle(f.qts, 3);
     g_assert_cmpint(v.delivered, ==, 3);
@@ -512,6 +521,102 @@ static void test_upstream_reader(void)
     g_assert_cmpint(batches(f.qts), ==, 3);
     g_assert_cmpuint(qsmmuv3_evtq_consume(&f.d, ev, 4, &ovf), ==, 3);
     g_assert_cmphex(ev[2].addr, ==, 0x3000);
+    teardown(&f);
+}
+
+/* A generator's count events for PSID0 in batches of 100, to its end. */
+static void generate_and_wait(QTestState *qts, int count, const char *tag)
+{
+    json_object_unref(qtest_qmp(qts,
+        "{'execute': 'x-vsmmu-host-event-rate', 'arguments': {"
+        " 'iommufd': 'iommufd0', 'psids': [%u], 'count': %d,"
+        " 'batch': 100, 'tag': '%s'}}", PSID0, count, tag));
+    json_object_unref(qtest_qmp_eventwait_ref(qts,
+                                              "X_VSMMU_HOST_EVENTS_DONE"));
+}
+
+/* x-testbed-latency's stage NAME of generator entry g: checked, samples. */
+static int64_t check_stage(JsonObject *g, const char *name, int64_t *p50)
+{
+    JsonObject *o = json_object_get_object_member(g, name);
+    int64_t n = json_object_get_int_member(o, "samples");
+
+    if (n) {
+        int64_t a = json_object_get_int_member(o, "p50-ns");
+        int64_t b = json_object_get_int_member(o, "p99-ns");
+        int64_t c = json_object_get_int_member(o, "p99.9-ns");
+        int64_t m = json_object_get_int_member(o, "max-ns");
+
+        g_assert_cmpint(a, <=, b);
+        g_assert_cmpint(b, <=, c);
+        g_assert_cmpint(c, <=, m);
+        *p50 = a;
+    }
+    return n;
+}
+
+/*
+ * The test bed's latency timestamps account for every record exactly
+ * once, through either reader, and only when a timed reader is selected.
+ * (Times are never asserted: only their order.)
+ */
+static void test_timed_reader(gconstpointer data)
+{
+    bool upstream = GPOINTER_TO_INT(data);
+    int64_t read_p50 = 0, prod_p50 = 0;
+    JsonObject *rsp, *g;
+    JsonArray *arr;
+    Fixture f;
+    VSMMU v;
+
+    f.qts = qtest_init(CMDLINE);
+    /* Not timed: the generator logs nothing, the report is empty. */
+    generate_and_wait(f.qts, 10, "untimed");
+    rsp = qtest_qmp(f.qts, "{'execute': 'x-testbed-latency'}");
+    g_assert_cmpuint(json_array_get_length(
+        json_object_get_array_member(rsp, "return")), ==, 0);
+    json_object_unref(rsp);
+
+    bringup_with_reader(&f, upstream ?
+                        "{'execute': 'x-testbed-veventq-reader',"
+                        " 'arguments': {'reader': 'upstream', 'timed': true}}"
+                        : "{'execute': 'x-testbed-veventq-reader',"
+                        " 'arguments': {'reader': 'vsmmu', 'timed': true}}",
+                        12);
+    generate_and_wait(f.qts, 4000, "t");
+    v = settle(f.qts, 4000);
+    g_assert_cmpint(v.delivered, ==, 4000);
+
+    rsp = qtest_qmp(f.qts, "{'execute': 'x-testbed-latency'}");
+    arr = json_object_get_array_member(rsp, "return");
+    g_assert_cmpuint(json_array_get_length(arr), ==, 1);
+    g = json_array_get_object_element(arr, 0);
+    g_assert_cmpstr(json_object_get_string_member(g, "tag"), ==, "t");
+    g_assert_cmpint(json_object_get_int_member(g, "raised"), ==, 4000);
+    g_assert_cmpint(json_object_get_int_member(g, "records"), ==, 4000);
+    if (upstream) {
+        g_assert_cmpint(json_object_get_int_member(g, "batches"), ==, 4000);
+    } else {
+        g_assert_cmpint(json_object_get_int_member(g, "batches"), ==,
+                        batches(f.qts));
+    }
+    g_assert_cmpint(check_stage(g, "read", &read_p50), ==, 4000);
+    g_assert_cmpint(check_stage(g, "prod", &prod_p50), ==, 4000);
+    /* PROD is published after the read, record by record. */
+    g_assert_cmpint(read_p50, <=, prod_p50);
+    /*
+     * The guest never consumed: one interrupt, for the records of the
+     * first batch (one record upstream, one read's worth for vsmmu).
+     */
+    {
+        int64_t unused;
+        int64_t irq = check_stage(g, "irq", &unused);
+
+        g_assert_cmpint(irq, >=, 1);
+        g_assert_cmpint(irq, <=, upstream ? 1 :
+                        SMMUV3_ACCEL_READ_BUFFER / (8 + SMMU_EVENT_SIZE));
+    }
+    json_object_unref(rsp);
     teardown(&f);
 }
 
@@ -527,5 +632,9 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/storm-teardown", test_storm_teardown);
     g_test_add_func("/smmuv3-accel/lost-event", test_lost_event);
     g_test_add_func("/smmuv3-accel/upstream-reader", test_upstream_reader);
+    g_test_add_data_func("/smmuv3-accel/timed-reader/vsmmu",
+                         GINT_TO_POINTER(false), test_timed_reader);
+    g_test_add_data_func("/smmuv3-accel/timed-reader/upstream",
+                         GINT_TO_POINTER(true), test_timed_reader);
     return g_test_run();
 }

@@ -15,6 +15,7 @@ int main(int argc, char **argv)
 
     testbed_register_generators();
     testbed_register_reader();
+    testbed_register_latency();
     status = qemu_init(argc, argv);
     if (status < 0) {
         qemu_main_loop_run();
@@ -24,5 +25,6 @@ int main(int argc, char **argv)
     testbed_generators_cleanup();
     testbed_reader_cleanup();
     qemu_cleanup();
+    testbed_latency_cleanup();
     return status;
 }

@@ -7,8 +7,10 @@
  *
  * It plugs into the vSMMU's test seam (smmuv3_accel_set_test_reader_
  * factory(), include/hw/arm/smmuv3-accel.h), selected with the test-bed
- * command x-testbed-veventq-reader {"reader": "upstream"|"vsmmu"}; it
- * applies to the vEVENTQs allocated afterwards.
+ * command x-testbed-veventq-reader {"reader": "upstream"|"vsmmu",
+ * "timed": BOOL}; it applies to the vEVENTQs allocated afterwards.  With
+ * "timed", either reader is wrapped by latency.c's, which takes the
+ * host-side timestamps.
  *
  * Main thread only: the command, the factory and the fd handler.
  *
@@ -53,7 +55,8 @@ static gboolean upstream_read(gint fd, GIOCondition cond, gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
-static void *upstream_start(const VeventqReaderConfig *cfg, Error **errp)
+void *testbed_upstream_reader_start(const VeventqReaderConfig *cfg,
+                                    IOThread *iot, Error **errp)
 {
     UpstreamReader *r = g_new0(UpstreamReader, 1);
 
@@ -66,7 +69,7 @@ static void *upstream_start(const VeventqReaderConfig *cfg, Error **errp)
     return r;
 }
 
-static void upstream_stop(void *opaque)
+void testbed_upstream_reader_stop(void *opaque)
 {
     UpstreamReader *r = opaque;
 
@@ -78,23 +81,27 @@ static void upstream_stop(void *opaque)
 
 static const SMMUv3AccelReaderFactory upstream_factory = {
     .name = "upstream",
-    .start = upstream_start,
-    .stop = upstream_stop,
+    .start = testbed_upstream_reader_start,
+    .stop = testbed_upstream_reader_stop,
 };
 
 static const QmpArg reader_args[] = {
     { "reader", QMP_ARG_STR, .required = true },
+    { "timed", QMP_ARG_BOOL },
     { NULL }
 };
 
 static JsonNode *qmp_x_testbed_reader(JsonObject *args, Error **errp)
 {
     const char *name = qmp_arg_str(args, "reader", "");
+    bool timed = qmp_arg_bool(args, "timed", false);
+    bool upstream = !strcmp(name, "upstream");
 
-    if (!strcmp(name, "upstream")) {
-        smmuv3_accel_set_test_reader_factory(&upstream_factory);
-    } else if (!strcmp(name, "vsmmu")) {
-        smmuv3_accel_set_test_reader_factory(NULL);
+    if (upstream || !strcmp(name, "vsmmu")) {
+        smmuv3_accel_set_test_reader_factory(
+            timed ? testbed_timed_factory(upstream) :
+            upstream ? &upstream_factory : NULL);
+        testbed_latency_enable(timed);
     } else {
         error_setg(errp, "Parameter 'reader' expects 'upstream' or 'vsmmu',"
                    " not '%s'", name);

@@ -326,6 +326,148 @@ static void test_depth1_storm(Fixture *f, gconstpointer data)
     free_queue(f, id, fd);
 }
 
+static void encode_evt(uint32_t psid, bool s2, uint64_t addr,
+                       uint64_t evt[4])
+{
+    SMMUEventInfo info = {
+        .type = SMMU_EVT_F_TRANSLATION, .sid = psid, .s2 = s2,
+        .class_ = SMMU_EVT_CLASS_IN, .input_addr = addr,
+    };
+    SMMUEvent rec;
+
+    smmu_event_build(&rec, &info);
+    smmu_event_to_dwords(&rec, evt);
+}
+
+/* Read everything queued; check the sequence numbers are first, first+1.. */
+static size_t read_all_in_order(Fixture *f, int fd, uint32_t first)
+{
+    g_autofree uint8_t *buf = g_malloc(512 * REC_SIZE);
+    size_t total = 0;
+    ssize_t n;
+
+    while ((n = iommufd_backend_read_veventq(f->be, fd, buf,
+                                             512 * REC_SIZE)) > 0) {
+        g_assert_cmpint(n % REC_SIZE, ==, 0);
+        for (ssize_t off = 0; off < n; off += REC_SIZE) {
+            uint64_t w[4];
+
+            g_assert_cmpuint(hdr_at(buf, off).flags, ==, 0);
+            g_assert_cmpuint(hdr_at(buf, off).sequence, ==, first + total);
+            memcpy(w, buf + off + 8, sizeof(w));
+            /* The records keep their order: address = sequence. */
+            g_assert_cmphex(GUINT64_FROM_LE(w[2]), ==, (first + total) << 12);
+            total++;
+        }
+    }
+    g_assert_cmpint(n, ==, 0);
+    return total;
+}
+
+/*
+ * A batch is the same as its events reported one by one, in order; the
+ * reader is woken once for it; an unknown StreamID stops it there.
+ */
+static void test_batch(Fixture *f, gconstpointer data)
+{
+    uint64_t evts[300][4];
+    IOMMUFDEmulatedReportInfo info[300];
+    IOMMUFDEmulatedStats st;
+    Error *err = NULL;
+    uint32_t id;
+    int fd;
+
+    alloc_queue(f, 200, &id, &fd);
+    /* 100 events, the 50th of stage 2 (host only). */
+    for (int i = 0, a = 0; i < 100; i++) {
+        encode_evt(PSID, i == 49, i == 49 ? 0 : (uint64_t)a++ << 12,
+                   evts[i]);
+    }
+    g_assert_cmpuint(iommufd_emulated_report_events(f->host, evts, 100, info,
+                                                    &error_abort), ==, 100);
+    for (int i = 0; i < 100; i++) {
+        g_assert_cmpint(info[i].result, ==, i == 49 ?
+                        EMULATED_REPORT_HOST_ONLY : EMULATED_REPORT_QUEUED);
+        if (i != 49) {
+            g_assert_cmpuint(info[i].veventq_id, ==, id);
+            g_assert_cmpuint(info[i].seq, ==, i < 49 ? i : i - 1);
+        }
+    }
+    g_assert_true(readable(fd));
+    g_assert_cmpuint(read_all_in_order(f, fd, 0), ==, 99);
+    g_assert_false(readable(fd));
+
+    /* 300 into depth 200: the ring grows, then tail drop from the 201st. */
+    for (int i = 0; i < 300; i++) {
+        encode_evt(PSID, false, (uint64_t)(99 + i) << 12, evts[i]);
+    }
+    g_assert_cmpuint(iommufd_emulated_report_events(f->host, evts, 300, info,
+                                                    NULL), ==, 300);
+    g_assert_cmpint(info[199].result, ==, EMULATED_REPORT_QUEUED);
+    g_assert_cmpint(info[200].result, ==, EMULATED_REPORT_OVERFLOW);
+    g_assert_cmpuint(info[299].seq, ==, 99 + 299);
+    {
+        uint8_t buf[REC_SIZE * 200 + 8];
+        ssize_t n = iommufd_backend_read_veventq(f->be, fd, buf, sizeof(buf));
+
+        g_assert_cmpint(n, ==, 200 * REC_SIZE + 8);
+        g_assert_cmpuint(hdr_at(buf, 199 * REC_SIZE).sequence, ==, 99 + 199);
+        g_assert_cmpuint(hdr_at(buf, 200 * REC_SIZE).flags, ==,
+                         IOMMU_VEVENTQ_FLAG_LOST_EVENTS);
+        g_assert_cmpuint(hdr_at(buf, 200 * REC_SIZE).sequence, ==, 99 + 299);
+    }
+
+    /* An unknown StreamID in the middle: the ones before it are reported. */
+    encode_evt(PSID, false, 399ull << 12, evts[0]);
+    encode_evt(0x99, false, 0, evts[1]);
+    encode_evt(PSID, false, 400ull << 12, evts[2]);
+    g_assert_cmpuint(iommufd_emulated_report_events(f->host, evts, 3, info,
+                                                    &err), ==, 1);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "emulated host: no device with StreamID 0x99");
+    error_free(err);
+    g_assert_cmpuint(read_all_in_order(f, fd, 399), ==, 1);
+    iommufd_emulated_host_stats(f->host, &st);
+    g_assert_cmpuint(st.reported, ==, 100 + 300 + 1);
+    g_assert_cmpuint(st.queued, ==, 99 + 200 + 1);
+    g_assert_cmpuint(st.overflowed, ==, 100);
+    g_assert_cmpuint(st.host_only, ==, 1);
+    free_queue(f, id, fd);
+}
+
+/*
+ * Reads and reports interleaved: the queue's ring wraps, and grows (from
+ * 64 slots) while wrapped, keeping the order.
+ */
+static void test_ring_wrap(Fixture *f, gconstpointer data)
+{
+    uint8_t buf[REC_SIZE * 7];
+    uint64_t evt[4];
+    uint32_t id, next = 0, seen = 0;
+    int fd;
+
+    alloc_queue(f, 100, &id, &fd);
+    for (int round = 0; round < 40; round++) {
+        for (int i = 0; i < 16; i++, next++) {
+            encode_evt(PSID, false, (uint64_t)next << 12, evt);
+            g_assert_true(iommufd_emulated_report_event(f->host, evt, NULL,
+                                                        &error_abort));
+        }
+        for (int i = 0; i < 2; i++) {
+            ssize_t n = iommufd_backend_read_veventq(f->be, fd, buf,
+                                                     sizeof(buf));
+
+            g_assert_cmpint(n, ==, sizeof(buf));
+            for (int k = 0; k < 7; k++, seen++) {
+                g_assert_cmpuint(hdr_at(buf, k * REC_SIZE).sequence, ==,
+                                 seen);
+            }
+        }
+    }
+    g_assert_cmpuint(read_all_in_order(f, fd, seen), ==, next - seen);
+    free_queue(f, id, fd);
+}
+
 static void test_vdevice_rules(Fixture *f, gconstpointer data)
 {
     Error *err = NULL;
@@ -452,6 +594,8 @@ int main(int argc, char **argv)
     ADD("/iommufd-emulated/veventq/sid-rewrite", test_sid_rewrite);
     ADD("/iommufd-emulated/veventq/overflow", test_overflow);
     ADD("/iommufd-emulated/veventq/depth1-storm", test_depth1_storm);
+    ADD("/iommufd-emulated/veventq/batch", test_batch);
+    ADD("/iommufd-emulated/veventq/ring-wrap", test_ring_wrap);
     ADD("/iommufd-emulated/vdevice-rules", test_vdevice_rules);
     ADD("/iommufd-emulated/hwpt-rules", test_hwpt_rules);
     ADD("/iommufd-emulated/hw-info", test_hw_info);

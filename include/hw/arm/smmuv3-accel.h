@@ -112,18 +112,21 @@ void smmuv3_accel_remove_lost_notifier(SMMUv3AccelLostNotifier *n);
 
 /*
  * The test seam: an alternative vEVENTQ reader.  While a factory is set,
- * each vEVENTQ a vSMMU allocates is read by factory->start(cfg) instead
- * of a VeventqReader in the vSMMU's iothread; cfg is exactly what that
- * reader would get (cfg->batch_cb delivers a batch to the guest; call it
- * from one thread at a time).  stop() stops and frees what start()
- * returned, before the vEVENTQ fd is closed.  Only the test bed
- * (tests/testbed/, vsmmu-daemon-testbed) sets one: the benchmark's model
- * of upstream QEMU's reader.  Main thread only; applies to the vEVENTQs
- * allocated afterwards.
+ * each vEVENTQ a vSMMU allocates is read by factory->start(cfg, iot)
+ * instead of a VeventqReader in the vSMMU's iothread; cfg is exactly what
+ * that reader would get (cfg->batch_cb delivers a batch to the guest;
+ * call it from one thread at a time) and iot is that iothread.  stop()
+ * stops and frees what start() returned, before the vEVENTQ fd is
+ * closed; records still queued then are not counted as discarded.  Only
+ * the test bed (tests/testbed/, vsmmu-daemon-testbed) sets one: the
+ * benchmark's model of upstream QEMU's reader, and readers that take
+ * latency timestamps around cfg->batch_cb.  Main thread only; applies to
+ * the vEVENTQs allocated afterwards.
  */
 typedef struct SMMUv3AccelReaderFactory {
     const char *name;
-    void *(*start)(const VeventqReaderConfig *cfg, Error **errp);
+    void *(*start)(const VeventqReaderConfig *cfg, IOThread *iot,
+                   Error **errp);
     void (*stop)(void *reader);
 } SMMUv3AccelReaderFactory;
 void smmuv3_accel_set_test_reader_factory(const SMMUv3AccelReaderFactory *f);
