@@ -50,8 +50,9 @@ q=$("$srcroot/tests/arm64/fetch.sh" qemu) || rc=$?
 [ $rc = 77 ] && skip "cannot fetch Debian's QEMU (see stderr)"
 [ $rc = 0 ] || exit $rc
 qemu=${q#qemu=}/bin/qemu-system-aarch64
-unshare --user --map-root-user --mount true 2>/dev/null ||
-    skip "no unprivileged user and mount namespaces (unshare -U -r -m)"
+unshare --user --map-root-user --mount sh -c \
+    'mount -t overlay overlay -o "lowerdir=$1/usr/share:/usr/share" /usr/share' sh "$lv" 2>/dev/null ||
+    skip "no unprivileged user and mount namespaces with overlayfs (unshare -U -r -m)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vsmmu-libvirt.XXXXXX")
 echo "# libvirt $("$lv/bin/virsh" --version), QEMU capabilities from $qemu; files in $work"
