@@ -13,6 +13,9 @@
  *   NAME.hostdev  optional: the domain's <hostdev>s that libvirt could not
  *                 put on this host's line, one "ID HOST-BDF BUS ADDR" a line;
  *                 each is hot-plugged and unplugged through the monitor
+ *   NAME.expect-hostdev  optional: "refused: TEXT", device_add of each
+ *                 host device must fail saying TEXT (e.g. the vSMMU asks
+ *                 for a host capability the emulated host lacks)
  *
  * What the harness changes in libvirt's line, and nothing else: the
  * emulator becomes vsmmu-daemon; with host devices, the iommufd backend
@@ -26,10 +29,14 @@
  * The monitor sequence (libvirt's for a domain's life): greeting,
  * qmp_capabilities, query-status "prelaunch" (-S), cont, query-status
  * "running", qom-list /machine/peripheral (every -device id of the line),
- * then per host device: getfd with the VFIO cdev's descriptor passed by
- * SCM_RIGHTS (fdname "hostdev-ID-fd", as libvirt names it), device_add in
- * libvirt's JSON form with "fd" naming it, qom-list, device_del and
+ * then per host device: getfd with a descriptor passed by SCM_RIGHTS
+ * (fdname "hostdev-ID-fd", as libvirt names the VFIO cdev it opened),
+ * device_add in libvirt's JSON form, closefd, qom-list, device_del and
  * DEVICE_DELETED, qom-list again; finally quit, and the daemon exits 0.
+ * A device of the emulated host has no VFIO cdev, and vsmmu-daemon
+ * refuses "fd" with x-emulated-psid, so the device_add leaves "fd" out
+ * and the passed descriptor (/dev/null's) is closed by name instead:
+ * the descriptor passing is libvirt's, its use needs a real host device.
  * Every wait is bounded by QTEST_TIMEOUT_S (a hang guard).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -49,6 +56,7 @@ typedef struct Domain {
     char *name;
     char **argv;                /* libvirt's, emulator replaced */
     char *expect;
+    char *expect_hostdev;       /* NULL: hot-plug must succeed */
     char *monitor;              /* the QMP socket path */
     GPtrArray *ids;             /* -device ids */
     GPtrArray *hostdevs;        /* "ID BDF BUS ADDR" lines */
@@ -157,6 +165,12 @@ static Domain *domain_load(const char *name)
 
     d->name = g_strdup(name);
     d->expect = file_text(name, ".expect");
+    d->expect_hostdev = file_text(name, ".expect-hostdev");
+    if (d->expect_hostdev && !*d->expect_hostdev) {
+        g_clear_pointer(&d->expect_hostdev, g_free);
+    }
+    g_assert(!d->expect_hostdev ||
+             g_str_has_prefix(d->expect_hostdev, "refused: "));
     d->ids = g_ptr_array_new_with_free_func(g_free);
     d->hostdevs = g_ptr_array_new_with_free_func(g_free);
     g_assert_nonnull(line);
@@ -197,6 +211,7 @@ static void domain_free(Domain *d)
     g_free(d->name);
     g_strfreev(d->argv);
     g_free(d->expect);
+    g_free(d->expect_hostdev);
     g_free(d->monitor);
     g_ptr_array_unref(d->ids);
     g_ptr_array_unref(d->hostdevs);
@@ -355,6 +370,32 @@ static JsonNode *run_cmd(Run *r, const char *json)
     return json_node_copy(ret);
 }
 
+/* Send a command that must fail with an error saying TEXT. */
+static void expect_refused(Run *r, const char *json, const char *text)
+{
+    g_autoptr(JsonObject) rsp = NULL;
+    JsonObject *e;
+    const char *desc;
+
+    qtest_client_sendf(r->mon, "%s\n", json);
+    rsp = run_reply(r);
+    if (!json_object_has_member(rsp, "error")) {
+        g_test_message("%s: %s -> ok, expected an error saying \"%s\"",
+                       r->d->name, json, text);
+        g_test_fail();
+        return;
+    }
+    e = json_object_get_object_member(rsp, "error");
+    desc = json_object_get_string_member_with_default(e, "desc", "");
+    g_test_message("%s: %s -> refused as expected: %s", r->d->name, json,
+                   desc);
+    if (!strstr(desc, text)) {
+        g_test_message("%s: the error does not say \"%s\"", r->d->name,
+                       text);
+        g_test_fail();
+    }
+}
+
 static void expect_status(Run *r, const char *status, bool running)
 {
     g_autoptr(JsonNode) ret = run_cmd(r, "{\"execute\":\"query-status\"}");
@@ -470,17 +511,14 @@ static void hotplug_hostdev(Run *r, const char *spec)
     g_autofree char *fdname = NULL;
     g_autofree char *add = NULL;
     g_autofree char *del = NULL;
+    g_autofree char *closefd = NULL;
     g_autoptr(JsonNode) ret = NULL;
     int cdev;
 
     g_assert_cmpuint(g_strv_length(f), ==, 4);
     g_assert_cmpint(sscanf(f[1], "%x:%x:%x.%x", &dom, &bus, &slot, &fn), ==, 4);
     fdname = g_strdup_printf("hostdev-%s-fd", f[0]);
-    /*
-     * The VFIO cdev libvirt would open: the emulated host has no device
-     * node, so the descriptor passed is /dev/null's (the daemon only
-     * receives it; the device is the emulated host's).
-     */
+    /* See the head of this file: passed, then closed by name. */
     cdev = open("/dev/null", O_RDWR | O_CLOEXEC);
     g_assert_cmpint(cdev, >=, 0);
     send_getfd(r, fdname, cdev);
@@ -488,12 +526,25 @@ static void hotplug_hostdev(Run *r, const char *spec)
     add = g_strdup_printf("{\"execute\":\"device_add\",\"arguments\":"
                           "{\"driver\":\"vfio-pci\",\"x-emulated-psid\":%u,"
                           "\"id\":\"%s\",\"iommufd\":\"iommufd0\","
-                          "\"fd\":\"%s\",\"bus\":\"%s\",\"addr\":\"%s\"}}",
-                          bus << 8 | slot << 3 | fn, f[0], fdname, f[2], f[3]);
+                          "\"bus\":\"%s\",\"addr\":\"%s\"}}",
+                          bus << 8 | slot << 3 | fn, f[0], f[2], f[3]);
+    closefd = g_strdup_printf("{\"execute\":\"closefd\",\"arguments\":"
+                              "{\"fdname\":\"%s\"}}", fdname);
+    if (r->d->expect_hostdev) {
+        expect_refused(r, add, r->d->expect_hostdev + strlen("refused: "));
+        ret = run_cmd(r, closefd);
+        g_assert(!peripheral_has(r, f[0]));
+        return;
+    }
     ret = run_cmd(r, add);
     if (!ret) {
         return;
     }
+    g_clear_pointer(&ret, json_node_unref);
+    g_free(closefd);
+    closefd = g_strdup_printf("{\"execute\":\"closefd\",\"arguments\":"
+                              "{\"fdname\":\"%s\"}}", fdname);
+    ret = run_cmd(r, closefd);
     g_assert(peripheral_has(r, f[0]));
     del = g_strdup_printf("{\"execute\":\"device_del\",\"arguments\":"
                           "{\"id\":\"%s\"}}", f[0]);
@@ -506,13 +557,23 @@ static void hotplug_hostdev(Run *r, const char *spec)
     g_assert(!peripheral_has(r, f[0]));
 }
 
-static void drive_monitor(Run *r)
+/* False if the daemon is gone before the sequence could run. */
+static bool drive_monitor(Run *r)
 {
     g_autofree char *greeting = qtest_client_line(r->mon);
     g_autoptr(JsonObject) g = greeting ? json_parse_object(greeting) : NULL;
     JsonNode *ret;
 
-    g_assert_nonnull(g);
+    if (!g) {
+        int status = run_wait(r, true);
+        g_autofree char *text = run_stderr(r);
+
+        g_test_message("%s: no QMP greeting; the daemon exited (status %d):"
+                       "\n%s", r->d->name,
+                       WIFEXITED(status) ? WEXITSTATUS(status) : -1, text);
+        g_test_fail();
+        return false;
+    }
     g_assert(json_object_has_member(g, "QMP"));
     g_test_message("%s: greeting %s", r->d->name, greeting);
     ret = run_cmd(r, "{\"execute\":\"qmp_capabilities\"}");
@@ -535,6 +596,7 @@ static void drive_monitor(Run *r)
     }
     ret = run_cmd(r, "{\"execute\":\"quit\"}");
     g_clear_pointer(&ret, json_node_unref);
+    return true;
 }
 
 static void test_domain(gconstpointer data)
@@ -555,8 +617,7 @@ static void test_domain(gconstpointer data)
         g_assert_nonnull(strstr(text, d->expect + strlen("refused: ")));
     } else if (!run_connect(&r)) {
         g_test_fail();
-    } else {
-        drive_monitor(&r);
+    } else if (drive_monitor(&r)) {
         status = run_wait(&r, true);
         g_test_message("%s: exit status %d after quit", d->name,
                        WIFEXITED(status) ? WEXITSTATUS(status) : -1);

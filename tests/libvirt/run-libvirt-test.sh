@@ -91,6 +91,7 @@ for n in "$@"; do
     x=$here/domains/$n.xml
     [ -f "$x" ] || { echo "Bail out! no domain $x"; exit 1; }
     sed -n 's/.*<!-- expect: \(.*\) -->.*/\1/p' "$x" >"$work/$n.expect"
+    sed -n 's/.*<!-- expect-hostdev: \(.*\) -->.*/\1/p' "$x" >"$work/$n.expect-hostdev"
     sed "s,@EMULATOR@,$qemu," "$x" >"$work/$n.xml"
     : >"$work/$n.hostdev"
     if ! to_native "$work/$n.xml" >"$work/$n.args" 2>"$work/$n.virsh.log"; then
@@ -140,6 +141,7 @@ for n in "${names[@]}"; do
     i=$((i + 1))
     what="$(cat "$work/$n.expect")"
     [ -s "$work/$n.hostdev" ] && what="$what, hot-plug $(cut -d' ' -f1,2 "$work/$n.hostdev" | paste -sd, -)"
+    [ -s "$work/$n.expect-hostdev" ] && what="$what $(cat "$work/$n.expect-hostdev")"
     if [ ! -f "$work/$n.args" ]; then
         echo "not ok $i - $n: no command line from libvirt"
         failed=1
