@@ -13,7 +13,8 @@
 # DRIVER (libvirt-drive) starts each line with DAEMON and drives its
 # monitor as libvirt does.  Output is TAP, one line per domain, and one
 # per domain the reference QEMU 11.1 runs too; each domain's files (XML,
-# line, daemon stderr, driver logs) stay in the directory printed first.
+# line, daemon stderr, driver logs) stay, after a failure, in the
+# directory printed first.
 #
 # libvirt runs unprivileged in a user namespace (embed mode as root needs
 # the libvirt-qemu user) with a private mount namespace that shows it its
@@ -153,4 +154,6 @@ for n in "${refs[@]}"; do
     i=$((i + 1))
     drive $i "$n" "$qemu" "$n on QEMU 11.1 (reference)" "$work/$n.reference.log"
 done
+# Keep the files of a failed run for inspection only.
+[ $failed = 1 ] || rm -rf "$work"
 exit $failed
