@@ -345,22 +345,34 @@ static JsonObject *run_reply(Run *r)
     }
 }
 
+/* "CLASS: desc" of an error reply (caller frees), or NULL on success. */
+static char *reply_error(JsonObject *rsp)
+{
+    JsonObject *e;
+
+    if (!json_object_has_member(rsp, "error")) {
+        return NULL;
+    }
+    e = json_object_get_object_member(rsp, "error");
+    return g_strdup_printf("%s: %s",
+                           json_object_get_string_member_with_default(
+                               e, "class", "?"),
+                           json_object_get_string_member_with_default(
+                               e, "desc", "?"));
+}
+
 /* Send a command; assert success; its "return" (a new reference). */
 static JsonNode *run_cmd(Run *r, const char *json)
 {
     g_autoptr(JsonObject) rsp = NULL;
+    g_autofree char *error = NULL;
     JsonNode *ret;
 
     qtest_client_sendf(r->mon, "%s\n", json);
     rsp = run_reply(r);
-    if (json_object_has_member(rsp, "error")) {
-        JsonObject *e = json_object_get_object_member(rsp, "error");
-
-        g_test_message("%s: %s -> error %s: %s", r->d->name, json,
-                       json_object_get_string_member_with_default(e, "class",
-                                                                  "?"),
-                       json_object_get_string_member_with_default(e, "desc",
-                                                                  "?"));
+    error = reply_error(rsp);
+    if (error) {
+        g_test_message("%s: %s -> error %s", r->d->name, json, error);
         g_test_fail();
         return NULL;
     }
@@ -374,22 +386,20 @@ static JsonNode *run_cmd(Run *r, const char *json)
 static void expect_refused(Run *r, const char *json, const char *text)
 {
     g_autoptr(JsonObject) rsp = NULL;
-    JsonObject *e;
-    const char *desc;
+    g_autofree char *error = NULL;
 
     qtest_client_sendf(r->mon, "%s\n", json);
     rsp = run_reply(r);
-    if (!json_object_has_member(rsp, "error")) {
+    error = reply_error(rsp);
+    if (!error) {
         g_test_message("%s: %s -> ok, expected an error saying \"%s\"",
                        r->d->name, json, text);
         g_test_fail();
         return;
     }
-    e = json_object_get_object_member(rsp, "error");
-    desc = json_object_get_string_member_with_default(e, "desc", "");
     g_test_message("%s: %s -> refused as expected: %s", r->d->name, json,
-                   desc);
-    if (!strstr(desc, text)) {
+                   error);
+    if (!strstr(error, text)) {
         g_test_message("%s: the error does not say \"%s\"", r->d->name,
                        text);
         g_test_fail();
@@ -451,6 +461,7 @@ static void send_getfd(Run *r, const char *fdname, int fd)
     };
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     g_autoptr(JsonObject) rsp = NULL;
+    g_autofree char *error = NULL;
 
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -458,13 +469,10 @@ static void send_getfd(Run *r, const char *fdname, int fd)
     memcpy(CMSG_DATA(c), &fd, sizeof(int));
     g_assert_cmpint(sendmsg(r->fd, &msg, MSG_NOSIGNAL), ==, iov.iov_len);
     rsp = run_reply(r);
-    if (json_object_has_member(rsp, "error")) {
-        JsonObject *e = json_object_get_object_member(rsp, "error");
-
-        g_test_message("%s: getfd %s (SCM_RIGHTS) -> error: %s", r->d->name,
-                       fdname,
-                       json_object_get_string_member_with_default(e, "desc",
-                                                                  "?"));
+    error = reply_error(rsp);
+    if (error) {
+        g_test_message("%s: getfd %s (SCM_RIGHTS) -> error %s", r->d->name,
+                       fdname, error);
         g_test_fail();
         return;
     }
