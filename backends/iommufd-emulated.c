@@ -848,6 +848,11 @@ static int emulated_close(void *opaque, int fd)
 static bool emulated_check_name(const IOMMUFDHostDeviceName *name,
                                 Error **errp)
 {
+    if (name->fd >= 0) {
+        error_setg(errp, "fd= passes a VFIO device cdev; a device of the"
+                   " emulated host has none (use x-emulated-psid=SID)");
+        return false;
+    }
     if (name->psid == IOMMUFD_NO_PSID || name->host || name->sysfsdev) {
         error_setg(errp, "a device of the emulated host needs"
                    " x-emulated-psid=SID and no host= or sysfsdev=");

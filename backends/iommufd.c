@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qom/object.h"
 #include "system/iommufd.h"
 #include "trace.h"
 #include <sys/ioctl.h>
@@ -85,6 +86,20 @@ bool iommufd_backend_set_fd(IOMMUFDBackend *be, const char *str,
     return true;
 }
 
+bool iommufd_backend_adopt_fd(IOMMUFDBackend *be, int fd, Error **errp)
+{
+    if (be->users) {
+        close(fd);
+        error_setg(errp, "iommufd '%s': cannot set fd while in use", be->id);
+        return false;
+    }
+    be->fd = fd;
+    be->owned = false;
+    be->close_adopted = true;
+    trace_iommufd_backend_set_fd(be->id, be->fd);
+    return true;
+}
+
 void iommufd_backend_set_kernel(IOMMUFDBackend *be,
                                 const IOMMUFDKernelOps *kops, void *opaque)
 {
@@ -99,6 +114,9 @@ void iommufd_backend_free(IOMMUFDBackend *be)
         return;
     }
     g_assert(be->users == 0);
+    if (be->close_adopted && be->fd >= 0) {
+        close(be->fd);
+    }
     g_free(be->id);
     g_free(be);
 }
@@ -721,3 +739,31 @@ bool iommufd_backend_free_id(IOMMUFDBackend *be, uint32_t id, Error **errp)
     }
     return true;
 }
+
+/* ---- the type (-object iommufd) ----------------------------------- */
+
+static const char *const iommufd_interfaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+/* Its -object options; write-only, as QEMU's "fd". */
+static const TypePropertyInfo iommufd_props[] = {
+    { "fd", "string", "file descriptor of an open /dev/iommu" },
+    { "x-emulated-host", "bool",
+      "use the embedded emulated host instead of /dev/iommu" },
+    { NULL }
+};
+
+static const TypeInfo iommufd_info = {
+    .name = TYPE_IOMMUFD_BACKEND,
+    .parent = TYPE_OBJECT,
+    .interfaces = iommufd_interfaces,
+    .props = iommufd_props,
+};
+
+static void iommufd_register_types(void)
+{
+    type_register_static(&iommufd_info);
+}
+
+type_init(iommufd_register_types)

@@ -27,6 +27,9 @@ static bool cdev_check_name(const IOMMUFDHostDeviceName *name, Error **errp)
                    " x-emulated-host=on");
         return false;
     }
+    if (name->fd >= 0) {
+        return true;            /* host= then only names it, as QEMU */
+    }
     if (!name->host == !name->sysfsdev) {
         error_setg(errp, "No provided host device - Use -device vfio-pci,"
                    "host=DDDD:BB:DD.F or -device vfio-pci,"
@@ -96,26 +99,33 @@ static char *find_cdev(const char *sysfs, Error **errp)
 static bool cdev_bind(IOMMUFDBackend *be, const IOMMUFDHostDeviceName *name,
                       IOMMUFDDevice *dev, Error **errp)
 {
-    g_autofree char *sysfs = sysfs_dir(name, errp);
+    g_autofree char *sysfs = NULL;
     g_autofree char *cdev = NULL;
     struct vfio_device_bind_iommufd bind = {
         .argsz = sizeof(bind),
         .iommufd = be->fd,
     };
-    int fd;
+    int fd = name->fd;
 
-    if (!sysfs || !(cdev = find_cdev(sysfs, errp))) {
-        return false;
-    }
-    fd = open(cdev, O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "cannot open %s", cdev);
-        return false;
+    if (fd >= 0) {
+        cdev = g_strdup_printf("fd %d", fd);     /* passed by the manager */
+    } else {
+        sysfs = sysfs_dir(name, errp);
+        if (!sysfs || !(cdev = find_cdev(sysfs, errp))) {
+            return false;
+        }
+        fd = open(cdev, O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+            error_setg_errno(errp, errno, "cannot open %s", cdev);
+            return false;
+        }
     }
     if (ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0) {
         error_setg_errno(errp, errno, "VFIO_DEVICE_BIND_IOMMUFD failed"
                          " (%s, iommufd '%s')", cdev, be->id);
-        close(fd);
+        if (fd != name->fd) {
+            close(fd);
+        }
         return false;
     }
     dev->fd = fd;

@@ -5,7 +5,7 @@
 The layers, bottom to top (docs/devel/architecture.rst):
 
   spec      hw/registerfields.h, hw/arm/smmuv3-common.h: includable anywhere
-  util      util/, include/qemu/, include/qapi/
+  util      util/, qom/, include/qemu/, include/qapi/, include/qom/
   backends  backends/, system/memory.c and the backend and memory headers
             under include/system/ (iommufd*, vfio-cdev-abi*, memory,
             host-iommu-device, veventq-reader)
@@ -31,7 +31,7 @@ import sys
 import tempfile
 
 LAYERS = ["spec", "util", "backends", "hw", "system"]
-SCANNED = ["util", "backends", "hw", "system", "accel", "include"]
+SCANNED = ["util", "qom", "backends", "hw", "system", "accel", "include"]
 
 # Headers by their name under include/ (first match wins).
 HEADER_LAYERS = [
@@ -39,17 +39,22 @@ HEADER_LAYERS = [
     ("hw/arm/smmuv3-common.h", "spec"),
     ("qemu/*", "util"),
     ("qapi/*", "util"),
+    ("qom/*", "util"),
     ("system/iommufd*.h", "backends"),
     ("system/vfio-cdev-abi*.h", "backends"),
     ("system/memory.h", "backends"),
+    ("system/hostmem.h", "backends"),
     ("system/host-iommu-device.h", "backends"),
     ("system/veventq-reader.h", "backends"),
     ("system/qmp*.h", "system"),
     ("system/machine.h", "system"),
+    ("system/qom-tree.h", "system"),
     ("system/qtest.h", "system"),
     ("system/runstate.h", "system"),
     ("system/system.h", "system"),
     ("system/kvm.h", "system"),
+    ("system/sandbox.h", "system"),
+    ("system/vm-options.h", "system"),
     ("chardev/*", "system"),
     ("hw/*", "hw"),
 ]
@@ -58,6 +63,7 @@ HEADER_LAYERS = [
 SOURCE_LAYERS = [
     ("system/memory.c", "backends"),
     ("util/*", "util"),
+    ("qom/*", "util"),
     ("backends/*", "backends"),
     ("hw/*", "hw"),
     ("system/*", "system"),

@@ -10,12 +10,12 @@ set -e
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-# Build: compiler, meson, ninja, pkg-config, glib, json-glib and libfdt
-# (the device tree of -accel kvm guests).
+# Build: compiler, meson, ninja, pkg-config, glib, json-glib, libfdt
+# (the device tree of -accel kvm guests) and libseccomp (-sandbox on).
 # Tests: python3 (trace generator, MAINTAINERS check).  Manual pages:
 # rst2man (python3-docutils); the install test renders them with man-db.
 pkgs="gcc libc6-dev make meson ninja-build pkg-config python3
-      libglib2.0-dev libjson-glib-dev libfdt-dev linux-libc-dev
+      libglib2.0-dev libjson-glib-dev libfdt-dev libseccomp-dev linux-libc-dev
       python3-docutils man-db groff-base"
 
 pkgs="$pkgs $*"

@@ -14,14 +14,18 @@
 #include "qapi/error.h"
 #include "qemu/option.h"
 #include "qemu/error-report.h"
+#include "qemu/fd-registry.h"
 #include "chardev/char.h"
+#include "qom/object.h"
 #include "trace.h"
 #include <gio/gio.h>
+#include <gio/gunixfdmessage.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <gio/gunixsocketaddress.h>
 #include <glib-unix.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 
 #define CHAR_READ_CHUNK     (16 * 1024)
@@ -30,6 +34,7 @@ typedef enum ChardevKind {
     CHARDEV_STDIO,
     CHARDEV_UNIX,
     CHARDEV_TCP,
+    CHARDEV_FD,                 /* a socket passed by the manager (fd=) */
 } ChardevKind;
 
 typedef struct Chardev {
@@ -38,6 +43,7 @@ typedef struct Chardev {
     char *path;                 /* CHARDEV_UNIX */
     char *host;                 /* CHARDEV_TCP */
     guint16 port;
+    int fd;                     /* CHARDEV_FD, until opened */
     bool server;
     bool wait;
     bool in_use;
@@ -59,6 +65,9 @@ struct CharConn {
     GSource *in_src;
     GSource *out_src;
     GByteArray *outq;           /* accepted, not yet written */
+    GSocket *unix_sock;         /* a Unix socket: read with SCM_RIGHTS */
+    GQueue fds;                 /* received descriptors, not yet taken */
+    uint64_t fds_received, fds_dropped;
     bool dead;                  /* being dropped: no more I/O */
     guint reap_src;
     CharConnReadFunc *read;
@@ -68,6 +77,42 @@ struct CharConn {
 
 static GPtrArray *chardevs;     /* of Chardev *, declared and inline */
 static bool stdio_in_use;
+
+/* ---- the types ---------------------------------------------------- */
+
+static const TypePropertyInfo chardev_socket_props[] = {
+    { "connected", "bool", "a peer is connected" },
+    { NULL }
+};
+
+static const TypeInfo chardev_types[] = {
+    { .name = TYPE_CHARDEV, .parent = TYPE_OBJECT, .abstract = true },
+    { .name = "chardev-socket", .parent = TYPE_CHARDEV,
+      .props = chardev_socket_props },
+    { .name = "chardev-stdio", .parent = TYPE_CHARDEV },
+};
+
+static void chardev_register_types(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(chardev_types); i++) {
+        type_register_static(&chardev_types[i]);
+    }
+}
+
+type_init(chardev_register_types)
+
+void qemu_chardev_foreach(void (*func)(const char *id, const char *type,
+                                       bool connected, void *opaque),
+                          void *opaque)
+{
+    for (guint i = 0; chardevs && i < chardevs->len; i++) {
+        Chardev *chr = g_ptr_array_index(chardevs, i);
+
+        func(chr->id, chr->kind == CHARDEV_STDIO ? "chardev-stdio"
+                                                 : "chardev-socket",
+             chr->conns != NULL, opaque);
+    }
+}
 
 static Chardev *chardev_find(const char *id)
 {
@@ -90,6 +135,7 @@ static Chardev *chardev_new(const char *id, ChardevKind kind)
     }
     chr->id = g_strdup(id);
     chr->kind = kind;
+    chr->fd = -1;
     chr->wait = true;
     g_ptr_array_add(chardevs, chr);
     return chr;
@@ -97,6 +143,9 @@ static Chardev *chardev_new(const char *id, ChardevKind kind)
 
 static void chardev_free(Chardev *chr)
 {
+    if (chr->fd >= 0) {
+        close(chr->fd);
+    }
     g_ptr_array_remove(chardevs, chr);
     g_free(chr->id);
     g_free(chr->path);
@@ -118,15 +167,69 @@ static bool qemu_opt_get_str_ok(QemuOpts *opts, const char *name,
     return true;
 }
 
-/* Options naming the endpoint: path= or host= and port=. */
+/*
+ * fd=N (a descriptor inherited from the manager, libvirt's monitor) or
+ * fd=NAME (one passed with getfd): a stream socket, listening for
+ * server=on, else connected.  The chardev owns it from now on.
+ */
+static bool chardev_parse_fd(Chardev *chr, QemuOpts *opts, const char *str,
+                             Error **errp)
+{
+    int type = 0, listening = 0;
+    socklen_t len = sizeof(int);
+    bool owned;
+    int fd;
+
+    if (qemu_opt_find(opts, "path") || qemu_opt_find(opts, "host") ||
+        qemu_opt_find(opts, "port")) {
+        error_setg(errp, "chardev '%s': fd= cannot be combined with path=,"
+                   " host= or port=", chr->id);
+        return false;
+    }
+    fd = qemu_fd_param(str, &owned, errp);
+    if (fd < 0) {
+        return false;
+    }
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+        type != SOCK_STREAM) {
+        error_setg(errp, "chardev '%s': fd %d is not a stream socket",
+                   chr->id, fd);
+        goto fail;
+    }
+    len = sizeof(int);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0) {
+        listening = 0;
+    }
+    if (!listening != !chr->server) {
+        error_setg(errp, "chardev '%s': fd %d is %s listening socket, but"
+                   " server=%s", chr->id, fd, listening ? "a" : "not a",
+                   chr->server ? "on" : "off");
+        goto fail;
+    }
+    /* Ours now; the inherited number is not reused by the manager. */
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    chr->kind = CHARDEV_FD;
+    chr->fd = fd;
+    return true;
+
+fail:
+    if (owned) {
+        close(fd);
+    }
+    return false;
+}
+
+/* Options naming the endpoint: path=, fd=, or host= and port=. */
 static bool chardev_parse_addr(Chardev *chr, QemuOpts *opts, Error **errp)
 {
-    const char *path, *host, *port;
+    const char *path, *host, *port, *fd;
     guint64 v;
 
-    if (qemu_opt_find(opts, "fd")) {
-        error_setg(errp, "chardev '%s': fd= is not supported", chr->id);
+    if (!qemu_opt_get_str_ok(opts, "fd", &fd, errp)) {
         return false;
+    }
+    if (fd) {
+        return chardev_parse_fd(chr, opts, fd, errp);
     }
     if (!qemu_opt_get_str_ok(opts, "path", &path, errp) ||
         !qemu_opt_get_str_ok(opts, "host", &host, errp) ||
@@ -166,15 +269,8 @@ static bool chardev_parse_socket(Chardev *chr, QemuOpts *opts, Error **errp)
         NULL
     };
 
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (!g_strv_contains(known, name)) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
-    }
-    if (!qemu_opt_get_bool(opts, "server", &chr->server, errp) ||
+    if (!qemu_opts_check_keys(opts, known, errp) ||
+        !qemu_opt_get_bool(opts, "server", &chr->server, errp) ||
         !qemu_opt_get_bool(opts, "wait", &chr->wait, errp)) {
         return false;
     }
@@ -214,8 +310,8 @@ bool qemu_chardev_add(const char *optarg, Error **errp)
         chardev_free(chr);
         return false;
     }
-    trace_chardev_add(id, chr->path ? chr->path : chr->host, chr->server,
-                      chr->wait);
+    trace_chardev_add(id, chr->path ? chr->path : chr->host ? chr->host
+                      : "fd", chr->server, chr->wait);
     return true;
 }
 
@@ -258,6 +354,7 @@ static void conn_free(CharConn *c)
         g_object_unref(c->out);
     }
     g_byte_array_unref(c->outq);
+    char_conn_drop_fds(c);
     g_free(c);
 }
 
@@ -288,6 +385,76 @@ static void conn_kill(CharConn *c)
     c->reap_src = g_idle_add(conn_reap, c);
 }
 
+/*
+ * Keep what came with a message, within CHAR_CONN_MAX_FDS.  As QEMU's
+ * socket chardev: descriptors of an earlier message that nobody took
+ * are closed when new ones arrive.
+ */
+static void conn_take_control(CharConn *c, GSocketControlMessage **msgs,
+                              int nmsgs)
+{
+    for (int i = 0; i < nmsgs; i++) {
+        if (G_IS_UNIX_FD_MESSAGE(msgs[i])) {
+            int nfds = 0;
+            g_autofree int *fds = g_unix_fd_message_steal_fds(
+                                    G_UNIX_FD_MESSAGE(msgs[i]), &nfds);
+
+            if (nfds) {
+                c->fds_dropped += g_queue_get_length(&c->fds);
+                char_conn_drop_fds(c);
+            }
+            for (int j = 0; j < nfds; j++) {
+                c->fds_received++;
+                if (g_queue_get_length(&c->fds) >= CHAR_CONN_MAX_FDS) {
+                    c->fds_dropped++;
+                    trace_chardev_fd_dropped(c->chr->id, fds[j]);
+                    close(fds[j]);
+                    continue;
+                }
+                trace_chardev_fd_received(c->chr->id, fds[j]);
+                g_queue_push_tail(&c->fds, GINT_TO_POINTER(fds[j]));
+            }
+        }
+        g_object_unref(msgs[i]);
+    }
+    g_free(msgs);
+}
+
+/* One non-blocking read of a Unix socket, with its descriptors. */
+static gssize conn_receive(CharConn *c, char *buf, size_t len, GError **err)
+{
+    GInputVector vec = { buf, len };
+    GSocketControlMessage **msgs = NULL;
+    int nmsgs = 0, flags = 0;
+    gssize n;
+
+    n = g_socket_receive_message(c->unix_sock, NULL, &vec, 1, &msgs, &nmsgs,
+                                 &flags, NULL, err);
+    conn_take_control(c, msgs, nmsgs);
+    return n;
+}
+
+int char_conn_take_fd(CharConn *c)
+{
+    return g_queue_is_empty(&c->fds) ? -1
+           : GPOINTER_TO_INT(g_queue_pop_head(&c->fds));
+}
+
+void char_conn_drop_fds(CharConn *c)
+{
+    int fd;
+
+    while ((fd = char_conn_take_fd(c)) >= 0) {
+        close(fd);
+    }
+}
+
+void char_conn_fd_stats(CharConn *c, uint64_t *received, uint64_t *dropped)
+{
+    *received = c->fds_received;
+    *dropped = c->fds_dropped;
+}
+
 static gboolean conn_readable(GObject *stream, gpointer opaque)
 {
     CharConn *c = opaque;
@@ -295,7 +462,10 @@ static gboolean conn_readable(GObject *stream, gpointer opaque)
     char buf[CHAR_READ_CHUNK];
     gssize n;
 
-    if (g_pollable_input_stream_can_poll(G_POLLABLE_INPUT_STREAM(c->in))) {
+    if (c->unix_sock) {
+        n = conn_receive(c, buf, sizeof(buf), &err);
+    } else if (g_pollable_input_stream_can_poll(
+                   G_POLLABLE_INPUT_STREAM(c->in))) {
         n = g_pollable_input_stream_read_nonblocking(
                 G_POLLABLE_INPUT_STREAM(c->in), buf, sizeof(buf), NULL, &err);
     } else {
@@ -401,11 +571,13 @@ void char_conn_write(CharConn *c, const char *buf, size_t len)
 }
 
 static void conn_new(Chardev *chr, GIOStream *stream, GInputStream *in,
-                     GOutputStream *out)
+                     GOutputStream *out, GSocket *unix_sock)
 {
     CharConn *c = g_new0(CharConn, 1);
 
     c->chr = chr;
+    c->unix_sock = unix_sock;
+    g_queue_init(&c->fds);
     c->stream = stream;
     c->in = in;
     c->out = out;
@@ -431,9 +603,16 @@ static void conn_new(Chardev *chr, GIOStream *stream, GInputStream *in,
 static void conn_new_socket(Chardev *chr, GSocketConnection *sc)
 {
     GIOStream *stream = G_IO_STREAM(sc);
+    GSocket *sock = g_socket_connection_get_socket(sc);
 
+    if (g_socket_get_family(sock) == G_SOCKET_FAMILY_UNIX) {
+        /* Reads go through g_socket_receive_message(): never block. */
+        g_socket_set_blocking(sock, FALSE);
+    } else {
+        sock = NULL;
+    }
     conn_new(chr, stream, g_io_stream_get_input_stream(stream),
-             g_io_stream_get_output_stream(stream));
+             g_io_stream_get_output_stream(stream), sock);
 }
 
 void char_conn_set_handlers(CharConn *c, CharConnReadFunc *read,
@@ -489,18 +668,48 @@ static const char *chardev_where(Chardev *chr, char **buf)
     if (chr->kind == CHARDEV_UNIX) {
         return chr->path;
     }
+    if (chr->kind == CHARDEV_FD) {
+        *buf = g_strdup_printf("fd %d", chr->fd);
+        return *buf;
+    }
     *buf = g_strdup_printf("%s:%u", chr->host, chr->port);
     return *buf;
 }
 
+/* The socket fd= passed, now owned by a GSocket. */
+static GSocket *chardev_fd_socket(Chardev *chr, Error **errp)
+{
+    g_autoptr(GError) err = NULL;
+    GSocket *sock = g_socket_new_from_fd(chr->fd, &err);
+
+    if (!sock) {
+        error_setg(errp, "chardev '%s': fd %d: %s", chr->id, chr->fd,
+                   err->message);
+        return NULL;
+    }
+    chr->fd = -1;
+    return sock;
+}
+
 static bool chardev_connect(Chardev *chr, Error **errp)
 {
-    g_autoptr(GSocketAddress) addr = chardev_address(chr, errp);
+    g_autoptr(GSocketAddress) addr = NULL;
     g_autoptr(GSocketClient) client = g_socket_client_new();
     g_autoptr(GError) err = NULL;
     g_autofree char *buf = NULL;
     GSocketConnection *sc;
 
+    if (chr->kind == CHARDEV_FD) {
+        g_autoptr(GSocket) sock = chardev_fd_socket(chr, errp);
+
+        if (!sock) {
+            return false;
+        }
+        conn_new_socket(chr, g_socket_connection_factory_create_connection(
+                                 sock));
+        return true;
+    }
+    addr = chardev_address(chr, errp);
     if (!addr) {
         return false;
     }
@@ -573,11 +782,15 @@ static bool unix_bind(Chardev *chr, GSocket *sock, GSocketAddress *addr,
 
 static GSocket *chardev_listen_socket(Chardev *chr, Error **errp)
 {
-    g_autoptr(GSocketAddress) addr = chardev_address(chr, errp);
+    g_autoptr(GSocketAddress) addr = NULL;
     g_autoptr(GSocket) sock = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *buf = NULL;
 
+    if (chr->kind == CHARDEV_FD) {
+        return chardev_fd_socket(chr, errp);     /* already listening */
+    }
+    addr = chardev_address(chr, errp);
     if (!addr) {
         return NULL;
     }
@@ -660,7 +873,7 @@ static bool chardev_start_stdio(Chardev *chr, Error **errp)
     g_unix_set_fd_nonblocking(STDIN_FILENO, TRUE, NULL);
     g_unix_set_fd_nonblocking(STDOUT_FILENO, TRUE, NULL);
     conn_new(chr, NULL, g_unix_input_stream_new(STDIN_FILENO, FALSE),
-             g_unix_output_stream_new(STDOUT_FILENO, FALSE));
+             g_unix_output_stream_new(STDOUT_FILENO, FALSE), NULL);
     return true;
 }
 
@@ -763,6 +976,9 @@ void qemu_chardev_cleanup(void)
             g_unix_set_fd_nonblocking(STDIN_FILENO, FALSE, NULL);
             g_unix_set_fd_nonblocking(STDOUT_FILENO, FALSE, NULL);
             stdio_in_use = false;
+        }
+        if (chr->fd >= 0) {
+            close(chr->fd);         /* declared, never opened */
         }
         g_free(chr->id);
         g_free(chr->path);

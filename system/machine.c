@@ -8,6 +8,7 @@
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/pci/pci-bus.h"
+#include "system/hostmem.h"
 #include "system/machine.h"
 #include "trace.h"
 
@@ -22,10 +23,115 @@ typedef struct MachineDevice {
     int slot;                   /* platform-bus slot, or -1 */
     int irq_base;               /* first SPI, or -1 */
     bool platform_irqs;         /* irq_base is in the platform-bus range */
+    bool hotplugged;            /* added by device_add */
 } MachineDevice;
+
+/*
+ * Every machine type we accept.  virt-11.1 is QEMU 11.1's virt (its
+ * memory map, interrupt numbers, iommu=smmuv3), "virt" its alias.
+ */
+/*
+ * QEMU 11.1's versioned virt types: the last six years' releases, those
+ * older than three deprecated.  libvirt names one on its command line.
+ */
+#define VIRT_MACHINE(ver, dep) \
+    { .name = "virt-" ver, .board = "virt", \
+      .desc = "QEMU " ver " ARM Virtual Machine", .deprecated = dep, \
+      .cpu_max = 512, .default_ram_id = "mach-virt.ram", .acpi = true, \
+      .numa_mem_supported = true }
+
+const MachineTypeInfo machine_types[] = {
+    { .name = "virt-11.1", .alias = "virt", .board = "virt",
+      .desc = "QEMU 11.1 ARM Virtual Machine", .is_default = true,
+      .cpu_max = 512, .default_ram_id = "mach-virt.ram", .acpi = true,
+      .numa_mem_supported = true },
+    VIRT_MACHINE("11.0", false), VIRT_MACHINE("10.2", false),
+    VIRT_MACHINE("10.1", false), VIRT_MACHINE("10.0", false),
+    VIRT_MACHINE("9.2", false), VIRT_MACHINE("9.1", false),
+    VIRT_MACHINE("9.0", false), VIRT_MACHINE("8.2", false),
+    VIRT_MACHINE("8.1", false), VIRT_MACHINE("8.0", true),
+    VIRT_MACHINE("7.2", true), VIRT_MACHINE("7.1", true),
+    VIRT_MACHINE("7.0", true), VIRT_MACHINE("6.2", true),
+    VIRT_MACHINE("6.1", true), VIRT_MACHINE("6.0", true),
+    VIRT_MACHINE("5.2", true), VIRT_MACHINE("5.1", true),
+    { .name = "none", .board = "none", .desc = "empty machine",
+      .cpu_max = 1, .default_ram_id = "ram" },
+    { .name = NULL }
+};
+
+const MachineTypeInfo *machine_type_find(const char *name)
+{
+    for (const MachineTypeInfo *mt = machine_types; mt->name; mt++) {
+        if (!strcmp(mt->name, name) ||
+            (mt->alias && !strcmp(mt->alias, name))) {
+            return mt;
+        }
+    }
+    return NULL;
+}
+
+static const MachineTypeInfo *machine_type_default(void)
+{
+    for (const MachineTypeInfo *mt = machine_types; mt->name; mt++) {
+        if (mt->is_default) {
+            return mt;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* ---- the machine types in the type hierarchy ---------------------- */
+
+static const TypePropertyInfo virt_machine_props[] = {
+    { "iommu", "string", "Set the IOMMU type: none or smmuv3" },
+    { NULL }
+};
+
+static const char *const virt_machine_interfaces[] = {
+    TYPE_HOTPLUG_HANDLER, NULL
+};
+
+static const TypeInfo machine_abstract_types[] = {
+    { .name = TYPE_MACHINE, .parent = TYPE_OBJECT, .abstract = true },
+    { .name = TYPE_VIRT_MACHINE, .parent = TYPE_MACHINE, .abstract = true,
+      .interfaces = virt_machine_interfaces, .props = virt_machine_props },
+};
+
+/* The type of machine_types[i], "NAME-machine", set at start-up. */
+static TypeInfo machine_type_infos[G_N_ELEMENTS(machine_types) - 1];
+
+static void machine_register_types(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(machine_abstract_types); i++) {
+        type_register_static(&machine_abstract_types[i]);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(machine_type_infos); i++) {
+        const MachineTypeInfo *mt = &machine_types[i];
+        TypeInfo *ti = &machine_type_infos[i];
+
+        ti->name = g_strdup_printf("%s-machine", mt->name);
+        ti->parent = !strcmp(mt->board, "virt") ? TYPE_VIRT_MACHINE
+                                                : TYPE_MACHINE;
+        ti->class_data = mt;
+        type_register_static(ti);
+    }
+}
+
+type_init(machine_register_types)
+
+const char *machine_type_qom_name(const MachineTypeInfo *mt)
+{
+    g_assert(mt >= machine_types &&
+             mt < machine_types + G_N_ELEMENTS(machine_type_infos));
+    return machine_type_infos[mt - machine_types].name;
+}
 
 static struct {
     bool created;
+    MachineOptions opts;        /* as created */
+    HostMemoryBackend *default_ram; /* the implicit backend of -m */
+    const MachineTypeInfo *mtype;
+    bool iommu;                 /* iommu=smmuv3 */
     AddressSpace *as;
     PCIBus *pcie0;
     GPtrArray *devices;         /* of MachineDevice *, creation order */
@@ -38,9 +144,50 @@ static struct {
 
 /* Properties of a full virt machine that libvirt sets; no effect here. */
 static const char *const machine_ignored_props[] = {
-    "usb", "dump-guest-core", "mem-merge", "acpi",
-    "memory-backend", "graphics", "highmem", "its", "ras", NULL
+    "graphics", "highmem", "its", "ras", NULL
 };
+
+void machine_options_init(MachineOptions *mo)
+{
+    *mo = (MachineOptions) {
+        .dump_guest_core = true,
+        .mem_merge = true,
+        .acpi = "auto",
+    };
+}
+
+const MachineOptions *machine_get_options(void)
+{
+    return machine.created ? &machine.opts : NULL;
+}
+
+/* Boolean and OnOffAuto machine properties; false: not one of them. */
+static bool machine_parse_flag(QemuOpts *opts, const char *name,
+                               const char *val, MachineOptions *mo,
+                               bool *handled, Error **errp)
+{
+    static const char *const on_off_auto[] = { "on", "off", "auto", NULL };
+    bool *flag = !strcmp(name, "usb") ? &mo->usb :
+                 !strcmp(name, "dump-guest-core") ? &mo->dump_guest_core :
+                 !strcmp(name, "mem-merge") ? &mo->mem_merge : NULL;
+
+    *handled = true;
+    if (flag) {
+        return qemu_opt_get_bool(opts, name, flag, errp);
+    }
+    if (!strcmp(name, "acpi")) {
+        if (!g_strv_contains(on_off_auto, val)) {
+            error_setg(errp, "Parameter 'acpi' does not accept value '%s'",
+                       val);
+            return false;
+        }
+        mo->acpi = !strcmp(val, "on") ? "on" : !strcmp(val, "off") ? "off"
+                                                                    : "auto";
+        return true;
+    }
+    *handled = false;
+    return true;
+}
 
 bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                         Error **errp)
@@ -53,18 +200,31 @@ bool machine_parse_opts(const char *optarg, MachineOptions *mo,
     for (guint i = 0; i < qemu_opts_count(opts); i++) {
         const QemuOpt *opt = qemu_opts_nth(opts, i);
         const char *val = qemu_opt_get_str(opts, opt->name, errp);
+        bool handled;
 
         if (!val) {
             return false;
         }
+        if (!machine_parse_flag(opts, opt->name, val, mo, &handled, errp)) {
+            return false;
+        }
+        if (handled) {
+            continue;
+        }
         if (!strcmp(opt->name, "type")) {
-            if (strcmp(val, "virt") != 0 && strcmp(val, "none") != 0) {
+            const MachineTypeInfo *mt = machine_type_find(val);
+
+            if (!mt) {
                 error_setg(errp, "unsupported machine type: \"%s\"", val);
                 error_append_hint(errp, "Use -machine help to list"
                                   " supported machines\n");
                 return false;
             }
-            mo->type = !strcmp(val, "virt") ? "virt" : "none";
+            mo->type = mt->board;
+            mo->mtype = mt;
+        } else if (!strcmp(opt->name, "memory-backend")) {
+            g_free(mo->memory_backend);
+            mo->memory_backend = g_strdup(val);
         } else if (!strcmp(opt->name, "iommu")) {
             if (strcmp(val, "smmuv3") != 0 && strcmp(val, "none") != 0) {
                 error_setg(errp, "Invalid iommu value");
@@ -78,6 +238,7 @@ bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                 return false;
             }
             mo->accel_kvm = !strcmp(val, "kvm");
+            mo->accel_qtest = !strcmp(val, "qtest");
         } else if (!strcmp(opt->name, "gic-version")) {
             /* Checked by a KVM guest only (accel/kvm/kvm-all.c). */
             if (!strcmp(val, "host") || !strcmp(val, "max")) {
@@ -95,7 +256,8 @@ bool machine_parse_opts(const char *optarg, MachineOptions *mo,
             trace_machine_prop_ignored(opt->name, val);
         } else {
             error_setg(errp, "Property '%s-machine.%s' not found",
-                       mo->type ? mo->type : "virt", opt->name);
+                       (mo->mtype ? mo->mtype : machine_type_default())->name,
+                       opt->name);
             return false;
         }
     }
@@ -392,6 +554,7 @@ static DeviceState *machine_device_create(QemuOpts *opts, bool hotplug,
         return NULL;
     }
     md = machine_device_track(dev, id, path);
+    md->hotplugged = hotplug;
     if (!machine_place(md, base, irq_base, errp)) {
         machine_device_forget(md);
         return NULL;
@@ -445,6 +608,23 @@ const char *machine_device_path(DeviceState *dev)
     return md ? md->path : NULL;
 }
 
+bool machine_device_hotplugged(DeviceState *dev)
+{
+    MachineDevice *md = machine_device(dev);
+
+    return md && md->hotplugged;
+}
+
+PCIBus *machine_pcie0(void)
+{
+    return machine.pcie0;
+}
+
+const char *machine_get_iommu(void)
+{
+    return machine.iommu ? "smmuv3" : "none";
+}
+
 int machine_device_irq_base(DeviceState *dev)
 {
     MachineDevice *md = machine_device(dev);
@@ -477,6 +657,11 @@ bool machine_is_created(void)
     return machine.created;
 }
 
+const MachineTypeInfo *machine_current_type(void)
+{
+    return machine.mtype;
+}
+
 AddressSpace *machine_address_space(void)
 {
     return machine.as;
@@ -492,6 +677,42 @@ static bool machine_create_smmu(Error **errp)
                                          errp);
 }
 
+/*
+ * Guest RAM: memory-backend=ID, whose size -m must then match, else the
+ * implicit backend QEMU names after the machine type ("mach-virt.ram").
+ */
+static bool machine_create_ram(const MachineOptions *mo, uint64_t ram_size,
+                               Error **errp)
+{
+    HostMemoryBackend *b;
+
+    if (mo->memory_backend) {
+        b = host_memory_backend_find(mo->memory_backend, errp);
+        if (!b) {
+            return false;
+        }
+        if (mo->ram_size_set && host_memory_backend_size(b) != ram_size) {
+            error_setg(errp, "Machine memory size does not match the size of"
+                       " the memory backend");
+            error_append_hint(errp, "-m is 0x%" PRIx64 " bytes, memory"
+                              " backend '%s' 0x%" PRIx64 "\n", ram_size,
+                              mo->memory_backend,
+                              host_memory_backend_size(b));
+            return false;
+        }
+    } else {
+        b = host_memory_backend_create_default(
+                machine.mtype->default_ram_id,
+                ram_size, errp);
+        if (!b) {
+            return false;
+        }
+        machine.default_ram = b;
+    }
+    return host_memory_backend_map(b, machine.as, VIRT_RAM_BASE,
+                                   mo->dump_guest_core, mo->mem_merge, errp);
+}
+
 bool machine_create(const MachineOptions *mo, Error **errp)
 {
     bool virt = !mo->type || !strcmp(mo->type, "virt");
@@ -503,11 +724,14 @@ bool machine_create(const MachineOptions *mo, Error **errp)
         error_setg(errp, "Property 'none-machine.iommu' not found");
         return false;
     }
+    machine.mtype = mo->mtype ? mo->mtype : machine_type_default();
+    machine.iommu = mo->iommu != NULL;
     machine.as = address_space_new("system");
     machine.devices = g_ptr_array_new();
+    machine.opts = *mo;
     machine.created = true;
-    if ((virt || mo->ram_size_set) &&
-        !address_space_add_ram(machine.as, VIRT_RAM_BASE, ram_size, errp)) {
+    if ((virt || mo->ram_size_set || mo->memory_backend) &&
+        !machine_create_ram(mo, ram_size, errp)) {
         goto fail;
     }
     if (virt) {
@@ -550,8 +774,11 @@ void machine_destroy(void)
         g_clear_pointer(&machine.pcie0, g_free);
     }
     g_clear_pointer(&machine.as, address_space_free);
+    g_clear_pointer(&machine.default_ram, host_memory_backend_delete);
     machine.anon_count = 0;
     machine.irqs_used = 0;
     machine_set_gic_observer(NULL, NULL);
+    machine.mtype = NULL;
+    machine.iommu = false;
     machine.created = false;
 }

@@ -49,7 +49,9 @@ void address_space_free(AddressSpace *as)
     }
     if (as->ram) {
         munmap(as->ram, as->ram_size);
-        close(as->ram_fd);
+        if (as->ram_fd >= 0) {
+            close(as->ram_fd);
+        }
     }
     for (guint i = 0; i < as->mmio->len; i++) {
         region_free(g_ptr_array_index(as->mmio, i));
@@ -71,12 +73,9 @@ static bool range_valid(hwaddr base, uint64_t size)
     return size != 0 && base + (size - 1) >= base;
 }
 
-bool address_space_add_ram(AddressSpace *as, hwaddr base, uint64_t size,
-                           Error **errp)
+static bool ram_range_check(AddressSpace *as, hwaddr base, uint64_t size,
+                            Error **errp)
 {
-    int fd;
-    void *host;
-
     if (as->ram) {
         error_setg(errp, "address space '%s' already has RAM", as->name);
         return false;
@@ -94,6 +93,33 @@ bool address_space_add_ram(AddressSpace *as, hwaddr base, uint64_t size,
                        " '%s'", base, mr->name);
             return false;
         }
+    }
+    return true;
+}
+
+bool address_space_add_ram_mapped(AddressSpace *as, hwaddr base,
+                                  uint64_t size, void *host, int fd,
+                                  Error **errp)
+{
+    if (!ram_range_check(as, base, size, errp)) {
+        return false;
+    }
+    as->ram = host;
+    as->ram_fd = fd;
+    as->ram_base = base;
+    as->ram_size = size;
+    trace_memory_add_ram(as->name, base, size);
+    return true;
+}
+
+bool address_space_add_ram(AddressSpace *as, hwaddr base, uint64_t size,
+                           Error **errp)
+{
+    int fd;
+    void *host;
+
+    if (!ram_range_check(as, base, size, errp)) {
+        return false;
     }
     fd = memfd_create("vsmmu-guest-ram", MFD_CLOEXEC);
     if (fd < 0) {
@@ -113,12 +139,7 @@ bool address_space_add_ram(AddressSpace *as, hwaddr base, uint64_t size,
         close(fd);
         return false;
     }
-    as->ram = host;
-    as->ram_fd = fd;
-    as->ram_base = base;
-    as->ram_size = size;
-    trace_memory_add_ram(as->name, base, size);
-    return true;
+    return address_space_add_ram_mapped(as, base, size, host, fd, errp);
 }
 
 bool address_space_get_ram(AddressSpace *as, hwaddr *base, uint64_t *size,
@@ -201,6 +222,31 @@ uint64_t memory_region_size(const MemoryRegion *mr)
 const char *memory_region_name(const MemoryRegion *mr)
 {
     return mr->name;
+}
+
+const char *address_space_name(const AddressSpace *as)
+{
+    return as->name;
+}
+
+static int compare_base(gconstpointer a, gconstpointer b)
+{
+    const MemoryRegion *ma = *(MemoryRegion *const *)a;
+    const MemoryRegion *mb = *(MemoryRegion *const *)b;
+
+    return ma->base < mb->base ? -1 : ma->base > mb->base;
+}
+
+void address_space_foreach_mmio(AddressSpace *as,
+                                void (*func)(MemoryRegion *mr, void *opaque),
+                                void *opaque)
+{
+    g_autoptr(GPtrArray) sorted = g_ptr_array_copy(as->mmio, NULL, NULL);
+
+    g_ptr_array_sort(sorted, compare_base);
+    for (guint i = 0; i < sorted->len; i++) {
+        func(g_ptr_array_index(sorted, i), opaque);
+    }
 }
 
 MemoryRegion *address_space_find_mmio(AddressSpace *as, hwaddr addr)

@@ -5,14 +5,18 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/iothread.h"
+#include "system/qmp-fds.h"
 #include "system/qmp-vfio.h"
 #include "system/qmp-vsmmu.h"
 #include "qapi/error.h"
 #include "qemu/option.h"
 #include "system/kvm.h"
+#include "system/hostmem.h"
 #include "system/machine.h"
 #include "system/qmp.h"
+#include "system/qmp-qom.h"
 #include "system/runstate.h"
+#include "system/system.h"
 #include "vsmmu-version.h"
 
 /* Argument lists (see qmp_args_check()). */
@@ -25,6 +29,14 @@ static const QmpArg device_add_args[] = {
     { "id", QMP_ARG_STR },
     { "bus", QMP_ARG_STR },
     /* Properties, typed by the device (as -device in JSON form). */
+    { "*", QMP_ARG_ANY },
+    { NULL }
+};
+
+static const QmpArg object_add_args[] = {
+    { "qom-type", QMP_ARG_STR, .required = true },
+    { "id", QMP_ARG_STR, .required = true },
+    /* Properties, typed by the object (as -object in JSON form). */
     { "*", QMP_ARG_ANY },
     { NULL }
 };
@@ -52,17 +64,74 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
 {
-    JsonObject *ret;
-    KVMGuestInfo kvm;
-    bool paused;
+    JsonObject *ret = json_object_new();
 
     /* A KVM guest powered off under -no-shutdown is "shutdown", as QEMU. */
-    paused = kvm_guest_query(&kvm) && kvm.paused;
-    ret = json_object_new();
     json_object_set_string_member(ret, "status",
-                                  paused ? "shutdown" : "running");
-    json_object_set_boolean_member(ret, "running", !paused);
+                                  runstate_name(runstate_get()));
+    json_object_set_boolean_member(ret, "running", runstate_is_running());
     return qmp_object_node(ret);
+}
+
+static JsonNode *qmp_cont(JsonObject *args, Error **errp)
+{
+    vm_start(errp);
+    return NULL;
+}
+
+static JsonNode *qmp_stop(JsonObject *args, Error **errp)
+{
+    KVMGuestInfo kvm;
+
+    if (kvm_guest_query(&kvm) && runstate_is_running()) {
+        error_setg(errp, "a KVM guest cannot be paused by vsmmu-daemon (its"
+                   " vCPUs run until power-off or reset)");
+        return NULL;
+    }
+    vm_stop();
+    return NULL;
+}
+
+static JsonNode *qmp_query_name(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+
+    if (qemu_vm_name()) {
+        json_object_set_string_member(ret, "name", qemu_vm_name());
+    }
+    return qmp_object_node(ret);
+}
+
+static JsonNode *qmp_query_uuid(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+
+    json_object_set_string_member(ret, "UUID", qemu_vm_uuid());
+    return qmp_object_node(ret);
+}
+
+static void memdev_entry(const HostMemoryBackendInfo *info, void *opaque)
+{
+    JsonObject *o = json_object_new();
+
+    json_object_set_string_member(o, "id", info->id);
+    qmp_set_u64(o, "size", info->size);
+    json_object_set_boolean_member(o, "merge", info->merge);
+    json_object_set_boolean_member(o, "dump", info->dump);
+    json_object_set_boolean_member(o, "prealloc", info->prealloc);
+    json_object_set_boolean_member(o, "share", info->share);
+    json_object_set_boolean_member(o, "reserve", info->reserve);
+    json_object_set_array_member(o, "host-nodes", json_array_new());
+    json_object_set_string_member(o, "policy", "default");
+    json_array_add_object_element(opaque, o);
+}
+
+static JsonNode *qmp_query_memdev(JsonObject *args, Error **errp)
+{
+    JsonArray *arr = json_array_new();
+
+    host_memory_backend_foreach(memdev_entry, arr);
+    return qmp_array_node(arr);
 }
 
 static gboolean quit_cb(gpointer opaque)
@@ -97,7 +166,6 @@ static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_query_iothreads(JsonObject *args, Error **errp)
 {
-    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
     g_autoptr(GPtrArray) infos = iothread_query();
     JsonArray *arr = json_array_new();
 
@@ -107,10 +175,14 @@ static JsonNode *qmp_query_iothreads(JsonObject *args, Error **errp)
 
         json_object_set_string_member(o, "id", info->id);
         json_object_set_int_member(o, "thread-id", info->thread_id);
+        /* QEMU's members; our IOThreads block in poll(), never busy-poll. */
+        json_object_set_int_member(o, "poll-max-ns", 0);
+        json_object_set_int_member(o, "poll-grow", 0);
+        json_object_set_int_member(o, "poll-shrink", 0);
+        json_object_set_int_member(o, "aio-max-batch", 0);
         json_array_add_object_element(arr, o);
     }
-    json_node_take_array(node, arr);
-    return node;
+    return qmp_array_node(arr);
 }
 
 static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
@@ -122,6 +194,18 @@ static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
     }
     /* No reply data: QEMU returns {} for device_add. */
     machine_device_add(opts, true, errp);
+    return NULL;
+}
+
+static JsonNode *qmp_object_add(JsonObject *args, Error **errp)
+{
+    qemu_object_add(args, errp);
+    return NULL;
+}
+
+static JsonNode *qmp_object_del(JsonObject *args, Error **errp)
+{
+    qemu_object_del(qmp_arg_str(args, "id", ""), errp);
     return NULL;
 }
 
@@ -182,13 +266,29 @@ static void mmio_entry(DeviceState *dev, void *opaque)
 
 static JsonNode *qmp_x_query_mmio(JsonObject *args, Error **errp)
 {
-    JsonNode *node;
-    JsonArray *list;
+    JsonArray *list = json_array_new();
 
-    list = json_array_new();
     machine_foreach_device(mmio_entry, list);
+    return qmp_array_node(list);
+}
+
+/*
+ * The machine's vCPUs: none unless a KVM guest runs (the qtest machine
+ * has no CPU, as QEMU's "-machine none").  A KVM guest's vCPUs are not
+ * QOM objects here; x-query-kvm counts them.
+ */
+static JsonNode *qmp_query_cpus_fast(JsonObject *args, Error **errp)
+{
+    JsonNode *node;
+    KVMGuestInfo kvm;
+
+    if (kvm_guest_query(&kvm)) {
+        error_setg(errp, "the KVM guest's %u vCPUs are not listed here"
+                   " (x-query-kvm counts them)", kvm.vcpus);
+        return NULL;
+    }
     node = json_node_new(JSON_NODE_ARRAY);
-    json_node_take_array(node, list);
+    json_node_take_array(node, json_array_new());
     return node;
 }
 
@@ -217,6 +317,11 @@ void qmp_register_builtin_commands(void)
 {
     qmp_register_command_args("query-version", qmp_query_version, no_args);
     qmp_register_command_args("query-status", qmp_query_status, no_args);
+    qmp_register_command_args("query-name", qmp_query_name, no_args);
+    qmp_register_command_args("query-memdev", qmp_query_memdev, no_args);
+    qmp_register_command_args("query-uuid", qmp_query_uuid, no_args);
+    qmp_register_command_args("cont", qmp_cont, no_args);
+    qmp_register_command_args("stop", qmp_stop, no_args);
     qmp_register_command_args("quit", qmp_quit, no_args);
     qmp_register_command_args("system_reset", qmp_system_reset, no_args);
     qmp_register_command_args("query-iothreads", qmp_query_iothreads,
@@ -225,8 +330,16 @@ void qmp_register_builtin_commands(void)
                               device_add_args);
     qmp_register_command_args("device_del", qmp_device_del,
                               device_del_args);
+    qmp_register_command_args("object-add", qmp_object_add, object_add_args);
+    /* Its one member is "id", as device_del's. */
+    qmp_register_command_args("object-del", qmp_object_del, device_del_args);
     qmp_register_command_args("x-query-mmio", qmp_x_query_mmio, no_args);
     qmp_register_command_args("x-query-kvm", qmp_x_query_kvm, no_args);
+    qmp_register_command_args("query-cpus-fast", qmp_query_cpus_fast,
+                              no_args);
+    qmp_register_qom_commands();
+    qmp_register_hmp_commands();
     qmp_register_vsmmu_commands();
     qmp_register_vfio_commands();
+    qmp_register_fd_commands();
 }

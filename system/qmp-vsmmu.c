@@ -98,6 +98,11 @@ static void vsmmu_entry(DeviceState *dev, void *opaque)
         json_object_set_string_member(o, "id", dev->id);
     }
     json_object_set_boolean_member(o, "accel", s->accel);
+    /* cmdqv=auto resolves to off: vsmmu has no Tegra241 CMDQV. */
+    json_object_set_string_member(o, "cmdqv", "off");
+    json_object_set_string_member(o, "cmdqv-requested",
+                                  s->cmdqv == ON_OFF_AUTO_AUTO ? "auto"
+                                                               : "off");
     if (s->pbus) {
         json_object_set_string_member(o, "primary-bus", s->pbus->id);
     }

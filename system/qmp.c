@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "chardev/char.h"
+#include "qom/object.h"
 #include "system/qmp.h"
 #include "trace.h"
 #include "vsmmu-version.h"
@@ -25,6 +26,8 @@ typedef struct QmpCommand {
 struct QmpSession {
     QmpOutputFunc *out;
     void *opaque;
+    QmpTakeFdFunc *take_fd;     /* descriptors passed with requests */
+    void *fd_opaque;
     bool negotiated;
     /* The JSON object being received and the splitter's state. */
     GString *buf;
@@ -41,6 +44,7 @@ struct QmpSession {
 };
 
 static GHashTable *qmp_commands;    /* name -> QmpCommand * */
+static QmpSession *cur_session;     /* running a command, or NULL */
 static GList *sessions;             /* of QmpSession * */
 static GThread *main_thread;
 
@@ -207,6 +211,14 @@ JsonNode *qmp_object_node(JsonObject *obj)
     JsonNode *node = json_node_new(JSON_NODE_OBJECT);
 
     json_node_take_object(node, obj);
+    return node;
+}
+
+JsonNode *qmp_array_node(JsonArray *arr)
+{
+    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+
+    json_node_take_array(node, arr);
     return node;
 }
 
@@ -491,6 +503,18 @@ static const char *request_check(JsonObject *req, JsonObject **args,
     return json_node_get_string(exec);
 }
 
+JsonNode *qmp_run_command(const char *name, JsonObject *args, Error **errp)
+{
+    QmpCommand *cmd = qmp_commands ? g_hash_table_lookup(qmp_commands, name)
+                                   : NULL;
+
+    g_assert(cmd);
+    if (cmd->spec && !qmp_args_check(args, cmd->spec, errp)) {
+        return NULL;
+    }
+    return cmd->func(args, errp);
+}
+
 /* Run NAME; the error class, or NULL with *RET set on success. */
 static const char *session_run(QmpSession *s, const char *name,
                                JsonObject *args, JsonNode **ret,
@@ -520,10 +544,12 @@ static const char *session_run(QmpSession *s, const char *name,
     if (cmd->spec && !qmp_args_check(args, cmd->spec, errp)) {
         return "GenericError";
     }
+    cur_session = s;
     *ret = cmd->func(args, errp);
+    cur_session = NULL;
     if (*errp) {
         g_assert(!*ret);
-        return "GenericError";
+        return error_class_name(error_get_class(*errp));
     }
     return NULL;
 }
@@ -839,6 +865,32 @@ void qmp_session_feed(QmpSession *s, const char *buf, size_t len)
     }
 }
 
+/* ---- the type (-object monitor-qmp) ------------------------------- */
+
+static const char *const monitor_qmp_interfaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+static const TypePropertyInfo monitor_qmp_props[] = {
+    { "chardev", "string", "the chardev the QMP monitor serves" },
+    { "pretty", "bool", "pretty-print replies (accepted, not applied)" },
+    { NULL }
+};
+
+static const TypeInfo monitor_qmp_info = {
+    .name = "monitor-qmp",
+    .parent = TYPE_OBJECT,
+    .interfaces = monitor_qmp_interfaces,
+    .props = monitor_qmp_props,
+};
+
+static void qmp_register_types(void)
+{
+    type_register_static(&monitor_qmp_info);
+}
+
+type_init(qmp_register_types)
+
 /* ---- sessions and monitors --------------------------------------- */
 
 static void qmp_init(void)
@@ -847,6 +899,20 @@ static void qmp_init(void)
         main_thread = g_thread_self();
         qmp_register_builtin_commands();
     }
+}
+
+void qmp_session_set_fd_source(QmpSession *s, QmpTakeFdFunc *take_fd,
+                               void *opaque)
+{
+    s->take_fd = take_fd;
+    s->fd_opaque = opaque;
+}
+
+int qmp_take_passed_fd(void)
+{
+    g_assert(cur_session);
+    return cur_session->take_fd ? cur_session->take_fd(cur_session->fd_opaque)
+                                : -1;
 }
 
 QmpSession *qmp_session_new(QmpOutputFunc *out, void *opaque)
@@ -896,10 +962,16 @@ static void monitor_closed(CharConn *c, void *opaque)
     qmp_session_free(opaque);
 }
 
+static int monitor_take_fd(void *opaque)
+{
+    return char_conn_take_fd(opaque);
+}
+
 static void monitor_new(CharConn *c, void *opaque)
 {
     QmpSession *s = qmp_session_new(monitor_out, c);
 
+    qmp_session_set_fd_source(s, monitor_take_fd, c);
     char_conn_set_handlers(c, monitor_read, monitor_closed, s);
     trace_qmp_monitor_new(s);
 }

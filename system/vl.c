@@ -13,19 +13,26 @@
 #include "qemu/error-report.h"
 #include "qemu/object-registry.h"
 #include "qemu/option.h"
+#include "qemu/fd-registry.h"
+#include "qemu/secret.h"
+#include "qemu/thread.h"
 #include "qemu/trace.h"
 #include "vsmmu-version.h"
 #include "chardev/char.h"
 #include "hw/qdev-properties.h"
+#include "qom/object.h"
 #include "system/iommufd.h"
 #include "system/iommufd-emulated.h"
 #include "system/kvm.h"
 #include "qemu/iothread.h"
 #include "system/qmp-vsmmu.h"
+#include "system/hostmem.h"
 #include "system/machine.h"
 #include "system/qmp.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
+#include "system/sandbox.h"
+#include "system/vm-options.h"
 #include "system/system.h"
 #include "trace.h"
 #include <glib-unix.h>
@@ -47,7 +54,14 @@ typedef enum {
     OPT_NODEFAULTS,
     OPT_ACCEL,
     OPT_AUDIO,
+    OPT_NET,
     OPT_RUN_WITH,
+    OPT_S,
+    OPT_SANDBOX,
+    OPT_VM,             /* -msg, -overcommit, ...: system/vm-options.h */
+    OPT_ADD_FD,
+    OPT_NAME,
+    OPT_UUID,
     OPT_GUEST,          /* -kernel, -smp, ...: see system/kvm.h */
     OPT_VERSION,
     OPT_HELP,
@@ -67,7 +81,8 @@ static const QEMUOption qemu_options[] = {
     { "device", true, OPT_DEVICE,
       "-device DRIVER[,prop=value][,...]  add a device (JSON accepted)" },
     { "machine", true, OPT_MACHINE,
-      "-machine virt|none[,iommu=smmuv3]  select the board" },
+      "-machine virt[-X.Y]|none[,iommu=smmuv3][,memory-backend=ID]"
+      "  select the board" },
     { "M", true, OPT_MACHINE, NULL },
     { "m", true, OPT_M, "-m SIZE[M|G]  guest RAM size (default 128M)" },
     { "qtest", true, OPT_QTEST,
@@ -86,6 +101,8 @@ static const QEMUOption qemu_options[] = {
     { "accel", true, OPT_ACCEL,
       "-accel qtest|kvm  qtest: guest time under qtest; kvm: run -kernel" },
     { "audio", true, OPT_AUDIO, "-audio none" },
+    { "net", true, OPT_NET, "-net none  no network (the only choice)" },
+    { "nic", true, OPT_NET, NULL },
     { "run-with", true, OPT_RUN_WITH,
       "-run-with exit-with-parent=on  exit when the parent exits" },
     /* A KVM guest (accel/kvm/kvm-all.c); recorded, used with -accel kvm. */
@@ -105,20 +122,35 @@ static const QEMUOption qemu_options[] = {
     { "version", false, OPT_VERSION, "-version  print the version" },
     { "help", false, OPT_HELP, "-help  print this help" },
     { "h", false, OPT_HELP, NULL },
+    { "add-fd", true, OPT_ADD_FD,
+      "-add-fd fd=N,set=S[,opaque=TEXT]  add fd N to fd set S"
+      " (/dev/fdset/S)" },
+    { "S", false, OPT_S,
+      "-S  start in prelaunch: run state \"running\" after QMP cont" },
+    { "name", true, OPT_NAME,
+      "-name [guest=]NAME[,process=P][,debug-threads=on]  (query-name)" },
+    { "uuid", true, OPT_UUID, "-uuid UUID  (query-uuid)" },
     /* Accepted and ignored: they only concern a full VM. */
-    { "name", true, OPT_IGNORED, NULL },
-    { "uuid", true, OPT_IGNORED, NULL },
-    { "S", false, OPT_IGNORED, NULL },
+    { "sandbox", true, OPT_SANDBOX,
+      "-sandbox on|off[,obsolete=..][,elevateprivileges=..][,spawn=..]"
+      "[,resourcecontrol=..]  seccomp filter" },
+    { "msg", true, OPT_VM,
+      "-msg timestamp=on|off[,guest-name=on|off]  error report prefix" },
+    { "overcommit", true, OPT_VM,
+      "-overcommit mem-lock=on|off|on-fault[,cpu-pm=..]  lock memory" },
+    { "pidfile", true, OPT_VM, "-pidfile PATH  write the pid there" },
+    { "rtc", true, OPT_VM, "-rtc base=..[,clock=..]  checked, no RTC here" },
+    { "boot", true, OPT_VM, "-boot [order=..][,strict=on]  checked, no"
+      " firmware here" },
+    { "audiodev", true, OPT_VM, "-audiodev none,id=ID  (sound: none only)" },
+    /* Accepted and ignored: they only concern a full VM. */
     { "no-user-config", false, OPT_IGNORED, NULL },
-    { "overcommit", true, OPT_IGNORED, NULL },
-    { "rtc", true, OPT_IGNORED, NULL },
-    { "boot", true, OPT_IGNORED, NULL },
-    { "msg", true, OPT_IGNORED, NULL },
-    { "sandbox", true, OPT_IGNORED, NULL },
     { "global", true, OPT_IGNORED, NULL },
-    { "pidfile", true, OPT_IGNORED, NULL },
     { "parallel", true, OPT_IGNORED, NULL },
 };
+
+/* A NULL-terminated list of option keys. */
+#define KEYS(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
 /* An option applied after parsing, with its place on the command line. */
 typedef struct DeferredOpt {
@@ -129,6 +161,8 @@ typedef struct DeferredOpt {
 
 static struct {
     char **argv;
+    char *name;             /* -name guest= */
+    char *uuid;             /* -uuid, lower case */
     GArray *deferred;       /* of DeferredOpt */
     MachineOptions machine;
     const char *qtest;
@@ -137,6 +171,7 @@ static struct {
     GPtrArray *iommufds;    /* IOMMUFDBackend * we created */
     GPtrArray *ehosts;      /* IOMMUFDEmulatedHost * behind them */
     GPtrArray *iothreads;   /* IOThread * of -object iothread */
+    SandboxConfig sandbox;
     guint signal_src[3];
 } vl;
 
@@ -144,8 +179,24 @@ static struct {
 
 typedef bool ObjectCreateFunc(const char *id, QemuOpts *opts, Error **errp);
 
+/* Does TYPE (or a parent) declare the property NAME? */
+static bool object_has_prop(const char *type, const char *name)
+{
+    g_autoptr(GPtrArray) props = type_get_properties(type_lookup(type));
+
+    for (guint i = 0; i < props->len; i++) {
+        const TypePropertyInfo *p = g_ptr_array_index(props, i);
+
+        if (!strcmp(p->name, name) && strcmp(name, "type") != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Every option is a property of the type (qom/object.h). */
 static bool object_check_props(const char *type, QemuOpts *opts,
-                               const char *const *props, Error **errp)
+                               Error **errp)
 {
     for (guint i = 0; i < qemu_opts_count(opts); i++) {
         const char *name = qemu_opts_nth(opts, i)->name;
@@ -153,7 +204,7 @@ static bool object_check_props(const char *type, QemuOpts *opts,
         if (!strcmp(name, "qom-type") || !strcmp(name, "id")) {
             continue;
         }
-        if (!g_strv_contains(props, name)) {
+        if (!object_has_prop(type, name)) {
             error_setg(errp, "Property '%s.%s' not found", type, name);
             return false;
         }
@@ -161,17 +212,33 @@ static bool object_check_props(const char *type, QemuOpts *opts,
     return true;
 }
 
+/*
+ * fd=N, a descriptor libvirt leaves open across exec, or fd=NAME, one
+ * passed with getfd (QEMU's monitor_fd_param()).
+ */
+static bool iommufd_set_fd_param(IOMMUFDBackend *be, const char *str,
+                                 Error **errp)
+{
+    bool owned;
+    int fd;
+
+    if (g_ascii_isdigit(str[0])) {
+        return iommufd_backend_set_fd(be, str, errp);
+    }
+    fd = qemu_fd_param(str, &owned, errp);
+    return fd >= 0 && iommufd_backend_adopt_fd(be, fd, errp);
+}
+
 static bool object_create_iommufd(const char *id, QemuOpts *opts,
                                   Error **errp)
 {
-    static const char *const props[] = { "fd", "x-emulated-host", NULL };
     g_autoptr(Error) local_err = NULL;
     IOMMUFDEmulatedHost *ehost = NULL;
     IOMMUFDBackend *be;
     bool emulated = false;
     const char *fd;
 
-    if (!object_check_props(TYPE_IOMMUFD_BACKEND, opts, props, errp) ||
+    if (!object_check_props(TYPE_IOMMUFD_BACKEND, opts, errp) ||
         !qemu_opt_get_bool(opts, "x-emulated-host", &emulated, errp)) {
         return false;
     }
@@ -194,7 +261,7 @@ static bool object_create_iommufd(const char *id, QemuOpts *opts,
         g_ptr_array_add(vl.ehosts, ehost);
     }
     /* QEMU opens /dev/iommu when the object is created: fail early. */
-    if ((fd && !iommufd_backend_set_fd(be, fd, errp)) ||
+    if ((fd && !iommufd_set_fd_param(be, fd, errp)) ||
         !iommufd_backend_connect(be, errp)) {
         iommufd_backend_free(be);
         return false;
@@ -211,12 +278,11 @@ static bool object_create_iommufd(const char *id, QemuOpts *opts,
 static bool object_create_monitor_qmp(const char *id, QemuOpts *opts,
                                       Error **errp)
 {
-    static const char *const props[] = { "chardev", "pretty", NULL };
     g_autoptr(Error) local_err = NULL;
     const char *chardev;
     bool pretty = false;
 
-    if (!object_check_props("monitor-qmp", opts, props, errp) ||
+    if (!object_check_props("monitor-qmp", opts, errp) ||
         !qemu_opt_get_bool(opts, "pretty", &pretty, errp)) {
         return false;
     }
@@ -236,10 +302,9 @@ static bool object_create_monitor_qmp(const char *id, QemuOpts *opts,
 static bool object_create_iothread(const char *id, QemuOpts *opts,
                                    Error **errp)
 {
-    static const char *const props[] = { NULL };
     IOThread *iot;
 
-    if (!object_check_props(TYPE_IOTHREAD, opts, props, errp)) {
+    if (!object_check_props(TYPE_IOTHREAD, opts, errp)) {
         return false;
     }
     iot = iothread_new(id, errp);
@@ -255,16 +320,25 @@ static bool object_create_iothread(const char *id, QemuOpts *opts,
     return true;
 }
 
+static bool object_create_memory_backend(const char *id, QemuOpts *opts,
+                                         Error **errp)
+{
+    return host_memory_backend_create(qemu_opt_get_str(opts, "qom-type",
+                                                       NULL),
+                                      id, opts, errp);
+}
+
 static const struct {
     const char *type;
-    const char *help;
     ObjectCreateFunc *create;
 } object_types[] = {
-    { TYPE_IOMMUFD_BACKEND, "  fd=<string>\n  x-emulated-host=<bool>\n",
-      object_create_iommufd },
-    { "monitor-qmp", "  chardev=<string>\n  pretty=<bool>\n",
-      object_create_monitor_qmp },
-    { TYPE_IOTHREAD, "", object_create_iothread },
+    { TYPE_SECRET, secret_create },
+    { "memory-backend-ram", object_create_memory_backend },
+    { "memory-backend-memfd", object_create_memory_backend },
+    { "memory-backend-file", object_create_memory_backend },
+    { TYPE_IOMMUFD_BACKEND, object_create_iommufd },
+    { "monitor-qmp", object_create_monitor_qmp },
+    { TYPE_IOTHREAD, object_create_iothread },
 };
 
 static int object_type_index(const char *type)
@@ -281,6 +355,7 @@ static int object_type_index(const char *type)
 static bool object_help(QemuOpts *opts, Error **errp)
 {
     const char *type = qemu_opt_get_str(opts, "qom-type", NULL);
+    g_autoptr(GPtrArray) props = NULL;
     int i;
 
     if (type && !strcmp(type, "help")) {
@@ -298,20 +373,24 @@ static bool object_help(QemuOpts *opts, Error **errp)
         error_setg(errp, "invalid object type: %s", type);
         return true;
     }
-    printf("%s options:\n%s", type, object_types[i].help);
+    printf("%s options:\n", type);
+    props = type_get_properties(type_lookup(type));
+    for (guint j = 0; j < props->len; j++) {
+        const TypePropertyInfo *p = g_ptr_array_index(props, j);
+
+        if (strcmp(p->name, "type") != 0) {
+            printf("  %s=<%s>\n", p->name, p->type);
+        }
+    }
     return true;
 }
 
-static bool object_create(const char *optarg, Error **errp)
+static bool object_create_opts(QemuOpts *opts, Error **errp)
 {
-    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "qom-type", errp);
     g_autoptr(Error) local_err = NULL;
     const char *type, *id;
     int i;
 
-    if (!opts) {
-        return false;
-    }
     type = qemu_opt_get_str(opts, "qom-type", &local_err);
     if (!local_err) {
         id = qemu_opt_get_str(opts, "id", &local_err);
@@ -337,43 +416,70 @@ static bool object_create(const char *optarg, Error **errp)
     return object_types[i].create(id, opts, errp);
 }
 
-/* ---- -device help ------------------------------------------------- */
-
-static void print_device(const DeviceClass *dc, void *opaque)
+static bool object_create(const char *optarg, Error **errp)
 {
-    if (dc->user_creatable) {
-        printf("name \"%s\"%s%s%s\n", dc->name, dc->desc ? ", desc \"" : "",
-               dc->desc ? dc->desc : "", dc->desc ? "\"" : "");
-    }
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "qom-type", errp);
+
+    return opts && object_create_opts(opts, errp);
 }
+
+bool qemu_object_add(JsonObject *args, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_from_json(args, errp);
+
+    return opts && object_create_opts(opts, errp);
+}
+
+static bool object_del_iommufd(const char *id, IOMMUFDBackend *be,
+                               Error **errp)
+{
+    /* The object's own connection, made when it was created, is one. */
+    if (be->users > 1) {
+        error_setg(errp, "object '%s' is in use, can not be deleted", id);
+        return false;
+    }
+    object_registry_remove(id);
+    g_ptr_array_remove(vl.iommufds, be);
+    iommufd_backend_disconnect(be);
+    iommufd_backend_free(be);
+    return true;
+}
+
+bool qemu_object_del(const char *id, Error **errp)
+{
+    const char *type = object_registry_type(id);
+
+    if (!type || machine_find_device(id)) {
+        error_setg(errp, "object '%s' not found", id);
+        return false;
+    }
+    if (!strcmp(type, TYPE_IOMMUFD_BACKEND)) {
+        return object_del_iommufd(id, object_registry_lookup(id, type),
+                                  errp);
+    }
+    if (!strcmp(type, TYPE_SECRET)) {
+        secret_delete(id);
+        return true;
+    }
+    error_setg(errp, "object '%s' (%s) can not be deleted while the daemon"
+               " runs", id, type);
+    return false;
+}
+
+/* ---- -device help ------------------------------------------------- */
 
 /* -device help, -device TYPE,help: print and return true. */
 static bool device_help(const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "driver", NULL);
-    const char *driver;
-    const DeviceClass *dc;
     g_autofree char *help = NULL;
 
-    if (!opts || qemu_opts_is_json(opts)) {
+    if (!opts || !qdev_opts_help(opts, &help, errp)) {
         return false;
     }
-    driver = qemu_opt_get_str(opts, "driver", NULL);
-    if (driver && !strcmp(driver, "help")) {
-        printf("Available devices:\n");
-        device_class_foreach(print_device, NULL);
-        return true;
+    if (help) {
+        fputs(help, stdout);
     }
-    if (!driver || !qemu_opt_find(opts, "help")) {
-        return false;
-    }
-    dc = device_class_find(driver);
-    if (!dc) {
-        error_setg(errp, "'%s' is not a valid device model name", driver);
-        return true;
-    }
-    help = qdev_class_help(dc);
-    fputs(help, stdout);
     return true;
 }
 
@@ -387,13 +493,8 @@ static bool parse_run_with(const char *optarg, Error **errp)
     if (!opts) {
         return false;
     }
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (strcmp(name, "exit-with-parent") != 0) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
+    if (!qemu_opts_check_keys(opts, KEYS("exit-with-parent"), errp)) {
+        return false;
     }
     if (!qemu_opt_get_bool(opts, "exit-with-parent", &exit_with_parent,
                            errp)) {
@@ -407,6 +508,117 @@ static bool parse_run_with(const char *optarg, Error **errp)
     return true;
 }
 
+/* -name [guest=]NAME[,process=NAME][,debug-threads=on|off] */
+static bool parse_name(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "guest", errp);
+    const char *guest, *process;
+    bool debug_threads = false;
+
+    if (!opts) {
+        return false;
+    }
+    if (!qemu_opts_check_keys(opts, KEYS("guest", "process", "debug-threads"),
+                              errp)) {
+        return false;
+    }
+    if (!qemu_opt_get_bool(opts, "debug-threads", &debug_threads, errp)) {
+        return false;
+    }
+    guest = qemu_opt_get_str(opts, "guest", NULL);
+    process = qemu_opt_get_str(opts, "process", NULL);
+    qemu_thread_naming(debug_threads);
+    g_free(vl.name);
+    vl.name = g_strdup(guest);
+    vm_options_set_guest_name(guest);
+    /* As QEMU: the main thread (and so the process) takes that name. */
+    if (process && prctl(PR_SET_NAME, process) < 0) {
+        error_setg_errno(errp, errno, "cannot set the process name");
+        return false;
+    }
+    return true;
+}
+
+/* -add-fd fd=N,set=S[,opaque=TEXT], QEMU's checks and wording. */
+static bool parse_add_fd(const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, NULL, errp);
+    const char *fd_s, *set_s;
+    guint64 fd = 0, set = 0;
+    int64_t set_out;
+    int fd_out;
+
+    if (!opts) {
+        return false;
+    }
+    if (!qemu_opts_check_keys(opts, KEYS("fd", "set", "opaque"), errp)) {
+        return false;
+    }
+    fd_s = qemu_opt_get_str(opts, "fd", NULL);
+    set_s = qemu_opt_get_str(opts, "set", NULL);
+    if (!fd_s || !g_ascii_string_to_unsigned(fd_s, 10, 0, INT_MAX, &fd,
+                                             NULL)) {
+        error_setg(errp, "fd option is required and must be non-negative");
+        return false;
+    }
+    if (fd <= STDERR_FILENO) {
+        error_setg(errp, "fd cannot be a standard I/O stream");
+        return false;
+    }
+    /* A descriptor passed on purpose survives exec: no close-on-exec. */
+    if (fcntl(fd, F_GETFD) & FD_CLOEXEC) {
+        error_setg(errp, "fd is not valid or already in use");
+        return false;
+    }
+    if (!set_s || !g_ascii_string_to_unsigned(set_s, 10, 0, INT64_MAX, &set,
+                                              NULL)) {
+        error_setg(errp, "set option is required and must be non-negative");
+        return false;
+    }
+    if (!fdset_add_fd(fd, set, qemu_opt_get_str(opts, "opaque", NULL),
+                      &set_out, &fd_out, errp)) {
+        return false;
+    }
+    close(fd);                  /* the set keeps its duplicate, as QEMU */
+    return true;
+}
+
+/* -uuid: the 8-4-4-4-12 hex form only, as QEMU's qemu_uuid_parse(). */
+static bool parse_uuid(const char *optarg, Error **errp)
+{
+    static const int group[] = { 8, 4, 4, 4, 12 };
+    const char *p = optarg;
+
+    for (size_t g = 0; g < G_N_ELEMENTS(group); g++) {
+        for (int i = 0; i < group[g]; i++, p++) {
+            if (!g_ascii_isxdigit(*p)) {
+                goto bad;
+            }
+        }
+        if (*p != (g + 1 < G_N_ELEMENTS(group) ? '-' : '\0')) {
+            goto bad;
+        }
+        p++;
+    }
+    g_free(vl.uuid);
+    vl.uuid = g_ascii_strdown(optarg, -1);
+    return true;
+
+bad:
+    error_setg(errp, "Fail to parse UUID string. Wrong format.");
+    return false;
+}
+
+const char *qemu_vm_name(void)
+{
+    return vl.name;
+}
+
+const char *qemu_vm_uuid(void)
+{
+    return vl.uuid ? vl.uuid : "00000000-0000-0000-0000-000000000000";
+}
+
 static bool parse_mon(const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "chardev", errp);
@@ -415,14 +627,9 @@ static bool parse_mon(const char *optarg, Error **errp)
     if (!opts) {
         return false;
     }
-    for (guint i = 0; i < qemu_opts_count(opts); i++) {
-        const char *name = qemu_opts_nth(opts, i)->name;
-
-        if (strcmp(name, "chardev") && strcmp(name, "mode") &&
-            strcmp(name, "pretty")) {
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
+    if (!qemu_opts_check_keys(opts, KEYS("chardev", "mode", "pretty", "id"),
+                              errp)) {
+        return false;
     }
     chardev = qemu_opt_get_str(opts, "chardev", errp);
     if (!chardev) {
@@ -499,10 +706,9 @@ static void print_help(void)
             printf("%s\n", qemu_options[i].help);
         }
     }
-    printf("\nOptions that only concern a full VM (-name, -uuid, -S, ...)"
-           " are accepted\nand ignored; the guest options are used only with"
-           " -accel kvm -kernel.  See"
-           " docs/system/vsmmu-daemon.rst.\n");
+    printf("\n-no-user-config, -global and -parallel are accepted and"
+           " ignored; the guest\noptions are used only with -accel kvm"
+           " -kernel.  See docs/system/vsmmu-daemon.rst.\n");
 }
 
 static const QEMUOption *lookup_opt(int argc, char **argv, int *pi,
@@ -639,16 +845,26 @@ static int parse_device_opt(int argi, const char *optarg, Error **errp)
 static int parse_machine_opt(const char *optarg, Error **errp)
 {
     if (!strcmp(optarg, "help")) {
-        printf("Supported machines are:\n"
-               "none                 empty machine\n"
-               "virt                 Arm virt board subset (default)\n");
+        printf("Supported machines are:\n");
+        for (const MachineTypeInfo *mt = machine_types; mt->name; mt++) {
+            if (mt->alias) {
+                printf("%-20s %s (alias of %s)\n", mt->alias, mt->desc,
+                       mt->name);
+            }
+            printf("%-20s %s%s%s\n", mt->name, mt->desc,
+                   mt->is_default ? " (default)" : "",
+                   mt->deprecated ? " (deprecated)" : "");
+        }
         return PARSE_EXIT_OK;
     }
     return machine_parse_opts(optarg, &vl.machine, errp) ? PARSE_GO_ON
                                                          : PARSE_FAIL;
 }
 
-/* -display and -audio: only "none", a daemon has neither. */
+/*
+ * -display, -audio, -net and -nic: only "none", which a daemon with no
+ * display, sound or network device has anyway (libqtest passes them).
+ */
 static bool parse_none_only(OptionIndex index, const char *optarg,
                             Error **errp)
 {
@@ -658,11 +874,33 @@ static bool parse_none_only(OptionIndex index, const char *optarg,
     }
     if (index == OPT_DISPLAY) {
         error_setg(errp, "Display '%s' is not available", optarg);
+    } else if (index == OPT_NET) {
+        error_setg(errp, "network backend '%s' is not available (only none)",
+                   optarg);
     } else {
         error_setg(errp, "audio backend '%s' is not available (only none)",
                    optarg);
     }
     return false;
+}
+
+static bool parse_vm_opt(const char *name, const char *optarg, Error **errp)
+{
+    static const struct {
+        const char *name;
+        bool (*parse)(const char *optarg, Error **errp);
+    } vm_opts[] = {
+        { "msg", vm_opt_msg }, { "overcommit", vm_opt_overcommit },
+        { "pidfile", vm_opt_pidfile }, { "rtc", vm_opt_rtc },
+        { "boot", vm_opt_boot }, { "audiodev", vm_opt_audiodev },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(vm_opts); i++) {
+        if (!strcmp(vm_opts[i].name, name)) {
+            return vm_opts[i].parse(optarg, errp);
+        }
+    }
+    g_assert_not_reached();
 }
 
 /* Options that take effect while parsing, or are only remembered. */
@@ -683,6 +921,7 @@ static bool parse_immediate_opt(const QEMUOption *o, const char *name,
         return true;
     case OPT_DISPLAY:
     case OPT_AUDIO:
+    case OPT_NET:
         return parse_none_only(o->index, optarg, errp);
     case OPT_ACCEL:
         return parse_accel(optarg, errp);
@@ -693,6 +932,19 @@ static bool parse_immediate_opt(const QEMUOption *o, const char *name,
         return true;
     case OPT_NODEFAULTS:
         return true;
+    case OPT_S:
+        runstate_set_prelaunch();
+        return true;
+    case OPT_SANDBOX:
+        return sandbox_parse(optarg, &vl.sandbox, errp);
+    case OPT_VM:
+        return parse_vm_opt(o->name, optarg, errp);
+    case OPT_ADD_FD:
+        return parse_add_fd(optarg, errp);
+    case OPT_NAME:
+        return parse_name(optarg, errp);
+    case OPT_UUID:
+        return parse_uuid(optarg, errp);
     case OPT_IGNORED:
         trace_vl_option_ignored(name, optarg ? optarg : "");
         return true;
@@ -768,10 +1020,17 @@ int qemu_init(int argc, char **argv)
     vl.iommufds = g_ptr_array_new();
     vl.ehosts = g_ptr_array_new();
     vl.iothreads = g_ptr_array_new();
+    machine_options_init(&vl.machine);
 
     status = parse_args(argc, argv);
     if (status >= 0) {
         return status;
+    }
+    /* As QEMU: the filter is in place before anything is created. */
+    if (!sandbox_apply(&vl.sandbox, &err)) {
+        error_prepend(&err, "-sandbox: ");
+        error_report_err(err);
+        return 1;
     }
     if (!apply_deferred(OPT_CHARDEV) || !apply_deferred(OPT_OBJECT)) {
         return 1;
@@ -794,9 +1053,17 @@ int qemu_init(int argc, char **argv)
     if (vl.machine.accel_kvm) {
         kvm_accel_select();
     }
+    /* Older libqtest's spelling of -accel qtest. */
+    if (vl.machine.accel_qtest) {
+        qtest_set_enabled(true);
+    }
     if (!kvm_guest_start(!vl.machine.type || !strcmp(vl.machine.type, "virt"),
                          vl.qtest || qtest_enabled(), vl.machine.gic_version,
                          &err)) {
+        error_report_err(err);
+        return 1;
+    }
+    if (!vm_options_start(&err)) {
         error_report_err(err);
         return 1;
     }
@@ -815,11 +1082,23 @@ void qemu_cleanup(void)
             vl.signal_src[i] = 0;
         }
     }
+    /*
+     * Removing the last source gives the signals back their default
+     * action: a SIGTERM arriving now (libqtest's, after "quit") would
+     * kill the exiting daemon instead of letting it finish with its
+     * status.  We are shutting down already: ignore them.
+     */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
     kvm_guest_cleanup();
+    vm_options_cleanup();
     qemu_chardev_cleanup();
     qtest_server_stop();
     qmp_vsmmu_cleanup();
     machine_destroy();
+    host_memory_backend_cleanup();
+    g_clear_pointer(&vl.machine.memory_backend, g_free);
     for (guint i = 0; vl.iommufds && i < vl.iommufds->len; i++) {
         IOMMUFDBackend *be = g_ptr_array_index(vl.iommufds, i);
 
@@ -842,4 +1121,8 @@ void qemu_cleanup(void)
     qmp_cleanup();
     object_registry_clear();
     g_clear_pointer(&vl.deferred, g_array_unref);
+    secret_cleanup();
+    fd_registry_clear();
+    g_clear_pointer(&vl.name, g_free);
+    g_clear_pointer(&vl.uuid, g_free);
 }

@@ -13,6 +13,7 @@ struct Error {
     const char *src;
     const char *func;
     int line;
+    ErrorClass err_class;
 };
 
 Error *error_fatal;
@@ -36,8 +37,8 @@ static void error_handle_fatal(Error **errp, Error *err)
 }
 
 static void error_setv(Error **errp, const char *src, int line,
-                       const char *func, const char *fmt, va_list ap,
-                       const char *suffix)
+                       const char *func, ErrorClass err_class,
+                       const char *fmt, va_list ap, const char *suffix)
 {
     Error *err;
     int saved_errno = errno;
@@ -59,10 +60,39 @@ static void error_setv(Error **errp, const char *src, int line,
     err->src = src;
     err->line = line;
     err->func = func;
+    err->err_class = err_class;
 
     error_handle_fatal(errp, err);
     *errp = err;
     errno = saved_errno;
+}
+
+void error_set_internal(Error **errp, const char *src, int line,
+                        const char *func, ErrorClass err_class,
+                        const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    error_setv(errp, src, line, func, err_class, fmt, ap, NULL);
+    va_end(ap);
+}
+
+ErrorClass error_get_class(const Error *err)
+{
+    return err->err_class;
+}
+
+const char *error_class_name(ErrorClass err_class)
+{
+    static const char *const names[] = {
+        [ERROR_CLASS_GENERIC_ERROR] = "GenericError",
+        [ERROR_CLASS_COMMAND_NOT_FOUND] = "CommandNotFound",
+        [ERROR_CLASS_DEVICE_NOT_FOUND] = "DeviceNotFound",
+    };
+
+    g_assert(err_class < G_N_ELEMENTS(names));
+    return names[err_class];
 }
 
 void error_setg_internal(Error **errp, const char *src, int line,
@@ -71,7 +101,8 @@ void error_setg_internal(Error **errp, const char *src, int line,
     va_list ap;
 
     va_start(ap, fmt);
-    error_setv(errp, src, line, func, fmt, ap, NULL);
+    error_setv(errp, src, line, func, ERROR_CLASS_GENERIC_ERROR, fmt, ap,
+               NULL);
     va_end(ap);
 }
 
@@ -83,7 +114,7 @@ void error_setg_errno_internal(Error **errp, const char *src, int line,
     int saved_errno = errno;
 
     va_start(ap, fmt);
-    error_setv(errp, src, line, func, fmt, ap,
+    error_setv(errp, src, line, func, ERROR_CLASS_GENERIC_ERROR, fmt, ap,
                os_errno != 0 ? g_strerror(os_errno) : NULL);
     va_end(ap);
     errno = saved_errno;
@@ -178,6 +209,7 @@ Error *error_copy(const Error *err)
     copy->src = err->src;
     copy->line = err->line;
     copy->func = err->func;
+    copy->err_class = err->err_class;
     if (err->hint) {
         copy->hint = g_string_new(err->hint->str);
     }

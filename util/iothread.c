@@ -13,6 +13,8 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/iothread.h"
+#include "qemu/thread.h"
+#include "qom/object.h"
 #include "qemu/id.h"
 #include "qemu/tsan.h"
 #include "trace.h"
@@ -110,8 +112,10 @@ bool iothread_start(IOThread *iot, Error **errp)
         return false;
     }
     g_atomic_int_set(&iot->stopping, 0);
-    /* The kernel keeps 15 characters of a thread name. */
-    name = g_strdup_printf("IO %s", iot->id);
+    /* -name debug-threads=on; the kernel keeps 15 characters. */
+    if (qemu_thread_naming_enabled()) {
+        name = g_strdup_printf("IO %s", iot->id);
+    }
     iot->thread = g_thread_try_new(name, iothread_run, iot, &gerr);
     if (!iot->thread) {
         error_setg(errp, "iothread '%s': cannot create thread: %s", iot->id,
@@ -300,3 +304,25 @@ GPtrArray *iothread_query(void)
     g_ptr_array_sort(list, info_compare);
     return list;
 }
+
+/* ---- the type (-object iothread) ---------------------------------- */
+
+static const char *const event_loop_base_interfaces[] = {
+    TYPE_USER_CREATABLE, NULL
+};
+
+static const TypeInfo iothread_types[] = {
+    /* QEMU's abstract base of iothreads and the main loop. */
+    { .name = "event-loop-base", .parent = TYPE_OBJECT, .abstract = true,
+      .interfaces = event_loop_base_interfaces },
+    { .name = TYPE_IOTHREAD, .parent = "event-loop-base" },
+};
+
+static void iothread_register_types(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(iothread_types); i++) {
+        type_register_static(&iothread_types[i]);
+    }
+}
+
+type_init(iothread_register_types)

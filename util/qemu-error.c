@@ -7,6 +7,9 @@
 #include "qemu/error-report.h"
 
 static char *progname;
+/* -msg: written while parsing the command line, before any thread. */
+static bool with_timestamp;
+static char *guest_name;
 static GMutex sink_lock;
 static ErrorSinkFunc sink_func;
 static void *sink_opaque;
@@ -75,6 +78,17 @@ void error_set_progname(const char *name)
 const char *error_get_progname(void)
 {
     return progname;
+}
+
+void error_set_timestamps(bool on)
+{
+    with_timestamp = on;
+}
+
+void error_set_guest_name(const char *name)
+{
+    g_free(guest_name);
+    guest_name = g_strdup(name);
 }
 
 void error_set_sink(ErrorSinkFunc func, void *opaque)
@@ -147,6 +161,16 @@ static void vreport(ReportType type, const char *fmt, va_list ap)
 {
     GString *s = g_string_new(NULL);
 
+    if (with_timestamp) {
+        /* QEMU's: UTC, ISO 8601 with microseconds, then a space. */
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+        g_autofree char *ts = g_date_time_format_iso8601(now);
+
+        g_string_append_printf(s, "%s ", ts);
+    }
+    if (guest_name) {
+        g_string_append_printf(s, "%s ", guest_name);
+    }
     if (progname) {
         g_string_append_printf(s, "%s: ", progname);
     }

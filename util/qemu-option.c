@@ -433,3 +433,17 @@ bool qemu_parse_size(const char *str, uint64_t default_unit, uint64_t *size)
     *size = n * unit;
     return true;
 }
+
+bool qemu_opts_check_keys(const QemuOpts *opts, const char *const *keys,
+                          Error **errp)
+{
+    for (guint i = 0; i < qemu_opts_count(opts); i++) {
+        const char *name = qemu_opts_nth(opts, i)->name;
+
+        if (!g_strv_contains(keys, name)) {
+            error_setg(errp, "Invalid parameter '%s'", name);
+            return false;
+        }
+    }
+    return true;
+}

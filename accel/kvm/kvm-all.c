@@ -395,6 +395,11 @@ bool kvm_guest_start(bool virt, bool qtest, int gic_version, Error **errp)
                    " (vsmmu-daemon has no CPU emulation)");
         return false;
     }
+    if (runstate_get() == RUN_STATE_PRELAUNCH) {
+        error_setg(errp, "-S: a KVM guest starts at once (vsmmu-daemon"
+                   " cannot hold its vCPUs in prelaunch)");
+        return false;
+    }
     if (!check_opts(virt, qtest, gic_version, errp) ||
         !parse_smp(&ncpus, errp)) {
         return false;
@@ -461,6 +466,7 @@ static void guest_reset(void)
 
     kvm_guest.resets++;
     kvm_guest.paused = false;
+    runstate_set(RUN_STATE_RUNNING);
     kvm_arch_stop();
     machine_reset();
     pl011_reset(kvm_guest.uart);
@@ -486,6 +492,7 @@ static void guest_pause(void)
 
     kvm_arch_stop();
     kvm_guest.paused = true;
+    runstate_set(RUN_STATE_SHUTDOWN);
     json_object_set_boolean_member(shutdown, "guest", true);
     json_object_set_string_member(shutdown, "reason", "guest-shutdown");
     qmp_send_event("SHUTDOWN", shutdown);

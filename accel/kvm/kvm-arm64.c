@@ -33,6 +33,7 @@
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
 #include "hw/arm/virt-fdt.h"
+#include "qemu/thread.h"
 #include "kvm-arch.h"
 #include "trace.h"
 #include <glib-unix.h>
@@ -623,8 +624,10 @@ static void *vcpu_thread(void *opaque)
     sigset_t set;
     bool reset;
 
-    snprintf(name, sizeof(name), "CPU %u/KVM", cpu->index);
-    pthread_setname_np(pthread_self(), name);
+    if (qemu_thread_naming_enabled()) {
+        snprintf(name, sizeof(name), "CPU %u/KVM", cpu->index);
+        pthread_setname_np(pthread_self(), name);
+    }
     sigemptyset(&set);
     sigaddset(&set, SIG_IPI);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);

@@ -49,6 +49,7 @@
 #include "qemu/error-report.h"
 #include "qemu/iothread.h"
 #include "hw/arm/smmuv3-accel.h"
+#include "hw/arm/smmuv3-translate.h"
 #include "hw/pci/pci-bus.h"
 #include "system/host-iommu-device.h"
 #include "system/iommufd.h"
@@ -1066,9 +1067,20 @@ static void accel_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
     }
 }
 
+/* Emulated endpoints behind an accelerated SMMU: the model translates. */
+static bool accel_translate(PCIBus *bus, void *opaque, uint16_t requester_id,
+                            uint64_t addr, bool is_write, IOMMUTLBEntry *entry)
+{
+    SMMUv3AccelState *accel = opaque;
+
+    return smmuv3_pci_translate(bus, accel->s, requester_id, addr, is_write,
+                                entry);
+}
+
 static const PCIIOMMUOps accel_pci_ops = {
     .set_iommu_device = accel_set_iommu_device,
     .unset_iommu_device = accel_unset_iommu_device,
+    .translate = accel_translate,
 };
 
 /* ---- life cycle ------------------------------------------------------------ */

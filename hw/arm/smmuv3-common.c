@@ -197,6 +197,7 @@ void smmu_event_build(SMMUEvent *evt, const SMMUEventInfo *info)
     w3 = FIELD_DP32(w3, EVT_3, NSIPA, info->nsipa);
     w3 = FIELD_DP32(w3, EVT_3, S2, info->s2);
     w3 = FIELD_DP32(w3, EVT_3, CLASS, info->class_);
+    w3 = FIELD_DP32(w3, EVT_3, TTRNW, info->ttrnw);
     evt->word[3] = w3;
     smmu_event_set_addr(evt, SMMU_EVT_ADDR_WORD, info->input_addr);
     smmu_event_set_addr(evt, SMMU_EVT_ADDR2_WORD, info->addr2);
@@ -219,6 +220,7 @@ void smmu_event_parse(const SMMUEvent *evt, SMMUEventInfo *info)
         .nsipa = FIELD_EX32(w[3], EVT_3, NSIPA),
         .s2 = FIELD_EX32(w[3], EVT_3, S2),
         .class_ = FIELD_EX32(w[3], EVT_3, CLASS),
+        .ttrnw = FIELD_EX32(w[3], EVT_3, TTRNW),
         .input_addr = smmu_event_get_addr(evt, SMMU_EVT_ADDR_WORD),
         .addr2 = smmu_event_get_addr(evt, SMMU_EVT_ADDR2_WORD),
     };

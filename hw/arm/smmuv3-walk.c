@@ -25,7 +25,7 @@
 #define DESC_AP_SHIFT       6               /* AP[2:1], S2AP[1:0] */
 #define DESC_AF             (1ULL << 10)
 #define DESC_CONTIG         (1ULL << 52)
-#define DESC_PXN            (1ULL << 53)
+#define DESC_PXN            (1ULL << 53)    /* XN[0] at stage 2 (XNX) */
 #define DESC_XN             (1ULL << 54)    /* UXN at stage 1 */
 #define DESC_PXNTABLE       (1ULL << 59)
 #define DESC_XNTABLE        (1ULL << 60)
@@ -402,6 +402,10 @@ static unsigned s1_perm(const Walk *w, const Leaf *leaf)
     el0_writable = (ap & AP_EL0) && !(ap & AP_RO);
     if (w->acc->priv) {
         perm = SMMU_WALK_PERM_R | (ap & AP_RO ? 0 : SMMU_WALK_PERM_W);
+        /* PAN: privileged data accesses to EL0-accessible pages fault. */
+        if (w->cfg->s1.pan && (ap & AP_EL0)) {
+            perm = 0;
+        }
         /* A region writable at EL0 is never executable at EL1. */
         if (!(leaf->desc & DESC_PXN) && !leaf->pxn && !el0_writable) {
             perm |= SMMU_WALK_PERM_X;
@@ -414,16 +418,35 @@ static unsigned s1_perm(const Walk *w, const Leaf *leaf)
             perm |= SMMU_WALK_PERM_X;
         }
     }
+    if (w->cfg->s1.wxn && (perm & SMMU_WALK_PERM_W)) {
+        perm &= ~SMMU_WALK_PERM_X;
+    }
     return perm;
 }
 
-static unsigned s2_perm(const Leaf *leaf)
+/*
+ * Stage-2 execute permission.  Without XNX only XN[1] (bit 54) counts;
+ * with it XN[1:0] is 0b00 executable at EL1 and EL0, 0b01 at EL0 only,
+ * 0b10 at neither, 0b11 at EL1 only.
+ */
+static bool s2_exec(const Walk *w, const Leaf *leaf)
+{
+    bool xn1 = leaf->desc & DESC_XN;
+    bool xn0 = leaf->desc & DESC_PXN;
+
+    if (!w->cfg->xnx) {
+        return !xn1;
+    }
+    return w->acc->priv ? xn1 == xn0 : !xn1;
+}
+
+static unsigned s2_perm(const Walk *w, const Leaf *leaf)
 {
     unsigned s2ap = (leaf->desc >> DESC_AP_SHIFT) & 3;
 
     return (s2ap & S2AP_R ? SMMU_WALK_PERM_R : 0) |
            (s2ap & S2AP_W ? SMMU_WALK_PERM_W : 0) |
-           (leaf->desc & DESC_XN ? 0 : SMMU_WALK_PERM_X);
+           (s2_exec(w, leaf) ? SMMU_WALK_PERM_X : 0);
 }
 
 /* The permission an access of @class needs. */
@@ -458,7 +481,7 @@ static bool finish_leaf(Walk *w, const Stage *st, const Leaf *leaf,
     if (!(leaf->desc & DESC_AF) && !st->affd) {
         return walk_fault(w, SMMU_WALK_FAULT_ACCESS, st->s2, leaf->level, 0);
     }
-    perm = st->s2 ? s2_perm(leaf) : s1_perm(w, leaf);
+    perm = st->s2 ? s2_perm(w, leaf) : s1_perm(w, leaf);
     if (!(perm & needed_perm(w, class))) {
         return walk_fault(w, SMMU_WALK_FAULT_PERMISSION, st->s2,
                           leaf->level, 0);
@@ -579,6 +602,8 @@ bool smmuv3_walk(const SMMUWalkConfig *cfg, const SMMUWalkAccess *acc,
     if (!cfg->s2_enabled) {
         *res = s1res;
         res->ipa = acc->iova;
+        res->s1_size = s1res.size;
+        res->s2_size = UINT64_MAX;
         return true;
     }
     if (!s2_translate(&w, s1res.pa, SMMU_WALK_CLASS_IN, &s2res)) {
@@ -590,6 +615,8 @@ bool smmuv3_walk(const SMMUWalkConfig *cfg, const SMMUWalkAccess *acc,
         .ipa = s1res.pa,
         .size = MIN(s1res.size, s2res.size),
         .hint_size = MIN(s1res.hint_size, s2res.hint_size),
+        .s1_size = s1res.size,
+        .s2_size = s2res.size,
         .perm = s1res.perm & s2res.perm,
         .level = s2res.level,
     };
@@ -611,5 +638,7 @@ bool smmuv3_walk_s2(const SMMUWalkConfig *cfg, uint64_t ipa,
         return false;
     }
     res->ipa = ipa;
+    res->s1_size = UINT64_MAX;
+    res->s2_size = res->size;
     return true;
 }

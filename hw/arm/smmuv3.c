@@ -6,6 +6,9 @@
  * fetch functions may run in any thread.  Wired interrupt lines are
  * pulsed after the lock is dropped (their handlers may call back into the
  * device); MSIs are 32-bit stores to guest RAM, done under the lock.
+ * CFGI and TLBI commands invalidate the translation caches of
+ * hw/arm/smmuv3-translate.c with the lock held; their own lock nests
+ * inside this one, never the reverse.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -15,6 +18,7 @@
 #include "qemu/object-registry.h"
 #include "hw/arm/smmuv3.h"
 #include "hw/arm/smmuv3-accel.h"
+#include "hw/arm/smmuv3-translate.h"
 #include "smmuv3-internal.h"
 #include "trace.h"
 
@@ -627,6 +631,7 @@ static SMMUCmdError smmuv3_cmd_cfgi(SMMUv3State *s, unsigned type,
     uint32_t sid = FIELD_EX64(cmd->word[0], CMD_0, SID);
 
     s->cmdq_stats.cfgi++;
+    smmuv3_trans_invalidate(s, cmd);
     switch (type) {
     case SMMU_CMD_CFGI_STE:
         trace_smmuv3_cmdq_cfgi_ste(sid, 1);
@@ -722,9 +727,10 @@ static SMMUCmdError smmuv3_cmd_exec(SMMUv3State *s, const SMMUCmd *cmd,
         return SMMU_CERROR_ILL;
     }
 
-    /* An invalidation: nothing is cached here; accel mode forwards it. */
+    /* An invalidation: of our IOTLB, and accel mode forwards it. */
     trace_smmuv3_cmdq_invalidate(smmu_cmd_name(type));
     s->cmdq_stats.tlbi++;
+    smmuv3_trans_invalidate(s, cmd);
     if (s->accel_ops && s->accel_ops->invalidate) {
         return s->accel_ops->invalidate(s, type, cmd, s->accel_opaque);
     }
@@ -839,6 +845,9 @@ bool smmuv3_apply_host_idr(SMMUv3State *s, const uint32_t host[6])
     if (s->ssidsize == 0) {     /* "auto" */
         s->idr[1] = FIELD_DP32(s->idr[1], IDR1, SSIDSIZE,
                                MIN(FIELD_EX32(host[1], IDR1, SSIDSIZE), 20));
+        /* 2-level CD tables, where there are SubstreamIDs to index. */
+        s->idr[0] = FIELD_DP32(s->idr[0], IDR0, CD2L,
+                               FIELD_EX32(s->idr[1], IDR1, SSIDSIZE) != 0);
     }
     if (s->oas == OAS_MODE_AUTO) {
         /* The model implements 44 and 48 bits; take what the host has. */
@@ -864,6 +873,8 @@ static void smmuv3_init_idregs(SMMUv3State *s, bool stage1, bool stage2)
     v = FIELD_DP32(v, IDR0, ATS, s->ats == ON_OFF_AUTO_ON);
     v = FIELD_DP32(v, IDR0, ASID16, 1);
     v = FIELD_DP32(v, IDR0, VMID16, 1);
+    /* 2-level CD tables, where there are SubstreamIDs to index. */
+    v = FIELD_DP32(v, IDR0, CD2L, ssidsize != 0);
     v = FIELD_DP32(v, IDR0, TTENDIAN, 2);       /* little-endian */
     v = FIELD_DP32(v, IDR0, STALL_MODEL, 1);    /* no stall */
     v = FIELD_DP32(v, IDR0, TERM_MODEL, 1);
@@ -1394,6 +1405,13 @@ static bool smmuv3_validate_properties(SMMUv3State *s, bool *stage1,
                    "or 48 bit OAS. Other OasMode values are not supported.");
         return false;
     }
+    if (s->accel && s->cmdqv == ON_OFF_AUTO_ON) {
+        /* libvirt writes cmdqv when the domain sets it (<driver cmdqv=>). */
+        error_setg(errp, "cmdqv=on: vsmmu has no Tegra241 CMDQV (NVIDIA's"
+                   " command-queue virtualization); use cmdqv=off or auto,"
+                   " which resolves to off");
+        return false;
+    }
     if (s->accel) {
         if (stage && strcmp(stage, "1")) {
             error_setg(errp, "Only stage1 is supported for SMMUv3 with "
@@ -1408,13 +1426,12 @@ static bool smmuv3_validate_properties(SMMUv3State *s, bool *stage1,
         error_setg(errp, "ats can only be enabled if accel=on");
         return false;
     }
-    if (s->ril == ON_OFF_AUTO_OFF) {
-        error_setg(errp, "ril can only be disabled if accel=on");
+    if (s->cmdqv == ON_OFF_AUTO_ON) {
+        error_setg(errp, "cmdqv can only be enabled if accel=on");
         return false;
     }
-    if (s->ssidsize > 1) {
-        error_setg(errp, "ssidsize can only be greater than 0 bits if "
-                   "accel=on");
+    if (s->ril == ON_OFF_AUTO_OFF) {
+        error_setg(errp, "ril can only be disabled if accel=on");
         return false;
     }
     if (s->oas == OAS_MODE_48) {
@@ -1426,6 +1443,11 @@ static bool smmuv3_validate_properties(SMMUv3State *s, bool *stage1,
     *stage2 = !stage || strcmp(stage, "1");
     return true;
 }
+
+/* Emulated endpoints' DMA (accel mode installs its own, which also has it). */
+static const PCIIOMMUOps smmuv3_pci_ops = {
+    .translate = smmuv3_pci_translate,
+};
 
 static bool smmuv3_realize(DeviceState *dev, Error **errp)
 {
@@ -1463,6 +1485,8 @@ static bool smmuv3_realize(DeviceState *dev, Error **errp)
         return false;
     }
     bus->iommu = dev;
+    bus->iommu_ops = &smmuv3_pci_ops;
+    bus->iommu_opaque = s;
     s->pbus = bus;
 
     smmuv3_init_idregs(s, stage1, stage2);
@@ -1471,6 +1495,8 @@ static bool smmuv3_realize(DeviceState *dev, Error **errp)
     g_mutex_unlock(&s->mutex);
     if (s->accel && !smmuv3_accel_init(s, errp)) {
         bus->iommu = NULL;
+        bus->iommu_ops = NULL;
+        bus->iommu_opaque = NULL;
         s->pbus = NULL;
         return false;
     }
@@ -1490,6 +1516,8 @@ static void smmuv3_unrealize(DeviceState *dev)
     }
     if (s->pbus && s->pbus->iommu == dev) {
         s->pbus->iommu = NULL;
+        s->pbus->iommu_ops = NULL;
+        s->pbus->iommu_opaque = NULL;
     }
     s->pbus = NULL;
     s->iothread_obj = NULL;
@@ -1503,6 +1531,7 @@ static void smmuv3_reset(DeviceState *dev)
     g_mutex_lock(&s->mutex);
     smmuv3_reset_regs(s);
     g_mutex_unlock(&s->mutex);
+    smmuv3_trans_flush(s);
     if (s->accel_ops && s->accel_ops->config_changed) {
         s->accel_ops->config_changed(s, s->accel_opaque);
     }
@@ -1513,11 +1542,13 @@ static void smmuv3_instance_init(DeviceState *dev)
     SMMUv3State *s = SMMUV3(dev);
 
     g_mutex_init(&s->mutex);
+    smmuv3_trans_init(s);
     qdev_init_irqs(dev, smmuv3_irq_names, SMMU_NUM_IRQ);
 }
 
 static void smmuv3_finalize(DeviceState *dev)
 {
+    smmuv3_trans_fini(SMMUV3(dev));
     g_mutex_clear(&SMMUV3(dev)->mutex);
 }
 
@@ -1530,9 +1561,12 @@ static const Property smmuv3_properties[] = {
     DEFINE_PROP_ON_OFF_AUTO("ril", SMMUv3State, ril, ON_OFF_AUTO_AUTO,
                             "advertise range invalidation (off needs "
                             "accel=on)"),
+    DEFINE_PROP_ON_OFF_AUTO("cmdqv", SMMUv3State, cmdqv, ON_OFF_AUTO_AUTO,
+                            "Tegra241 CMDQV: off or auto (vsmmu has none;"
+                            " on is refused)"),
     DEFINE_PROP_ENUM("ssidsize", SMMUv3State, ssidsize, 0,
                      smmuv3_ssidsize_names, "SsidSizeMode",
-                     "SubstreamID bits, 0-20 or auto (> 0 needs accel=on)"),
+                     "SubstreamID bits, 0-20 or auto"),
     DEFINE_PROP_ENUM("oas", SMMUv3State, oas, OAS_MODE_AUTO,
                      smmuv3_oas_names, "OasMode",
                      "output address size: auto, 44 or 48 (48 needs "
@@ -1559,14 +1593,15 @@ static const DeviceClass smmuv3_class = {
     .name = TYPE_ARM_SMMUV3,
     .desc = "Arm SMMUv3 (System MMU)",
     .category = "misc",
+    .parent = TYPE_ARM_SMMU,
     .instance_size = sizeof(SMMUv3State),
     .user_creatable = true,
     .hotpluggable = false,
     .props = smmuv3_properties,
     .help_note =
-        "With accel=off, arm-smmuv3 models the SMMUv3 programming interface\n"
-        "(registers, command queue, event queue, stream table) but does not\n"
-        "translate DMA of emulated endpoints.",
+        "arm-smmuv3 translates the DMA of emulated endpoints through stage 1,\n"
+        "stage 2 or nested (see stage=), with accel=off and accel=on; with\n"
+        "accel=on the host SMMU translates for vfio-pci devices.",
     .instance_init = smmuv3_instance_init,
     .realize = smmuv3_realize,
     .unrealize = smmuv3_unrealize,
@@ -1574,8 +1609,16 @@ static const DeviceClass smmuv3_class = {
     .finalize = smmuv3_finalize,
 };
 
+/* QEMU's common base of its SMMU models: abstract, on the system bus. */
+static const TypeInfo arm_smmu_info = {
+    .name = TYPE_ARM_SMMU,
+    .parent = TYPE_SYS_BUS_DEVICE,
+    .abstract = true,
+};
+
 static void smmuv3_register_types(void)
 {
+    type_register_static(&arm_smmu_info);
     device_class_register(&smmuv3_class);
 }
 

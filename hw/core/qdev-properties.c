@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/qdev-properties.h"
+#include "qemu/option.h"
 #include "qemu/pci-addr.h"
 
 const char *const on_off_auto_names[] = { "auto", "on", "off", NULL };
@@ -354,6 +355,20 @@ char *qdev_prop_get_string(DeviceState *dev, const Property *prop)
     }
 }
 
+uint64_t qdev_prop_get_uint(DeviceState *dev, const Property *prop)
+{
+    switch (prop->type) {
+    case PROP_TYPE_BOOL:
+        return *(bool *)field(dev, prop);
+    case PROP_TYPE_ENUM:
+        return *(int *)field(dev, prop);
+    case PROP_TYPE_PCI_DEVFN:
+        return (uint64_t)(int64_t)*(int32_t *)field(dev, prop);
+    default:
+        return load_uint(dev, prop);
+    }
+}
+
 static char *default_string(const Property *p)
 {
     switch (p->type) {
@@ -369,6 +384,33 @@ static char *default_string(const Property *p)
     default:
         return g_strdup_printf("%" PRIu64, p->defval);
     }
+}
+
+bool qdev_opts_help(QemuOpts *opts, char **help, Error **errp)
+{
+    const char *driver;
+    const DeviceClass *dc;
+
+    *help = NULL;
+    if (qemu_opts_is_json(opts)) {
+        return false;
+    }
+    driver = qemu_opt_get_str(opts, "driver", NULL);
+    /* "?" is QEMU's older spelling of "help". */
+    if (driver && (!strcmp(driver, "help") || !strcmp(driver, "?"))) {
+        *help = qdev_device_list_help();
+        return true;
+    }
+    if (!driver || !qemu_opt_find(opts, "help")) {
+        return false;
+    }
+    dc = device_class_find(driver);
+    if (!dc) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return true;
+    }
+    *help = qdev_class_help(dc);
+    return true;
 }
 
 char *qdev_class_help(const DeviceClass *dc)

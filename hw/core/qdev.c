@@ -1,5 +1,9 @@
 /*
- * Device model core: type registry, life cycle, MMIO and IRQ plumbing.
+ * Device model core: type registry, life cycle, MMIO and IRQ plumbing,
+ * and the device part of the type hierarchy (the abstract device, bus
+ * and PCI types, see include/hw/qdev-core.h and hw/pci/pci-device.h).
+ *
+ * The class table is written by constructors, read by the main thread.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -7,19 +11,75 @@
 #include "qapi/error.h"
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
+#include "hw/pci/pci-bus.h"
+#include "hw/pci/pci-device.h"
 #include "trace.h"
 
 static GHashTable *device_classes;  /* name -> const DeviceClass * */
 
 void device_class_register(const DeviceClass *dc)
 {
+    TypeInfo *ti = g_new0(TypeInfo, 1);
+
     if (!device_classes) {
         device_classes = g_hash_table_new(g_str_hash, g_str_equal);
     }
     g_assert(dc->instance_size >= sizeof(DeviceState));
     g_assert(!g_hash_table_contains(device_classes, dc->name));
     g_hash_table_insert(device_classes, (gpointer)dc->name, (gpointer)dc);
+    /* Lives as long as the class: the program. */
+    ti->name = dc->name;
+    ti->parent = dc->parent ? dc->parent : TYPE_DEVICE;
+    ti->interfaces = dc->interfaces;
+    ti->class_data = dc;
+    type_register_static(ti);
 }
+
+/* ---- the abstract types ------------------------------------------ */
+
+/* What every device has besides its qdev properties, as in QEMU. */
+static const TypePropertyInfo device_props[] = {
+    { "realized", "bool" },
+    { "hotpluggable", "bool" },
+    { "hotplugged", "bool" },
+    { "parent_bus", "link<bus>" },
+    { NULL }
+};
+
+static const TypePropertyInfo bus_props[] = {
+    { "realized", "bool" },
+    { "hotplug-handler", "link<hotplug-handler>" },
+    { NULL }
+};
+
+static const TypeInfo qdev_abstract_types[] = {
+    { .name = TYPE_DEVICE, .parent = TYPE_OBJECT, .abstract = true,
+      .props = device_props },
+    { .name = TYPE_SYS_BUS_DEVICE, .parent = TYPE_DEVICE, .abstract = true },
+    { .name = TYPE_PCI_DEVICE, .parent = TYPE_DEVICE, .abstract = true },
+    { .name = TYPE_BUS, .parent = TYPE_OBJECT, .abstract = true,
+      .props = bus_props },
+    { .name = TYPE_SYSTEM_BUS, .parent = TYPE_BUS },
+    { .name = TYPE_PCI_BUS, .parent = TYPE_BUS },
+    { .name = TYPE_PCIE_BUS, .parent = TYPE_PCI_BUS },
+    { .name = TYPE_HOTPLUG_HANDLER, .parent = TYPE_INTERFACE,
+      .abstract = true },
+    { .name = INTERFACE_PCIE_DEVICE, .parent = TYPE_INTERFACE,
+      .abstract = true },
+    { .name = INTERFACE_CONVENTIONAL_PCI_DEVICE, .parent = TYPE_INTERFACE,
+      .abstract = true },
+};
+
+static void qdev_register_types(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(qdev_abstract_types); i++) {
+        type_register_static(&qdev_abstract_types[i]);
+    }
+}
+
+type_init(qdev_register_types)
+
+/* ---- classes and instances --------------------------------------- */
 
 const DeviceClass *device_class_find(const char *name)
 {
@@ -46,6 +106,91 @@ void device_class_foreach(void (*func)(const DeviceClass *dc, void *opaque),
     for (guint i = 0; i < n; i++) {
         func(g_hash_table_lookup(device_classes, names[i]), opaque);
     }
+}
+
+/* QEMU's categories, in the order its device list prints them. */
+static const struct {
+    const char *category;
+    const char *heading;
+} device_categories[] = {
+    { "bridge", "Controller/Bridge/Hub" },
+    { "usb", "USB" },
+    { "storage", "Storage" },
+    { "network", "Network" },
+    { "input", "Input" },
+    { "display", "Display" },
+    { "sound", "Sound" },
+    { "misc", "Misc" },
+    { "cpu", "CPU" },
+    { "watchdog", "Watchdog" },
+    { NULL, "Uncategorized" },
+};
+
+const char *qdev_class_bus_type(const DeviceClass *dc)
+{
+    if (type_is_a(dc->name, TYPE_PCI_DEVICE)) {
+        return TYPE_PCI_BUS;
+    }
+    return type_is_a(dc->name, TYPE_SYS_BUS_DEVICE) ? TYPE_SYSTEM_BUS
+                                                    : NULL;
+}
+
+static bool category_is(const DeviceClass *dc, size_t i)
+{
+    const char *cat = device_categories[i].category;
+
+    if (cat) {
+        return dc->category && !strcmp(dc->category, cat);
+    }
+    for (size_t j = 0; j < i; j++) {
+        if (dc->category && !strcmp(dc->category,
+                                    device_categories[j].category)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+typedef struct ListHelp {
+    GString *out;
+    size_t category;
+    bool any;
+} ListHelp;
+
+static void list_help_one(const DeviceClass *dc, void *opaque)
+{
+    ListHelp *lh = opaque;
+    const char *bus = qdev_class_bus_type(dc);
+
+    if (!dc->user_creatable || !category_is(dc, lh->category)) {
+        return;
+    }
+    if (!lh->any) {
+        g_string_append_printf(lh->out, "%s%s devices:\n",
+                               lh->out->len ? "\n" : "",
+                               device_categories[lh->category].heading);
+        lh->any = true;
+    }
+    g_string_append_printf(lh->out, "name \"%s\"", dc->name);
+    if (bus) {
+        g_string_append_printf(lh->out, ", bus %s", bus);
+    }
+    if (dc->desc) {
+        g_string_append_printf(lh->out, ", desc \"%s\"", dc->desc);
+    }
+    g_string_append_c(lh->out, '\n');
+}
+
+char *qdev_device_list_help(void)
+{
+    ListHelp lh = { .out = g_string_new(NULL) };
+
+    for (lh.category = 0; lh.category < G_N_ELEMENTS(device_categories);
+         lh.category++) {
+        lh.any = false;
+        device_class_foreach(list_help_one, &lh);
+    }
+    return g_string_free(lh.out, FALSE);
 }
 
 DeviceState *qdev_new(const char *type_name, Error **errp)

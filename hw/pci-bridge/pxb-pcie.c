@@ -17,6 +17,7 @@
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/pci/pci-bus.h"
+#include "hw/pci/pci-device.h"
 
 #define TYPE_PXB_PCIE "pxb-pcie"
 
@@ -79,10 +80,16 @@ static const Property pxb_pcie_props[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
+static const char *const pxb_pcie_interfaces[] = {
+    INTERFACE_CONVENTIONAL_PCI_DEVICE, NULL
+};
+
 static const DeviceClass pxb_pcie_class = {
     .name = TYPE_PXB_PCIE,
     .desc = "PCI Express Expander Bridge",
     .category = "bridge",
+    .parent = TYPE_PCI_DEVICE,
+    .interfaces = pxb_pcie_interfaces,
     .instance_size = sizeof(PXBState),
     .user_creatable = true,
     .props = pxb_pcie_props,

@@ -58,11 +58,17 @@ bool vfio_iommufd_get_ram_ioas(IOMMUFDBackend *be, AddressSpace *as,
         g_free(r);
         return false;
     }
-    /* Map the memfd (Linux 6.13+); else map through our mapping. */
-    if (!iommufd_backend_map_file_dma(be, r->ioas_id, base, size, memfd, 0,
+    /*
+     * Map the file (Linux 6.13+); else, and always for private memory
+     * (whose pages are not the file's), map through our mapping.
+     */
+    if (memfd < 0 ||
+        !iommufd_backend_map_file_dma(be, r->ioas_id, base, size, memfd, 0,
                                       false, &local_err)) {
-        trace_vfio_iommufd_map_file_fallback(error_get_pretty(local_err));
-        error_free(local_err);
+        if (local_err) {
+            trace_vfio_iommufd_map_file_fallback(error_get_pretty(local_err));
+            error_free(local_err);
+        }
         if (!iommufd_backend_map_dma(be, r->ioas_id, base, size, host, false,
                                      errp)) {
             iommufd_backend_free_id(be, r->ioas_id, NULL);

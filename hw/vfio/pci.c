@@ -17,9 +17,11 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/fd-registry.h"
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/vfio/pci.h"
+#include "hw/pci/pci-device.h"
 #include "trace.h"
 
 bool host_iommu_device_attach_hwpt(HostIOMMUDevice *hiod, uint32_t hwpt_id,
@@ -69,6 +71,7 @@ static IOMMUFDHostDeviceName host_name(VFIOPCIDevice *vdev)
         .host = vdev->host,
         .sysfsdev = vdev->sysfsdev,
         .psid = vdev->emulated_psid,
+        .fd = vdev->passed_fd,
     };
 }
 
@@ -79,6 +82,7 @@ static bool host_bind(VFIOPCIDevice *vdev, Error **errp)
     if (!iommufd_backend_bind_device(vdev->be, &name, &vdev->hdev, errp)) {
         return false;
     }
+    vdev->passed_fd = -1;           /* the bound device (hdev.fd) owns it */
     vdev->hiod.devid = vdev->hdev.devid;
     vdev->hiod.host_sid = vdev->hdev.host_sid;
     vdev->hiod.ops = &hiod_ops;
@@ -160,6 +164,31 @@ static void vfio_pci_teardown(VFIOPCIDevice *vdev)
         vdev->bus->slots_used &= ~(1u << (vdev->devfn >> 3));
         vdev->bus = NULL;
     }
+    if (vdev->passed_fd >= 0) {
+        close(vdev->passed_fd);
+        vdev->passed_fd = -1;
+    }
+}
+
+/*
+ * fd=: the VFIO cdev the manager opened (libvirt opens it, as it may
+ * not be reachable from the daemon's mount namespace).  The device owns
+ * it from here on, as in QEMU, whether inherited or passed with getfd.
+ */
+static bool take_passed_fd(VFIOPCIDevice *vdev, Error **errp)
+{
+    bool owned;
+    int fd;
+
+    if (!vdev->fd_param) {
+        return true;
+    }
+    fd = qemu_fd_param(vdev->fd_param, &owned, errp);
+    if (fd < 0) {
+        return false;
+    }
+    vdev->passed_fd = fd;
+    return true;
 }
 
 static bool vfio_pci_realize(DeviceState *dev, Error **errp)
@@ -183,16 +212,16 @@ static bool vfio_pci_realize(DeviceState *dev, Error **errp)
     vdev->be = object_registry_resolve(TYPE_VFIO_PCI, "iommufd",
                                        vdev->iommufd_id,
                                        TYPE_IOMMUFD_BACKEND, errp);
-    if (!vdev->be) {
+    if (!vdev->be || !take_passed_fd(vdev, errp)) {
+        vdev->be = NULL;
+        vfio_pci_teardown(vdev);
         return false;
     }
     name = host_name(vdev);
-    if (!iommufd_backend_check_device_name(vdev->be, &name, errp)) {
+    if (!iommufd_backend_check_device_name(vdev->be, &name, errp) ||
+        !iommufd_backend_connect(vdev->be, errp)) {
         vdev->be = NULL;
-        return false;
-    }
-    if (!iommufd_backend_connect(vdev->be, errp)) {
-        vdev->be = NULL;
+        vfio_pci_teardown(vdev);
         return false;
     }
     if (!place_on_bus(vdev, errp)) {
@@ -236,6 +265,7 @@ static void vfio_pci_instance_init(DeviceState *dev)
     VFIOPCIDevice *vdev = (VFIOPCIDevice *)dev;
 
     vdev->hdev.fd = -1;
+    vdev->passed_fd = -1;
 }
 
 static void vfio_pci_finalize(DeviceState *dev)
@@ -250,6 +280,9 @@ static const Property vfio_pci_properties[] = {
                        "host PCI address DDDD:BB:DD.F of the device"),
     DEFINE_PROP_STRING("sysfsdev", VFIOPCIDevice, sysfsdev,
                        "sysfs path of the host device"),
+    DEFINE_PROP_STRING("fd", VFIOPCIDevice, fd_param,
+                       "an open VFIO device cdev: a descriptor number, or"
+                       " the name given to QMP getfd"),
     DEFINE_PROP_LINK("iommufd", VFIOPCIDevice, iommufd_id, "link<iommufd>",
                      "the iommufd backend to bind the device to"),
     DEFINE_PROP_LINK("bus", VFIOPCIDevice, bus_id, "link<PCI>",
@@ -263,10 +296,23 @@ static const Property vfio_pci_properties[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
+/* As in QEMU, the concrete type sits on an abstract base. */
+static const char *const vfio_pci_base_interfaces[] = {
+    INTERFACE_PCIE_DEVICE, INTERFACE_CONVENTIONAL_PCI_DEVICE, NULL
+};
+
+static const TypeInfo vfio_pci_base_info = {
+    .name = TYPE_VFIO_PCI_BASE,
+    .parent = TYPE_PCI_DEVICE,
+    .abstract = true,
+    .interfaces = vfio_pci_base_interfaces,
+};
+
 static const DeviceClass vfio_pci_class = {
     .name = TYPE_VFIO_PCI,
     .desc = "VFIO-based PCI device assignment (iommufd)",
     .category = "misc",
+    .parent = TYPE_VFIO_PCI_BASE,
     .instance_size = sizeof(VFIOPCIDevice),
     .user_creatable = true,
     .hotpluggable = true,
@@ -328,6 +374,7 @@ bool vfio_pci_region_access(VFIOPCIDevice *vdev, uint64_t region,
 
 static void vfio_pci_register(void)
 {
+    type_register_static(&vfio_pci_base_info);
     device_class_register(&vfio_pci_class);
 }
 

@@ -32,6 +32,8 @@
 
 /* Output a connection may have queued before it is dropped. */
 #define CHAR_CONN_MAX_OUTPUT    (4 * 1024 * 1024)
+/* Received descriptors a connection may hold; more are closed. */
+#define CHAR_CONN_MAX_FDS       16
 
 typedef struct CharConn CharConn;
 
@@ -65,6 +67,16 @@ bool qemu_chardev_open_inline(const char *label, const char *spec,
                               CharConnNewFunc *new_conn, void *opaque,
                               Error **errp);
 /*
+ * Call FUNC for every chardev, declared and inline, in creation order:
+ * its id or label, its QOM type ("chardev-socket", "chardev-stdio") and
+ * whether a peer is connected.
+ */
+void qemu_chardev_foreach(void (*func)(const char *id, const char *type,
+                                       bool connected, void *opaque),
+                          void *opaque);
+#define TYPE_CHARDEV "chardev"
+
+/*
  * Close every chardev and connection (after one last non-blocking
  * attempt to send what is queued); unlink the sockets we created.
  */
@@ -81,6 +93,18 @@ void char_conn_set_handlers(CharConn *c, CharConnReadFunc *read,
 void char_conn_write(CharConn *c, const char *buf, size_t len);
 /* The chardev's id (or inline label), for messages. */
 const char *char_conn_label(CharConn *c);
+/*
+ * Descriptors the peer passed over a Unix socket (SCM_RIGHTS), in the
+ * order received: the oldest not yet taken, or -1.  The caller owns it.
+ * Received descriptors are queued before the read handler sees the bytes
+ * they came with.  Those nobody took are closed when the next message
+ * with descriptors arrives (as in QEMU), and any beyond
+ * CHAR_CONN_MAX_FDS at once; both count as dropped.
+ */
+int char_conn_take_fd(CharConn *c);
+/* Close the received descriptors nobody took. */
+void char_conn_drop_fds(CharConn *c);
+void char_conn_fd_stats(CharConn *c, uint64_t *received, uint64_t *dropped);
 /* Close from the frontend side (the close handler is not called). */
 void char_conn_close(CharConn *c);
 

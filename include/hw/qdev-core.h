@@ -15,8 +15,21 @@
 #define HW_QDEV_CORE_H
 
 #include "qapi/error.h"
+#include "qom/object.h"
 #include "hw/irq.h"
 #include "system/memory.h"
+
+/*
+ * The device part of the type hierarchy (qom/object.h), registered by
+ * hw/core/qdev.c: "device" and "sys-bus-device" (abstract), "bus" and
+ * the main system bus "System", the "hotplug-handler" interface.  Every
+ * DeviceClass is a type whose parent is .parent (default "device").
+ */
+#define TYPE_DEVICE             "device"
+#define TYPE_SYS_BUS_DEVICE     "sys-bus-device"
+#define TYPE_BUS                "bus"
+#define TYPE_SYSTEM_BUS         "System"
+#define TYPE_HOTPLUG_HANDLER    "hotplug-handler"
 
 typedef struct DeviceState DeviceState;
 typedef struct Property Property;
@@ -25,12 +38,15 @@ typedef struct DeviceClass {
     const char *name;           /* type name, e.g. "arm-smmuv3" */
     const char *desc;           /* one line for "-device help" */
     const char *category;       /* e.g. "misc", "storage" */
+    const char *parent;         /* parent type; NULL: TYPE_DEVICE ("device") */
     size_t instance_size;       /* >= sizeof(DeviceState), which comes first */
     bool user_creatable;        /* may be given with -device */
     bool hotpluggable;          /* may be added/removed with QMP */
     const Property *props;      /* terminated by DEFINE_PROP_END_OF_LIST() */
     /* Note printed after the property list of "-device TYPE,help". */
     const char *help_note;
+    /* QOM interfaces it implements (include/qom/object.h), or NULL. */
+    const char *const *interfaces;
 
     void (*instance_init)(DeviceState *dev);    /* after defaults */
     bool (*realize)(DeviceState *dev, Error **errp);
@@ -56,14 +72,23 @@ struct DeviceState {
     int num_irqs;
 };
 
+/* Register DC, and its type (parent .parent, interfaces .interfaces). */
 void device_class_register(const DeviceClass *dc);
 const DeviceClass *device_class_find(const char *name);
 /* Calls func for every registered class, sorted by name. */
 void device_class_foreach(void (*func)(const DeviceClass *dc, void *opaque),
                           void *opaque);
 
-#define type_init(fn) \
-    static void __attribute__((constructor)) fn##_ctor(void) { fn(); }
+/* The bus a device of DC plugs into: "PCI", "System", or NULL. */
+const char *qdev_class_bus_type(const DeviceClass *dc);
+/*
+ * "-device help" and HMP "device_add help": the user-creatable devices
+ * by category, in QEMU's format:
+ *   Misc devices:
+ *   name "arm-smmuv3", bus System, desc "Arm SMMUv3 (System MMU)"
+ */
+char *qdev_device_list_help(void);
+
 
 /*
  * Create an unrealized instance with default property values.  Fails with

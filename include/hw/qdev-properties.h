@@ -13,6 +13,8 @@
 
 #include "hw/qdev-core.h"
 
+typedef struct QemuOpts QemuOpts;
+
 typedef enum PropertyType {
     PROP_TYPE_END = 0,
     PROP_TYPE_BOOL,             /* bool */
@@ -115,11 +117,24 @@ bool qdev_prop_set_uint(DeviceState *dev, const char *name, uint64_t value,
 /* The current value as a string ("on"/"off" for bool); caller frees. */
 char *qdev_prop_get_string(DeviceState *dev, const Property *prop);
 
+/*
+ * The current value of a property that is not a string or link: bool
+ * 0/1, an enum's index, a PCI devfn (-1 as (uint64_t)-1 when unset),
+ * the number.
+ */
+uint64_t qdev_prop_get_uint(DeviceState *dev, const Property *prop);
+
 /* Apply defaults (used by qdev_new) and free owned strings. */
 void qdev_prop_set_defaults(DeviceState *dev);
 void qdev_prop_free_values(DeviceState *dev);
 
 /* The text of "-device TYPE,help": "TYPE options:\n  name=<type> ..." */
 char *qdev_class_help(const DeviceClass *dc);
+/*
+ * Do OPTS (-device, HMP device_add) ask for help, "help" or "TYPE,help"?
+ * Then true, with the text in *HELP, or an error for an unknown type
+ * (QEMU's "'TYPE' is not a valid device model name").
+ */
+bool qdev_opts_help(QemuOpts *opts, char **help, Error **errp);
 
 #endif /* HW_QDEV_PROPERTIES_H */

@@ -16,6 +16,13 @@
 
 typedef struct Error Error;
 
+/* QMP's error classes (qapi/error.json); almost everything is generic. */
+typedef enum ErrorClass {
+    ERROR_CLASS_GENERIC_ERROR = 0,
+    ERROR_CLASS_COMMAND_NOT_FOUND,
+    ERROR_CLASS_DEVICE_NOT_FOUND,
+} ErrorClass;
+
 /* Sentinels: pass their address as errp. */
 extern Error *error_fatal;
 extern Error *error_abort;
@@ -37,6 +44,17 @@ void error_setg_errno_internal(Error **errp, const char *src, int line,
 #define error_setg_errno(errp, os_errno, fmt, ...) \
     error_setg_errno_internal((errp), __FILE__, __LINE__, __func__, \
                               (os_errno), (fmt), ## __VA_ARGS__)
+
+/* error_setg() with an error class other than GenericError. */
+#define error_set(errp, err_class, fmt, ...) \
+    error_set_internal((errp), __FILE__, __LINE__, __func__, (err_class), \
+                       (fmt), ## __VA_ARGS__)
+void error_set_internal(Error **errp, const char *src, int line,
+                        const char *func, ErrorClass err_class,
+                        const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+ErrorClass error_get_class(const Error *err);
+/* Its QMP name: "GenericError", "DeviceNotFound", ... */
+const char *error_class_name(ErrorClass err_class);
 
 /* Prefix the message of *errp (if any) with the formatted string. */
 void error_prepend(Error **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -31,6 +31,13 @@ void loc_set_file(const char *fname, int lno);
 /* Program name printed before every report ("vsmmu-daemon: ..."). */
 void error_set_progname(const char *name);
 const char *error_get_progname(void);
+/*
+ * -msg timestamp=on: every report starts with the UTC time, as QEMU
+ * prints it ("2026-12-02T01:22:40.123456Z "); -msg guest-name=on: with
+ * the guest's name (NULL: none).  Set before any thread reports.
+ */
+void error_set_timestamps(bool on);
+void error_set_guest_name(const char *name);
 
 /* Print without prefix, for continuation lines and help text. */
 void error_printf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -89,6 +89,10 @@ char *qemu_opt_to_string(const QemuOpt *opt);
  */
 bool qemu_json_check_nul(const char *text, Error **errp);
 
+/* Every key is one of KEYS (NULL-terminated):  Invalid parameter 'K' */
+bool qemu_opts_check_keys(const QemuOpts *opts, const char *const *keys,
+                          Error **errp);
+
 /* Parse "on"/"off"/"yes"/"no"/"true"/"false". */
 bool qemu_parse_bool(const char *str, bool *value);
 

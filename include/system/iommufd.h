@@ -45,6 +45,7 @@ typedef struct IOMMUFDHostDeviceName {
     const char *host;           /* DDDD:BB:DD.F or NULL */
     const char *sysfsdev;       /* sysfs directory or NULL */
     uint32_t psid;              /* IOMMUFD_NO_PSID when not given */
+    int fd;                     /* an open VFIO device cdev, or -1 */
 } IOMMUFDHostDeviceName;
 
 /* A host device bound to an iommufd through the seam. */
@@ -64,7 +65,11 @@ typedef struct IOMMUFDDevice {
 typedef struct IOMMUFDDeviceOps {
     /* Refuse a name this kernel cannot bind (before any resource). */
     bool (*check_name)(const IOMMUFDHostDeviceName *name, Error **errp);
-    /* Find and open the device and bind it to be (sets fd, devid). */
+    /*
+     * Find and open the device (or use name->fd, which dev->fd then
+     * owns) and bind it to be (sets fd, devid).  On failure name->fd
+     * stays the caller's.
+     */
     bool (*bind)(IOMMUFDBackend *be, const IOMMUFDHostDeviceName *name,
                  IOMMUFDDevice *dev, Error **errp);
     /* Undo bind. */
@@ -112,6 +117,7 @@ struct IOMMUFDBackend {
     char *id;
     int fd;                 /* -1 while not connected */
     bool owned;             /* false when the fd was inherited (fd=N) */
+    bool close_adopted;     /* an adopted fd the backend closes at free */
     uint32_t users;
     const IOMMUFDKernelOps *kops;
     void *kops_opaque;
@@ -125,6 +131,12 @@ IOMMUFDBackend *iommufd_backend_new(const char *id);
  */
 bool iommufd_backend_set_fd(IOMMUFDBackend *be, const char *str,
                             Error **errp);
+/*
+ * Adopt an open iommufd descriptor the backend owns from now on (fd=NAME
+ * of a descriptor passed with QMP getfd): closed when the backend is
+ * freed, or at once on failure.
+ */
+bool iommufd_backend_adopt_fd(IOMMUFDBackend *be, int fd, Error **errp);
 /* Replace the kernel seam (before the first connect). */
 void iommufd_backend_set_kernel(IOMMUFDBackend *be,
                                 const IOMMUFDKernelOps *kops, void *opaque);

@@ -37,6 +37,7 @@
 #define SYSTEM_MACHINE_H
 
 #include "hw/qdev-core.h"
+#include "hw/pci/pci-bus.h"
 #include "qemu/option.h"
 
 #define VIRT_RAM_BASE               0x40000000ULL
@@ -50,16 +51,65 @@
 #define VIRT_PLATFORM_BUS_NUM_IRQS  64
 #define MACHINE_GIC_PATH            "/machine/gic"
 
+/*
+ * The machine types -machine accepts, as query-machines and
+ * "-machine help" list them: each builds one of the two boards above.
+ * The virt ones are named as QEMU 11.1 names them, "virt-5.1" to
+ * "virt-11.1" (alias "virt"); all build the same board (vsmmu's virt has
+ * none of the per-release compatibility properties: they concern CPUs,
+ * firmware tables and devices vsmmu does not have).
+ * QEMU's QOM type of machine NAME is "NAME-machine", under the abstract
+ * "machine" (and "virt-machine" for the virt ones).
+ */
+typedef struct MachineTypeInfo {
+    const char *name;           /* "virt-11.1", "none" */
+    const char *alias;          /* "virt", or NULL */
+    const char *board;          /* what it builds: "virt" or "none" */
+    const char *desc;           /* for -machine help */
+    bool is_default;            /* the machine without -machine */
+    bool deprecated;
+    int cpu_max;                /* QEMU's figure (a KVM guest's limit) */
+    const char *default_ram_id; /* QEMU's id of its RAM backend */
+    bool acpi;                  /* it has an "acpi" property */
+    bool numa_mem_supported;
+} MachineTypeInfo;
+
+/* The table, ended by a NULL name. */
+extern const MachineTypeInfo machine_types[];
+/* The type named NAME or aliased so, or NULL. */
+const MachineTypeInfo *machine_type_find(const char *name);
+#define TYPE_MACHINE        "machine"
+#define TYPE_VIRT_MACHINE   "virt-machine"
+/* Its QOM type name, "NAME-machine" (kept for the program's life). */
+const char *machine_type_qom_name(const MachineTypeInfo *mt);
+/* The type the machine was created as (NULL before machine_create()). */
+const MachineTypeInfo *machine_current_type(void);
+
 typedef struct MachineOptions {
-    const char *type;           /* "virt" or "none" */
+    const char *type;           /* "virt" or "none": the board */
+    const MachineTypeInfo *mtype;   /* as named; NULL: the default */
     const char *iommu;          /* "smmuv3" or NULL */
     uint64_t ram_size;
     bool ram_size_set;          /* -m was given */
     bool accel_kvm;             /* accel=kvm (see system/kvm.h) */
+    bool accel_qtest;           /* accel=qtest, as -accel qtest */
     int gic_version;            /* 0 not given, -1 host/max, else 2, 3, 4 */
+    bool usb;                   /* usb=: no USB controller either way */
+    bool dump_guest_core;       /* dump-guest-core=, default on */
+    bool mem_merge;             /* mem-merge=, default on */
+    const char *acpi;           /* acpi=: "on", "off", "auto" (default) */
+    char *memory_backend;       /* memory-backend=: id of the guest RAM */
 } MachineOptions;
 
-/* Parse "-machine" arguments into MO (strings point into nothing owned). */
+/* The defaults -machine starts from. */
+void machine_options_init(MachineOptions *mo);
+/* The options the machine was created with (valid while it exists). */
+const MachineOptions *machine_get_options(void);
+
+/*
+ * Parse "-machine" arguments into MO: static strings, but
+ * memory_backend, which the caller frees.
+ */
 bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                         Error **errp);
 bool machine_create(const MachineOptions *mo, Error **errp);
@@ -87,6 +137,12 @@ bool machine_device_del(DeviceState *dev, Error **errp);
 DeviceState *machine_find_device(const char *path);
 /* QOM path of DEV (owned by the board, valid while DEV exists). */
 const char *machine_device_path(DeviceState *dev);
+/* DEV came with device_add, not -device or the board. */
+bool machine_device_hotplugged(DeviceState *dev);
+/* The board's root PCIe bus, pcie.0 (NULL for -machine none). */
+PCIBus *machine_pcie0(void);
+/* The machine's "iommu" property: "smmuv3" or "none". */
+const char *machine_get_iommu(void);
 /* First interrupt controller input of DEV's lines, or -1 if unwired. */
 int machine_device_irq_base(DeviceState *dev);
 

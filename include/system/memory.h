@@ -45,6 +45,18 @@ typedef struct MemoryRegionOps {
     bool unaligned;             /* allow unaligned accesses */
 } MemoryRegionOps;
 
+/* An IOMMU mapping, as an IOMMU translates one DMA access of a device. */
+typedef enum IOMMUAccessFlags {
+    IOMMU_NONE = 0, IOMMU_RO = 1, IOMMU_WO = 2, IOMMU_RW = 3,
+} IOMMUAccessFlags;
+
+typedef struct IOMMUTLBEntry {
+    uint64_t iova;              /* input address of the mapping, aligned */
+    uint64_t translated_addr;   /* its output (guest-physical) address */
+    uint64_t addr_mask;         /* mapping size - 1 (e.g. 0xfff) */
+    IOMMUAccessFlags perm;
+} IOMMUTLBEntry;
+
 typedef struct MemoryRegion MemoryRegion;
 typedef struct AddressSpace AddressSpace;
 
@@ -57,7 +69,21 @@ void address_space_free(AddressSpace *as);
  */
 bool address_space_add_ram(AddressSpace *as, hwaddr base, uint64_t size,
                            Error **errp);
-/* RAM geometry and backing, for mapping it into an IOAS (fd = memfd). */
+/*
+ * Adopt SIZE bytes the caller mapped at HOST as RAM at BASE (a memory
+ * backend's).  FD is the file behind a shared mapping, or -1 (anonymous
+ * or private memory); the address space unmaps HOST and closes FD when
+ * freed, and on failure leaves both to the caller.
+ */
+bool address_space_add_ram_mapped(AddressSpace *as, hwaddr base,
+                                  uint64_t size, void *host, int fd,
+                                  Error **errp);
+/*
+ * RAM geometry and backing, for mapping it into an IOAS.  *FD is the
+ * file whose pages the guest sees (a shared memfd or file), or -1 when
+ * only the mapping (*HOST) has them: private memory is mapped by
+ * address, never by file.
+ */
 bool address_space_get_ram(AddressSpace *as, hwaddr *base, uint64_t *size,
                            int *memfd, void **host);
 
@@ -70,6 +96,11 @@ void address_space_del_mmio(AddressSpace *as, MemoryRegion *mr);
 hwaddr memory_region_base(const MemoryRegion *mr);
 uint64_t memory_region_size(const MemoryRegion *mr);
 const char *memory_region_name(const MemoryRegion *mr);
+const char *address_space_name(const AddressSpace *as);
+/* Calls func for every MMIO region, by base address (info mtree). */
+void address_space_foreach_mmio(AddressSpace *as,
+                                void (*func)(MemoryRegion *mr, void *opaque),
+                                void *opaque);
 /* The region containing addr, or NULL. */
 MemoryRegion *address_space_find_mmio(AddressSpace *as, hwaddr addr);
 

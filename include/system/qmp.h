@@ -76,8 +76,9 @@ double qmp_arg_number(JsonObject *args, const char *name, double def);
 JsonObject *qmp_arg_object(JsonObject *args, const char *name);
 JsonArray *qmp_arg_array(JsonObject *args, const char *name);
 
-/* A reply's return value: OBJ as a node (the node takes it). */
+/* A reply's return value: OBJ (ARR) as a node (the node takes it). */
 JsonNode *qmp_object_node(JsonObject *obj);
+JsonNode *qmp_array_node(JsonArray *arr);
 /* Set member NAME of O to the counter V (QMP integers are int64). */
 void qmp_set_u64(JsonObject *o, const char *name, uint64_t v);
 
@@ -91,6 +92,8 @@ void qmp_register_command_args(const char *name, QmpCommandFunc *func,
                                const QmpArg *spec);
 void qmp_register_command(const char *name, QmpCommandFunc *func);
 bool qmp_command_exists(const char *name);
+/* Run registered command NAME in-process (HMP): its return, or NULL. */
+JsonNode *qmp_run_command(const char *name, JsonObject *args, Error **errp);
 
 /*
  * Send event NAME with DATA (may be NULL) to every monitor that has
@@ -124,6 +127,16 @@ typedef struct QmpSession QmpSession;
 typedef void QmpOutputFunc(const char *json, size_t len, void *opaque);
 
 QmpSession *qmp_session_new(QmpOutputFunc *out, void *opaque);
+/*
+ * Where the session's passed descriptors come from: TAKE_FD returns the
+ * oldest one not yet taken (the caller owns it) or -1.  A monitor on a
+ * Unix socket uses what the client sent with SCM_RIGHTS.
+ */
+typedef int QmpTakeFdFunc(void *opaque);
+void qmp_session_set_fd_source(QmpSession *s, QmpTakeFdFunc *take_fd,
+                               void *opaque);
+/* In a command handler: a descriptor passed to its session, or -1. */
+int qmp_take_passed_fd(void);
 void qmp_session_feed(QmpSession *s, const char *buf, size_t len);
 void qmp_session_free(QmpSession *s);
 

@@ -98,7 +98,7 @@ log "building $out/test-real-smmu"
     "$gen/backends/trace.c" \
     "$src/hw/arm/smmuv3-common.c" \
     "$src/util/error.c" "$src/util/qemu-error.c" "$src/util/trace.c" \
-    "$src/util/pci-addr.c" \
+    "$src/util/pci-addr.c" "$src/qom/object.c" \
     $glib_libs 2>"$out/test-real-smmu.ld.log" || {
     cat "$out/test-real-smmu.ld.log" >&2
     die "cannot build $out/test-real-smmu"

@@ -132,8 +132,8 @@ static const char *guest_smp(void)
 static char **daemon_argv(const Run *r)
 {
     const char *const base[] = {
-        "/bin/vsmmu-daemon", "-accel", "kvm",
-        "-machine", "virt,gic-version=3", "-cpu", "host", "-smp", NULL,
+        "/bin/vsmmu-daemon", "-name", "guest=l2,debug-threads=on",
+        "-accel", "kvm", "-machine", "virt,gic-version=3", "-cpu", "host", "-smp", NULL,
         "-m", "256", "-kernel", "/data/Image",
         "-initrd", "/data/l2-initrd.cpio",
         "-append", r->reboot ? "console=ttyAMA0 quiet panic=-1"

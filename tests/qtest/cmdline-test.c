@@ -6,6 +6,7 @@
  */
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include <gio/gio.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -150,13 +151,19 @@ static const ErrorCase error_cases[] = {
     { { "-machine", "bogus" },
       "vsmmu-daemon: -machine bogus: unsupported machine type: \"bogus\"" },
     { { "-machine", "virt,foo=1" },
-      "vsmmu-daemon: -machine virt,foo=1: Property 'virt-machine.foo' not"
+      "vsmmu-daemon: -machine virt,foo=1: Property 'virt-11.1-machine.foo' not"
       " found" },
     { { "-machine", "virt,iommu=x" },
       "vsmmu-daemon: -machine virt,iommu=x: Invalid iommu value" },
     { { "-m", "lots" }, "vsmmu-daemon: -m lots: invalid ram size: lots" },
     { { "-m", "0" }, "vsmmu-daemon: -m 0: invalid ram size: 0" },
     { { "-accel", "hvf" }, "vsmmu-daemon: -accel hvf: invalid accelerator hvf" },
+    { { "-net", "user" },
+      "vsmmu-daemon: -net user: network backend 'user' is not available"
+      " (only none)" },
+    { { "-nic", "user,model=virtio" },
+      "vsmmu-daemon: -nic user,model=virtio: network backend"
+      " 'user,model=virtio' is not available (only none)" },
     { { "-display", "gtk" },
       "vsmmu-daemon: -display gtk: Display 'gtk' is not available" },
     { { "-run-with", "chroot=/" },
@@ -187,6 +194,115 @@ static const ErrorCase error_cases[] = {
       "vsmmu-daemon: qtest: Failed to connect to '/nonexistent/dir/sock':"
       " No such file or directory" },
     { { "-trace", "file=/nonexistent/dir/trace" }, NULL },
+    /* libvirt's options, QEMU's wording (issue 12). */
+    { { "-uuid", "1ccfd97d-5eb4-478a-bbe6-88d254c16db" },
+      "vsmmu-daemon: -uuid 1ccfd97d-5eb4-478a-bbe6-88d254c16db: Fail to"
+      " parse UUID string. Wrong format." },
+    { { "-name", "guest=g,debug-threads=maybe" },
+      "vsmmu-daemon: -name guest=g,debug-threads=maybe: Parameter"
+      " 'debug-threads' expects 'on' or 'off'" },
+    { { "-name", "guest=g,foo=1" },
+      "vsmmu-daemon: -name guest=g,foo=1: Invalid parameter 'foo'" },
+    { { "-add-fd", "set=1" },
+      "vsmmu-daemon: -add-fd set=1: fd option is required and must be"
+      " non-negative" },
+    { { "-add-fd", "fd=2,set=1" },
+      "vsmmu-daemon: -add-fd fd=2,set=1: fd cannot be a standard I/O"
+      " stream" },
+    { { "-add-fd", "fd=999,set=1" },
+      "vsmmu-daemon: -add-fd fd=999,set=1: fd is not valid or already in"
+      " use" },
+    { { "-chardev", "socket,id=c,fd=999,server=on" },
+      "vsmmu-daemon: -chardev socket,id=c,fd=999,server=on: file"
+      " descriptor 999 is not open: Bad file descriptor" },
+    { { "-chardev", "socket,id=c,fd=0,path=/x" },
+      "vsmmu-daemon: -chardev socket,id=c,fd=0,path=/x: chardev 'c': fd="
+      " cannot be combined with path=, host= or port=" },
+    { { "-chardev", "socket,id=c,fd=mon" },
+      "vsmmu-daemon: -chardev socket,id=c,fd=mon: File descriptor named"
+      " 'mon' has not been found" },
+    { { "-device",
+        "{\"driver\":\"arm-smmuv3\",\"primary-bus\":\"pcie.0\","
+        "\"accel\":true,\"cmdqv\":\"on\"}" },
+      "vsmmu-daemon: -device {\"driver\":\"arm-smmuv3\",\"primary-bus\":"
+      "\"pcie.0\",\"accel\":true,\"cmdqv\":\"on\"}: cmdqv=on: vsmmu has"
+      " no Tegra241 CMDQV (NVIDIA's command-queue virtualization); use"
+      " cmdqv=off or auto, which resolves to off" },
+    { { "-machine", "virt-4.2" },
+      "vsmmu-daemon: -machine virt-4.2: unsupported machine type:"
+      " \"virt-4.2\"" },
+    { { "-machine", "virt-11.1,usb=maybe" },
+      "vsmmu-daemon: -machine virt-11.1,usb=maybe: Parameter 'usb' expects"
+      " 'on' or 'off'" },
+    { { "-machine", "virt,acpi=yes" },
+      "vsmmu-daemon: -machine virt,acpi=yes: Parameter 'acpi' does not"
+      " accept value 'yes'" },
+    { { "-machine", "virt,memory-backend=ram0" },
+      "vsmmu-daemon: No memory backend 'ram0' found" },
+    { { "-machine", "virt,memory-backend=ram0", "-m", "512M", "-object",
+        "memory-backend-ram,id=ram0,size=1G" },
+      "vsmmu-daemon: Machine memory size does not match the size of the"
+      " memory backend" },
+    { { "-object", "memory-backend-ram,id=ram0" },
+      "vsmmu-daemon: -object memory-backend-ram,id=ram0: can't create"
+      " backend with size 0" },
+    { { "-object", "memory-backend-file,id=ram0,size=1M" },
+      "vsmmu-daemon: -object memory-backend-file,id=ram0,size=1M: mem-path"
+      " property not set" },
+    { { "-object", "memory-backend-ram,id=ram0,size=1M,mem-path=/x" },
+      "vsmmu-daemon: -object memory-backend-ram,id=ram0,size=1M,mem-path=/x:"
+      " Property 'memory-backend-ram.mem-path' not found" },
+    { { "-machine", "virt,memory-backend=f0", "-object",
+        "memory-backend-file,id=f0,size=1M,mem-path=/dev/fdset/4" },
+      "vsmmu-daemon: Could not open '/dev/fdset/4': No such fd set" },
+    { { "-object", "secret,id=s0" },
+      "vsmmu-daemon: -object secret,id=s0: Either 'file' or 'data' must be"
+      " provided" },
+    { { "-object", "secret,id=s0,data=x,file=/y" },
+      "vsmmu-daemon: -object secret,id=s0,data=x,file=/y: 'data' and 'file'"
+      " are mutually exclusive" },
+    { { "-object", "secret,id=s0,data=x,format=hex" },
+      "vsmmu-daemon: -object secret,id=s0,data=x,format=hex: Parameter"
+      " 'format' does not accept value 'hex'" },
+    { { "-object", "secret,id=s0,data=YWJj$,format=base64" },
+      "vsmmu-daemon: -object secret,id=s0,data=YWJj$,format=base64: Base64"
+      " data contains invalid characters" },
+    { { "-object", "secret,id=s0,file=/nonexistent" },
+      "vsmmu-daemon: -object secret,id=s0,file=/nonexistent: Unable to read"
+      " /nonexistent: Could not open '/nonexistent': No such file or"
+      " directory" },
+    { { "-object", "secret,id=s1,data=x,keyid=s0,iv=AAAA" },
+      "vsmmu-daemon: -object secret,id=s1,data=x,keyid=s0,iv=AAAA: secret"
+      " 's1': keyid/iv (a secret encrypted with another one) is not"
+      " supported: vsmmu-daemon has no consumer of secrets to decrypt it"
+      " for" },
+    { { "-msg", "timestamp=maybe" },
+      "vsmmu-daemon: -msg timestamp=maybe: Parameter 'timestamp' expects"
+      " 'on' or 'off'" },
+    { { "-msg", "color=on" },
+      "vsmmu-daemon: -msg color=on: Invalid parameter 'color'" },
+    { { "-sandbox", "on,spawn=maybe" },
+      "vsmmu-daemon: -sandbox on,spawn=maybe: invalid argument for spawn" },
+    { { "-audiodev", "pa,id=a" },
+      "vsmmu-daemon: -audiodev pa,id=a: audiodev driver 'pa' is not"
+      " available: a device host has no sound (only none)" },
+    { { "-audiodev", "none" },
+      "vsmmu-daemon: -audiodev none: Parameter 'id' is missing" },
+    { { "-audiodev", "none,id=a", "-audiodev", "none,id=a" },
+      "vsmmu-daemon: -audiodev none,id=a: Duplicate audiodev id 'a'" },
+    { { "-rtc", "base=tomorrow" },
+      "vsmmu-daemon: -rtc base=tomorrow: invalid datetime format" },
+    { { "-rtc", "clock=wall" },
+      "vsmmu-daemon: -rtc clock=wall: Parameter 'clock' does not accept"
+      " value 'wall'" },
+    { { "-boot", "strict=on,foo=1" },
+      "vsmmu-daemon: -boot strict=on,foo=1: Invalid parameter 'foo'" },
+    { { "-overcommit", "mem-lock=maybe" },
+      "vsmmu-daemon: -overcommit mem-lock=maybe: Parameter 'mem-lock'"
+      " expects 'on' or 'off'" },
+    { { "-pidfile", "/nonexistent/dir/pid" },
+      "vsmmu-daemon: -pidfile /nonexistent/dir/pid: Cannot open pid file:"
+      " No such file or directory" },
     /* Guest options: checked only when a guest is asked for. */
     { { "-kernel", "/nonexistent" },
       "vsmmu-daemon: -kernel: running a guest needs -accel kvm"
@@ -260,7 +376,9 @@ static void test_help(void)
     g_free(out);
     g_free(err);
     g_assert_cmpint(run(obj_help, &out, &err), ==, 0);
-    g_assert_cmpstr(out, ==, "List of user creatable objects:\n  iommufd\n"
+    g_assert_cmpstr(out, ==, "List of user creatable objects:\n"
+                    "  secret\n  memory-backend-ram\n  memory-backend-memfd\n"
+                    "  memory-backend-file\n  iommufd\n"
                     "  monitor-qmp\n  iothread\n");
     g_free(out);
     g_free(err);
@@ -270,9 +388,56 @@ static void test_help(void)
     g_free(out);
     g_free(err);
     g_assert_cmpint(run(m_help, &out, &err), ==, 0);
-    g_assert_nonnull(strstr(out, "virt"));
+    /* QEMU's names: virt the alias of the newest versioned type. */
+    g_assert_nonnull(strstr(out, "\nvirt                 QEMU 11.1 ARM Virtual"
+                            " Machine (alias of virt-11.1)\n"));
+    g_assert_nonnull(strstr(out, "\nvirt-11.1            QEMU 11.1 ARM"
+                            " Virtual Machine (default)\n"));
+    g_assert_nonnull(strstr(out, "\nvirt-5.1             QEMU 5.1 ARM Virtual"
+                            " Machine (deprecated)\n"));
+    g_assert_nonnull(strstr(out, "\nnone                 empty machine\n"));
     g_free(out);
     g_free(err);
+}
+
+/*
+ * -object help lists exactly the concrete user-creatable types of the
+ * type hierarchy (qom-list-types), and each one's options.
+ */
+static void test_object_types(void)
+{
+    static const char *const obj_help[] = { "-object", "help", NULL };
+    g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *out = NULL, *err = NULL;
+    g_auto(GStrv) lines = NULL;
+    QTestState *s;
+    JsonObject *rsp;
+    JsonArray *arr;
+
+    g_assert_cmpint(run(obj_help, &out, &err), ==, 0);
+    lines = g_strsplit(out, "\n", -1);
+    for (int i = 1; lines[i] && lines[i][0]; i++) {
+        g_assert_true(g_str_has_prefix(lines[i], "  "));
+        g_ptr_array_add(listed, g_strdup(lines[i] + 2));
+    }
+    s = qtest_init("-machine none");
+    rsp = qtest_qmp(s, "{\"execute\": \"qom-list-types\", \"arguments\":"
+                    " {\"implements\": \"user-creatable\"}}");
+    arr = json_node_get_array(qtest_qmp_assert_success(rsp));
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        g_ptr_array_add(types, g_strdup(json_object_get_string_member(
+            json_array_get_object_element(arr, i), "name")));
+    }
+    json_object_unref(rsp);
+    qtest_quit(s);
+    g_ptr_array_sort(listed, qtest_compare_strings);
+    g_ptr_array_sort(types, qtest_compare_strings);
+    g_assert_cmpuint(listed->len, ==, types->len);
+    for (guint i = 0; i < listed->len; i++) {
+        g_assert_cmpstr(g_ptr_array_index(listed, i), ==,
+                        g_ptr_array_index(types, i));
+    }
 }
 
 static const char *qmp_error_class(JsonObject *rsp)
@@ -349,6 +514,25 @@ static char *read_line(int fd)
  * buses, minus the SMMUs themselves (another series), is accepted; the
  * QMP monitor comes from -object monitor-qmp on a server chardev.
  */
+/* -msg timestamp=on: QEMU's UTC ISO 8601 prefix on every report. */
+static void test_msg_timestamp(void)
+{
+    const char *with[] = { "-msg", "timestamp=on", "-device", "bogus", NULL };
+    const char *without[] = { "-msg", "timestamp=off", "-device", "bogus",
+                              NULL };
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint(run(with, &out, &err), ==, 1);
+    g_assert_true(g_regex_match_simple(
+        "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z"
+        " vsmmu-daemon: -device bogus: 'bogus' is not a valid device model"
+        " name\n$", err, 0, 0));
+    g_free(out);
+    g_free(err);
+    g_assert_cmpint(run(without, &out, &err), ==, 1);
+    g_assert_true(g_str_has_prefix(err, "vsmmu-daemon: -device bogus: "));
+}
+
 static void test_libvirt(void)
 {
     g_autofree char *dir = g_dir_make_tmp("cmdline-test-XXXXXX", NULL);
@@ -468,6 +652,47 @@ static void assert_first_line(const char *err, const char *want)
 }
 
 /* Issue 10 row 12: one stdio server at most. */
+/*
+ * The daemon with the options QEMU's libqtest and qtests pass, over
+ * "-qtest stdio": its reply to clock_step, which only the qtest
+ * accelerator (-accel qtest or older libqtest's -machine accel=qtest)
+ * allows.
+ */
+static char *qtest_stdio_clock_step(const char *machine)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GSubprocess) p = g_subprocess_new(
+        G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+        G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, qtest_binary(),
+        "-qtest", "stdio", "-qtest-log", "none", "-machine", machine,
+        "-nodefaults", "-display", "none", "-audio", "none", "-net", "none",
+        "-nic", "none", "-run-with", "exit-with-parent=on", NULL);
+    g_autoptr(GDataInputStream) in = NULL;
+    GOutputStream *out;
+    char *line;
+
+    g_assert_no_error(err);
+    out = g_subprocess_get_stdin_pipe(p);
+    in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
+    g_assert_true(g_output_stream_write_all(out, "clock_step 10\n", 14, NULL,
+                                            NULL, &err));
+    line = g_data_input_stream_read_line(in, NULL, NULL, &err);
+    g_assert_no_error(err);
+    g_subprocess_send_signal(p, SIGTERM);
+    g_assert_true(g_subprocess_wait(p, NULL, &err));
+    g_assert_cmpint(g_subprocess_get_exit_status(p), ==, 0);
+    return line;
+}
+
+static void test_libqtest_options(void)
+{
+    g_autofree char *qtest = qtest_stdio_clock_step("none,accel=qtest");
+    g_autofree char *plain = qtest_stdio_clock_step("none");
+
+    g_assert_cmpstr(qtest, ==, "OK 10");
+    g_assert_true(g_str_has_prefix(plain, "FAIL "));
+}
+
 static void test_stdio_once(void)
 {
     static const char *const qtest_qmp[] = {
@@ -716,8 +941,11 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/cmdline/help", test_help);
     g_test_add_func("/cmdline/libvirt", test_libvirt);
+    g_test_add_func("/cmdline/msg-timestamp", test_msg_timestamp);
     g_test_add_func("/cmdline/no-test-knobs", test_no_test_knobs);
     g_test_add_func("/cmdline/stdio-once", test_stdio_once);
+    g_test_add_func("/cmdline/libqtest-options", test_libqtest_options);
+    g_test_add_func("/cmdline/object-types", test_object_types);
     g_test_add_func("/cmdline/stdio-file", test_stdio_file);
     g_test_add_func("/cmdline/socket-in-use", test_socket_in_use);
     g_test_add_func("/cmdline/socket-stale", test_socket_stale);

@@ -424,7 +424,7 @@ JsonObject *qtest_qmp(QTestState *s, const char *fmt, ...)
     return qmp_response(s);
 }
 
-JsonObject *qtest_qmp_eventwait_ref(QTestState *s, const char *event)
+JsonObject *qtest_qmp_eventwait_ref_nowait(QTestState *s, const char *event)
 {
     for (GList *l = s->events.head; l; l = l->next) {
         JsonObject *obj = l->data;
@@ -433,6 +433,52 @@ JsonObject *qtest_qmp_eventwait_ref(QTestState *s, const char *event)
             g_queue_delete_link(&s->events, l);
             return obj;
         }
+    }
+    return NULL;
+}
+
+JsonObject *qtest_qmp_fds(QTestState *s, const int *fds, size_t nfds,
+                          const char *fmt, ...)
+{
+    g_autofree char *cmd = NULL;
+    g_autofree char *line = NULL;
+    char control[CMSG_SPACE(sizeof(int) * 16)] = { 0 };
+    struct iovec iov;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+    struct cmsghdr *cmsg;
+    va_list ap;
+    ssize_t n;
+
+    g_assert_cmpuint(nfds, >, 0);
+    g_assert_cmpuint(nfds, <=, 16);
+    va_start(ap, fmt);
+    cmd = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    line = g_strconcat(cmd, "\n", NULL);
+    /* The descriptors travel with the first byte of the request. */
+    iov.iov_base = line;
+    iov.iov_len = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * nfds);
+    do {
+        n = sendmsg(s->qmp_fd, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    g_assert_cmpint(n, ==, 1);
+    send_all(s->qmp_fd, line + 1, strlen(line) - 1);
+    return qmp_response(s);
+}
+
+JsonObject *qtest_qmp_eventwait_ref(QTestState *s, const char *event)
+{
+    JsonObject *stashed = qtest_qmp_eventwait_ref_nowait(s, event);
+
+    if (stashed) {
+        return stashed;
     }
     for (;;) {
         JsonObject *obj = qtest_qmp_receive(s);
@@ -466,6 +512,76 @@ JsonNode *qtest_qmp_assert_success(JsonObject *rsp)
         g_error("QMP command failed: %s", text);
     }
     return json_object_get_member(rsp, "return");
+}
+
+gint qtest_compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *qtest_json_str(const char *s)
+{
+    g_autoptr(JsonNode) str = json_node_new(JSON_NODE_VALUE);
+
+    json_node_set_string(str, s);
+    return json_to_string(str, FALSE);
+}
+
+char *qtest_hmp(QTestState *s, const char *fmt, ...)
+{
+    g_autofree char *line = NULL;
+    g_autofree char *quoted = NULL;
+    JsonObject *rsp;
+    char *out;
+    va_list ap;
+
+    va_start(ap, fmt);
+    line = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    quoted = qtest_json_str(line);
+    rsp = qtest_qmp(s, "{\"execute\": \"human-monitor-command\","
+                    " \"arguments\": {\"command-line\": %s}}", quoted);
+    out = g_strdup(json_node_get_string(qtest_qmp_assert_success(rsp)));
+    json_object_unref(rsp);
+    return out;
+}
+
+/* "name-X.Y" other than the one with an alias (the newest). */
+static bool machine_is_old_versioned(const char *name, JsonArray *machines)
+{
+    const char *dash = strrchr(name, '-');
+
+    if (!dash || !g_ascii_isdigit(dash[1])) {
+        return false;
+    }
+    for (guint i = 0; i < json_array_get_length(machines); i++) {
+        JsonObject *m = json_array_get_object_element(machines, i);
+
+        if (!strcmp(json_object_get_string_member(m, "name"), name)) {
+            return !json_object_has_member(m, "alias");
+        }
+    }
+    return false;
+}
+
+void qtest_cb_for_every_machine(void (*cb)(const char *machine),
+                                bool skip_old_versioned)
+{
+    QTestState *s = qtest_init("-machine none");
+    JsonObject *rsp = qtest_qmp(s, "{\"execute\": \"query-machines\"}");
+    JsonArray *machines = json_node_get_array(qtest_qmp_assert_success(rsp));
+
+    for (guint i = 0; i < json_array_get_length(machines); i++) {
+        JsonObject *m = json_array_get_object_element(machines, i);
+        const char *name = json_object_get_string_member(m, "name");
+
+        if (!skip_old_versioned ||
+            !machine_is_old_versioned(name, machines)) {
+            cb(name);
+        }
+    }
+    json_object_unref(rsp);
+    qtest_quit(s);
 }
 
 /* ---- life cycle --------------------------------------------------- */

@@ -91,10 +91,39 @@ JsonObject *qtest_qmp_receive(QTestState *s);
 /* Wait for event NAME (stashed or new); return it. */
 JsonObject *qtest_qmp_eventwait_ref(QTestState *s, const char *event);
 void qtest_qmp_eventwait(QTestState *s, const char *event);
+/* A stashed event NAME (removed from the stash), or NULL; never waits. */
+JsonObject *qtest_qmp_eventwait_ref_nowait(QTestState *s, const char *event);
+/*
+ * qtest_qmp() with NFDS (1..16) descriptors passed over the socket
+ * (SCM_RIGHTS) with the request's first byte, as libvirt passes them.
+ */
+JsonObject *qtest_qmp_fds(QTestState *s, const int *fds, size_t nfds,
+                          const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 /* The greeting the daemon sent. */
 JsonObject *qtest_qmp_greeting(QTestState *s);
 /* Assert a response is a success and return its "return" member. */
 JsonNode *qtest_qmp_assert_success(JsonObject *rsp);
+
+/* For g_ptr_array_sort() of strings (it passes pointers to elements). */
+gint qtest_compare_strings(gconstpointer a, gconstpointer b);
+
+/* S as a JSON string literal, quotes and escapes included. */
+char *qtest_json_str(const char *s);
+
+/*
+ * HMP through QMP's human-monitor-command (printf-style command line):
+ * the monitor's output; asserts the command itself succeeded.
+ */
+char *qtest_hmp(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/*
+ * Call CB for every machine type query-machines lists (asked of a
+ * "-machine none" daemon), as QEMU's libqtest does; with
+ * SKIP_OLD_VERSIONED, versioned types other than the aliased newest are
+ * left out.
+ */
+void qtest_cb_for_every_machine(void (*cb)(const char *machine),
+                                bool skip_old_versioned);
 
 /*
  * Raw qtest traffic, for protocol tests: send bytes as they are, and

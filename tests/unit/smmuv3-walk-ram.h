@@ -34,6 +34,12 @@
 #define D_APTABLE_NOEL0 (1ULL << 61)
 #define D_APTABLE_RO    (1ULL << 62)
 
+/* Lowest input bit a level indexes (VMSAv8-64: each level strides g-3). */
+static inline unsigned ram_level_shift(unsigned granule, unsigned level)
+{
+    return granule + (3 - level) * (granule - 3);
+}
+
 typedef struct Ram {
     uint8_t *mem;
     uint64_t next;          /* allocator: next free offset */

@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/iothread.h"
+#include "qemu/thread.h"
 #include <glib-unix.h>
 #include <sys/syscall.h>
 
@@ -35,6 +36,7 @@ static void test_start_stop(void)
     RunInfo ri = { .iot = iot };
 
     g_assert_cmpint(iothread_get_thread_id(iot), ==, 0);
+    qemu_thread_naming(true);           /* -name debug-threads=on */
     g_assert_true(iothread_start(iot, &error_abort));
     g_assert_cmpint(iothread_get_thread_id(iot), >, 0);
     g_assert_false(iothread_is_current(iot));
@@ -53,11 +55,23 @@ static void test_start_stop(void)
     g_assert_cmpint(iothread_get_thread_id(iot), ==, 0);
     iothread_stop(iot);             /* idempotent */
 
-    /* A stopped IOThread can be started again. */
+    /* A stopped IOThread can be started again; unnamed without -name. */
+    qemu_thread_naming(false);
     g_assert_true(iothread_start(iot, &error_abort));
     ri = (RunInfo) { .iot = iot };
     iothread_run_sync(iot, record_run, &ri);
     g_assert_true(ri.was_current);
+    g_free(comm_path);
+    g_free(comm);
+    comm_path = g_strdup_printf("/proc/self/task/%d/comm", ri.tid);
+    g_assert_true(g_file_get_contents(comm_path, &comm, NULL, NULL));
+    {
+        g_autofree char *main_comm = NULL;
+
+        g_assert_true(g_file_get_contents("/proc/self/comm", &main_comm,
+                                          NULL, NULL));
+        g_assert_cmpstr(g_strstrip(comm), ==, g_strstrip(main_comm));
+    }
     iothread_free(iot);
 }
 

@@ -44,16 +44,22 @@ static void test_event_fields(void)
     SMMUEventInfo info = {
         .type = SMMU_EVT_F_PERMISSION, .sid = 0xffffffff, .stall = true,
         .stag = 0xbeef, .pnu = true, .ind = true, .nsipa = true,
-        .s2 = true, .class_ = SMMU_EVT_CLASS_TT,
+        .s2 = true, .class_ = SMMU_EVT_CLASS_TT, .ttrnw = true,
     };
+    SMMUEventInfo back;
     SMMUEvent e;
 
     smmu_event_build(&e, &info);
     g_assert_cmphex(e.word[0], ==, 0x13);           /* no SSV */
     g_assert_cmphex(e.word[1], ==, 0xffffffff);
     g_assert_cmphex(e.word[2], ==, 0x8000beef);     /* Stall [95], STAG */
-    /* PnU [97], InD [98], NSIPA [100], S2 [103], CLASS [105:104] = 1 */
-    g_assert_cmphex(e.word[3], ==, 0x196);
+    /*
+     * PnU [97], InD [98], NSIPA [100], S2 [103], CLASS [105:104] = 1,
+     * TTRnW [108]
+     */
+    g_assert_cmphex(e.word[3], ==, 0x1196);
+    smmu_event_parse(&e, &back);
+    g_assert_true(back.ttrnw);
 }
 
 static void test_event_parse(void)

@@ -8,12 +8,6 @@
 #include "hw/arm/smmuv3-walk.h"
 #include "smmuv3-walk-ram.h"
 
-/* Lowest input bit a level indexes (VMSAv8-64: each level strides g-3). */
-static unsigned lvl_shift(unsigned g, unsigned level)
-{
-    return g + (3 - level) * (g - 3);
-}
-
 typedef struct Tables {
     Ram *ram;
     unsigned granule;
@@ -25,7 +19,7 @@ typedef struct Tables {
 static Tables tables_new(Ram *r, unsigned granule, unsigned start,
                          unsigned inputsize)
 {
-    unsigned bits = inputsize - lvl_shift(granule, start);
+    unsigned bits = inputsize - ram_level_shift(granule, start);
 
     return (Tables) {
         .ram = r, .granule = granule, .start = start,
@@ -44,7 +38,7 @@ static uint64_t tables_map(Tables *t, uint64_t ia, unsigned level,
     uint64_t table = t->root;
 
     for (unsigned l = t->start; ; l++) {
-        unsigned shift = lvl_shift(t->granule, l);
+        unsigned shift = ram_level_shift(t->granule, l);
         unsigned bits = l == t->start ? t->inputsize - shift
                                       : t->granule - 3;
         uint64_t slot = table + ((ia >> shift) & ((1ULL << bits) - 1)) * 8;
@@ -244,7 +238,7 @@ static void check_level_case(const LevelCase *c, int half)
 
     /* A block at each level that has them, below the top page. */
     for (unsigned l = c->start; l < 3; l++) {
-        uint64_t bsize = 1ULL << lvl_shift(c->granule, l);
+        uint64_t bsize = 1ULL << ram_level_shift(c->granule, l);
         uint64_t bia = (top - bsize) & ~(bsize - 1);
         uint64_t bpa = 3 * bsize;
 
@@ -329,7 +323,7 @@ static void test_s1_contig(void)
         Ram *r = ram_new();
         Tables t = tables_new(r, cases[i].granule, cases[i].start, 48);
         SMMUWalkConfig cfg = s1_cfg(cases[i].granule, cases[i].tsz, t.root);
-        uint64_t size = 1ULL << lvl_shift(cases[i].granule, cases[i].level);
+        uint64_t size = 1ULL << ram_level_shift(cases[i].granule, cases[i].level);
         uint64_t ia = cases[i].hint * 5;
         uint64_t desc = cases[i].level == 3 ? D_PAGE(cases[i].hint)
                                             : D_BLOCK(cases[i].hint);
@@ -541,6 +535,55 @@ static void test_fault_permission(void)
             g_assert_cmpint(f.rnw, ==, !cases[i].write);
             g_assert_cmpint(f.pnu, ==, cases[i].priv);
             g_assert_cmpint(f.ind, ==, cases[i].instr);
+        }
+        ram_free(r);
+    }
+}
+
+/*
+ * CD.WXN: a region writable at the access's level is not executable.
+ * CD.PAN: privileged data accesses to an EL0-accessible region fault.
+ */
+static void test_wxn_pan(void)
+{
+    static const struct {
+        bool wxn, pan;
+        uint64_t ap;
+        bool priv, instr, ok;
+        uint8_t perm;
+    } cases[] = {
+        { true, false, D_AP_RW_EL1, true, true, false, 0 },
+        { true, false, D_AP_RW_EL1, true, false, true, 3 },
+        { true, false, D_AP_RO_EL1, true, true, true, 5 },
+        { true, false, D_AP_RW_ALL, false, true, false, 0 },
+        { true, false, D_AP_RW_ALL, false, false, true, 3 },
+        { false, true, D_AP_RW_ALL, true, false, false, 0 },
+        { false, true, D_AP_RW_EL1, true, false, true, 7 },
+        { false, true, D_AP_RO_ALL, true, true, true, 4 },
+        { false, true, D_AP_RW_ALL, false, false, true, 7 },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        Ram *r = ram_new();
+        Tables t = tables_new(r, SMMU_WALK_GRAN_4K, 0, 48);
+        SMMUWalkConfig cfg = s1_cfg(SMMU_WALK_GRAN_4K, 16, t.root);
+        SMMUWalkAccess acc = {
+            .iova = 0x7000, .priv = cases[i].priv, .instr = cases[i].instr,
+        };
+        SMMUWalkResult res;
+        SMMUWalkFault f;
+        bool ok;
+
+        cfg.s1.wxn = cases[i].wxn;
+        cfg.s1.pan = cases[i].pan;
+        tables_map(&t, 0x7000, 3, D_PAGE(0x9000) | cases[i].ap, 0);
+        ok = smmuv3_walk(&cfg, &acc, ram_read, r, &res, &f);
+        g_test_message("case %zu", i);
+        g_assert_cmpint(ok, ==, cases[i].ok);
+        if (ok) {
+            g_assert_cmpuint(res.perm, ==, cases[i].perm);
+        } else {
+            g_assert_cmpint(f.type, ==, SMMU_WALK_FAULT_PERMISSION);
         }
         ram_free(r);
     }
@@ -789,6 +832,46 @@ static void test_s2_faults(void)
 }
 
 /*
+ * Stage-2 XN[1:0] with XNX: 0b00 executable at EL1 and EL0, 0b01 at EL0
+ * only, 0b10 at neither, 0b11 at EL1 only.  Without XNX, bit 53 is
+ * ignored.
+ */
+static void test_s2_xnx(void)
+{
+    static const struct {
+        uint64_t xn;
+        bool el1, el0;
+    } cases[] = {
+        { 0, true, true },
+        { D_PXN, false, true },
+        { D_UXN, false, false },
+        { D_UXN | D_PXN, true, false },
+    };
+    Ram *r = ram_new();
+    Tables t = tables_new(r, SMMU_WALK_GRAN_4K, 1, 40);
+    SMMUWalkConfig cfg = s2_cfg(SMMU_WALK_GRAN_4K, 24, 1, t.root);
+    uint64_t slot = tables_map(&t, 0x3000, 3, 0, 0);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        SMMUWalkAccess el1 = { .iova = 0x3000, .instr = true, .priv = true };
+        SMMUWalkAccess el0 = { .iova = 0x3000, .instr = true };
+        SMMUWalkResult res;
+        SMMUWalkFault f;
+
+        ram_w64(r, slot, D_PAGE(0x5000) | D_S2AP_R | cases[i].xn);
+        cfg.xnx = true;
+        g_assert_cmpint(smmuv3_walk(&cfg, &el1, ram_read, r, &res, &f), ==,
+                        cases[i].el1);
+        g_assert_cmpint(smmuv3_walk(&cfg, &el0, ram_read, r, &res, &f), ==,
+                        cases[i].el0);
+        cfg.xnx = false;
+        g_assert_cmpint(smmuv3_walk(&cfg, &el1, ram_read, r, &res, &f), ==,
+                        !(cases[i].xn & D_UXN));
+    }
+    ram_free(r);
+}
+
+/*
  * Nested: stage-1 tables at IPAs 0x10000000.. that stage 2 maps to RAM,
  * IPA 0x10000000 + off -> PA RAM_BASE + off, with 4K pages.
  */
@@ -995,11 +1078,13 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-walk/fault/addr-size", test_fault_addr_size);
     g_test_add_func("/smmuv3-walk/fault/access-flag", test_fault_access_flag);
     g_test_add_func("/smmuv3-walk/fault/permission", test_fault_permission);
+    g_test_add_func("/smmuv3-walk/fault/wxn-pan", test_wxn_pan);
     g_test_add_func("/smmuv3-walk/fault/walk-eabt", test_fault_walk_eabt);
     g_test_add_func("/smmuv3-walk/check/s1", test_check_cfg);
     g_test_add_func("/smmuv3-walk/check/s2", test_check_s2);
     g_test_add_func("/smmuv3-walk/s2/concatenated", test_s2_concatenated);
     g_test_add_func("/smmuv3-walk/s2/faults", test_s2_faults);
+    g_test_add_func("/smmuv3-walk/s2/xnx", test_s2_xnx);
     g_test_add_func("/smmuv3-walk/nested/translate", test_nested);
     g_test_add_func("/smmuv3-walk/nested/table-faults",
                     test_nested_table_faults);

@@ -217,7 +217,14 @@ static void test_idregs_props(void)
                                       "accel", "on", "ats", "on",
                                       "ril", "off", "ssidsize", "20",
                                       "oas", "48", NULL },
-              0x0d44141a, 0x02730510, 0x1004, 0x75);
+              0x0d4c141a, 0x02730510, 0x1004, 0x75);
+    /*
+     * SubstreamIDs with accel=off too, and with them 2-level CD tables
+     * (IDR0.CD2L): the model translates both.
+     */
+    check_idr((const char *const[]) { "primary-bus", "pcie.0",
+                                      "ssidsize", "8", NULL },
+              0x0d4c101b, 0x02730210, 0x1414, 0x74);
 }
 
 static void test_access_sizes(void)
@@ -1244,9 +1251,14 @@ static void test_props_errors(void)
                          "ats can only be enabled if accel=on");
     expect_realize_error(PROPS("ril", "off"),
                          "ril can only be disabled if accel=on");
-    expect_realize_error(PROPS("ssidsize", "8"),
-                         "ssidsize can only be greater than 0 bits if "
-                         "accel=on");
+    expect_realize_error(PROPS("cmdqv", "on"),
+                         "cmdqv can only be enabled if accel=on");
+    expect_realize_error(PROPS("accel", "on", "cmdqv", "on"),
+                         "cmdqv=on: vsmmu has no Tegra241 CMDQV (NVIDIA's"
+                         " command-queue virtualization); use cmdqv=off or"
+                         " auto, which resolves to off");
+    expect_realize_error(PROPS("cmdqv", "maybe"),
+                         "Parameter 'cmdqv' does not accept value 'maybe'");
     expect_realize_error(PROPS("oas", "48"),
                          "oas must be 44 bits when accel=off");
     expect_realize_error(PROPS("oas", "40"),
@@ -1309,7 +1321,7 @@ static void test_help(void)
         "msi-gpa=<uint64>", "primary-bus=<link<PCI>>", "bus_num=<uint8>",
         "smmu_per_bus=<bool>", "identifier=<uint8>",
         "iothread=<link<iothread>>",
-        "does not\ntranslate DMA of emulated endpoints",
+        "translates the DMA of emulated endpoints",
     };
 
     g_assert_nonnull(dc);

@@ -400,6 +400,7 @@ FIELD(EVT_3, RNW, 3, 1)
 FIELD(EVT_3, NSIPA, 4, 1)
 FIELD(EVT_3, S2, 7, 1)
 FIELD(EVT_3, CLASS, 8, 2)
+FIELD(EVT_3, TTRNW, 12, 1)          /* CLASS == TT: the table access read */
 /* Words 4-5: InputAddr[63:0]; words 6-7: IPA[51:12] or FetchAddr[55:3]. */
 #define SMMU_EVT_ADDR_WORD  4
 #define SMMU_EVT_ADDR2_WORD 6
@@ -427,6 +428,7 @@ typedef struct SMMUEventInfo {
     bool nsipa;
     bool s2;                    /* stage-2 fault */
     unsigned class_;            /* SMMU_EVT_CLASS_* */
+    bool ttrnw;                 /* CLASS == TT: a table read */
     uint64_t input_addr;        /* InputAddr */
     uint64_t addr2;             /* IPA or FetchAddr, in place */
 } SMMUEventInfo;
@@ -506,6 +508,8 @@ FIELD(STE_1, S1STALLD, 27, 1)
 FIELD(STE_1, EATS, 28, 2)
 FIELD(STE_1, STRW, 30, 2)
 FIELD(STE_1, SHCFG, 44, 2)
+FIELD(STE_1, PRIVCFG, 48, 2)
+FIELD(STE_1, INSTCFG, 50, 2)
 FIELD(STE_2, S2VMID, 0, 16)
 FIELD(STE_2, S2T0SZ, 32, 6)
 FIELD(STE_2, S2SL0, 38, 2)
@@ -539,15 +543,30 @@ enum {
 /* STE.S1Fmt */
 enum {
     SMMU_S1FMT_LINEAR   = 0,
-    SMMU_S1FMT_4K_L2    = 1,
-    SMMU_S1FMT_64K_L2   = 2,
+    SMMU_S1FMT_4K_L2    = 1,    /* level-2 tables of 2^6 CDs */
+    SMMU_S1FMT_64K_L2   = 2,    /* level-2 tables of 2^10 CDs */
 };
+
+/* Level-1 CD table descriptor (2-level CD tables, 8 bytes). */
+#define SMMU_L1CD_SIZE      8
+FIELD(L1CD, V, 0, 1)
+FIELD(L1CD, L2PTR, 12, 40)          /* L2Ptr[51:12], in place */
 
 /* STE.S1DSS: traffic without a SubstreamID. */
 enum {
     SMMU_S1DSS_TERMINATE = 0,
     SMMU_S1DSS_BYPASS    = 1,
     SMMU_S1DSS_SSID0     = 2,
+};
+
+/* STE.PRIVCFG and STE.INSTCFG: 0 and 1 use the incoming attribute. */
+enum {
+    SMMU_PRIVCFG_UNPRIV = 2,
+    SMMU_PRIVCFG_PRIV   = 3,
+};
+enum {
+    SMMU_INSTCFG_DATA   = 2,
+    SMMU_INSTCFG_INSTR  = 3,
 };
 
 /* STE.EATS */
@@ -621,7 +640,9 @@ FIELD(CD_0, A, 46, 1)
 FIELD(CD_0, ASET, 47, 1)
 FIELD(CD_0, ASID, 48, 16)
 FIELD(CD_1, TTB0, 4, 48)            /* TTB0[51:4], in place */
+FIELD(CD_1, HAD0, 63, 1)
 FIELD(CD_2, TTB1, 4, 48)            /* TTB1[51:4], in place */
+FIELD(CD_2, HAD1, 63, 1)
 FIELD(CD_3, MAIR, 0, 64)            /* MAIR0 (low) and MAIR1 (high) */
 FIELD(CD_4, AMAIR, 0, 64)
 

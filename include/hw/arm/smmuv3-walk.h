@@ -68,6 +68,8 @@ typedef struct SMMUWalkS1Cfg {
     SMMUWalkTT tt[2];       /* TTB0 (low half), TTB1 (high half) */
     uint8_t ips;            /* CD.IPS, in bits (32 .. 52) */
     bool affd;              /* CD.AFFD: AF == 0 does not fault */
+    bool wxn;               /* CD.WXN: writable means not executable */
+    bool pan;               /* CD.PAN: no privileged data access to EL0 pages */
     bool record;            /* CD.R: record stage-1 faults */
 } SMMUWalkS1Cfg;
 
@@ -90,6 +92,7 @@ typedef struct SMMUWalkConfig {
     uint8_t oas;            /* SMMU_IDR5.OAS, in bits: caps IPS/S2PS */
     bool vax;               /* SMMU_IDR5.VAX: 52-bit VA with 64K */
     bool stt;               /* SMMU_IDR3.STT: small translation tables */
+    bool xnx;               /* SMMU_IDR3.XNX: stage-2 XN[1:0] (TTS2UXN) */
 } SMMUWalkConfig;
 
 typedef struct SMMUWalkAccess {
@@ -104,6 +107,8 @@ typedef struct SMMUWalkResult {
     uint64_t ipa;           /* stage-1 output when nested, else iova */
     uint64_t size;          /* size of the mapping (page or block) */
     uint64_t hint_size;     /* >= size: the contiguous range, a hint */
+    uint64_t s1_size;       /* the stage-1 leaf's size; UINT64_MAX: none */
+    uint64_t s2_size;       /* the stage-2 leaf's size; UINT64_MAX: none */
     uint8_t perm;           /* SMMU_WALK_PERM_*, for the access's PnU */
     uint8_t level;          /* leaf level of the last stage walked */
 } SMMUWalkResult;

@@ -4,9 +4,10 @@
  * The model implements the non-secure programming interface a Linux
  * arm-smmu-v3 driver uses: ID registers, CR0/CR0ACK, GBPA, interrupts
  * (wired lines and MSI), GERROR, the stream table, the command queue and
- * the event queue.  With accel=off it does not translate DMA of emulated
- * endpoints; with accel=on (hw/arm/smmuv3-accel.c) host hardware
- * translates and host faults reach the guest through
+ * the event queue.  The DMA of emulated endpoints is translated by
+ * hw/arm/smmuv3-translate.c (PCIIOMMUOps.translate), whatever accel says;
+ * with accel=on (hw/arm/smmuv3-accel.c) host hardware translates for
+ * host devices and host faults reach the guest through
  * smmuv3_eventq_write_batch().
  *
  * See docs/system/arm/smmuv3.rst and docs/devel/smmuv3.rst.
@@ -21,6 +22,7 @@
 #include "hw/pci/pci-bus.h"
 #include "hw/arm/smmuv3-common.h"
 
+#define TYPE_ARM_SMMU "arm-smmu"       /* abstract, a sys-bus-device */
 #define TYPE_ARM_SMMUV3 "arm-smmuv3"
 
 /* Output interrupt lines, in QEMU's order. */
@@ -119,6 +121,7 @@ struct SMMUv3State {
     bool accel;
     int ats;                    /* OnOffAuto */
     int ril;                    /* OnOffAuto */
+    int cmdqv;                  /* OnOffAuto; only off (auto resolves to it) */
     int ssidsize;               /* index in "auto", "0".."20" */
     int oas;                    /* index in the OasMode names */
     char *stage;
@@ -172,6 +175,8 @@ struct SMMUv3State {
 
     /* accel=on: host devices, vIOMMU, vEVENTQ (hw/arm/smmuv3-accel.c). */
     struct SMMUv3AccelState *s_accel;
+    /* Emulated endpoints: caches (hw/arm/smmuv3-translate.c, own lock). */
+    struct SMMUv3TransState *s_trans;
 };
 
 /*

@@ -12,6 +12,7 @@
 #define HW_PCI_PCI_BUS_H
 
 #include "hw/qdev-core.h"
+#include "system/memory.h"
 
 #define TYPE_PCI_BUS "PCI"
 
@@ -21,12 +22,19 @@ typedef struct HostIOMMUDevice HostIOMMUDevice;
 /*
  * What an IOMMU on a bus offers the devices behind it: host devices
  * (vfio-pci) announce themselves so an accelerated vIOMMU can set up
- * nesting for them.
+ * nesting for them, and emulated devices have their DMA translated.
  */
 typedef struct PCIIOMMUOps {
     bool (*set_iommu_device)(PCIBus *bus, void *opaque, int devfn,
                              HostIOMMUDevice *hiod, Error **errp);
     void (*unset_iommu_device)(PCIBus *bus, void *opaque, int devfn);
+    /*
+     * One DMA access by requester_id (bus number << 8 | devfn, as the guest's
+     * enumeration numbered it) at addr.  True: *entry holds the mapping that
+     * covers addr.  False: a fault, already reported by the IOMMU (event queue).
+     */
+    bool (*translate)(PCIBus *bus, void *opaque, uint16_t requester_id,
+                      uint64_t addr, bool is_write, IOMMUTLBEntry *entry);
 } PCIIOMMUOps;
 
 struct PCIBus {

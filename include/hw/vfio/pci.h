@@ -12,6 +12,7 @@
 #include "hw/pci/pci-bus.h"
 #include "system/host-iommu-device.h"
 
+#define TYPE_VFIO_PCI_BASE "vfio-pci-base"     /* abstract, a pci-device */
 #define TYPE_VFIO_PCI "vfio-pci"
 #define VFIO_PCI_NO_PSID IOMMUFD_NO_PSID
 
@@ -25,6 +26,8 @@ typedef struct VFIOPCIDevice {
     char *bus_id;               /* link<PCI>, default "pcie.0" */
     int32_t addr;               /* devfn, -1 (default): first free slot */
     uint32_t emulated_psid;     /* x-emulated-psid */
+    char *fd_param;             /* fd: a VFIO cdev, number or getfd name */
+    int passed_fd;              /* its descriptor until bound, or -1 */
 
     /* state */
     IOMMUFDBackend *be;

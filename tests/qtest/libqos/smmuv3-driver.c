@@ -337,6 +337,8 @@ uint64_t qsmmuv3_ste_s1(QSMMUv3 *d, uint32_t sid, uint16_t asid,
 
     cd[0] = FIELD_DP64(cd[0], CD_0, T0SZ, 16);
     cd[0] = FIELD_DP64(cd[0], CD_0, TG0, SMMU_TG0_4K);
+    /* No TTB1, as Linux: with EPD1 clear TG1 0 would make the CD ILLEGAL. */
+    cd[0] = FIELD_DP64(cd[0], CD_0, EPD1, 1);
     cd[0] = FIELD_DP64(cd[0], CD_0, V, 1);
     cd[0] = FIELD_DP64(cd[0], CD_0, IPS, SMMU_OAS_44BIT);
     cd[0] = FIELD_DP64(cd[0], CD_0, AA64, 1);
