@@ -66,7 +66,6 @@ typedef struct Run {
     Domain *d;
     GPid pid;
     char *err_path;
-    int fd;                     /* the monitor connection */
     QTestClient *mon;
     GQueue events;              /* of JsonObject * */
 } Run;
@@ -300,7 +299,6 @@ static bool run_connect(Run *r)
 
         g_assert_cmpint(fd, >=, 0);
         if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-            r->fd = fd;
             r->mon = qtest_client_fd(fd);
             return true;
         }
@@ -453,21 +451,10 @@ static void send_getfd(Run *r, const char *fdname, int fd)
     g_autofree char *cmd =
         g_strdup_printf("{\"execute\":\"getfd\",\"arguments\":"
                         "{\"fdname\":\"%s\"}}\n", fdname);
-    char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
-    struct iovec iov = { .iov_base = cmd, .iov_len = strlen(cmd) };
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1,
-        .msg_control = ctl, .msg_controllen = sizeof(ctl),
-    };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     g_autoptr(JsonObject) rsp = NULL;
     g_autofree char *error = NULL;
 
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    g_assert_cmpint(sendmsg(r->fd, &msg, MSG_NOSIGNAL), ==, iov.iov_len);
+    qtest_client_send_fds(r->mon, &fd, 1, cmd);
     rsp = run_reply(r);
     error = reply_error(rsp);
     if (error) {
@@ -610,7 +597,7 @@ static bool drive_monitor(Run *r)
 static void test_domain(gconstpointer data)
 {
     Domain *d = domain_load(data);
-    Run r = { .d = d, .fd = -1 };
+    Run r = { .d = d };
     g_autofree char *text = NULL;
     int status;
 
@@ -639,11 +626,6 @@ static void test_domain(gconstpointer data)
     domain_free(d);
 }
 
-static gint compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int main(int argc, char **argv)
 {
     g_autoptr(GDir) gd = NULL;
@@ -669,7 +651,7 @@ int main(int argc, char **argv)
             g_ptr_array_add(names, g_strndup(n, strlen(n) - 5));
         }
     }
-    g_ptr_array_sort(names, compare_names);
+    g_ptr_array_sort(names, qtest_compare_strings);
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *path = g_strdup_printf("/libvirt/%s",
                                                 (char *)names->pdata[i]);
