@@ -82,8 +82,13 @@ WRAP
 key=$({ declare -f post; printf '%s\n' "$suite" "${lib_pkgs[@]}" "${daemon_pkgs[@]}"; } |
       sha256sum | cut -c1-12)
 dir=$cache/libvirt/root-${ver//[^0-9A-Za-z.+]/_}-$key
+mkdir -p "$cache/libvirt"
+# One builder of a root at a time (make check and check-asan may race).
+if [ ! -f "$dir/.complete" ] && command -v flock >/dev/null; then
+    exec 9>"$cache/libvirt/.lock"
+    flock 9
+fi
 if [ ! -f "$dir/.complete" ]; then
-    mkdir -p "$cache/libvirt"
     rc=0
     a=$("$fetch" --suite $suite --also-suite trixie --deps --extract "${lib_pkgs[@]}") || rc=$?
     [ $rc = 0 ] || exit $rc
