@@ -143,6 +143,10 @@ typedef struct QTestClient QTestClient;
 QTestClient *qtest_client_unix(const char *path);
 QTestClient *qtest_client_fd(int fd);
 void qtest_client_send(QTestClient *c, const void *buf, size_t len);
+/* LINE (a whole request, newline included) with NFDS (1..16) descriptors
+ * in SCM_RIGHTS on its first byte, as qtest_qmp_fds() sends them. */
+void qtest_client_send_fds(QTestClient *c, const int *fds, size_t nfds,
+                           const char *line);
 void qtest_client_sendf(QTestClient *c, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
 /* The next line without its CR LF; NULL at end of file. */
