@@ -48,6 +48,12 @@
 #define VIRT_PLATFORM_BUS_SLOT_SIZE 0x20000ULL
 #define VIRT_PLATFORM_BUS_IRQ       112
 #define VIRT_PLATFORM_BUS_NUM_IRQS  64
+/*
+ * A wired platform device's MSIs carry ITS device id
+ * VIRT_PLATFORM_MSI_DEVID + its first SPI: unique, and above every PCI
+ * requester id of the ECAM's 16 buses (0-0xfff).
+ */
+#define VIRT_PLATFORM_MSI_DEVID     0x8000
 #define MACHINE_GIC_PATH            "/machine/gic"
 
 typedef struct MachineOptions {
