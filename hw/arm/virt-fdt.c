@@ -236,9 +236,9 @@ static void fdt_pcie(FdtW *w, const VirtFdtInfo *info)
         VIRT_PCIE_MMIO_BASE >> 32, VIRT_PCIE_MMIO_BASE,
         VIRT_PCIE_MMIO_SIZE >> 32, VIRT_PCIE_MMIO_SIZE,
     };
-    /* RID 0..0xffff to ITS device ids / StreamIDs 0..0xffff. */
-    uint32_t msi_map[] = { 0, PHANDLE_ITS, 0, 0x10000 };
-    uint32_t iommu_map[] = { 0, 0, 0, 0x10000 };
+    /* The buses' RIDs to ITS device ids / StreamIDs, identically. */
+    uint32_t msi_map[] = { 0, PHANDLE_ITS, 0, buses << 8 };
+    uint32_t iommu_map[] = { 0, 0, 0, buses << 8 };
 
     w_node_at(w, "pcie", VIRT_PCIE_MMIO_BASE);
     w_str(w, "compatible", "pci-host-ecam-generic");
@@ -280,6 +280,11 @@ static void fdt_smmu(FdtW *w, const VirtFdtSmmu *smmu, uint32_t phandle)
     w_reg(w, smmu->base, smmu->size);
     w_cells(w, "interrupts", 3 * smmu->num_irqs, irqs);
     w_prop(w, "interrupt-names", names->str, names->len);
+    if (smmu->msi_devid) {
+        uint32_t msi_parent[] = { PHANDLE_ITS, smmu->msi_devid };
+
+        w_cells(w, "msi-parent", 2, msi_parent);
+    }
     w_prop(w, "dma-coherent", NULL, 0);
     w_u32(w, "#iommu-cells", 1);
     w_u32(w, "phandle", phandle);

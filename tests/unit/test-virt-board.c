@@ -20,7 +20,7 @@ static VirtFdtInfo test_info(VirtFdtSmmu *smmu)
 {
     *smmu = (VirtFdtSmmu) {
         .base = 0x09050000, .size = 0x20000, .spi_base = 74, .num_irqs = 4,
-        .irq_names = smmu_irqs, .on_pcie0 = true,
+        .irq_names = smmu_irqs, .on_pcie0 = true, .msi_devid = 0x8000 + 74,
     };
     return (VirtFdtInfo) {
         .ram_base = 0x40000000, .ram_size = 256 << 20, .num_cpus = 2,
@@ -93,6 +93,16 @@ static void test_fdt_nodes(void)
                      its_ph);
     g_assert_cmpuint(prop_cell(fdt, "/pcie@10000000", "iommu-map", 1), ==,
                      smmu_ph);
+    /* 16 buses of RIDs, below the platform devices' MSI device ids. */
+    g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "msi-map", 3), ==,
+                    0x1000);
+    g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "iommu-map", 3), ==,
+                    0x1000);
+    /* The SMMU's own MSIs go to the ITS with the device id it sends. */
+    g_assert_cmpuint(prop_cell(fdt, "/smmuv3@9050000", "msi-parent", 0), ==,
+                     its_ph);
+    g_assert_cmphex(prop_cell(fdt, "/smmuv3@9050000", "msi-parent", 1), ==,
+                    0x8000 + 74);
     g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "reg", 1), ==,
                     0x3f000000);
     g_assert_cmpuint(prop_cell(fdt, "/pcie@10000000", "bus-range", 1), ==,
@@ -123,8 +133,11 @@ static void test_fdt_no_smmu_on_pcie(void)
     size_t size;
 
     smmu.on_pcie0 = false;
+    smmu.msi_devid = 0;
     info.initrd_end = info.initrd_start;
     fdt = virt_fdt_create(&info, &size, &error_abort);
+    g_assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/smmuv3@9050000"),
+                              "msi-parent", NULL));
     g_assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/pcie@10000000"),
                               "iommu-map", NULL));
     g_assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"),
