@@ -10,6 +10,7 @@
 #include "qemu/error-report.h"
 #include "hw/arm/smmuv3-common.h"
 #include "system/iommufd-emulated.h"
+#include "system/iommufd-emulated-pci.h"
 #include "trace.h"
 #include <sys/eventfd.h>
 
@@ -51,6 +52,7 @@ struct Obj {
         struct {                /* OBJ_DEVICE */
             uint32_t psid;
             Obj *attached;      /* HWPT */
+            EmulatedPCIFunction *fn;    /* its VFIO regions */
         } dev;
         struct {                /* OBJ_IOAS */
             GArray *maps;       /* of Mapping */
@@ -169,6 +171,7 @@ static void obj_destroy(IOMMUFDEmulatedHost *host, Obj *o)
     switch (o->type) {
     case OBJ_DEVICE:
         unref(o->dev.attached);
+        emulated_pci_function_free(o->dev.fn);
         break;
     case OBJ_IOAS:
         g_array_free(o->ioas.maps, TRUE);
@@ -843,7 +846,8 @@ static int emulated_close(void *opaque, int fd)
 
 /*
  * Host devices of the seam: named by physical StreamID (x-emulated-psid),
- * with no VFIO cdev and no regions.
+ * with no VFIO cdev; their VFIO regions are an emulated PCI function's
+ * (include/system/iommufd-emulated-pci.h).
  */
 static bool emulated_check_name(const IOMMUFDHostDeviceName *name,
                                 Error **errp)
@@ -892,12 +896,47 @@ static bool emulated_dev_detach(IOMMUFDBackend *be, IOMMUFDDevice *dev,
     return iommufd_emulated_detach_device(be->kops_opaque, dev->devid, errp);
 }
 
+static int emulated_dev_region_info(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                    uint32_t index, uint64_t *size,
+                                    uint64_t *offset)
+{
+    IOMMUFDEmulatedHost *host = be->kops_opaque;
+    Obj *o;
+    int ret;
+
+    g_mutex_lock(&host->lock);
+    host->stats.ioctls++;       /* VFIO_DEVICE_GET_REGION_INFO */
+    o = obj_get(host, dev->devid, OBJ_DEVICE);
+    ret = o ? emulated_pci_function_region_info(o->dev.fn, index, size,
+                                                offset) : -ENODEV;
+    g_mutex_unlock(&host->lock);
+    return ret;
+}
+
+static ssize_t emulated_dev_region_rw(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                      void *buf, size_t count,
+                                      uint64_t offset, bool write)
+{
+    IOMMUFDEmulatedHost *host = be->kops_opaque;
+    Obj *o;
+    ssize_t ret;
+
+    g_mutex_lock(&host->lock);
+    o = obj_get(host, dev->devid, OBJ_DEVICE);
+    ret = o ? emulated_pci_function_rw(o->dev.fn, buf, count, offset, write)
+            : -ENODEV;
+    g_mutex_unlock(&host->lock);
+    return ret;
+}
+
 static const IOMMUFDDeviceOps emulated_device_ops = {
     .check_name = emulated_check_name,
     .bind = emulated_dev_bind,
     .unbind = emulated_dev_unbind,
     .attach = emulated_dev_attach,
     .detach = emulated_dev_detach,
+    .region_info = emulated_dev_region_info,
+    .region_rw = emulated_dev_region_rw,
 };
 
 const IOMMUFDKernelOps iommufd_emulated_ops = {
@@ -1025,6 +1064,7 @@ bool iommufd_emulated_bind_device(IOMMUFDEmulatedHost *host, uint32_t psid,
     }
     o = obj_new(host, OBJ_DEVICE);
     o->dev.psid = psid;
+    o->dev.fn = emulated_pci_function_new();
     *out_dev_id = o->id;
     g_mutex_unlock(&host->lock);
     trace_iommufd_emulated_bind(psid, *out_dev_id);

@@ -8,6 +8,7 @@
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/pci/pci-bus.h"
+#include "hw/pci-host/ecam-host.h"
 #include "system/machine.h"
 #include "trace.h"
 
@@ -27,7 +28,7 @@ typedef struct MachineDevice {
 static struct {
     bool created;
     AddressSpace *as;
-    PCIBus *pcie0;
+    PCIHost *pcie_host;         /* virt: the PCIe host, with pcie.0 */
     GPtrArray *devices;         /* of MachineDevice *, creation order */
     unsigned anon_count;
     uint64_t irqs_used;         /* platform-bus SPIs, bit 0 = SPI 112 */
@@ -39,7 +40,7 @@ static struct {
 /* Properties of a full virt machine that libvirt sets; no effect here. */
 static const char *const machine_ignored_props[] = {
     "usb", "dump-guest-core", "mem-merge", "acpi",
-    "memory-backend", "graphics", "highmem", "its", "ras", NULL
+    "memory-backend", "graphics", "its", "ras", NULL
 };
 
 bool machine_parse_opts(const char *optarg, MachineOptions *mo,
@@ -91,6 +92,13 @@ bool machine_parse_opts(const char *optarg, MachineOptions *mo,
                                   " max.\n");
                 return false;
             }
+        } else if (!strcmp(opt->name, "highmem")) {
+            bool on;
+
+            if (!qemu_opt_get_bool(opts, opt->name, &on, errp)) {
+                return false;
+            }
+            mo->highmem_off = !on;
         } else if (g_strv_contains(machine_ignored_props, opt->name)) {
             trace_machine_prop_ignored(opt->name, val);
         } else {
@@ -493,6 +501,25 @@ static bool machine_create_smmu(Error **errp)
                                          errp);
 }
 
+/* The PCIe host, pcie.0 and its host bridge function at 00.0. */
+static bool machine_create_pcie(const MachineOptions *mo, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = NULL;
+
+    machine.pcie_host = pcie_host_new(machine.as, !mo->highmem_off, errp);
+    if (!machine.pcie_host) {
+        return false;
+    }
+    opts = qemu_opts_parse("gpex-root,bus=pcie.0,addr=0", "driver", errp);
+    return opts && machine_device_create(opts, false, MACHINE_GPEX_ROOT_PATH,
+                                         -1, -1, errp);
+}
+
+PCIHost *machine_pci_host(void)
+{
+    return machine.pcie_host;
+}
+
 bool machine_create(const MachineOptions *mo, Error **errp)
 {
     bool virt = !mo->type || !strcmp(mo->type, "virt");
@@ -511,14 +538,8 @@ bool machine_create(const MachineOptions *mo, Error **errp)
         !address_space_add_ram(machine.as, VIRT_RAM_BASE, ram_size, errp)) {
         goto fail;
     }
-    if (virt) {
-        machine.pcie0 = g_new0(PCIBus, 1);
-        machine.pcie0->id = g_strdup("pcie.0");
-        machine.pcie0->bus_num = 0;
-        if (!object_registry_add("pcie.0", TYPE_PCI_BUS, machine.pcie0,
-                                 errp)) {
-            goto fail;
-        }
+    if (virt && !machine_create_pcie(mo, errp)) {
+        goto fail;
     }
     if (mo->iommu && !machine_create_smmu(errp)) {
         goto fail;
@@ -543,13 +564,7 @@ void machine_destroy(void)
     }
     g_ptr_array_free(machine.devices, TRUE);
     machine.devices = NULL;
-    if (machine.pcie0) {
-        if (object_registry_lookup("pcie.0", TYPE_PCI_BUS) == machine.pcie0) {
-            object_registry_remove("pcie.0");
-        }
-        g_free(machine.pcie0->id);
-        g_clear_pointer(&machine.pcie0, g_free);
-    }
+    g_clear_pointer(&machine.pcie_host, pcie_host_free);
     g_clear_pointer(&machine.as, address_space_free);
     machine.anon_count = 0;
     machine.irqs_used = 0;

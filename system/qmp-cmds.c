@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "qemu/iothread.h"
 #include "system/qmp-vfio.h"
+#include "system/qmp-pci.h"
 #include "system/qmp-vsmmu.h"
 #include "qapi/error.h"
 #include "qemu/option.h"
@@ -233,4 +234,5 @@ void qmp_register_builtin_commands(void)
     qmp_register_command_args("x-query-kvm", qmp_x_query_kvm, no_args);
     qmp_register_vsmmu_commands();
     qmp_register_vfio_commands();
+    qmp_register_pci_commands();
 }

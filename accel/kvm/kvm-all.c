@@ -1,12 +1,13 @@
 /*
- * The KVM guest: guest options, the board devices a Linux guest needs
- * (PL011, PCIe ECAM), the serial backend, the device tree and boot
- * images, and power-off and reset.
+ * The KVM guest: guest options, the board device a Linux guest needs
+ * besides the machine's (PL011; the PCIe host is the virt machine's),
+ * the serial backend, the device tree and boot images, and power-off and
+ * reset.
  *
  * Owns the guest's options (kvm_guest), the PL011 at VIRT_UART_BASE and
- * its backend, the ECAM window, the ITS doorbell's registration in the
- * address space (devices' MSIs to the in-kernel ITS), the boot images
- * and the device tree.
+ * its backend, the ITS doorbell's registration in the address space
+ * (devices' MSIs to the in-kernel ITS), the boot images and the device
+ * tree.
  * Everything here runs in the main thread, including kvm_guest_event()
  * (the vCPU threads reach it through kvm-arm64.c) and the PL011 sink,
  * because MMIO exits are served in the main thread; the PL011's own lock
@@ -52,7 +53,7 @@ static struct {
     size_t fdt_size;
     PL011State *uart;
     qemu_irq uart_irq;
-    MemoryRegion *uart_mr, *ecam_mr;
+    MemoryRegion *uart_mr;
     /* The serial backend: an fd (stdout, a file) or a chardev connection. */
     int serial_fd;
     bool serial_fd_owned;
@@ -283,13 +284,6 @@ static bool add_board_devices(AddressSpace *as, Error **errp)
     if (!kvm_guest.uart_mr) {
         return false;
     }
-    kvm_guest.ecam_mr = address_space_add_mmio(as, "pcie-ecam",
-                                               VIRT_PCIE_ECAM_BASE,
-                                               VIRT_PCIE_ECAM_SIZE,
-                                               &ecam_host_ops, NULL, errp);
-    if (!kvm_guest.ecam_mr) {
-        return false;
-    }
     /* Device lines (the SMMUs' wired interrupts) become GIC SPIs. */
     machine_set_gic_observer(gic_observer, NULL);
     return true;
@@ -321,7 +315,6 @@ static void collect_smmu(DeviceState *dev, void *opaque)
     s->spi_base = machine_device_irq_base(dev);
     s->num_irqs = s->spi_base >= 0 ? dev->num_irqs : 0;
     s->irq_names = dev->irq_names;
-    s->msi_devid = s->spi_base >= 0 ? dev->msi_devid : 0;
     prop = qdev_prop_find(dev->klass, "primary-bus");
     bus = prop ? qdev_prop_get_string(dev, prop) : NULL;
     s->on_pcie0 = bus && !strcmp(bus, "pcie.0");
@@ -349,6 +342,12 @@ static bool build_fdt(unsigned ncpus, Error **errp)
     for (unsigned i = 0; i < ncpus; i++) {
         mpidr[i] = kvm_arch_vcpu_mpidr(i);
     }
+    if (!machine_pci_host()) {
+        error_setg(errp, "-accel kvm: the guest needs -machine virt");
+        return false;
+    }
+    pcie_host_ecam(machine_pci_host(), &info.ecam_base, &info.ecam_size);
+    info.high_mmio = machine_pci_host()->nr_windows > 1;
     machine_foreach_device(collect_smmu, &smmus);
     if (smmus.overflow) {
         error_setg(errp, "-accel kvm: more than %d arm-smmuv3 devices",
@@ -573,11 +572,8 @@ void kvm_guest_cleanup(void)
         if (kvm_guest.uart_mr) {
             address_space_del_mmio(as, kvm_guest.uart_mr);
         }
-        if (kvm_guest.ecam_mr) {
-            address_space_del_mmio(as, kvm_guest.ecam_mr);
-        }
     }
-    kvm_guest.uart_mr = kvm_guest.ecam_mr = NULL;
+    kvm_guest.uart_mr = NULL;
     g_clear_pointer(&kvm_guest.uart, pl011_free);
     g_clear_pointer(&kvm_guest.uart_irq, qemu_free_irq);
     g_clear_pointer(&kvm_guest.fdt, g_free);

@@ -105,8 +105,9 @@ static const char *const accel_veventq_state_names[] = {
 typedef struct SMMUv3AccelDevice {
     SMMUv3AccelState *accel;
     HostIOMMUDevice *hiod;
+    PCIBus *bus;                /* the device's own bus */
     int devfn;
-    uint32_t vsid;
+    uint32_t vsid;              /* its requester ID as last numbered */
     uint32_t vdev_id;           /* 0: none yet */
     uint32_t s1_hwpt_id;        /* nested HWPT owned by this device */
     AccelInstall installed;     /* what the host has for it now */
@@ -955,12 +956,34 @@ static bool accel_alloc_viommu(SMMUv3AccelState *accel, HostIOMMUDevice *hiod,
     return true;
 }
 
-/* Start or stop owning the events of VSID. */
-static void accel_own(SMMUv3AccelState *accel, uint32_t vsid, bool own)
+static bool accel_vsid_used(SMMUv3AccelState *accel, uint32_t vsid,
+                            SMMUv3AccelDevice *except)
 {
+    for (guint i = 0; i < accel->devices->len; i++) {
+        SMMUv3AccelDevice *adev = g_ptr_array_index(accel->devices, i);
+
+        if (adev != except && adev->vsid == vsid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Start or stop owning the events of VSID for ADEV.  Before the guest
+ * numbers the buses, devices behind two bridges may share a vSID: it
+ * stays owned while one of them has it.
+ */
+static void accel_own(SMMUv3AccelState *accel, SMMUv3AccelDevice *adev,
+                      bool own)
+{
+    uint32_t vsid = adev->vsid;
     uint64_t bit = 1ull << (vsid % 64);
 
     g_assert(vsid <= MAX_VSID);
+    if (!own && accel_vsid_used(accel, vsid, adev)) {
+        return;
+    }
     g_mutex_lock(&accel->lock);
     if (own) {
         accel->owned[vsid / 64] |= bit;
@@ -970,16 +993,63 @@ static void accel_own(SMMUv3AccelState *accel, uint32_t vsid, bool own)
     g_mutex_unlock(&accel->lock);
 }
 
-static SMMUv3AccelDevice *accel_find(SMMUv3AccelState *accel, int devfn)
+static SMMUv3AccelDevice *accel_find(SMMUv3AccelState *accel, PCIBus *bus,
+                                     int devfn)
 {
     for (guint i = 0; i < accel->devices->len; i++) {
         SMMUv3AccelDevice *adev = g_ptr_array_index(accel->devices, i);
 
-        if (adev->devfn == devfn) {
+        if (adev->bus == bus && adev->devfn == devfn) {
             return adev;
         }
     }
     return NULL;
+}
+
+/* The vSID the guest's numbering gives the device now. */
+static uint32_t accel_current_vsid(SMMUv3AccelDevice *adev)
+{
+    return pci_requester_id(pci_bus_num(adev->bus), adev->devfn);
+}
+
+/*
+ * The guest renumbered a bus: a device whose requester ID changed gets
+ * its events under the new vSID, loses the vDEVICE of the old one (a
+ * vDEVICE's virt_id is fixed), and is installed again for what the
+ * guest configured at the new vSID (a new vDEVICE when its STE is
+ * valid).
+ */
+static void accel_requester_ids_changed(PCIBus *iommu_bus, void *opaque)
+{
+    SMMUv3AccelState *accel = opaque;
+    SMMUGlobalConfig cfg;
+
+    smmuv3_get_global_config(accel->s, &cfg);
+    for (guint i = 0; i < accel->devices->len; i++) {
+        SMMUv3AccelDevice *adev = g_ptr_array_index(accel->devices, i);
+        uint32_t vsid = accel_current_vsid(adev);
+        Error *err = NULL;
+
+        if (vsid == adev->vsid) {
+            continue;
+        }
+        trace_smmuv3_accel_renumber(accel_name(accel), adev->hiod->name,
+                                    adev->vsid, vsid);
+        accel_own(accel, adev, false);
+        if (adev->vdev_id &&
+            !iommufd_backend_free_id(accel->be, adev->vdev_id, &err)) {
+            error_report_err(err);
+            err = NULL;
+        }
+        adev->vdev_id = 0;
+        adev->vsid = vsid;
+        accel_own(accel, adev, true);
+        if (!accel_install(adev, &cfg, false, &err)) {
+            error_prepend(&err, "arm-smmuv3 '%s': vSID 0x%x: ",
+                          accel_name(accel), adev->vsid);
+            error_report_err(err);
+        }
+    }
 }
 
 static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
@@ -1014,8 +1084,9 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
     adev = g_new0(SMMUv3AccelDevice, 1);
     adev->accel = accel;
     adev->hiod = hiod;
+    adev->bus = bus;
     adev->devfn = devfn;
-    adev->vsid = pci_requester_id(bus->bus_num, devfn);
+    adev->vsid = accel_current_vsid(adev);
     if (!accel_install(adev, &cfg, false, errp)) {
         g_free(adev);
         if (first) {
@@ -1026,7 +1097,7 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
     g_ptr_array_add(accel->devices, adev);
     accel->applied = cfg;
     accel->applied_valid = true;
-    accel_own(accel, adev->vsid, true);
+    accel_own(accel, adev, true);
     trace_smmuv3_accel_set_device(accel_name(accel), hiod->name, adev->vsid,
                                   hiod->devid);
     return true;
@@ -1035,14 +1106,14 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
 static void accel_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
 {
     SMMUv3AccelState *accel = opaque;
-    SMMUv3AccelDevice *adev = accel_find(accel, devfn);
+    SMMUv3AccelDevice *adev = accel_find(accel, bus, devfn);
     Error *err = NULL;
 
     if (!adev) {
         return;
     }
     /* Stop owning its events first, then undo the nesting. */
-    accel_own(accel, adev->vsid, false);
+    accel_own(accel, adev, false);
     if (!host_iommu_device_attach_hwpt(adev->hiod, adev->hiod->ioas_id,
                                        &err)) {
         error_report_err(err);
@@ -1069,6 +1140,7 @@ static void accel_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
 static const PCIIOMMUOps accel_pci_ops = {
     .set_iommu_device = accel_set_iommu_device,
     .unset_iommu_device = accel_unset_iommu_device,
+    .requester_ids_changed = accel_requester_ids_changed,
 };
 
 /* ---- life cycle ------------------------------------------------------------ */
@@ -1129,7 +1201,7 @@ void smmuv3_accel_fini(SMMUv3State *s)
     while (accel->devices->len) {
         SMMUv3AccelDevice *adev = g_ptr_array_index(accel->devices, 0);
 
-        accel_unset_iommu_device(s->pbus, accel, adev->devfn);
+        accel_unset_iommu_device(adev->bus, accel, adev->devfn);
     }
     if (accel->viommu_id) {
         accel_free_viommu(accel);

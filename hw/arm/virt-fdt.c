@@ -227,7 +227,7 @@ static void fdt_uart(FdtW *w)
 
 static void fdt_pcie(FdtW *w, const VirtFdtInfo *info)
 {
-    uint32_t buses = VIRT_PCIE_ECAM_SIZE >> 20;
+    uint32_t buses = info->ecam_size / ECAM_BUS_SIZE;
     uint32_t bus_range[] = { 0, buses - 1 };
     uint32_t ranges[] = {
         0x01000000, 0, 0, VIRT_PCIE_PIO_BASE >> 32, VIRT_PCIE_PIO_BASE,
@@ -235,6 +235,10 @@ static void fdt_pcie(FdtW *w, const VirtFdtInfo *info)
         0x02000000, VIRT_PCIE_MMIO_BASE >> 32, VIRT_PCIE_MMIO_BASE,
         VIRT_PCIE_MMIO_BASE >> 32, VIRT_PCIE_MMIO_BASE,
         VIRT_PCIE_MMIO_SIZE >> 32, VIRT_PCIE_MMIO_SIZE,
+        0x03000000, VIRT_HIGH_PCIE_MMIO_BASE >> 32,
+        (uint32_t)VIRT_HIGH_PCIE_MMIO_BASE,
+        VIRT_HIGH_PCIE_MMIO_BASE >> 32, (uint32_t)VIRT_HIGH_PCIE_MMIO_BASE,
+        VIRT_HIGH_PCIE_MMIO_SIZE >> 32, (uint32_t)VIRT_HIGH_PCIE_MMIO_SIZE,
     };
     /* The buses' RIDs to ITS device ids / StreamIDs, identically. */
     uint32_t msi_map[] = { 0, PHANDLE_ITS, 0, buses << 8 };
@@ -246,11 +250,13 @@ static void fdt_pcie(FdtW *w, const VirtFdtInfo *info)
     w_u32(w, "#address-cells", 3);
     w_u32(w, "#size-cells", 2);
     w_u32(w, "#interrupt-cells", 1);
-    w_reg(w, VIRT_PCIE_ECAM_BASE, VIRT_PCIE_ECAM_SIZE);
+    w_reg(w, info->ecam_base, info->ecam_size);
     w_cells(w, "bus-range", 2, bus_range);
     w_u32(w, "linux,pci-domain", 0);
     w_prop(w, "dma-coherent", NULL, 0);
-    w_cells(w, "ranges", G_N_ELEMENTS(ranges), ranges);
+    /* The 64-bit window (7 cells) only where the host has it. */
+    w_cells(w, "ranges", G_N_ELEMENTS(ranges) - (info->high_mmio ? 0 : 7),
+            ranges);
     w_cells(w, "msi-map", 4, msi_map);
     for (unsigned i = 0; i < info->num_smmus; i++) {
         if (info->smmus[i].on_pcie0) {
@@ -280,11 +286,6 @@ static void fdt_smmu(FdtW *w, const VirtFdtSmmu *smmu, uint32_t phandle)
     w_reg(w, smmu->base, smmu->size);
     w_cells(w, "interrupts", 3 * smmu->num_irqs, irqs);
     w_prop(w, "interrupt-names", names->str, names->len);
-    if (smmu->msi_devid) {
-        uint32_t msi_parent[] = { PHANDLE_ITS, smmu->msi_devid };
-
-        w_cells(w, "msi-parent", 2, msi_parent);
-    }
     w_prop(w, "dma-coherent", NULL, 0);
     w_u32(w, "#iommu-cells", 1);
     w_u32(w, "phandle", phandle);

@@ -77,7 +77,7 @@ unsigned vfio_pci_irqs_count(const VFIOPCIIrqs *irqs)
 
 static AddressSpace *irqs_as(const VFIOPCIIrqs *irqs)
 {
-    return irqs->vdev->parent_obj.as;
+    return irqs->vdev->parent_obj.parent_obj.as;
 }
 
 /* One signal (or several, coalesced: an MSI is an edge) to the guest. */

@@ -9,6 +9,14 @@
  * the IOMMU of its bus, which may move it to HWPTs of its own (nesting
  * for an accelerated SMMUv3).
  *
+ * In the guest's config space the function is the host's: its header and
+ * capabilities are read and written live through the VFIO config region
+ * (vendor, device, class, subsystem IDs as the host has them), except
+ * the bytes vfio_byte_emulated() names; its memory BARs have the sizes of
+ * the VFIO BAR regions and, where the guest maps them, reach those
+ * regions.  I/O BARs, the expansion ROM, INTx and MSI/MSI-X interrupts
+ * are not wired (reads of the MSI capabilities are the host's).
+ *
  * Main thread only.  vfio_pci_region_access() is the API of the
  * x-vfio-pci-region QMP command (system/qmp-vfio.c).
  *
@@ -20,6 +28,7 @@
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/vfio/pci.h"
+#include "system/vfio-cdev-abi.h"
 #include "trace.h"
 
 bool host_iommu_device_attach_hwpt(HostIOMMUDevice *hiod, uint32_t hwpt_id,
@@ -86,58 +95,244 @@ static bool host_bind(VFIOPCIDevice *vdev, Error **errp)
     return true;
 }
 
-/* ---- the device -------------------------------------------------------- */
+/* No real device has a BAR this large; a kernel saying so is refused. */
+#define VFIO_BAR_MAX_SIZE (1ULL << 48)
 
-static bool place_on_bus(VFIOPCIDevice *vdev, Error **errp)
+/* ---- config space: the host's, with the BARs and command emulated ----- */
+
+/*
+ * Bytes of the header vsmmu emulates: command (also written to the
+ * host), header type (our multifunction bit), BARs (sized from the VFIO
+ * regions, placed by the guest in our memory map), expansion ROM (not
+ * exposed) and interrupt line.  Everything else is the host's, read and
+ * written live through the VFIO config region.
+ */
+static bool vfio_byte_emulated(uint32_t addr)
 {
-    const char *bus_id = vdev->bus_id ? vdev->bus_id : "pcie.0";
-    PCIBus *bus;
-    int slot, devfn;
+    return (addr >= PCI_COMMAND && addr < PCI_COMMAND + 2) ||
+           addr == PCI_HEADER_TYPE ||
+           (addr >= PCI_BASE_ADDRESS_0 && addr < PCI_BASE_ADDRESS_0 + 24) ||
+           (addr >= PCI_ROM_ADDRESS && addr < PCI_ROM_ADDRESS + 4) ||
+           addr == PCI_INTERRUPT_LINE;
+}
 
-    bus = object_registry_resolve(TYPE_VFIO_PCI, "bus", bus_id, TYPE_PCI_BUS,
-                                  errp);
-    if (!bus) {
+/* len bytes of the host's config space at addr (all-ones on failure). */
+static uint32_t vfio_host_config_read(VFIOPCIDevice *vdev, uint32_t addr,
+                                      unsigned len)
+{
+    uint32_t v = 0;
+    ssize_t n;
+
+    if (addr >= vdev->config_region_size ||
+        len > vdev->config_region_size - addr) {
+        return 0;               /* past the host's header: nothing there */
+    }
+    n = iommufd_backend_device_region_rw(vdev->be, &vdev->hdev, &v, len,
+                                         vdev->config_offset + addr, false);
+    if (n != (ssize_t)len) {
+        vdev->config_errors++;
+        trace_vfio_pci_config_error(vdev->hiod.name, addr, len, "read");
+        return len == 4 ? UINT32_MAX : (1u << (8 * len)) - 1;
+    }
+    return GUINT32_FROM_LE(v);
+}
+
+static void vfio_host_config_write(VFIOPCIDevice *vdev, uint32_t addr,
+                                   uint32_t val, unsigned len)
+{
+    uint32_t v = GUINT32_TO_LE(val);
+    ssize_t n;
+
+    if (addr >= vdev->config_region_size ||
+        len > vdev->config_region_size - addr) {
+        return;
+    }
+    n = iommufd_backend_device_region_rw(vdev->be, &vdev->hdev, &v, len,
+                                         vdev->config_offset + addr, true);
+    if (n != (ssize_t)len) {
+        vdev->config_errors++;
+        trace_vfio_pci_config_error(vdev->hiod.name, addr, len, "write");
+    }
+}
+
+static uint32_t vfio_config_read(PCIDevice *pdev, uint32_t addr,
+                                 unsigned len)
+{
+    VFIOPCIDevice *vdev = (VFIOPCIDevice *)pdev;
+    uint32_t emu = pci_default_config_read(pdev, addr, len);
+    uint32_t host = 0, mask = 0;
+
+    for (unsigned i = 0; i < len; i++) {
+        if (!vfio_byte_emulated(addr + i)) {
+            mask |= 0xffu << (8 * i);
+        }
+    }
+    if (mask) {
+        host = vfio_host_config_read(vdev, addr, len);
+    }
+    return (emu & ~mask) | (host & mask);
+}
+
+static void vfio_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
+                              unsigned len)
+{
+    VFIOPCIDevice *vdev = (VFIOPCIDevice *)pdev;
+
+    for (unsigned i = 0; i < len; i++) {
+        uint32_t a = addr + i;
+        uint8_t b = val >> (8 * i);
+
+        /* The command register goes to both: the host must decode too. */
+        if (!vfio_byte_emulated(a) ||
+            (a >= PCI_COMMAND && a < PCI_COMMAND + 2)) {
+            vfio_host_config_write(vdev, a, b, 1);
+        }
+    }
+    pci_default_config_write(pdev, addr, val, len);
+}
+
+/* ---- BARs: the host's VFIO regions, where the guest maps them ---------- */
+
+static MemTxResult vfio_bar_rw(VFIOBar *bar, hwaddr addr, uint64_t *data,
+                               unsigned size, bool write)
+{
+    VFIOPCIDevice *vdev = bar->vdev;
+    uint64_t v = GUINT64_TO_LE(write ? *data : 0);
+    ssize_t n;
+
+    n = iommufd_backend_device_region_rw(vdev->be, &vdev->hdev, &v, size,
+                                         bar->region_offset + addr, write);
+    if (n != (ssize_t)size) {
+        vdev->bar_errors++;
+        trace_vfio_pci_bar_error(vdev->hiod.name, bar->index, addr, size);
+        if (!write) {
+            *data = size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
+        }
+        return MEMTX_ERROR;
+    }
+    if (!write) {
+        *data = GUINT64_FROM_LE(v);
+    }
+    return MEMTX_OK;
+}
+
+static MemTxResult vfio_bar_read(void *opaque, hwaddr addr, uint64_t *data,
+                                 unsigned size)
+{
+    return vfio_bar_rw(opaque, addr, data, size, false);
+}
+
+static MemTxResult vfio_bar_write(void *opaque, hwaddr addr, uint64_t data,
+                                  unsigned size)
+{
+    return vfio_bar_rw(opaque, addr, &data, size, true);
+}
+
+static const MemoryRegionOps vfio_bar_ops = {
+    .read = vfio_bar_read,
+    .write = vfio_bar_write,
+    .min_access_size = 1,
+    .max_access_size = 8,
+};
+
+/* BAR n from VFIO region n and the host's BAR register; *n64: it is 64-bit. */
+static bool vfio_bar_setup(VFIOPCIDevice *vdev, int n, bool *n64,
+                           Error **errp)
+{
+    PCIDevice *pdev = &vdev->parent_obj;
+    VFIOBar *bar = &vdev->bars[n];
+    uint32_t raw = pci_get_long(pdev->config + PCI_BASE_ADDRESS_0 + 4 * n);
+    uint64_t size = 0, off = 0;
+    uint8_t type;
+
+    *n64 = false;
+    if (iommufd_backend_device_region_info(vdev->be, &vdev->hdev, n, &size,
+                                           &off) < 0 || !size ||
+        (raw & PCI_BASE_ADDRESS_SPACE_IO)) {
+        /* Absent, or an I/O BAR (not modelled): reads as 0. */
+        pci_set_long(pdev->config + PCI_BASE_ADDRESS_0 + 4 * n, 0);
+        return true;
+    }
+    type = raw & (PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH);
+    *n64 = type & PCI_BASE_ADDRESS_MEM_TYPE_64;
+    if (size > VFIO_BAR_MAX_SIZE) {
+        error_setg(errp, "%s: BAR %d: region of 0x%" PRIx64 " bytes",
+                   vdev->hiod.name, n, size);
         return false;
     }
-    if (vdev->addr >= 0) {
-        devfn = vdev->addr;
-        slot = devfn >> 3;
-        if (bus->slots_used & (1u << slot)) {
-            error_setg(errp, "PCI: slot %d function %d not available for"
-                       " vfio-pci, in use by another device", slot,
-                       devfn & 7);
-            return false;
-        }
-    } else {
-        /* The first free slot; slot 0 is the host bridge's on pcie.0. */
-        for (slot = bus->bus_num == 0 ? 1 : 0; slot < 32; slot++) {
-            if (!(bus->slots_used & (1u << slot))) {
-                break;
-            }
-        }
-        if (slot == 32) {
-            error_setg(errp, "PCI: no slot available for vfio-pci on bus"
-                       " '%s'", bus_id);
-            return false;
-        }
-        devfn = slot << 3;
+    size = MAX(size, 16);
+    size = size & (size - 1) ? 1ULL << (64 - __builtin_clzll(size)) : size;
+    if ((*n64 && n == PCI_NUM_REGIONS - 1) ||
+        (!*n64 && size > (1ULL << 31))) {
+        error_setg(errp, "%s: BAR %d: a %s BAR of 0x%" PRIx64 " bytes",
+                   vdev->hiod.name, n, *n64 ? "64-bit" : "32-bit", size);
+        return false;
     }
-    /* Only a placed device owns (and on teardown frees) its slot. */
-    bus->slots_used |= 1u << slot;
-    vdev->bus = bus;
-    vdev->devfn = devfn;
+    bar->vdev = vdev;
+    bar->index = n;
+    bar->region_offset = off;
+    bar->size = size;
+    pci_register_bar(pdev, n, type, size, &vfio_bar_ops, bar);
+    trace_vfio_pci_bar(vdev->hiod.name, n, size, type);
     return true;
 }
 
+/* The host's header into our config, then the emulated parts over it. */
+static bool vfio_config_setup(VFIOPCIDevice *vdev, Error **errp)
+{
+    PCIDevice *pdev = &vdev->parent_obj;
+    uint64_t size = 0, off = 0;
+    uint32_t copy;
+    uint8_t mf;
+    int ret;
+
+    ret = iommufd_backend_device_region_info(vdev->be, &vdev->hdev,
+                                             VFIO_PCI_CONFIG_REGION_INDEX,
+                                             &size, &off);
+    if (ret < 0 || size < PCI_CONFIG_SPACE_SIZE) {
+        error_setg_errno(errp, ret < 0 ? -ret : EINVAL, "%s: no VFIO config"
+                         " region", vdev->hiod.name);
+        return false;
+    }
+    vdev->config_offset = off;
+    vdev->config_region_size = MIN(size, pdev->config_size);
+    copy = vdev->config_region_size;
+    if (iommufd_backend_device_region_rw(vdev->be, &vdev->hdev, pdev->config,
+                                         copy, off, false) != (ssize_t)copy) {
+        error_setg(errp, "%s: cannot read its config space", vdev->hiod.name);
+        return false;
+    }
+    mf = pdev->multifunction ? PCI_HEADER_TYPE_MULTI_FUNCTION : 0;
+    pdev->config[PCI_HEADER_TYPE] =
+        (pdev->config[PCI_HEADER_TYPE] & ~PCI_HEADER_TYPE_MULTI_FUNCTION) | mf;
+    pci_set_word(pdev->config + PCI_COMMAND, 0);
+    pci_set_long(pdev->config + PCI_ROM_ADDRESS, 0);
+    pdev->config[PCI_INTERRUPT_LINE] = 0;
+    for (int n = 0; n < PCI_NUM_REGIONS; n++) {
+        bool n64;
+
+        if (!vfio_bar_setup(vdev, n, &n64, errp)) {
+            return false;
+        }
+        n += n64;
+    }
+    trace_vfio_pci_config(vdev->hiod.name,
+                          pci_get_word(pdev->config + PCI_VENDOR_ID),
+                          pci_get_word(pdev->config + PCI_DEVICE_ID), size);
+    return true;
+}
+
+/* ---- the device -------------------------------------------------------- */
+
 static void vfio_pci_teardown(VFIOPCIDevice *vdev)
 {
+    PCIDevice *pdev = &vdev->parent_obj;
     Error *err = NULL;
 
-    if (vdev->iommu_device_set) {
-        vdev->bus->iommu_ops->unset_iommu_device(vdev->bus,
-                                                 vdev->bus->iommu_opaque,
-                                                 vdev->devfn);
-        vdev->iommu_device_set = false;
+    if (vdev->iommu_bus) {
+        vdev->iommu_bus->iommu_ops->unset_iommu_device(
+            pdev->bus, vdev->iommu_bus->iommu_opaque, pdev->devfn);
+        vdev->iommu_bus = NULL;
     }
     if (vdev->hiod.hwpt_id &&
         !host_iommu_device_detach_hwpt(&vdev->hiod, &err)) {
@@ -145,7 +340,7 @@ static void vfio_pci_teardown(VFIOPCIDevice *vdev)
         err = NULL;
     }
     if (vdev->hiod.ioas_id) {
-        vfio_iommufd_put_ram_ioas(vdev->be, vdev->parent_obj.as);
+        vfio_iommufd_put_ram_ioas(vdev->be, pdev->parent_obj.as);
         vdev->hiod.ioas_id = 0;
     }
     if (vdev->be) {
@@ -156,24 +351,11 @@ static void vfio_pci_teardown(VFIOPCIDevice *vdev)
         iommufd_backend_disconnect(vdev->be);
         vdev->be = NULL;
     }
-    if (vdev->bus) {
-        vdev->bus->slots_used &= ~(1u << (vdev->devfn >> 3));
-        vdev->bus = NULL;
-    }
 }
 
-static bool vfio_pci_realize(DeviceState *dev, Error **errp)
+static bool vfio_pci_connect(VFIOPCIDevice *vdev, Error **errp)
 {
-    VFIOPCIDevice *vdev = (VFIOPCIDevice *)dev;
     IOMMUFDHostDeviceName name;
-
-    g_free(vdev->hiod.name);
-    vdev->hiod.name = dev->id ? g_strdup_printf("vfio-pci '%s'", dev->id) :
-                      g_strdup("vfio-pci");
-    vdev->hiod.opaque = vdev;
-    vdev->hiod.host_sid = UINT32_MAX;
-    vdev->hdev.name = vdev->hiod.name;
-    vdev->hdev.host_sid = UINT32_MAX;
 
     if (!vdev->iommufd_id) {
         error_setg(errp, "vfio-pci needs an iommufd backend"
@@ -187,37 +369,67 @@ static bool vfio_pci_realize(DeviceState *dev, Error **errp)
         return false;
     }
     name = host_name(vdev);
-    if (!iommufd_backend_check_device_name(vdev->be, &name, errp)) {
+    if (!iommufd_backend_check_device_name(vdev->be, &name, errp) ||
+        !iommufd_backend_connect(vdev->be, errp)) {
         vdev->be = NULL;
         return false;
     }
-    if (!iommufd_backend_connect(vdev->be, errp)) {
-        vdev->be = NULL;
+    return true;
+}
+
+/* Tell the IOMMU translating the device's bus about it, if it cares. */
+static bool vfio_pci_announce(VFIOPCIDevice *vdev, Error **errp)
+{
+    PCIDevice *pdev = &vdev->parent_obj;
+    PCIBus *ibus = pci_device_iommu_bus(pdev);
+
+    if (!ibus || !ibus->iommu_ops->set_iommu_device) {
+        return true;
+    }
+    if (!ibus->iommu_ops->set_iommu_device(pdev->bus, ibus->iommu_opaque,
+                                           pdev->devfn, &vdev->hiod, errp)) {
         return false;
     }
-    if (!place_on_bus(vdev, errp)) {
-        goto fail;
+    vdev->iommu_bus = ibus;
+    return true;
+}
+
+static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
+{
+    VFIOPCIDevice *vdev = (VFIOPCIDevice *)pdev;
+    DeviceState *dev = &pdev->parent_obj;
+
+    g_free(vdev->hiod.name);
+    vdev->hiod.name = dev->id ? g_strdup_printf("vfio-pci '%s'", dev->id) :
+                      g_strdup("vfio-pci");
+    vdev->hiod.opaque = vdev;
+    vdev->hiod.host_sid = UINT32_MAX;
+    vdev->hdev.name = vdev->hiod.name;
+    vdev->hdev.host_sid = UINT32_MAX;
+
+    if (!vfio_pci_connect(vdev, errp)) {
+        return false;
     }
     if (!host_bind(vdev, errp)) {
         goto fail;
     }
     vdev->hiod.iommufd = vdev->be;
+    if (!iommufd_backend_device_has_regions(vdev->be)) {
+        error_setg(errp, "%s: its kernel gives no VFIO regions",
+                   vdev->hiod.name);
+        goto fail;
+    }
+    if (!vfio_config_setup(vdev, errp)) {
+        goto fail;
+    }
     if (!vfio_iommufd_get_ram_ioas(vdev->be, dev->as, &vdev->hiod.ioas_id,
                                    errp) ||
         !host_iommu_device_attach_hwpt(&vdev->hiod, vdev->hiod.ioas_id,
-                                       errp)) {
+                                       errp) ||
+        !vfio_pci_announce(vdev, errp)) {
         goto fail;
     }
-    if (vdev->bus->iommu_ops) {
-        if (!vdev->bus->iommu_ops->set_iommu_device(vdev->bus,
-                                                    vdev->bus->iommu_opaque,
-                                                    vdev->devfn, &vdev->hiod,
-                                                    errp)) {
-            goto fail;
-        }
-        vdev->iommu_device_set = true;
-    }
-    trace_vfio_pci_realize(vdev->hiod.name, vdev->bus->id, vdev->devfn,
+    trace_vfio_pci_realize(vdev->hiod.name, pdev->bus->id, pdev->devfn,
                            vdev->hiod.devid, vdev->be->kops->name);
     return true;
 
@@ -226,9 +438,9 @@ fail:
     return false;
 }
 
-static void vfio_pci_unrealize(DeviceState *dev)
+static void vfio_pci_exit(PCIDevice *pdev)
 {
-    vfio_pci_teardown((VFIOPCIDevice *)dev);
+    vfio_pci_teardown((VFIOPCIDevice *)pdev);
 }
 
 static void vfio_pci_instance_init(DeviceState *dev)
@@ -246,37 +458,39 @@ static void vfio_pci_finalize(DeviceState *dev)
 }
 
 static const Property vfio_pci_properties[] = {
+    DEFINE_PCI_DEVICE_PROPERTIES(),
     DEFINE_PROP_STRING("host", VFIOPCIDevice, host,
                        "host PCI address DDDD:BB:DD.F of the device"),
     DEFINE_PROP_STRING("sysfsdev", VFIOPCIDevice, sysfsdev,
                        "sysfs path of the host device"),
     DEFINE_PROP_LINK("iommufd", VFIOPCIDevice, iommufd_id, "link<iommufd>",
                      "the iommufd backend to bind the device to"),
-    DEFINE_PROP_LINK("bus", VFIOPCIDevice, bus_id, "link<PCI>",
-                     "the PCI bus (default pcie.0)"),
-    DEFINE_PROP_PCI_DEVFN("addr", VFIOPCIDevice, addr,
-                          "slot[.function] on the bus (default: first"
-                          " free)"),
     DEFINE_PROP_UINT32("x-emulated-psid", VFIOPCIDevice, emulated_psid,
                        VFIO_PCI_NO_PSID,
                        "physical StreamID of a device of the emulated host"),
     DEFINE_PROP_END_OF_LIST(),
 };
 
-static const DeviceClass vfio_pci_class = {
-    .name = TYPE_VFIO_PCI,
-    .desc = "VFIO-based PCI device assignment (iommufd)",
-    .category = "misc",
-    .instance_size = sizeof(VFIOPCIDevice),
-    .user_creatable = true,
-    .hotpluggable = true,
-    .props = vfio_pci_properties,
-    .help_note = "vsmmu binds devices through the iommufd backend only"
-                 " (VFIO device cdev).",
-    .instance_init = vfio_pci_instance_init,
-    .realize = vfio_pci_realize,
-    .unrealize = vfio_pci_unrealize,
-    .finalize = vfio_pci_finalize,
+static const PCIDeviceClass vfio_pci_class = {
+    .parent_class = {
+        .name = TYPE_VFIO_PCI,
+        .desc = "VFIO-based PCI device assignment (iommufd)",
+        .category = "misc",
+        .instance_size = sizeof(VFIOPCIDevice),
+        .user_creatable = true,
+        .hotpluggable = true,
+        .props = vfio_pci_properties,
+        .help_note = "vsmmu binds devices through the iommufd backend only"
+                     " (VFIO device cdev).",
+        .instance_init = vfio_pci_instance_init,
+        .finalize = vfio_pci_finalize,
+        PCI_DEVICE_CLASS_COMMON,
+    },
+    .is_express = true,
+    .pci_realize = vfio_pci_realize,
+    .pci_exit = vfio_pci_exit,
+    .config_read = vfio_config_read,
+    .config_write = vfio_config_write,
 };
 
 /* ---- region access (the API of x-vfio-pci-region) ---------------------- */
@@ -285,7 +499,7 @@ bool vfio_pci_region_access(VFIOPCIDevice *vdev, uint64_t region,
                             uint64_t offset, unsigned size, uint64_t *value,
                             bool write, Error **errp)
 {
-    const char *id = vdev->parent_obj.id;
+    const char *id = vdev->parent_obj.parent_obj.id;
     uint64_t rsize = 0, roff = 0, v;
     ssize_t n;
     int ret;
@@ -328,7 +542,7 @@ bool vfio_pci_region_access(VFIOPCIDevice *vdev, uint64_t region,
 
 static void vfio_pci_register(void)
 {
-    device_class_register(&vfio_pci_class);
+    device_class_register(&vfio_pci_class.parent_class);
 }
 
 type_init(vfio_pci_register)

@@ -25,6 +25,7 @@ typedef struct DeviceClass {
     const char *name;           /* type name, e.g. "arm-smmuv3" */
     const char *desc;           /* one line for "-device help" */
     const char *category;       /* e.g. "misc", "storage" */
+    const char *parent;         /* parent type; NULL: TYPE_DEVICE ("device") */
     size_t instance_size;       /* >= sizeof(DeviceState), which comes first */
     bool user_creatable;        /* may be given with -device */
     bool hotpluggable;          /* may be added/removed with QMP */

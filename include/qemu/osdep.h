@@ -37,4 +37,10 @@
 typedef uint64_t hwaddr;
 #define HWADDR_PRIx PRIx64
 
+/* The struct of type TYPE whose member MEMBER is at PTR. */
+#define container_of(ptr, type, member) \
+    ((type *)((char *)(ptr) - offsetof(type, member)))
+
+#define QEMU_ALIGN_UP(n, m) (((n) + (m) - 1) / (m) * (m))
+
 #endif /* QEMU_OSDEP_H */

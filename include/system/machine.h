@@ -6,7 +6,12 @@
  * needs:
  *
  *   RAM              0x40000000, -m bytes (default 128 MiB)
- *   pcie.0           PCI root bus, bus number 0
+ *   PCIe host        QEMU virt's (include/hw/pci-host/ecam-host.h): ECAM
+ *                    at 0x4010000000 (0x3f000000 with highmem=off), MMIO
+ *                    windows 0x10000000 and 0x8000000000 (highmem only),
+ *                    root bus pcie.0 (bus number 0), host bridge
+ *                    function gpex-root at 00.0 (QOM path
+ *                    /machine/gpex-root)
  *   iommu=smmuv3     an arm-smmuv3 on pcie.0 at 0x09050000, SPIs 74..,
  *                    QOM path /machine/smmuv3
  *   platform bus     0x0c000000..0x0dffffff: user-created devices with
@@ -37,6 +42,7 @@
 #define SYSTEM_MACHINE_H
 
 #include "hw/qdev-core.h"
+#include "hw/pci/pci-bus.h"
 #include "qemu/option.h"
 
 #define VIRT_RAM_BASE               0x40000000ULL
@@ -49,12 +55,15 @@
 #define VIRT_PLATFORM_BUS_IRQ       112
 #define VIRT_PLATFORM_BUS_NUM_IRQS  64
 /*
- * A wired platform device's MSIs carry ITS device id
- * VIRT_PLATFORM_MSI_DEVID + its first SPI: unique, and above every PCI
- * requester id of the ECAM's 16 buses (0-0xfff).
+ * A wired platform device's MSIs carry device id VIRT_PLATFORM_MSI_DEVID
+ * + its first SPI: unique, and above every PCI requester id (the 256
+ * buses' 0-0xffff), so it never passes for a PCI function's.  The
+ * device tree describes none (IDR0.MSI is 0: Linux takes the wired
+ * SPIs); KVM's ITS, with 16 device id bits, drops such MSIs.
  */
-#define VIRT_PLATFORM_MSI_DEVID     0x8000
+#define VIRT_PLATFORM_MSI_DEVID     0x10000
 #define MACHINE_GIC_PATH            "/machine/gic"
+#define MACHINE_GPEX_ROOT_PATH      "/machine/gpex-root"
 
 typedef struct MachineOptions {
     const char *type;           /* "virt" or "none" */
@@ -63,6 +72,7 @@ typedef struct MachineOptions {
     bool ram_size_set;          /* -m was given */
     bool accel_kvm;             /* accel=kvm (see system/kvm.h) */
     int gic_version;            /* 0 not given, -1 host/max, else 2, 3, 4 */
+    bool highmem_off;           /* highmem=off: low ECAM, no 64-bit window */
 } MachineOptions;
 
 /* Parse "-machine" arguments into MO (strings point into nothing owned). */
@@ -75,6 +85,8 @@ bool machine_is_created(void);
 
 /* The guest's physical address space (system memory). */
 AddressSpace *machine_address_space(void);
+/* The virt machine's PCIe host, or NULL ("-machine none"). */
+PCIHost *machine_pci_host(void);
 
 /*
  * Create a device from -device / device_add options: "driver", "id",

@@ -54,6 +54,21 @@ typedef struct MemoryRegionOps {
     bool unaligned;             /* allow unaligned accesses */
 } MemoryRegionOps;
 
+/*
+ * An IOMMU's answer for one DMA access (include/hw/pci/pci-bus.h,
+ * PCIIOMMUOps.translate): the mapping that covers the address.
+ */
+typedef enum IOMMUAccessFlags {
+    IOMMU_NONE = 0, IOMMU_RO = 1, IOMMU_WO = 2, IOMMU_RW = 3,
+} IOMMUAccessFlags;
+
+typedef struct IOMMUTLBEntry {
+    uint64_t iova;              /* input address of the mapping, aligned */
+    uint64_t translated_addr;   /* its output (guest-physical) address */
+    uint64_t addr_mask;         /* mapping size - 1 (e.g. 0xfff) */
+    IOMMUAccessFlags perm;
+} IOMMUTLBEntry;
+
 typedef struct MemoryRegion MemoryRegion;
 typedef struct AddressSpace AddressSpace;
 

@@ -60,6 +60,10 @@ void fuzz_daemon_init(void)
     argv[argc++] = (char *)"-device";
     argv[argc++] = (char *)"vfio-pci,iommufd=iommufd0,"
                            "x-emulated-psid=0x1240,addr=2,id=hostdev1";
+    argv[argc++] = (char *)"-device";
+    argv[argc++] = (char *)"pcie-root-port,id=rp1,addr=3,chassis=1";
+    argv[argc++] = (char *)"-device";
+    argv[argc++] = (char *)"iommu-testdev,bus=rp1,id=itd0";
     argv[argc++] = (char *)"-qmp";
     argv[argc++] = qmp;
     argv[argc++] = (char *)"-qtest";

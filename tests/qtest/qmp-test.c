@@ -244,7 +244,11 @@ static void test_system_reset(void)
     qtest_quit(s);
 }
 
-/* x-vfio-pci-region refuses all but host vfio-pci devices. */
+/*
+ * x-vfio-pci-region reaches the host device's VFIO regions (here the
+ * emulated host's: its config space says 1234:11e8) and refuses all but
+ * vfio-pci devices.
+ */
 static void test_vfio_pci_region(void)
 {
     QTestState *s = qtest_init("-machine virt -device pxb-pcie,id=pci.1,"
@@ -252,11 +256,19 @@ static void test_vfio_pci_region(void)
                                "x-emulated-host=on -device vfio-pci,"
                                "iommufd=iommufd0,x-emulated-psid=0x1234,"
                                "id=hostdev0");
+    JsonObject *rsp;
 
+    rsp = qtest_qmp(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
+                    " {\"id\": \"hostdev0\", \"region\": 7, \"offset\": 0,"
+                    " \"size\": 4}}");
+    g_assert_cmphex(json_object_get_int_member(
+                        json_object_get_object_member(rsp, "return"),
+                        "value"), ==, 0x11e81234);
+    json_object_unref(rsp);
     assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
-                 " {\"id\": \"hostdev0\", \"region\": 0, \"offset\": 0,"
+                 " {\"id\": \"hostdev0\", \"region\": 3, \"offset\": 0,"
                  " \"size\": 4}}", "GenericError",
-                 "hostdev0 is not a host device");
+                 "hostdev0: no VFIO region 3: Invalid argument");
     assert_error(s, "{\"execute\": \"x-vfio-pci-region\", \"arguments\":"
                  " {\"id\": \"pci.1\", \"region\": 0, \"offset\": 0,"
                  " \"size\": 4}}", "GenericError",

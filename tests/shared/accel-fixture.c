@@ -8,6 +8,7 @@
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/vfio/pci.h"
+#include "hw/pci-host/ecam-host.h"
 #include "accel-fixture.h"
 #include "qos-memory.h"
 
@@ -29,9 +30,7 @@ void accel_fixture_init(AccelFixture *f)
     f->as = address_space_new("memory");
     g_assert_true(address_space_add_ram(f->as, ACCEL_FIX_RAM_BASE,
                                         ACCEL_FIX_RAM_SIZE, &error_abort));
-    f->bus.id = (char *)"pcie.0";
-    g_assert_true(object_registry_add("pcie.0", TYPE_PCI_BUS, &f->bus,
-                                      &error_abort));
+    f->pci = pcie_host_new(f->as, true, &error_abort);
     f->host = iommufd_emulated_host_new();
     f->be = iommufd_backend_new("iommufd0");
     iommufd_backend_set_kernel(f->be, &iommufd_emulated_ops, f->host);
@@ -116,6 +115,7 @@ void accel_fixture_fini(AccelFixture *f)
         }
     }
     qdev_free(f->smmu);
+    pcie_host_free(f->pci);
     object_registry_clear();
     iothread_free(f->iot);
     iommufd_backend_disconnect(f->be);

@@ -25,7 +25,7 @@
 
 typedef struct AccelFixture {
     AddressSpace *as;
-    PCIBus bus;
+    PCIHost *pci;               /* the virt PCIe host: pcie.0 */
     IOMMUFDEmulatedHost *host;
     IOMMUFDBackend *be;
     IOThread *iot;

@@ -336,11 +336,11 @@ static void test_pxb(void)
     machine_virt();
     bus = object_registry_lookup("pcie.0", TYPE_PCI_BUS);
     g_assert_nonnull(bus);
-    g_assert_cmpuint(bus->bus_num, ==, 0);
+    g_assert_cmpuint(pci_bus_num(bus), ==, 0);
     pxb = add("pxb-pcie,id=pci.1,bus_nr=252,bus=pcie.0", &error_abort);
     bus = object_registry_lookup("pci.1", TYPE_PCI_BUS);
     g_assert_nonnull(bus);
-    g_assert_cmpuint(bus->bus_num, ==, 252);
+    g_assert_cmpuint(pci_bus_num(bus), ==, 252);
     g_assert_true(machine_find_device("pci.1") == pxb);
     g_assert_null(pxb->mmio);
     g_assert_cmpint(machine_device_irq_base(pxb), ==, -1);

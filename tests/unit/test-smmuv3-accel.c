@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "accel-fixture.h"
+#include "hw/pci/pci-device.h"
 #include "smmuv3-internal.h"
 
 #define PSID        ACCEL_FIX_PSID(0)
@@ -251,6 +252,99 @@ static void test_veventq_failed(void)
     teardown(&f);
 }
 
+static uint64_t host_objects(Fixture *f)
+{
+    IOMMUFDEmulatedStats st;
+
+    iommufd_emulated_host_stats(f->host, &st);
+    return st.objects;
+}
+
+/* The first device's vSID and vDEVICE id, as query-vsmmu shows them. */
+static void first_device(Fixture *f, uint32_t *vsid, uint32_t *vdev_id)
+{
+    SMMUv3AccelInfo i;
+    SMMUv3AccelDeviceInfo *d;
+
+    smmuv3_accel_get_info((SMMUv3State *)f->smmu, &i);
+    g_assert_cmpuint(i.devices->len, ==, 1);
+    d = &g_array_index(i.devices, SMMUv3AccelDeviceInfo, 0);
+    *vsid = d->vsid;
+    *vdev_id = d->vdev_id;
+    smmuv3_accel_info_free(&i);
+}
+
+/*
+ * A host device behind a root port: its vSID is what the guest's
+ * numbering gives it, and follows a renumbering with a new vDEVICE.
+ */
+static void test_renumber(void)
+{
+    QSMMUv3Options opts = { .cmdq_log2size = 8, .evtq_log2size = 8,
+                            .sid_bits = 16 };
+    static const uint8_t numbers[] = { 1, 2, 1 };
+    DeviceState *rp, *vfio;
+    uint32_t vsid, vdev, last_vdev;
+    uint64_t objects = 0;
+    Fixture f;
+
+    accel_fixture_init(&f);
+    rp = qdev_new("pcie-root-port", &error_abort);
+    rp->as = f.as;
+    qdev_set_id(rp, "rp1");
+    g_assert_true(qdev_prop_parse(rp, "addr", "0x10", &error_abort));
+    g_assert_true(qdev_realize(rp, &error_abort));
+    vfio = qdev_new("vfio-pci", &error_abort);
+    vfio->as = f.as;
+    g_assert_true(qdev_prop_parse(vfio, "iommufd", "iommufd0", &error_abort));
+    g_assert_true(qdev_prop_parse(vfio, "x-emulated-psid", "0x1234",
+                                  &error_abort));
+    g_assert_true(qdev_prop_parse(vfio, "bus", "rp1", &error_abort));
+    g_assert_true(qdev_realize(vfio, &error_abort));
+    first_device(&f, &vsid, &vdev);
+    g_assert_cmphex(vsid, ==, 0x0000);
+
+    g_assert_true(qsmmuv3_bringup(&f.d, &opts));
+    for (unsigned i = 1; i <= 2; i++) {
+        qsmmuv3_ste_s1(&f.d, i << 8, i, qsmmuv3_alloc(&f.d, 4096, 4096));
+        g_assert_true(qsmmuv3_cfgi_ste(&f.d, i << 8));
+    }
+    first_device(&f, &vsid, &vdev);
+    g_assert_cmphex(vsid, ==, 0x0000);
+
+    /*
+     * The guest numbers the port 1, then 2, then 1 again: each time the
+     * vSID follows, the device is installed for the new vSID's STE with a
+     * vDEVICE of that virt_id (a host fault reaches the guest under it),
+     * and no kernel object is left behind.
+     */
+    for (unsigned i = 0; i < G_N_ELEMENTS(numbers); i++) {
+        QSMMUv3Event ev;
+
+        pci_config_write((PCIDevice *)rp, PCI_SUBORDINATE_BUS, numbers[i], 1);
+        pci_config_write((PCIDevice *)rp, PCI_SECONDARY_BUS, numbers[i], 1);
+        first_device(&f, &vsid, &vdev);
+        g_assert_cmphex(vsid, ==, numbers[i] << 8);
+        g_assert_cmpuint(vdev, !=, 0);
+        if (!i) {
+            objects = host_objects(&f);
+        }
+        g_assert_cmpuint(host_objects(&f), ==, objects);
+        raise_events(&f, 1);
+        run_iothread(&f);
+        g_assert_cmpuint(qsmmuv3_evtq_consume(&f.d, &ev, 1, NULL), ==, 1);
+        g_assert_cmphex(ev.sid, ==, numbers[i] << 8);
+    }
+    /* The subordinate number alone changes no requester ID. */
+    pci_config_write((PCIDevice *)rp, PCI_SUBORDINATE_BUS, 9, 1);
+    first_device(&f, &vsid, &last_vdev);
+    g_assert_cmpuint(last_vdev, ==, vdev);
+    g_assert_cmphex(vsid, ==, 0x0100);
+    qdev_free(vfio);
+    qdev_free(rp);
+    accel_fixture_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -262,5 +356,6 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/inval-bound", test_inval_bound);
     g_test_add_func("/smmuv3-accel/idr-fixed", test_idr_fixed);
     g_test_add_func("/smmuv3-accel/veventq-failed", test_veventq_failed);
+    g_test_add_func("/smmuv3-accel/renumber", test_renumber);
     return g_test_run();
 }

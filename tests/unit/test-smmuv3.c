@@ -81,6 +81,7 @@ static TestSMMU *tsmmu_new_props(const char *const *props)
     t->as = address_space_new("test");
     g_assert(address_space_add_ram(t->as, RAM_BASE, RAM_SIZE, &error_abort));
     t->bus.id = (char *)"pcie.0";
+    t->bus.is_root = true;
     g_assert(object_registry_add("pcie.0", TYPE_PCI_BUS, &t->bus,
                                  &error_abort));
     t->dev = tsmmu_create(t, props ? props : dflt, &error_abort);
@@ -1328,7 +1329,8 @@ static void test_props_errors(void)
 static void test_props_bus(void)
 {
     TestSMMU *t = tsmmu_new();
-    PCIBus bus1 = { .id = (char *)"pcie.1", .bus_num = 1 };
+    PCIBus bus1 = { .id = (char *)"pcie.1", .is_root = true,
+                    .root_bus_num = 1 };
     DeviceState *dev2;
 
     g_assert_true(t->bus.iommu == t->dev);

@@ -119,7 +119,7 @@ static void setup(Fixture *f, gconstpointer data)
                                         &error_abort));
     f->be = iommufd_backend_new("iommufd0");
     iommufd_backend_set_kernel(f->be, &fake_kernel, NULL);
-    f->vdev.parent_obj.as = f->as;
+    f->vdev.parent_obj.parent_obj.as = f->as;
     f->vdev.be = f->be;
     f->vdev.hiod.name = (char *)"vfio-pci 'hostdev0'";
     f->vdev.hdev.name = f->vdev.hiod.name;

@@ -8,11 +8,14 @@
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/vfio/pci.h"
+#include "hw/pci-host/ecam-host.h"
 #include "system/iommufd-emulated.h"
 
 typedef struct Fixture {
     AddressSpace *as;
-    PCIBus bus;
+    PCIHost *pci;
+    PCIBus *bus;                /* pcie.0 */
+    DeviceState *host_bridge;   /* 00.0 */
     IOMMUFDEmulatedHost *host;
     IOMMUFDBackend *be;
     /* What the bus's IOMMU was told. */
@@ -55,9 +58,12 @@ static void setup(Fixture *f, gconstpointer data)
     f->as = address_space_new("memory");
     g_assert_true(address_space_add_ram(f->as, 0x40000000, 16 << 20,
                                         &error_abort));
-    f->bus.id = (char *)"pcie.0";
-    g_assert_true(object_registry_add("pcie.0", TYPE_PCI_BUS, &f->bus,
-                                      &error_abort));
+    f->pci = pcie_host_new(f->as, true, &error_abort);
+    f->bus = f->pci->roots[0];
+    f->host_bridge = qdev_new("gpex-root", &error_abort);
+    f->host_bridge->as = f->as;
+    g_assert_true(qdev_prop_parse(f->host_bridge, "addr", "0", &error_abort));
+    g_assert_true(qdev_realize(f->host_bridge, &error_abort));
     f->host = iommufd_emulated_host_new();
     f->be = iommufd_backend_new("iommufd0");
     iommufd_backend_set_kernel(f->be, &iommufd_emulated_ops, f->host);
@@ -67,8 +73,21 @@ static void setup(Fixture *f, gconstpointer data)
                                       f->be, &error_abort));
 }
 
+/* Functions on pcie.0 besides the host bridge. */
+static unsigned bus_used(Fixture *f)
+{
+    unsigned n = 0;
+
+    for (int i = 1; i < PCI_DEVFN_MAX; i++) {
+        n += f->bus->devices[i] != NULL;
+    }
+    return n;
+}
+
 static void teardown(Fixture *f, gconstpointer data)
 {
+    qdev_free(f->host_bridge);
+    pcie_host_free(f->pci);
     object_registry_clear();
     iommufd_backend_disconnect(f->be);
     iommufd_backend_free(f->be);
@@ -102,7 +121,7 @@ static void expect_realize_error(Fixture *f, const char *const *props,
     /* Nothing left behind. */
     iommufd_emulated_host_stats(f->host, &st);
     g_assert_cmpuint(st.objects, ==, 0);
-    g_assert_cmpuint(f->bus.slots_used, ==, 0);
+    g_assert_cmpuint(bus_used(f), ==, 0);
     g_assert_cmpuint(f->be->users, ==, 1);
 }
 
@@ -115,13 +134,13 @@ static void test_emulated(Fixture *f, gconstpointer data)
     VFIOPCIDevice *vdev = (VFIOPCIDevice *)dev;
     IOMMUFDEmulatedStats st;
 
-    f->bus.iommu_ops = &fake_iommu_ops;
-    f->bus.iommu_opaque = f;
+    f->bus->iommu_ops = &fake_iommu_ops;
+    f->bus->iommu_opaque = f;
     g_assert_true(qdev_realize(dev, &error_abort));
     g_assert_cmpstr(vdev->be->kops->name, ==, "emulated");
     g_assert_cmpint(vdev->hdev.fd, ==, -1);
-    g_assert_cmpint(vdev->devfn, ==, 3 << 3);
-    g_assert_cmphex(f->bus.slots_used, ==, 1u << 3);
+    g_assert_cmpint(vdev->parent_obj.devfn, ==, 3 << 3);
+    g_assert_true(f->bus->devices[3 << 3] == &vdev->parent_obj);
     g_assert_cmpuint(vdev->hiod.host_sid, ==, 8);
     /* Bound, and attached to the RAM IOAS until an IOMMU moves it. */
     g_assert_cmpuint(vdev->hiod.devid, !=, 0);
@@ -137,7 +156,7 @@ static void test_emulated(Fixture *f, gconstpointer data)
     g_assert_cmpint(f->unset_calls, ==, 1);
     iommufd_emulated_host_stats(f->host, &st);
     g_assert_cmpuint(st.objects, ==, 0);
-    g_assert_cmpuint(f->bus.slots_used, ==, 0);
+    g_assert_cmpuint(bus_used(f), ==, 0);
     g_assert_cmpuint(f->be->users, ==, 1);
 }
 
@@ -154,8 +173,8 @@ static void test_shared_ioas(Fixture *f, gconstpointer data)
     g_assert_true(qdev_realize(d1, &error_abort));
     g_assert_true(qdev_realize(d2, &error_abort));
     /* Automatic slots: 1 and 2 (slot 0 is the host bridge's). */
-    g_assert_cmpint(((VFIOPCIDevice *)d1)->devfn, ==, 1 << 3);
-    g_assert_cmpint(((VFIOPCIDevice *)d2)->devfn, ==, 2 << 3);
+    g_assert_cmpint(((VFIOPCIDevice *)d1)->parent_obj.devfn, ==, 1 << 3);
+    g_assert_cmpint(((VFIOPCIDevice *)d2)->parent_obj.devfn, ==, 2 << 3);
     g_assert_cmpuint(((VFIOPCIDevice *)d1)->hiod.ioas_id, ==,
                      ((VFIOPCIDevice *)d2)->hiod.ioas_id);
     qdev_free(d1);
@@ -228,8 +247,8 @@ static void test_errors(Fixture *f, gconstpointer data)
         g_assert_true(qdev_realize(d, &error_abort));
         g_assert_false(qdev_realize(d2, &err));
         g_assert_cmpstr(error_get_pretty(err), ==, "PCI: slot 4 function 0"
-                        " not available for vfio-pci, in use by another"
-                        " device");
+                        " not available for vfio-pci, in use by"
+                        " vfio-pci,id=");
         error_free_or_abort(&err);
         qdev_free(d2);
         d2 = new_vfio(f, (const char *const[]){ "iommufd", "iommufd0",
@@ -240,13 +259,14 @@ static void test_errors(Fixture *f, gconstpointer data)
                         " with StreamID 0x8 is already bound");
         error_free_or_abort(&err);
         qdev_free(d2);
-        g_assert_cmphex(f->bus.slots_used, ==, 1u << 4);
+        g_assert_cmpuint(bus_used(f), ==, 1);
+        g_assert_nonnull(f->bus->devices[4 << 3]);
         qdev_free(d);
     }
 
     /* The bus's IOMMU may refuse a device: everything is undone. */
-    f->bus.iommu_ops = &fake_iommu_ops;
-    f->bus.iommu_opaque = f;
+    f->bus->iommu_ops = &fake_iommu_ops;
+    f->bus->iommu_opaque = f;
     f->refuse = true;
     expect_realize_error(f, (const char *const[]){ "iommufd", "iommufd0",
                                                    "x-emulated-psid", "8",
@@ -276,7 +296,7 @@ static void test_addr_parse(void)
     VFIOPCIDevice *vdev = (VFIOPCIDevice *)dev;
     Error *err = NULL;
 
-    g_assert_cmpint(vdev->addr, ==, -1);
+    g_assert_cmpint(vdev->parent_obj.addr, ==, -1);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         bool ok = qdev_prop_parse(dev, "addr", cases[i].str, &err);
         g_autofree char *msg = NULL;
@@ -284,7 +304,7 @@ static void test_addr_parse(void)
         if (cases[i].devfn >= 0) {
             g_assert_null(err);
             g_assert_true(ok);
-            g_assert_cmpint(vdev->addr, ==, cases[i].devfn);
+            g_assert_cmpint(vdev->parent_obj.addr, ==, cases[i].devfn);
             continue;
         }
         g_assert_false(ok);
@@ -293,11 +313,11 @@ static void test_addr_parse(void)
         g_assert_cmpstr(error_get_pretty(err), ==, msg);
         error_free_or_abort(&err);
         /* A refused value leaves the last good one. */
-        g_assert_cmpint(vdev->addr, ==, 0);
+        g_assert_cmpint(vdev->parent_obj.addr, ==, 0);
     }
     /* From JSON, the devfn number. */
     g_assert_true(qdev_prop_set_uint(dev, "addr", 0x21, &error_abort));
-    g_assert_cmpint(vdev->addr, ==, 0x21);
+    g_assert_cmpint(vdev->parent_obj.addr, ==, 0x21);
     g_assert_false(qdev_prop_set_uint(dev, "addr", 256, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "Parameter 'addr' expects a value between -1 and 255");

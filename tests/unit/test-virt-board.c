@@ -1,6 +1,6 @@
 /*
  * The KVM guest's board, without KVM: the device tree it boots with, the
- * arm64 Image loader's layout, the PL011 and the empty ECAM window.
+ * arm64 Image loader's layout, the PL011 and the PCIe host's ECAM.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -20,13 +20,15 @@ static VirtFdtInfo test_info(VirtFdtSmmu *smmu)
 {
     *smmu = (VirtFdtSmmu) {
         .base = 0x09050000, .size = 0x20000, .spi_base = 74, .num_irqs = 4,
-        .irq_names = smmu_irqs, .on_pcie0 = true, .msi_devid = 0x8000 + 74,
+        .irq_names = smmu_irqs, .on_pcie0 = true,
     };
     return (VirtFdtInfo) {
         .ram_base = 0x40000000, .ram_size = 256 << 20, .num_cpus = 2,
         .mpidr = mpidrs, .bootargs = "console=ttyAMA0 quiet",
         .initrd_start = 0x42000000, .initrd_end = 0x42001000,
         .num_smmus = 1, .smmus = smmu,
+        .ecam_base = VIRT_HIGH_PCIE_ECAM_BASE,
+        .ecam_size = VIRT_HIGH_PCIE_ECAM_SIZE, .high_mmio = true,
     };
 }
 
@@ -93,20 +95,25 @@ static void test_fdt_nodes(void)
                      its_ph);
     g_assert_cmpuint(prop_cell(fdt, "/pcie@10000000", "iommu-map", 1), ==,
                      smmu_ph);
-    /* 16 buses of RIDs, below the platform devices' MSI device ids. */
+    /* Every bus's RIDs, identically: 256 buses by default. */
     g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "msi-map", 3), ==,
-                    0x1000);
+                    0x10000);
     g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "iommu-map", 3), ==,
-                    0x1000);
-    /* The SMMU's own MSIs go to the ITS with the device id it sends. */
-    g_assert_cmpuint(prop_cell(fdt, "/smmuv3@9050000", "msi-parent", 0), ==,
-                     its_ph);
-    g_assert_cmphex(prop_cell(fdt, "/smmuv3@9050000", "msi-parent", 1), ==,
-                    0x8000 + 74);
-    g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "reg", 1), ==,
-                    0x3f000000);
+                    0x10000);
+    /* QEMU virt's default: the high ECAM (256 buses), both windows. */
+    g_assert_cmphex(prop_u64(fdt, "/pcie@10000000", "reg"), ==,
+                    0x4010000000ULL);
     g_assert_cmpuint(prop_cell(fdt, "/pcie@10000000", "bus-range", 1), ==,
-                     15);
+                     255);
+    node = fdt_path_offset(fdt, "/pcie@10000000");
+    g_assert_nonnull(fdt_getprop(fdt, node, "ranges", &len));
+    g_assert_cmpint(len, ==, 21 * 4);
+    g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "ranges", 14), ==,
+                    0x03000000);
+    g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "ranges", 15), ==,
+                    0x80);
+    g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "ranges", 19), ==,
+                    0x80);
 
     /* Each wired SPI under its name, edge-triggered. */
     node = fdt_path_offset(fdt, "/smmuv3@9050000");
@@ -125,6 +132,27 @@ static void test_fdt_nodes(void)
     g_assert_nonnull(fdt_getprop(fdt, node, "dma-coherent", &len));
 }
 
+/* highmem=off: the low ECAM (16 buses) and the 32-bit window only. */
+static void test_fdt_low_ecam(void)
+{
+    VirtFdtSmmu smmu;
+    VirtFdtInfo info = test_info(&smmu);
+    g_autofree void *fdt = NULL;
+    size_t size;
+    int len;
+
+    info.ecam_base = VIRT_PCIE_ECAM_BASE;
+    info.ecam_size = VIRT_PCIE_ECAM_SIZE;
+    info.high_mmio = false;
+    fdt = virt_fdt_create(&info, &size, &error_abort);
+    g_assert_cmphex(prop_u64(fdt, "/pcie@10000000", "reg"), ==, 0x3f000000);
+    g_assert_cmpuint(prop_cell(fdt, "/pcie@10000000", "bus-range", 1), ==,
+                     15);
+    g_assert_nonnull(fdt_getprop(fdt, fdt_path_offset(fdt, "/pcie@10000000"),
+                                 "ranges", &len));
+    g_assert_cmpint(len, ==, 14 * 4);
+}
+
 static void test_fdt_no_smmu_on_pcie(void)
 {
     VirtFdtSmmu smmu;
@@ -133,11 +161,8 @@ static void test_fdt_no_smmu_on_pcie(void)
     size_t size;
 
     smmu.on_pcie0 = false;
-    smmu.msi_devid = 0;
     info.initrd_end = info.initrd_start;
     fdt = virt_fdt_create(&info, &size, &error_abort);
-    g_assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/smmuv3@9050000"),
-                              "msi-parent", NULL));
     g_assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/pcie@10000000"),
                               "iommu-map", NULL));
     g_assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"),
@@ -335,26 +360,54 @@ static void test_pl011(void)
     g_string_free(t.tx, TRUE);
 }
 
-static void test_ecam_empty(void)
+/* The ECAM decodes bus/devfn/register; an absent function reads ~0. */
+static void test_ecam(void)
 {
-    uint64_t v;
+    AddressSpace *as = address_space_new("memory");
+    PCIHost *host = pcie_host_new(as, true, &error_abort);
+    DeviceState *hb = qdev_new("gpex-root", &error_abort);
+    hwaddr base;
+    uint64_t size, v;
 
-    g_assert_cmpint(ecam_host_ops.read(NULL, 0x8000, &v, 4), ==, MEMTX_OK);
+    pcie_host_ecam(host, &base, &size);
+    g_assert_cmphex(base, ==, VIRT_HIGH_PCIE_ECAM_BASE);
+    g_assert_cmphex(size, ==, 256 * ECAM_BUS_SIZE);
+    hb->as = as;
+    g_assert_true(qdev_realize(hb, &error_abort));
+    g_assert_cmpint(address_space_cpu_read(as, base, &v, 4), ==, MEMTX_OK);
+    g_assert_cmphex(v, ==, 0x00081b36);
+    g_assert_cmpint(address_space_cpu_read(as, base + 0xa, &v, 2), ==,
+                    MEMTX_OK);
+    g_assert_cmphex(v, ==, 0x0600);
+    /* Device 1, function 0: nothing. */
+    g_assert_cmpint(address_space_cpu_read(as, base + 0x8000, &v, 4), ==,
+                    MEMTX_OK);
     g_assert_cmphex(v, ==, 0xffffffff);
-    g_assert_cmpint(ecam_host_ops.read(NULL, 0x2, &v, 2), ==, MEMTX_OK);
+    /* Bus 1 has no bridge routing to it. */
+    g_assert_cmpint(address_space_cpu_read(as, base + ECAM_BUS_SIZE, &v, 2),
+                    ==, MEMTX_OK);
     g_assert_cmphex(v, ==, 0xffff);
+    g_assert_cmpuint(host->stats.config_unclaimed, ==, 2);
+    /* A PCIe function without extended capabilities: 0 at 0x100. */
+    g_assert_cmpint(address_space_cpu_read(as, base + 0x100, &v, 4), ==,
+                    MEMTX_OK);
+    g_assert_cmphex(v, ==, 0);
+    qdev_free(hb);
+    pcie_host_free(host);
+    address_space_free(as);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/virt-board/fdt/nodes", test_fdt_nodes);
+    g_test_add_func("/virt-board/fdt/low-ecam", test_fdt_low_ecam);
     g_test_add_func("/virt-board/fdt/no-smmu-on-pcie",
                     test_fdt_no_smmu_on_pcie);
     g_test_add_func("/virt-board/fdt/from-user", test_fdt_from_user);
     g_test_add_func("/virt-board/boot/image-parse", test_image_parse);
     g_test_add_func("/virt-board/boot/layout", test_boot_layout);
     g_test_add_func("/virt-board/pl011", test_pl011);
-    g_test_add_func("/virt-board/ecam-empty", test_ecam_empty);
+    g_test_add_func("/virt-board/ecam", test_ecam);
     return g_test_run();
 }

@@ -11,18 +11,20 @@
  *   0x0c000000  platform bus (-device arm-smmuv3, SPIs 112..)
  *   0x10000000  PCIe 32-bit MMIO window (0x2eff0000 bytes)
  *   0x3eff0000  PCIe I/O window (64 KiB)
- *   0x3f000000  PCIe ECAM, buses 0..15 (16 MiB)
+ *   0x3f000000  PCIe ECAM, buses 0..15 (16 MiB), with highmem=off
  *   0x40000000  RAM
+ *   0x4010000000  PCIe ECAM, buses 0..255 (256 MiB)
+ *   0x8000000000  PCIe 64-bit MMIO window (512 GiB)
+ *
+ * (the PCIe host's addresses: include/hw/pci-host/ecam-host.h).
  *
  * virt_fdt_create() describes it with libfdt: memory, CPUs (PSCI
  * enable-method), PSCI 0.2+ through HVC, GICv3 and its ITS, the arch
  * timer's PPIs, the PL011 (clocked by a fixed 24 MHz apb_pclk), /chosen,
  * the PCIe host (pci-host-ecam-generic) with msi-map to the ITS and
- * iommu-map to the SMMUv3 on pcie.0 (the 16 buses' requester ids
- * 0-0xfff as ITS device ids and StreamIDs), and every SMMUv3 with its
- * wired SPIs by name and, given an MSI device id, msi-parent to the ITS
- * (Linux then prefers MSIs, which the SMMU writes to the ITS doorbell).
- * Pure: no state, any thread.
+ * iommu-map to the SMMUv3 on pcie.0 (every bus's requester ids as ITS
+ * device ids and StreamIDs, identically), and every SMMUv3 with its
+ * wired SPIs by name.  Pure: no state, any thread.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -30,6 +32,7 @@
 #define HW_ARM_VIRT_FDT_H
 
 #include "qapi/error.h"
+#include "hw/pci-host/ecam-host.h"
 
 #define VIRT_GIC_DIST_BASE          0x08000000ULL
 #define VIRT_GIC_DIST_SIZE          0x00010000ULL
@@ -45,12 +48,6 @@
 #define VIRT_UART_BASE              0x09000000ULL
 #define VIRT_UART_SIZE              0x00001000ULL
 #define VIRT_UART_IRQ               1
-#define VIRT_PCIE_MMIO_BASE         0x10000000ULL
-#define VIRT_PCIE_MMIO_SIZE         0x2eff0000ULL
-#define VIRT_PCIE_PIO_BASE          0x3eff0000ULL
-#define VIRT_PCIE_PIO_SIZE          0x00010000ULL
-#define VIRT_PCIE_ECAM_BASE         0x3f000000ULL
-#define VIRT_PCIE_ECAM_SIZE         0x01000000ULL
 #define VIRT_GIC_NR_SPIS            256
 
 typedef struct VirtFdtSmmu {
@@ -60,7 +57,6 @@ typedef struct VirtFdtSmmu {
     int num_irqs;
     const char *const *irq_names;   /* "eventq", "gerror", ... */
     bool on_pcie0;                  /* translates pcie.0 (iommu-map) */
-    uint32_t msi_devid;             /* ITS device id of its MSIs; 0: none */
 } VirtFdtSmmu;
 
 typedef struct VirtFdtInfo {
@@ -72,6 +68,9 @@ typedef struct VirtFdtInfo {
     hwaddr initrd_start, initrd_end;    /* equal: no initrd */
     unsigned num_smmus;
     const VirtFdtSmmu *smmus;
+    hwaddr ecam_base;               /* the PCIe host's ECAM as mapped */
+    uint64_t ecam_size;
+    bool high_mmio;                 /* the 64-bit MMIO window exists */
 } VirtFdtInfo;
 
 /* A new flattened device tree (g_free it); its size in *SIZE. */

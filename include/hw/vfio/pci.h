@@ -9,31 +9,42 @@
 #define HW_VFIO_PCI_H
 
 #include "hw/qdev-core.h"
-#include "hw/pci/pci-bus.h"
+#include "hw/pci/pci-device.h"
 #include "system/host-iommu-device.h"
 
 #define TYPE_VFIO_PCI "vfio-pci"
 #define VFIO_PCI_NO_PSID IOMMUFD_NO_PSID
 
-typedef struct VFIOPCIDevice {
-    DeviceState parent_obj;
+typedef struct VFIOPCIDevice VFIOPCIDevice;
+
+/* A BAR of the host device: VFIO region index at region_offset. */
+typedef struct VFIOBar {
+    VFIOPCIDevice *vdev;
+    int index;
+    uint64_t region_offset;
+    uint64_t size;              /* 0: not exposed */
+} VFIOBar;
+
+struct VFIOPCIDevice {
+    PCIDevice parent_obj;       /* bus=, addr=, multifunction= */
 
     /* properties */
     char *host;                 /* DDDD:BB:DD.F */
     char *sysfsdev;             /* /sys/bus/pci/devices/DDDD:BB:DD.F */
     char *iommufd_id;           /* link<iommufd> */
-    char *bus_id;               /* link<PCI>, default "pcie.0" */
-    int32_t addr;               /* devfn, -1 (default): first free slot */
     uint32_t emulated_psid;     /* x-emulated-psid */
 
     /* state */
     IOMMUFDBackend *be;
-    PCIBus *bus;
-    int devfn;
     IOMMUFDDevice hdev;         /* bound through the backend's seam */
-    bool iommu_device_set;      /* announced to the bus's IOMMU */
+    PCIBus *iommu_bus;          /* whose IOMMU it was announced to */
     HostIOMMUDevice hiod;
-} VFIOPCIDevice;
+    uint64_t config_offset;     /* VFIO config region: file offset, size */
+    uint32_t config_region_size;
+    VFIOBar bars[PCI_NUM_REGIONS];
+    uint64_t config_errors;     /* failed config region accesses */
+    uint64_t bar_errors;        /* failed BAR region accesses */
+};
 
 /* Guest RAM of as, mapped at guest-physical IOVAs in an IOAS of be. */
 bool vfio_iommufd_get_ram_ioas(IOMMUFDBackend *be, AddressSpace *as,

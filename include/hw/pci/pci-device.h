@@ -1,0 +1,182 @@
+/*
+ * PCI functions: the device model's view of a PCI or PCI Express
+ * function, its configuration space, BARs and DMA.
+ *
+ * A PCI device type is a PCIDeviceClass whose DeviceClass (parent_class,
+ * registered with device_class_register()) uses PCI_DEVICE_CLASS_COMMON
+ * and whose state struct starts with a PCIDevice; its property list
+ * starts with DEFINE_PCI_DEVICE_PROPERTIES(): bus=, addr=,
+ * multifunction=, as QEMU's.  Realize places the function on its bus,
+ * builds a type-0 or type-1 header from the class (IDs, class code,
+ * header type) and calls the class's pci_realize, which adds BARs
+ * (pci_register_bar) and capabilities (pci_add_capability).
+ *
+ * Configuration space semantics (pci_config_read / pci_config_write, the
+ * ECAM's entry points): per-byte write masks (read-only, read-write,
+ * write-1-to-clear), BAR sizing by writing all-ones, the command
+ * register's memory-space enable deciding whether BARs decode and its
+ * bus-master enable whether the function may DMA (pci_dma_rw).  Reads
+ * beyond the function's config space size return all-ones, writes there
+ * are dropped.  I/O BARs are not modelled (no device here has one).
+ *
+ * Main thread only (config accesses, BAR mapping, DMA).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_PCI_PCI_DEVICE_H
+#define HW_PCI_PCI_DEVICE_H
+
+#include "hw/qdev-core.h"
+#include "hw/qdev-properties.h"
+#include "hw/pci/pci-bus.h"
+#include "hw/pci/pci-regs.h"
+
+#define TYPE_PCI_DEVICE "pci-device"
+
+#define PCI_BAR_UNMAPPED UINT64_MAX
+
+typedef struct PCIIORegion {
+    uint64_t size;              /* power of two; 0: BAR not implemented */
+    uint8_t type;               /* the BAR's low bits: MEM_TYPE_64, PREFETCH */
+    const MemoryRegionOps *ops;
+    void *opaque;
+    uint64_t addr;              /* where it decodes now, or PCI_BAR_UNMAPPED */
+    MemoryRegion *mr;           /* in the host's address space while mapped */
+    char *name;
+} PCIIORegion;
+
+typedef struct PCIDeviceClass {
+    DeviceClass parent_class;
+    uint16_t vendor_id;
+    uint16_t device_id;
+    uint16_t subsystem_vendor_id;
+    uint16_t subsystem_id;
+    uint8_t revision;
+    uint16_t class_id;          /* base class << 8 | subclass */
+    uint8_t prog_if;
+    bool is_bridge;             /* type-1 header, with a secondary bus */
+    bool is_express;            /* 4 KiB config space */
+    /* Device part of realize (BARs, capabilities); may be NULL. */
+    bool (*pci_realize)(PCIDevice *dev, Error **errp);
+    void (*pci_exit)(PCIDevice *dev);
+    /* After the config space was reset; may be NULL. */
+    void (*pci_reset)(PCIDevice *dev);
+    /* Overrides of the config accessors (vfio-pci); NULL: the defaults. */
+    uint32_t (*config_read)(PCIDevice *dev, uint32_t addr, unsigned len);
+    void (*config_write)(PCIDevice *dev, uint32_t addr, uint32_t val,
+                         unsigned len);
+} PCIDeviceClass;
+
+struct PCIDevice {
+    DeviceState parent_obj;
+
+    /* properties */
+    char *bus_id;               /* link<PCI>, default "pcie.0" */
+    int32_t addr;               /* devfn, -1: first free slot */
+    bool multifunction;
+
+    /* state */
+    PCIBus *bus;
+    int devfn;
+    uint32_t config_size;
+    uint8_t *config;            /* what the guest reads */
+    uint8_t *wmask;             /* bits the guest may write */
+    uint8_t *w1cmask;           /* bits the guest clears by writing 1 */
+    uint8_t *config_reset;      /* config as realized, restored at reset */
+    uint8_t cap_next;           /* next free offset for a capability */
+    uint8_t pcie_cap;           /* offset of the PCIe capability, or 0 */
+    PCIIORegion io_regions[PCI_NUM_REGIONS];
+    PCIBus *sec_bus;            /* bridges: the bus behind */
+};
+
+#define PCI_DEVICE_GET_CLASS(dev) \
+    container_of((dev)->parent_obj.klass, PCIDeviceClass, parent_class)
+
+bool pci_qdev_realize(DeviceState *dev, Error **errp);
+void pci_qdev_unrealize(DeviceState *dev);
+void pci_qdev_reset(DeviceState *dev);
+
+/* The DeviceClass members every PCI device type has. */
+#define PCI_DEVICE_CLASS_COMMON \
+    .parent = TYPE_PCI_DEVICE, \
+    .realize = pci_qdev_realize, \
+    .unrealize = pci_qdev_unrealize, \
+    .reset = pci_qdev_reset
+
+#define DEFINE_PCI_DEVICE_PROPERTIES() \
+    DEFINE_PROP_LINK("bus", PCIDevice, bus_id, "link<PCI>", \
+                     "the PCI bus it plugs into (default pcie.0)"), \
+    DEFINE_PROP_PCI_DEVFN("addr", PCIDevice, addr, \
+                          "slot[.function] on the bus (default: first" \
+                          " free)"), \
+    DEFINE_PROP_BOOL("multifunction", PCIDevice, multifunction, false, \
+                     "on/off: other functions may share its slot")
+
+/* True if dev is (a subtype of) a PCI device. */
+bool object_is_pci_device(const DeviceState *dev);
+
+/* Config space entry points (the ECAM): bounds-checked, len 1, 2 or 4. */
+uint32_t pci_config_read(PCIDevice *dev, uint32_t addr, unsigned len);
+void pci_config_write(PCIDevice *dev, uint32_t addr, uint32_t val,
+                      unsigned len);
+/* The default semantics, for overriding classes to fall back on. */
+uint32_t pci_default_config_read(PCIDevice *dev, uint32_t addr,
+                                 unsigned len);
+void pci_default_config_write(PCIDevice *dev, uint32_t addr, uint32_t val,
+                              unsigned len);
+
+/* Little-endian helpers on a config byte array. */
+static inline void pci_set_word(uint8_t *p, uint16_t v)
+{
+    p[0] = v;
+    p[1] = v >> 8;
+}
+
+static inline void pci_set_long(uint8_t *p, uint32_t v)
+{
+    pci_set_word(p, v);
+    pci_set_word(p + 2, v >> 16);
+}
+
+static inline uint16_t pci_get_word(const uint8_t *p)
+{
+    return p[0] | (uint16_t)p[1] << 8;
+}
+
+static inline uint32_t pci_get_long(const uint8_t *p)
+{
+    return pci_get_word(p) | (uint32_t)pci_get_word(p + 2) << 16;
+}
+
+/*
+ * BAR n of SIZE bytes (a power of two, >= 16), TYPE its low bits
+ * (PCI_BASE_ADDRESS_MEM_TYPE_64 takes BAR n + 1 too,
+ * PCI_BASE_ADDRESS_MEM_PREFETCH), served by ops/opaque where the guest
+ * maps it.
+ */
+void pci_register_bar(PCIDevice *dev, int n, uint8_t type, uint64_t size,
+                      const MemoryRegionOps *ops, void *opaque);
+/* Add a capability of SIZE bytes; returns its offset (or 0 when full). */
+uint8_t pci_add_capability(PCIDevice *dev, uint8_t cap_id, uint8_t size);
+/* The PCIe capability (version 2) of a function of port type TYPE. */
+uint8_t pcie_cap_init(PCIDevice *dev, uint8_t type);
+
+/* The function's requester ID under the guest's current numbering. */
+uint16_t pci_requester_id_of(PCIDevice *dev);
+/* The nearest bus at or above dev's with an IOMMU, or NULL. */
+PCIBus *pci_device_iommu_bus(PCIDevice *dev);
+/* Memory decoding and bus mastering, as the guest enabled them. */
+bool pci_device_memory_enabled(PCIDevice *dev);
+bool pci_device_bus_master(PCIDevice *dev);
+
+/*
+ * DMA by an emulated function: no DMA without bus master enable (in the
+ * function and every bridge above it: MEMTX_ERROR, nothing accessed);
+ * through the IOMMU of its bus when that IOMMU translates (split at
+ * mapping boundaries; a fault, reported by the IOMMU, stops the access
+ * with MEMTX_ERROR), else straight to guest memory.
+ */
+MemTxResult pci_dma_rw(PCIDevice *dev, uint64_t addr, void *buf,
+                       uint64_t len, bool is_write);
+
+#endif /* HW_PCI_PCI_DEVICE_H */

@@ -1,0 +1,127 @@
+/*
+ * PCI and PCI Express configuration-space registers, as the PCI Local
+ * Bus 3.0, PCI-to-PCI Bridge 1.2 and PCI Express Base specifications
+ * define them: offsets, fields and values used by the device models and
+ * by the tests that drive them (one declaration for both).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_PCI_PCI_REGS_H
+#define HW_PCI_PCI_REGS_H
+
+#define PCI_CONFIG_SPACE_SIZE           0x100
+#define PCIE_CONFIG_SPACE_SIZE          0x1000
+
+/* Common header (types 0 and 1). */
+#define PCI_VENDOR_ID                   0x00
+#define PCI_DEVICE_ID                   0x02
+#define PCI_COMMAND                     0x04
+#define  PCI_COMMAND_IO                 0x0001
+#define  PCI_COMMAND_MEMORY             0x0002
+#define  PCI_COMMAND_MASTER             0x0004
+#define  PCI_COMMAND_PARITY             0x0040
+#define  PCI_COMMAND_SERR               0x0100
+#define  PCI_COMMAND_INTX_DISABLE       0x0400
+#define PCI_STATUS                      0x06
+#define  PCI_STATUS_INTERRUPT           0x0008
+#define  PCI_STATUS_CAP_LIST            0x0010
+#define  PCI_STATUS_W1C                 0xf900  /* error bits: RW1C */
+#define PCI_REVISION_ID                 0x08
+#define PCI_CLASS_PROG                  0x09
+#define PCI_CLASS_DEVICE                0x0a
+#define PCI_CACHE_LINE_SIZE             0x0c
+#define PCI_LATENCY_TIMER               0x0d
+#define PCI_HEADER_TYPE                 0x0e
+#define  PCI_HEADER_TYPE_NORMAL         0x00
+#define  PCI_HEADER_TYPE_BRIDGE         0x01
+#define  PCI_HEADER_TYPE_MULTI_FUNCTION 0x80
+#define PCI_BIST                        0x0f
+#define PCI_BASE_ADDRESS_0              0x10
+#define  PCI_BASE_ADDRESS_SPACE_IO      0x01
+#define  PCI_BASE_ADDRESS_MEM_TYPE_64   0x04
+#define  PCI_BASE_ADDRESS_MEM_PREFETCH  0x08
+#define  PCI_BASE_ADDRESS_MEM_MASK      (~0x0fULL)
+#define  PCI_BASE_ADDRESS_IO_MASK       (~0x03ULL)
+#define PCI_CAPABILITY_LIST             0x34
+#define PCI_INTERRUPT_LINE              0x3c
+#define PCI_INTERRUPT_PIN               0x3d
+
+/* Type 0. */
+#define PCI_NUM_REGIONS                 6
+#define PCI_SUBSYSTEM_VENDOR_ID         0x2c
+#define PCI_SUBSYSTEM_ID                0x2e
+#define PCI_ROM_ADDRESS                 0x30
+
+/* Type 1 (PCI-to-PCI bridge). */
+#define PCI_BRIDGE_NUM_REGIONS          2
+#define PCI_PRIMARY_BUS                 0x18
+#define PCI_SECONDARY_BUS               0x19
+#define PCI_SUBORDINATE_BUS             0x1a
+#define PCI_SEC_LATENCY_TIMER           0x1b
+#define PCI_IO_BASE                     0x1c
+#define PCI_IO_LIMIT                    0x1d
+#define  PCI_IO_RANGE_TYPE_32           0x01
+#define PCI_SEC_STATUS                  0x1e
+#define PCI_MEMORY_BASE                 0x20
+#define PCI_MEMORY_LIMIT                0x22
+#define  PCI_MEMORY_RANGE_MASK          0xfff0
+#define PCI_PREF_MEMORY_BASE            0x24
+#define PCI_PREF_MEMORY_LIMIT           0x26
+#define  PCI_PREF_RANGE_TYPE_64         0x0001
+#define  PCI_PREF_RANGE_MASK            0xfff0
+#define PCI_PREF_BASE_UPPER32           0x28
+#define PCI_PREF_LIMIT_UPPER32          0x2c
+#define PCI_IO_BASE_UPPER16             0x30
+#define PCI_IO_LIMIT_UPPER16            0x32
+#define PCI_ROM_ADDRESS1                0x38
+#define PCI_BRIDGE_CONTROL              0x3e
+#define  PCI_BRIDGE_CTL_BUS_RESET       0x0040
+
+/* Class codes (base class << 8 | subclass). */
+#define PCI_CLASS_BRIDGE_HOST           0x0600
+#define PCI_CLASS_BRIDGE_PCI            0x0604
+#define PCI_CLASS_OTHERS                0xff00
+
+/* Capabilities. */
+#define PCI_CAP_LIST_ID                 0
+#define PCI_CAP_LIST_NEXT               1
+#define PCI_CAP_ID_EXP                  0x10
+
+/* PCI Express capability (version 2), offsets from its start. */
+#define PCI_EXP_FLAGS                   0x02
+#define  PCI_EXP_FLAGS_VERS2            0x0002
+#define  PCI_EXP_FLAGS_TYPE_SHIFT       4
+#define  PCI_EXP_FLAGS_SLOT             0x0100
+#define  PCI_EXP_TYPE_ENDPOINT          0x0
+#define  PCI_EXP_TYPE_ROOT_PORT         0x4
+#define  PCI_EXP_TYPE_RC_END            0x9
+#define PCI_EXP_DEVCAP                  0x04
+#define PCI_EXP_DEVCTL                  0x08
+#define PCI_EXP_DEVSTA                  0x0a
+#define PCI_EXP_LNKCAP                  0x0c
+#define PCI_EXP_LNKCTL                  0x10
+#define PCI_EXP_LNKSTA                  0x12
+#define PCI_EXP_SLTCAP                  0x14
+#define  PCI_EXP_SLTCAP_PSN_SHIFT       19
+#define PCI_EXP_SLTCTL                  0x18
+#define PCI_EXP_SLTSTA                  0x1a
+#define PCI_EXP_RTCTL                   0x1c
+#define PCI_EXP_RTSTA                   0x20
+#define PCI_EXP_DEVCAP2                 0x24
+#define PCI_EXP_DEVCTL2                 0x28
+#define PCI_EXP_LNKCTL2                 0x30
+#define PCI_EXP_SLTCTL2                 0x38
+#define PCI_EXP_CAP_SIZEOF              0x3c
+
+/* IDs. */
+#define PCI_VENDOR_ID_REDHAT            0x1b36
+#define PCI_DEVICE_ID_REDHAT_TEST       0x0005
+#define PCI_DEVICE_ID_REDHAT_PCIE_HOST  0x0008
+#define PCI_DEVICE_ID_REDHAT_PXB_PCIE   0x000b
+#define PCI_DEVICE_ID_REDHAT_PCIE_RP    0x000c
+
+#define PCI_SLOT(devfn)                 (((devfn) >> 3) & 0x1f)
+#define PCI_FUNC(devfn)                 ((devfn) & 0x07)
+#define PCI_DEVFN(slot, func)           ((((slot) & 0x1f) << 3) | ((func) & 7))
+
+#endif /* HW_PCI_PCI_REGS_H */
