@@ -192,8 +192,20 @@ int edu_dma_read(EduDma *e, uint64_t iova, uint32_t len, int timeout_ms,
 
 void edu_dma_close(EduDma *e)
 {
+    char path[320];
+    int fd;
+
     if (e->regs) {
         munmap((void *)e->regs, e->regs_size);
         e->regs = NULL;
+    }
+    /* Undo the sysfs enable, so a driver later finds it as it was. */
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/enable", e->bdf);
+    fd = open(path, O_WRONLY);
+    if (fd >= 0) {
+        if (write(fd, "0", 1) != 1) {
+            /* nothing to undo then */
+        }
+        close(fd);
     }
 }

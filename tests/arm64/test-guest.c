@@ -52,6 +52,7 @@
 #include <unistd.h>
 #include "vmlib.h"
 #include "edu-dma.h"
+#include "edu-vfio.h"
 
 #define L2_TIMEOUT_S 120
 #define L2_PREFIX "VSMMU-GUEST: "
@@ -88,6 +89,10 @@ typedef struct Run {
     bool vcpu_thread;           /* a thread "CPU 0/KVM" existed then */
     long long mmio_exits;       /* x-query-kvm at STOP, -1 none */
     long long mmio_unassigned;
+    /* Host-device run: L1's edu assigned to L2 behind accel=on. */
+    char edu_bdf[32];           /* "": none */
+    long long delivered, host_lost, overflow_dropped;  /* query-vsmmu */
+    bool vsmmu_seen;
     int qmp_fd;
     char qmp_buf[4096];         /* a partial QMP line */
     size_t qmp_len;
@@ -132,6 +137,9 @@ static const char *guest_smp(void)
     return smp ? smp : "1";
 }
 
+/* L2 makes this many edu DMAs from an unmapped IOVA (host-device run). */
+#define L2_EDU_DMAS "4"
+
 static char **daemon_argv(const Run *r)
 {
     const char *const base[] = {
@@ -141,8 +149,11 @@ static char **daemon_argv(const Run *r)
         "-initrd", "/data/l2-initrd.cpio",
         "-append", r->reboot ? "console=ttyAMA0 quiet panic=-1"
                                " VSMMU_GUEST_REBOOT=1"
-                             : "console=ttyAMA0 quiet panic=-1",
-        "-device", "arm-smmuv3,primary-bus=pcie.0",
+                   : r->edu_bdf[0] ? "console=ttyAMA0 quiet panic=-1"
+                                     " VSMMU_GUEST_EDU_DMAS=" L2_EDU_DMAS
+                   : "console=ttyAMA0 quiet panic=-1",
+        "-device", r->edu_bdf[0] ? "arm-smmuv3,primary-bus=pcie.0,accel=on"
+                                 : "arm-smmuv3,primary-bus=pcie.0",
     };
     const char *trace = getenv("VSMMU_DAEMON_TRACE");
     char **argv = calloc(64, sizeof(*argv));
@@ -150,6 +161,16 @@ static char **daemon_argv(const Run *r)
 
     for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
         argv[n++] = base[i] ? (char *)base[i] : (char *)guest_smp();
+    }
+    if (r->edu_bdf[0]) {
+        char *dev = malloc(128);
+
+        snprintf(dev, 128, "vfio-pci,host=%s,iommufd=iommufd0,id=hostdev0",
+                 r->edu_bdf);
+        argv[n++] = "-object";
+        argv[n++] = "iommufd,id=iommufd0";
+        argv[n++] = "-device";
+        argv[n++] = dev;
     }
     if (!r->reboot) {
         argv[n++] = "-no-reboot";
@@ -293,6 +314,9 @@ static void qmp_read(Run *r, pid_t pid)
             r->vcpu_thread = has_thread(pid, "CPU 0/KVM");
             qmp_send(r, "{\"execute\":\"query-status\"}\n"
                         "{\"execute\":\"x-query-kvm\"}\n");
+            if (r->edu_bdf[0]) {
+                qmp_send(r, "{\"execute\":\"query-vsmmu\"}\n");
+            }
         }
         if (strstr(line, "\"status\":\"shutdown\"")) {
             r->status_shutdown = true;
@@ -302,6 +326,17 @@ static void qmp_read(Run *r, pid_t pid)
             r->mmio_exits = atoll(strstr(line, "\"mmio-exits\":") + 13);
             r->mmio_unassigned =
                 atoll(strstr(line, "\"mmio-unassigned\":") + 18);
+            if (!r->edu_bdf[0]) {
+                qmp_send(r, "{\"execute\":\"quit\"}\n");
+            }
+        }
+        if (strstr(line, "\"delivered\":")) {
+            vm_note("QMP query-vsmmu: %s", line);
+            r->vsmmu_seen = true;
+            r->delivered = atoll(strstr(line, "\"delivered\":") + 12);
+            r->host_lost = atoll(strstr(line, "\"host-lost\":") + 12);
+            r->overflow_dropped =
+                atoll(strstr(line, "\"guest-overflow-dropped\":") + 25);
             qmp_send(r, "{\"execute\":\"quit\"}\n");
         }
         line = nl + 1;
@@ -661,12 +696,69 @@ static void test_reboot(void *opaque)
               " (status %d)", r->status);
 }
 
+static void test_bind_edu(void *opaque)
+{
+    Run *r = opaque;
+    char cdev[64];
+
+    edu_bind_vfio(r->edu_bdf, sizeof(r->edu_bdf), cdev, sizeof(cdev));
+    vm_note("edu %s bound to vfio-pci (%s), to be L2's", r->edu_bdf, cdev);
+}
+
+/* L2 line count: lines starting with PREFIX and containing NEEDLE. */
+static int count_with(const Run *r, const char *prefix, const char *needle)
+{
+    int n = 0;
+
+    for (int i = 0; i < r->nlines; i++) {
+        n += !strncmp(r->lines[i], prefix, strlen(prefix)) &&
+             (!needle || strstr(r->lines[i], needle));
+    }
+    return n;
+}
+
+/*
+ * L2 with L1's edu assigned (accel=on, vfio-pci): edu DMAs from an IOVA
+ * its own SMMU domain does not map fault in the host SMMU, come back
+ * through iommufd's vEVENTQ and reach L2's own driver as event 0x10,
+ * with L2's StreamID for edu (00:01.0: 0x8) and the IOVA; every event
+ * the vSMMU delivered was logged by L2, none lost.
+ */
+static void test_l2_faults(void *opaque)
+{
+    const Run *r = opaque;
+    int events = count_with(r, "dmesg: arm-smmu-v3 ", "event 0x10 received");
+    int decoded = count_with(r, "dmesg: arm-smmu-v3 ", "F_TRANSLATION");
+
+    VM_ASSERT(has_line(r, "edu: ", " " L2_EDU_DMAS " DMAs"),
+              "L2 made " L2_EDU_DMAS " DMAs with its assigned edu (config"
+              " space, BAR0 and Bus Master through vfio-pci)");
+    vm_note("L2 driver: %d event 0x10, %d F_TRANSLATION; query-vsmmu"
+            " delivered %lld, host-lost %lld, overflow-dropped %lld",
+            events, decoded, r->delivered, r->host_lost,
+            r->overflow_dropped);
+    VM_ASSERT(events >= atoi(L2_EDU_DMAS), "L2's arm-smmu-v3 driver"
+              " received the host faults as event 0x10 (%d)", events);
+    VM_ASSERT(has_line(r, "dmesg: arm-smmu-v3 ", "sid: 0x8 ") &&
+              has_line(r, "dmesg: arm-smmu-v3 ", "iova: 0x100000"),
+              "with L2's StreamID for edu (0x8) and the IOVA (0x100000)");
+    VM_ASSERT(r->vsmmu_seen && r->delivered == events && decoded == events,
+              "every event the vSMMU delivered (query-vsmmu: %lld) was"
+              " logged by L2 (%d), decoded (%d)", r->delivered, events,
+              decoded);
+    VM_ASSERT(r->host_lost == 0 && r->overflow_dropped == 0,
+              "none lost on the way (host-lost %lld, overflow %lld)",
+              r->host_lost, r->overflow_dropped);
+    VM_ASSERT(r->status == 0, "QMP quit ends the daemon with status 0"
+              " (status %d)", r->status);
+}
+
 int main(void)
 {
     static Run r, paused = { .no_shutdown = true, .mmio_exits = -1 },
                rebooted = {
         .reboot = true, .chardev = true,
-    };
+    }, assigned = { .no_shutdown = true, .mmio_exits = -1 };
 
     vm_init();
     vm_run("L1 has KVM", test_kvm, NULL);
@@ -687,5 +779,11 @@ int main(void)
     /* Without -no-reboot a guest reset reboots it. */
     run_daemon(&rebooted);
     vm_run("L2 reboots through a system reset", test_reboot, &rebooted);
+    /* L1's edu, assigned to L2 behind the accelerated vSMMU. */
+    if (vm_run("L1's edu bound to vfio-pci", test_bind_edu, &assigned)) {
+        run_daemon(&assigned);
+        vm_run("L2's driver logs the host faults", test_l2_faults,
+               &assigned);
+    }
     vm_finish();
 }
