@@ -28,7 +28,13 @@
  * -serial chardev:ID (a Unix socket this program listens on), has L2
  * reboot (VSMMU_GUEST_REBOOT=1): it must boot again, its driver bind the
  * reset vSMMU again, and SIGTERM after the second boot end the daemon
- * with status 0.  Every L2 line is in the log, with the
+ * with status 0.  A fourth binds L1's edu to vfio-pci and assigns it to
+ * L2 (-object iommufd -device arm-smmuv3,accel=on -device vfio-pci,...),
+ * L2 makes edu DMAs from an IOVA its own domain does not map
+ * (VSMMU_GUEST_EDU_DMAS), and L2's driver must log each host fault the
+ * vSMMU delivered (query-vsmmu) as event 0x10 / F_TRANSLATION with its
+ * StreamID and IOVA, none lost.  Before the daemon runs, the fault maker
+ * is checked on L1's own edu.  Every L2 line is in the log, with the
  * times from the daemon's start to L2's /init and to its exit
  * (measured, never asserted).  VSMMU_DAEMON_TRACE=P1,P2 on L1's kernel
  * command line adds -trace P1 -trace P2 to the daemon, VSMMU_GUEST_SMP=N
