@@ -871,25 +871,24 @@ bool kvm_arch_start(hwaddr entry, hwaddr dtb, Error **errp)
     return true;
 }
 
+static uint64_t stat_get(const uint64_t *counter)
+{
+    return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
 void kvm_arch_get_stats(KVMArchStats *stats)
 {
-    stats->mmio_exits = __atomic_load_n(&kvm.stats.mmio_exits,
-                                        __ATOMIC_RELAXED);
-    stats->mmio_unassigned = __atomic_load_n(&kvm.stats.mmio_unassigned,
-                                             __ATOMIC_RELAXED);
-    stats->system_events = __atomic_load_n(&kvm.stats.system_events,
-                                           __ATOMIC_RELAXED);
-    stats->irq_lines = __atomic_load_n(&kvm.stats.irq_lines,
-                                       __ATOMIC_RELAXED);
-    stats->irq_dropped = __atomic_load_n(&kvm.stats.irq_dropped,
-                                         __ATOMIC_RELAXED);
-    stats->msis = __atomic_load_n(&kvm.stats.msis, __ATOMIC_RELAXED);
-    stats->msis_unmapped = __atomic_load_n(&kvm.stats.msis_unmapped,
-                                           __ATOMIC_RELAXED);
-    stats->msis_failed = __atomic_load_n(&kvm.stats.msis_failed,
-                                         __ATOMIC_RELAXED);
-    stats->msi_routes = __atomic_load_n(&kvm.stats.msi_routes,
-                                        __ATOMIC_RELAXED);
+    *stats = (KVMArchStats) {
+        .mmio_exits = stat_get(&kvm.stats.mmio_exits),
+        .mmio_unassigned = stat_get(&kvm.stats.mmio_unassigned),
+        .system_events = stat_get(&kvm.stats.system_events),
+        .irq_lines = stat_get(&kvm.stats.irq_lines),
+        .irq_dropped = stat_get(&kvm.stats.irq_dropped),
+        .msis = stat_get(&kvm.stats.msis),
+        .msis_unmapped = stat_get(&kvm.stats.msis_unmapped),
+        .msis_failed = stat_get(&kvm.stats.msis_failed),
+        .msi_routes = stat_get(&kvm.stats.msi_routes),
+    };
 }
 
 static void close_fd(int *fd)

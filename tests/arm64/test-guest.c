@@ -33,7 +33,8 @@
  * L2 makes edu DMAs from an IOVA its own domain does not map
  * (VSMMU_GUEST_EDU_DMAS), and L2's driver must log each host fault the
  * vSMMU delivered (query-vsmmu) as event 0x10 / F_TRANSLATION with its
- * StreamID and IOVA, none lost.  Before the daemon runs, the fault maker
+ * StreamID and IOVA, none lost (with VSMMU_GUEST_DEMO=1 on L1's command
+ * line, that run alone: make demo-guest).  Before the daemon runs, the fault maker
  * is checked on L1's own edu.  Every L2 line is in the log, with the
  * times from the daemon's start to L2's /init and to its exit
  * (measured, never asserted).  VSMMU_DAEMON_TRACE=P1,P2 on L1's kernel
@@ -767,6 +768,15 @@ int main(void)
     }, assigned = { .no_shutdown = true, .mmio_exits = -1 };
 
     vm_init();
+    /* make demo-guest: only the host-device run, for a person. */
+    if (getenv("VSMMU_GUEST_DEMO")) {
+        if (vm_run("L1's edu bound to vfio-pci", test_bind_edu, &assigned)) {
+            run_daemon(&assigned);
+            vm_run("L2's driver logs the host faults", test_l2_faults,
+                   &assigned);
+        }
+        vm_finish();
+    }
     vm_run("L1 has KVM", test_kvm, NULL);
     vm_run("edu DMA faults reach L1's driver", test_edu_faults_l1, NULL);
     vm_run("no /dev/kvm: a clear error", test_no_dev_kvm, NULL);
