@@ -756,6 +756,9 @@ static void test_l2_faults(void *opaque)
     VM_ASSERT(r->host_lost == 0 && r->overflow_dropped == 0,
               "none lost on the way (host-lost %lld, overflow %lld)",
               r->host_lost, r->overflow_dropped);
+    /* Its invalidations, CD ones before the STE included, all complete. */
+    VM_ASSERT(!has_line(r, "dmesg: arm-smmu-v3 ", "CMDQ error"),
+              "L2's command queue never stopped on an error");
     VM_ASSERT(r->status == 0, "QMP quit ends the daemon with status 0"
               " (status %d)", r->status);
 }
