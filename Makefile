@@ -9,6 +9,7 @@
 #   make check-arm64  the real arm-smmu-v3 driver in an arm64 VM (slow once)
 #   make bench        benchmarks
 #   make demo         the main job: host faults reaching a guest's event queue
+#   make demo-guest   the same to a real Linux guest's driver (arm64 VM, slow)
 #   make check-deb    build the Debian package, lintian it, run it installed
 #   make soak         long randomized accel soak (not in CI)
 
@@ -20,13 +21,14 @@ FUZZ_SECONDS ?= 60
 MESON_TEST_ARGS ?= --print-errorlogs
 
 .PHONY: all deps headers check check-asan check-tsan fuzz check-arm64 bench demo \
+	demo-guest \
 	clean help check-deb soak
 
 all: $(BUILD_DIR)/build.ninja
 	ninja -C $(BUILD_DIR)
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,15p' Makefile
 
 deps:
 	scripts/install-deps.sh
@@ -94,6 +96,11 @@ demo: deps
 	@[ -f $(BUILD_DIR)/build.ninja ] || ./configure --builddir=$(BUILD_DIR)
 	ninja -C $(BUILD_DIR)
 	$(BUILD_DIR)/tests/demo/vsmmu-demo --daemon $(BUILD_DIR)/tests/testbed/vsmmu-daemon-testbed $(DEMO_ARGS)
+
+# The nested arm64 bed's host-device run, for a person: L2's own log of
+# the faults, then the host side (tests/arm64/demo-guest.sh).
+demo-guest: headers
+	tests/arm64/demo-guest.sh
 
 # The Debian package, built from a clean copy of the tree (not ./build).
 check-deb:

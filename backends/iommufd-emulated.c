@@ -555,6 +555,15 @@ static int do_hwpt_invalidate(IOMMUFDEmulatedHost *host,
         if (!cmd_opcode_allowed(smmu_cmd_opcode(&c))) {
             return -EOPNOTSUPP;
         }
+        /* As Linux: a per-device command names a vSID with a vDEVICE. */
+        if (smmu_cmd_opcode(&c) != SMMU_CMD_TLBI_NH_ALL &&
+            smmu_cmd_opcode(&c) != SMMU_CMD_TLBI_NH_ASID &&
+            smmu_cmd_opcode(&c) != SMMU_CMD_TLBI_NH_VA &&
+            smmu_cmd_opcode(&c) != SMMU_CMD_TLBI_NH_VAA &&
+            !find_vdev_by_virt_id(host, viommu,
+                                  FIELD_EX64(c.word[0], CMD_0, SID))) {
+            return -EIO;
+        }
         viommu->viommu.invalidations++;
         cmd->entry_num = i + 1;
     }

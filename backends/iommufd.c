@@ -285,6 +285,31 @@ ssize_t iommufd_backend_device_region_rw(IOMMUFDBackend *be,
     return be->kops->device->region_rw(be, dev, buf, count, offset, write);
 }
 
+bool iommufd_backend_device_has_irqs(IOMMUFDBackend *be)
+{
+    return be->kops->device && be->kops->device->irq_count &&
+           be->kops->device->set_irqs;
+}
+
+int iommufd_backend_device_irq_count(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                     uint32_t index)
+{
+    g_assert(iommufd_backend_device_has_irqs(be));
+    return be->kops->device->irq_count(be, dev, index);
+}
+
+int iommufd_backend_device_set_irqs(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                    uint32_t index, uint32_t start,
+                                    uint32_t count, const int32_t *fds)
+{
+    int r;
+
+    g_assert(iommufd_backend_device_has_irqs(be));
+    r = be->kops->device->set_irqs(be, dev, index, start, count, fds);
+    trace_iommufd_backend_set_irqs(dev->name, index, start, count, r);
+    return r;
+}
+
 /* ---- Helpers -------------------------------------------------------- */
 
 /*

@@ -198,6 +198,36 @@ static ssize_t cdev_region_rw(IOMMUFDBackend *be, IOMMUFDDevice *dev,
     return n < 0 ? -errno : n;
 }
 
+static int cdev_irq_count(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                          uint32_t index)
+{
+    struct vfio_irq_info info = { .argsz = sizeof(info), .index = index };
+
+    if (ioctl(dev->fd, VFIO_DEVICE_GET_IRQ_INFO, &info) < 0) {
+        return -errno;
+    }
+    return info.count;
+}
+
+static int cdev_set_irqs(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                         uint32_t index, uint32_t start, uint32_t count,
+                         const int32_t *fds)
+{
+    size_t size = sizeof(struct vfio_irq_set) + count * sizeof(int32_t);
+    g_autofree struct vfio_irq_set *set = g_malloc0(size);
+
+    set->argsz = size;
+    set->flags = (count ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE) |
+                 VFIO_IRQ_SET_ACTION_TRIGGER;
+    set->index = index;
+    set->start = start;
+    set->count = count;
+    if (count) {
+        memcpy(set->data, fds, count * sizeof(int32_t));
+    }
+    return ioctl(dev->fd, VFIO_DEVICE_SET_IRQS, set) < 0 ? -errno : 0;
+}
+
 const IOMMUFDDeviceOps vfio_cdev_linux_ops = {
     .check_name = cdev_check_name,
     .bind = cdev_bind,
@@ -206,4 +236,6 @@ const IOMMUFDDeviceOps vfio_cdev_linux_ops = {
     .detach = cdev_detach,
     .region_info = cdev_region_info,
     .region_rw = cdev_region_rw,
+    .irq_count = cdev_irq_count,
+    .set_irqs = cdev_set_irqs,
 };

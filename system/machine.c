@@ -398,6 +398,7 @@ static bool machine_place(MachineDevice *md, hwaddr base, int irq_base,
         for (int i = 0; i < dev->num_irqs; i++) {
             qdev_connect_irq(dev, i, board_irq, md);
         }
+        dev->msi_devid = VIRT_PLATFORM_MSI_DEVID + md->irq_base;
     }
     trace_machine_place(md->path, dev->mmio ? memory_region_base(dev->mmio)
                         : 0, dev->mmio_size, md->irq_base);

@@ -1,5 +1,11 @@
 /*
- * Guest memory: one memfd-backed RAM block and MMIO regions.
+ * Guest memory: one memfd-backed RAM block, MMIO regions and the MSI
+ * doorbell.
+ *
+ * The RAM block and the MMIO map are set up and changed from the main
+ * thread; RAM accesses are lock-free.  AddressSpace.msi_lock guards the
+ * doorbell (msi_ops, msi_opaque, msi_base, msi_size) and is held across
+ * the doorbell's callbacks, so clearing it waits for them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -15,6 +21,8 @@ struct MemoryRegion {
     uint64_t size;
     const MemoryRegionOps *ops;
     void *opaque;
+    void *host;                 /* host mapping (mapped regions), or NULL */
+    bool listened;              /* the listener maps it */
 };
 
 struct AddressSpace {
@@ -24,6 +32,13 @@ struct AddressSpace {
     uint8_t *ram;               /* host mapping, NULL without RAM */
     int ram_fd;
     GPtrArray *mmio;            /* of MemoryRegion * */
+    const MemoryListener *listener;
+    void *listener_opaque;
+    GMutex msi_lock;
+    const MSIDoorbellOps *msi_ops;      /* NULL: MSIs are RAM stores */
+    void *msi_opaque;
+    hwaddr msi_base;
+    uint64_t msi_size;
 };
 
 AddressSpace *address_space_new(const char *name)
@@ -33,6 +48,7 @@ AddressSpace *address_space_new(const char *name)
     as->name = g_strdup(name);
     as->ram_fd = -1;
     as->mmio = g_ptr_array_new();
+    g_mutex_init(&as->msi_lock);
     return as;
 }
 
@@ -57,6 +73,7 @@ void address_space_free(AddressSpace *as)
         region_free(g_ptr_array_index(as->mmio, i));
     }
     g_ptr_array_free(as->mmio, TRUE);
+    g_mutex_clear(&as->msi_lock);
     g_free(as->name);
     g_free(as);
 }
@@ -163,6 +180,35 @@ bool address_space_get_ram(AddressSpace *as, hwaddr *base, uint64_t *size,
     return true;
 }
 
+static void listener_add(AddressSpace *as, MemoryRegion *mr)
+{
+    if (as->listener && mr->host) {
+        mr->listened = as->listener->region_add(as->listener_opaque, mr);
+        trace_memory_listener_add(as->name, mr->name, mr->listened);
+    }
+}
+
+static void listener_del(AddressSpace *as, MemoryRegion *mr)
+{
+    if (as->listener && mr->listened) {
+        as->listener->region_del(as->listener_opaque, mr);
+    }
+    mr->listened = false;
+}
+
+void address_space_set_listener(AddressSpace *as, const MemoryListener *l,
+                                void *opaque)
+{
+    for (guint i = 0; i < as->mmio->len; i++) {
+        listener_del(as, g_ptr_array_index(as->mmio, i));
+    }
+    as->listener = l;
+    as->listener_opaque = opaque;
+    for (guint i = 0; i < as->mmio->len; i++) {
+        listener_add(as, g_ptr_array_index(as->mmio, i));
+    }
+}
+
 MemoryRegion *address_space_add_mmio(AddressSpace *as, const char *name,
                                      hwaddr base, uint64_t size,
                                      const MemoryRegionOps *ops,
@@ -201,9 +247,37 @@ MemoryRegion *address_space_add_mmio(AddressSpace *as, const char *name,
     return mr;
 }
 
+MemoryRegion *address_space_add_mmio_mapped(AddressSpace *as,
+                                            const char *name, hwaddr base,
+                                            uint64_t size, void *host,
+                                            const MemoryRegionOps *ops,
+                                            void *opaque, Error **errp)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    MemoryRegion *mr;
+
+    if (!host || ((base | size | (uintptr_t)host) & (page - 1))) {
+        error_setg(errp, "MMIO region '%s': a host mapping needs page-aligned"
+                   " base, size and address", name);
+        return NULL;
+    }
+    mr = address_space_add_mmio(as, name, base, size, ops, opaque, errp);
+    if (mr) {
+        mr->host = host;
+        listener_add(as, mr);
+    }
+    return mr;
+}
+
+void *memory_region_host(const MemoryRegion *mr)
+{
+    return mr->host;
+}
+
 void address_space_del_mmio(AddressSpace *as, MemoryRegion *mr)
 {
     if (mr && g_ptr_array_remove(as->mmio, mr)) {
+        listener_del(as, mr);
         trace_memory_del_mmio(as->name, mr->name, mr->base);
         region_free(mr);
     }
@@ -444,4 +518,93 @@ MemTxResult address_space_cpu_write(AddressSpace *as, hwaddr addr,
     }
     le = GUINT64_TO_LE(val);
     return address_space_write(as, addr, &le, size);
+}
+
+/* ---- MSIs ---------------------------------------------------------------- */
+
+bool address_space_set_msi_doorbell(AddressSpace *as, hwaddr base,
+                                    uint64_t size, const MSIDoorbellOps *ops,
+                                    void *opaque, Error **errp)
+{
+    bool ok = false;
+
+    if (!range_valid(base, size)) {
+        error_setg(errp, "invalid MSI doorbell range 0x%" HWADDR_PRIx
+                   " size 0x%" PRIx64, base, size);
+        return false;
+    }
+    g_mutex_lock(&as->msi_lock);
+    if (as->msi_ops) {
+        error_setg(errp, "address space '%s' already has an MSI doorbell",
+                   as->name);
+    } else {
+        as->msi_ops = ops;
+        as->msi_opaque = opaque;
+        as->msi_base = base;
+        as->msi_size = size;
+        ok = true;
+    }
+    g_mutex_unlock(&as->msi_lock);
+    if (ok) {
+        trace_memory_msi_doorbell(as->name, base, size);
+    }
+    return ok;
+}
+
+void address_space_clear_msi_doorbell(AddressSpace *as)
+{
+    g_mutex_lock(&as->msi_lock);
+    as->msi_ops = NULL;
+    as->msi_opaque = NULL;
+    g_mutex_unlock(&as->msi_lock);
+}
+
+/* msi_lock held. */
+static bool doorbell_covers(AddressSpace *as, hwaddr addr)
+{
+    return as->msi_ops && addr >= as->msi_base &&
+           addr - as->msi_base < as->msi_size;
+}
+
+MemTxResult address_space_send_msi(AddressSpace *as, hwaddr addr,
+                                   uint32_t data, uint32_t devid)
+{
+    MemTxResult r;
+
+    g_mutex_lock(&as->msi_lock);
+    if (doorbell_covers(as, addr)) {
+        r = as->msi_ops->send(as->msi_opaque, addr, data, devid) ?
+            MEMTX_OK : MEMTX_ERROR;
+        g_mutex_unlock(&as->msi_lock);
+    } else {
+        g_mutex_unlock(&as->msi_lock);
+        r = address_space_stl_le(as, addr, data);
+    }
+    trace_memory_msi(as->name, addr, data, devid, r);
+    return r;
+}
+
+int address_space_msi_bind(AddressSpace *as, int efd, hwaddr addr,
+                           uint32_t data, uint32_t devid)
+{
+    int r = -ENOENT;
+
+    g_mutex_lock(&as->msi_lock);
+    if (doorbell_covers(as, addr)) {
+        r = as->msi_ops->bind ? as->msi_ops->bind(as->msi_opaque, efd, addr,
+                                                  data, devid)
+                              : -ENOTSUP;
+    }
+    g_mutex_unlock(&as->msi_lock);
+    trace_memory_msi_bind(as->name, efd, addr, data, devid, r);
+    return r;
+}
+
+void address_space_msi_unbind(AddressSpace *as, int efd, int handle)
+{
+    g_mutex_lock(&as->msi_lock);
+    if (as->msi_ops && as->msi_ops->unbind && handle >= 0) {
+        as->msi_ops->unbind(as->msi_opaque, efd, handle);
+    }
+    g_mutex_unlock(&as->msi_lock);
 }

@@ -311,6 +311,10 @@ static JsonNode *qmp_x_query_kvm(JsonObject *args, Error **errp)
     json_object_set_int_member(ret, "system-events", kvm.system_events);
     json_object_set_int_member(ret, "irq-lines", kvm.irq_lines);
     json_object_set_int_member(ret, "irq-dropped", kvm.irq_dropped);
+    json_object_set_int_member(ret, "msis", kvm.msis);
+    json_object_set_int_member(ret, "msis-unmapped", kvm.msis_unmapped);
+    json_object_set_int_member(ret, "msis-failed", kvm.msis_failed);
+    json_object_set_int_member(ret, "msi-routes", kvm.msi_routes);
     return qmp_object_node(ret);
 }
 

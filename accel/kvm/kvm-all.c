@@ -5,7 +5,9 @@
  * reset.
  *
  * Owns the guest's options (kvm_guest), the PL011 at VIRT_UART_BASE and
- * its backend, the boot images and the device tree.
+ * its backend, the ITS doorbell's registration in the address space
+ * (devices' MSIs to the in-kernel ITS), the boot images and the device
+ * tree.
  * Everything here runs in the main thread, including kvm_guest_event()
  * (the vCPU threads reach it through kvm-arm64.c) and the PL011 sink,
  * because MMIO exits are served in the main thread; the PL011's own lock
@@ -43,6 +45,7 @@ static struct {
     bool started;
     bool running;               /* vCPUs started */
     bool paused;                /* powered off under -no-shutdown */
+    bool doorbell;              /* the ITS doorbell is registered */
     unsigned ncpus;
     uint64_t resets;
     ArmBootInfo boot;
@@ -422,6 +425,13 @@ bool kvm_guest_start(bool virt, bool qtest, int gic_version, Error **errp)
         return false;
     }
     kvm_guest.started = true;
+    /* Devices' MSIs to the ITS doorbell reach the in-kernel ITS. */
+    if (!address_space_set_msi_doorbell(as, VIRT_GIC_ITS_TRANSLATER, 4,
+                                        kvm_arch_msi_doorbell(), NULL,
+                                        errp)) {
+        return false;
+    }
+    kvm_guest.doorbell = true;
     if (!serial_open(serial, errp) || !add_board_devices(as, errp) ||
         !build_fdt(ncpus, errp) ||
         !arm_boot_load(&kvm_guest.boot, as, kvm_guest.fdt,
@@ -456,6 +466,10 @@ bool kvm_guest_query(KVMGuestInfo *info)
         .system_events = st.system_events,
         .irq_lines = st.irq_lines,
         .irq_dropped = st.irq_dropped,
+        .msis = st.msis,
+        .msis_unmapped = st.msis_unmapped,
+        .msis_failed = st.msis_failed,
+        .msi_routes = st.msi_routes,
     };
     return true;
 }
@@ -538,10 +552,14 @@ void kvm_guest_cleanup(void)
     if (!kvm_guest.started) {
         return;
     }
-    /* Device lines stop reaching the VM before it goes. */
+    /* Device lines and MSIs stop reaching the VM before it goes. */
     if (machine_is_created()) {
         machine_set_gic_observer(NULL, NULL);
+        if (kvm_guest.doorbell) {
+            address_space_clear_msi_doorbell(machine_address_space());
+        }
     }
+    kvm_guest.doorbell = false;
     kvm_arch_cleanup();
     if (kvm_guest.stdin_src) {
         g_source_remove(kvm_guest.stdin_src);

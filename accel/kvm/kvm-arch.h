@@ -3,8 +3,9 @@
  * and the host-specific VM code: kvm-arm64.c on aarch64 hosts,
  * kvm-stub.c elsewhere.
  *
- * Every function is called from the main thread.  The arch code calls
- * kvm_guest_event() from the main thread too.
+ * Every function is called from the main thread, except the MSI
+ * doorbell's callbacks (any thread, under the address space's doorbell
+ * lock).  The arch code calls kvm_guest_event() from the main thread.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -27,6 +28,10 @@ typedef struct KVMArchStats {
     uint64_t system_events;     /* KVM_EXIT_SYSTEM_EVENT */
     uint64_t irq_lines;         /* KVM_IRQ_LINE calls */
     uint64_t irq_dropped;       /* lines outside the GIC's SPIs */
+    uint64_t msis;              /* MSIs the ITS translated (KVM_SIGNAL_MSI) */
+    uint64_t msis_unmapped;     /* ... it dropped: no mapping in the guest */
+    uint64_t msis_failed;       /* ... KVM refused (error) */
+    uint64_t msi_routes;        /* eventfds bound to MSIs now (irqfd) */
 } KVMArchStats;
 
 /* In kvm-all.c: what a vCPU exit asks of the machine. */
@@ -43,6 +48,12 @@ bool kvm_arch_init(unsigned ncpus, hwaddr ram_base, uint64_t ram_size,
 uint64_t kvm_arch_vcpu_mpidr(unsigned i);
 /* Drive SPI (0-based: INTID 32 + SPI); any thread. */
 void kvm_arch_set_spi(int spi, int level);
+/*
+ * The in-kernel ITS's doorbell (VIRT_GIC_ITS_TRANSLATER): MSIs with their
+ * device id through KVM_SIGNAL_MSI, eventfds bound by KVM irqfd to GSI
+ * routes of type MSI.  After kvm_arch_init().
+ */
+const MSIDoorbellOps *kvm_arch_msi_doorbell(void);
 /* Start the vCPU threads: vCPU 0 at ENTRY with X0 = DTB. */
 bool kvm_arch_start(hwaddr entry, hwaddr dtb, Error **errp);
 /* Stop every vCPU and wait until none runs guest code. */

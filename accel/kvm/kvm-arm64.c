@@ -28,6 +28,17 @@
  * kvm_run and send it SIG_IPI; KVM_RUN then returns EINTR whether the
  * signal came before or during it.
  *
+ * Memory slots: 0 is guest RAM; 1.. are host-mapped MMIO regions (host
+ * devices' BARs), which the address space's listener hands over and
+ * takes back on the main thread (kvm.slots, main thread only).  A region
+ * KVM refuses keeps trapping as MMIO exits.
+ *
+ * MSIs.  Device models' MSIs reach the ITS through the doorbell
+ * (kvm_arch_msi_doorbell()): KVM_SIGNAL_MSI with the device id, from any
+ * thread.  kvm.routes (the GSI routing table of MSI routes bound to
+ * eventfds by irqfd) is changed by the doorbell's bind and unbind only,
+ * which the address space's doorbell lock serialises.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
@@ -51,6 +62,11 @@
 #define CORE_REG(x) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
                      (offsetof(struct kvm_regs, x) / sizeof(__u32)))
 #define MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
+
+/* Memory slots for host-mapped MMIO regions, after slot 0 (RAM). */
+#define MAX_MMIO_SLOTS 64
+/* MSI routes (GSIs 0..MAX_MSI_ROUTES-1), each bound to one eventfd. */
+#define MAX_MSI_ROUTES 1024
 
 typedef struct KVMVcpu {
     unsigned index;
@@ -82,6 +98,12 @@ static struct {
     bool running;               /* guarded by lock */
     unsigned events;            /* bit per KVMGuestEvent; guarded by lock */
     KVMArchStats stats;         /* atomic */
+    struct {
+        struct kvm_irq_routing_entry entry[MAX_MSI_ROUTES];
+        bool used[MAX_MSI_ROUTES];
+        unsigned max;           /* KVM_CAP_IRQ_ROUTING, capped */
+    } routes;                   /* under the doorbell lock */
+    MemoryRegion *slots[MAX_MMIO_SLOTS];  /* slot i + 1; main thread */
 } kvm = { .sys_fd = -1, .vm_fd = -1, .gic_fd = -1, .its_fd = -1,
           .efd = -1 };
 
@@ -186,24 +208,81 @@ static bool check_gic(Error **errp)
     return true;
 }
 
-static bool set_memory(hwaddr base, uint64_t size, void *host, Error **errp)
+/* Slot SLOT maps SIZE bytes at HOST to guest BASE; size 0 deletes it. */
+static int set_slot(unsigned slot, hwaddr base, uint64_t size, void *host)
 {
     struct kvm_userspace_memory_region mem = {
-        .slot = 0,
+        .slot = slot,
         .guest_phys_addr = base,
         .memory_size = size,
         .userspace_addr = (uintptr_t)host,
     };
 
     if (ioctl(kvm.vm_fd, KVM_SET_USER_MEMORY_REGION, &mem) < 0) {
-        error_setg_errno(errp, errno, "cannot register guest RAM (0x%" PRIx64
+        return -errno;
+    }
+    trace_kvm_memory_slot(slot, base, size);
+    return 0;
+}
+
+static bool set_memory(hwaddr base, uint64_t size, void *host, Error **errp)
+{
+    int r = set_slot(0, base, size, host);
+
+    if (r < 0) {
+        error_setg_errno(errp, -r, "cannot register guest RAM (0x%" PRIx64
                          " bytes at 0x%" PRIx64 ") as KVM memory slot 0",
                          size, base);
         return false;
     }
-    trace_kvm_memory_slot(0, base, size);
     return true;
 }
+
+/* A host device's BAR: its own slot, so the guest's accesses never exit. */
+static bool slot_region_add(void *opaque, MemoryRegion *mr)
+{
+    int max = vm_check(KVM_CAP_NR_MEMSLOTS);
+
+    for (unsigned i = 0; i < MAX_MMIO_SLOTS && (int)i + 1 < max; i++) {
+        if (!kvm.slots[i]) {
+            int r = set_slot(i + 1, memory_region_base(mr),
+                             memory_region_size(mr), memory_region_host(mr));
+
+            if (r < 0) {
+                warn_report("KVM: %s stays trapped: cannot map it as memory"
+                            " slot %u: %s", memory_region_name(mr), i + 1,
+                            g_strerror(-r));
+                return false;
+            }
+            kvm.slots[i] = mr;
+            return true;
+        }
+    }
+    warn_report("KVM: %s stays trapped: no free memory slot",
+                memory_region_name(mr));
+    return false;
+}
+
+static void slot_region_del(void *opaque, MemoryRegion *mr)
+{
+    for (unsigned i = 0; i < MAX_MMIO_SLOTS; i++) {
+        if (kvm.slots[i] == mr) {
+            int r = set_slot(i + 1, memory_region_base(mr), 0, NULL);
+
+            if (r < 0) {
+                error_report("KVM: cannot delete memory slot %u (%s): %s",
+                             i + 1, memory_region_name(mr), g_strerror(-r));
+            }
+            kvm.slots[i] = NULL;
+            return;
+        }
+    }
+}
+
+static const MemoryListener slot_listener = {
+    .region_add = slot_region_add,
+    .region_del = slot_region_del,
+};
 
 static bool vcpu_set_reg(KVMVcpu *cpu, uint64_t id, uint64_t val,
                          Error **errp)
@@ -359,6 +438,7 @@ bool kvm_arch_init(unsigned ncpus, hwaddr ram_base, uint64_t ram_size,
         return false;
     }
     kvm.efd_src = g_unix_fd_add(kvm.efd, G_IO_IN, kvm_serve, NULL);
+    address_space_set_listener(as, &slot_listener, NULL);
     trace_kvm_init(ncpus, kvm.init.target);
     return true;
 }
@@ -385,6 +465,129 @@ void kvm_arch_set_spi(int spi, int level)
     }
     __atomic_add_fetch(&kvm.stats.irq_lines, 1, __ATOMIC_RELAXED);
     trace_kvm_irq_line(spi, level);
+}
+
+/* ---- MSIs ---------------------------------------------------------------- */
+
+static void stat_inc(uint64_t *counter)
+{
+    __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * KVM_SIGNAL_MSI: > 0 the ITS translated it, 0 the guest has not mapped
+ * that device id and event (a real ITS drops it too: the write itself
+ * completes), < 0 no ITS at ADDR or another error (the write aborts).
+ */
+static bool its_send(void *opaque, hwaddr addr, uint32_t data,
+                     uint32_t devid)
+{
+    struct kvm_msi msi = {
+        .address_lo = addr, .address_hi = addr >> 32, .data = data,
+        .flags = KVM_MSI_VALID_DEVID, .devid = devid,
+    };
+    int r = ioctl(kvm.vm_fd, KVM_SIGNAL_MSI, &msi);
+
+    trace_kvm_msi(addr, data, devid, r < 0 ? -errno : r);
+    if (r < 0) {
+        stat_inc(&kvm.stats.msis_failed);
+        return false;
+    }
+    stat_inc(r ? &kvm.stats.msis : &kvm.stats.msis_unmapped);
+    return true;
+}
+
+/* Install every used route (KVM replaces the whole table). */
+static int routes_commit(void)
+{
+    g_autofree struct kvm_irq_routing *t =
+        g_malloc0(sizeof(*t) + sizeof(t->entries[0]) * kvm.routes.max);
+
+    for (unsigned i = 0; i < kvm.routes.max; i++) {
+        if (kvm.routes.used[i]) {
+            t->entries[t->nr++] = kvm.routes.entry[i];
+        }
+    }
+    return ioctl(kvm.vm_fd, KVM_SET_GSI_ROUTING, t) < 0 ? -errno : 0;
+}
+
+static int route_alloc(void)
+{
+    if (!kvm.routes.max) {
+        int n = vm_check(KVM_CAP_IRQ_ROUTING);
+
+        if (n <= 0 || vm_check(KVM_CAP_IRQFD) <= 0) {
+            return -ENOTSUP;
+        }
+        kvm.routes.max = MIN(n, MAX_MSI_ROUTES);
+    }
+    for (unsigned i = 0; i < kvm.routes.max; i++) {
+        if (!kvm.routes.used[i]) {
+            return i;
+        }
+    }
+    return -ENOSPC;
+}
+
+/* EFD's signals become that MSI in the kernel: GSI route + irqfd. */
+static int its_bind(void *opaque, int efd, hwaddr addr, uint32_t data,
+                    uint32_t devid)
+{
+    int gsi = route_alloc(), r;
+    struct kvm_irqfd irqfd = { .fd = efd };
+
+    if (gsi < 0) {
+        return gsi;
+    }
+    kvm.routes.entry[gsi] = (struct kvm_irq_routing_entry) {
+        .gsi = gsi, .type = KVM_IRQ_ROUTING_MSI,
+        .flags = KVM_MSI_VALID_DEVID,
+        .u.msi = { .address_lo = addr, .address_hi = addr >> 32,
+                   .data = data, .devid = devid },
+    };
+    kvm.routes.used[gsi] = true;
+    r = routes_commit();
+    irqfd.gsi = gsi;
+    if (!r && ioctl(kvm.vm_fd, KVM_IRQFD, &irqfd) < 0) {
+        r = -errno;
+    }
+    if (r) {
+        kvm.routes.used[gsi] = false;
+        routes_commit();
+        return r;
+    }
+    stat_inc(&kvm.stats.msi_routes);
+    return gsi;
+}
+
+static void its_unbind(void *opaque, int efd, int gsi)
+{
+    struct kvm_irqfd irqfd = {
+        .fd = efd, .gsi = gsi, .flags = KVM_IRQFD_FLAG_DEASSIGN,
+    };
+
+    if (gsi < 0 || gsi >= (int)kvm.routes.max || !kvm.routes.used[gsi]) {
+        return;
+    }
+    if (ioctl(kvm.vm_fd, KVM_IRQFD, &irqfd) < 0) {
+        error_report("KVM: cannot unbind eventfd %d from GSI %d: %s", efd,
+                     gsi, g_strerror(errno));
+    }
+    kvm.routes.used[gsi] = false;
+    routes_commit();
+    __atomic_sub_fetch(&kvm.stats.msi_routes, 1, __ATOMIC_RELAXED);
+}
+
+static const MSIDoorbellOps its_doorbell = {
+    .send = its_send,
+    .bind = its_bind,
+    .unbind = its_unbind,
+};
+
+const MSIDoorbellOps *kvm_arch_msi_doorbell(void)
+{
+    g_assert(kvm.its_fd >= 0);
+    return &its_doorbell;
 }
 
 /* ---- The main thread's side ---------------------------------------------- */
@@ -671,18 +874,24 @@ bool kvm_arch_start(hwaddr entry, hwaddr dtb, Error **errp)
     return true;
 }
 
+static uint64_t stat_get(const uint64_t *counter)
+{
+    return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
 void kvm_arch_get_stats(KVMArchStats *stats)
 {
-    stats->mmio_exits = __atomic_load_n(&kvm.stats.mmio_exits,
-                                        __ATOMIC_RELAXED);
-    stats->mmio_unassigned = __atomic_load_n(&kvm.stats.mmio_unassigned,
-                                             __ATOMIC_RELAXED);
-    stats->system_events = __atomic_load_n(&kvm.stats.system_events,
-                                           __ATOMIC_RELAXED);
-    stats->irq_lines = __atomic_load_n(&kvm.stats.irq_lines,
-                                       __ATOMIC_RELAXED);
-    stats->irq_dropped = __atomic_load_n(&kvm.stats.irq_dropped,
-                                         __ATOMIC_RELAXED);
+    *stats = (KVMArchStats) {
+        .mmio_exits = stat_get(&kvm.stats.mmio_exits),
+        .mmio_unassigned = stat_get(&kvm.stats.mmio_unassigned),
+        .system_events = stat_get(&kvm.stats.system_events),
+        .irq_lines = stat_get(&kvm.stats.irq_lines),
+        .irq_dropped = stat_get(&kvm.stats.irq_dropped),
+        .msis = stat_get(&kvm.stats.msis),
+        .msis_unmapped = stat_get(&kvm.stats.msis_unmapped),
+        .msis_failed = stat_get(&kvm.stats.msis_failed),
+        .msi_routes = stat_get(&kvm.stats.msi_routes),
+    };
 }
 
 static void close_fd(int *fd)
@@ -695,6 +904,10 @@ static void close_fd(int *fd)
 
 void kvm_arch_cleanup(void)
 {
+    if (kvm.as) {
+        address_space_set_listener(kvm.as, NULL, NULL);
+        kvm.as = NULL;
+    }
     g_mutex_lock(&kvm.lock);
     for (unsigned i = 0; i < kvm.ncpus; i++) {
         kvm.vcpus[i].quit = true;
@@ -724,6 +937,10 @@ void kvm_arch_cleanup(void)
         kvm.efd_src = 0;
     }
     close_fd(&kvm.efd);
+    /* Closing the VM drops its irqfds; the doorbell is gone by now. */
+    memset(kvm.routes.used, 0, sizeof(kvm.routes.used));
+    kvm.routes.max = 0;
+    kvm.stats.msi_routes = 0;
     close_fd(&kvm.its_fd);
     close_fd(&kvm.gic_fd);
     close_fd(&kvm.vm_fd);

@@ -28,6 +28,11 @@ void kvm_arch_set_spi(int spi, int level)
 {
 }
 
+const MSIDoorbellOps *kvm_arch_msi_doorbell(void)
+{
+    g_assert_not_reached();
+}
+
 bool kvm_arch_start(hwaddr entry, hwaddr dtb, Error **errp)
 {
     g_assert_not_reached();

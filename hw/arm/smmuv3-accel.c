@@ -731,13 +731,32 @@ static SMMUCmdError accel_queue_inval(SMMUv3AccelState *accel,
     return accel_flush_inval(accel);
 }
 
+/*
+ * Whether the host knows VSID: a vDEVICE exists for it.  Linux refuses
+ * (EIO) a CD or ATC invalidation naming any other vSID, and can hold
+ * nothing for it: Linux's own driver invalidates a CD before it installs
+ * the STE that makes the vDEVICE.
+ */
+static bool accel_vsid_known(SMMUv3AccelState *accel, uint32_t vsid)
+{
+    for (guint i = 0; i < accel->devices->len; i++) {
+        SMMUv3AccelDevice *adev = g_ptr_array_index(accel->devices, i);
+
+        if (adev->vsid == vsid && adev->vdev_id) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static SMMUCmdError accel_cfgi_cd(SMMUv3State *s, uint32_t sid,
                                   uint32_t ssid, bool all, void *opaque)
 {
     SMMUv3AccelState *accel = opaque;
     SMMUCmd cmd = smmu_cmd_cfgi_cd(sid, ssid, all);
 
-    if (!accel->viommu_id) {
+    if (!accel->viommu_id || !accel_vsid_known(accel, sid)) {
+        trace_smmuv3_accel_inval_ignored(accel_name(accel), SMMU_CMD_CFGI_CD);
         return SMMU_CERROR_NONE;
     }
     return accel_queue_inval(accel, &cmd);
@@ -757,7 +776,12 @@ static SMMUCmdError accel_invalidate(SMMUv3State *s, unsigned type,
     case SMMU_CMD_TLBI_NH_ASID:
     case SMMU_CMD_TLBI_NH_VA:
     case SMMU_CMD_TLBI_NH_VAA:
+        return accel_queue_inval(accel, cmd);
     case SMMU_CMD_ATC_INV:
+        if (!accel_vsid_known(accel, FIELD_EX64(cmd->word[0], CMD_0, SID))) {
+            trace_smmuv3_accel_inval_ignored(accel_name(accel), type);
+            return SMMU_CERROR_NONE;
+        }
         return accel_queue_inval(accel, cmd);
     case SMMU_CMD_TLBI_NSNH_ALL:
         /*

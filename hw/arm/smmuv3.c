@@ -53,12 +53,16 @@ static void smmuv3_deliver_pulses(SMMUv3State *s, SMMUPulses pulses)
     }
 }
 
-/* An MSI: a 32-bit little-endian store of DATA to the CFG0 address. */
+/*
+ * An MSI: a 32-bit write of DATA to the CFG0 address, with the device id
+ * the board gave the SMMU (an ITS doorbell or a store to RAM).
+ */
 static bool smmuv3_send_msi(SMMUv3State *s, const char *src, uint64_t cfg0,
                             uint32_t data)
 {
     hwaddr addr = cfg0 & R_IRQ_CFG0_ADDR_MASK;
-    MemTxResult r = address_space_stl_le(s->parent_obj.as, addr, data);
+    MemTxResult r = address_space_send_msi(s->parent_obj.as, addr, data,
+                                           s->parent_obj.msi_devid);
 
     trace_smmuv3_irq_msi(src, addr, data, r);
     return r == MEMTX_OK;
@@ -611,12 +615,9 @@ static SMMUCmdError smmuv3_cmd_sync(SMMUv3State *s, const SMMUCmd *cmd,
         return SMMU_CERROR_NONE;
     }
     if (msiaddr) {
-        if (address_space_stl_le(s->parent_obj.as, msiaddr, data)
-            != MEMTX_OK) {
-            trace_smmuv3_irq_msi("cmdq-sync", msiaddr, data, MEMTX_DECODE_ERROR);
+        /* Linux's MSI polling aims it at the CMD_SYNC itself, in RAM. */
+        if (!smmuv3_send_msi(s, "cmdq-sync", msiaddr, data)) {
             smmuv3_raise_gerror(s, R_GERROR_MSI_CMDQ_ABT_ERR_MASK, pulses);
-        } else {
-            trace_smmuv3_irq_msi("cmdq-sync", msiaddr, data, MEMTX_OK);
         }
     } else {
         *pulses |= 1U << SMMU_IRQ_CMD_SYNC;

@@ -240,9 +240,9 @@ static void fdt_pcie(FdtW *w, const VirtFdtInfo *info)
         VIRT_HIGH_PCIE_MMIO_BASE >> 32, (uint32_t)VIRT_HIGH_PCIE_MMIO_BASE,
         VIRT_HIGH_PCIE_MMIO_SIZE >> 32, (uint32_t)VIRT_HIGH_PCIE_MMIO_SIZE,
     };
-    /* RID 0..0xffff to ITS device ids / StreamIDs 0..0xffff. */
-    uint32_t msi_map[] = { 0, PHANDLE_ITS, 0, 0x10000 };
-    uint32_t iommu_map[] = { 0, 0, 0, 0x10000 };
+    /* The buses' RIDs to ITS device ids / StreamIDs, identically. */
+    uint32_t msi_map[] = { 0, PHANDLE_ITS, 0, buses << 8 };
+    uint32_t iommu_map[] = { 0, 0, 0, buses << 8 };
 
     w_node_at(w, "pcie", VIRT_PCIE_MMIO_BASE);
     w_str(w, "compatible", "pci-host-ecam-generic");

@@ -70,6 +70,8 @@ struct DeviceState {
     qemu_irq irqs[QDEV_MAX_IRQS];
     const char *irq_names[QDEV_MAX_IRQS];
     int num_irqs;
+    /* Device id of its own MSIs at the interrupt controller (the board). */
+    uint32_t msi_devid;
 };
 
 /* Register DC, and its type (parent .parent, interfaces .interfaces). */

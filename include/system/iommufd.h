@@ -87,6 +87,16 @@ typedef struct IOMMUFDDeviceOps {
     /* count bytes at a file offset (pread/pwrite): bytes or -errno. */
     ssize_t (*region_rw)(IOMMUFDBackend *be, IOMMUFDDevice *dev, void *buf,
                          size_t count, uint64_t offset, bool write);
+    /*
+     * Interrupts (VFIO_DEVICE_GET_IRQ_INFO / SET_IRQS), NULL when the
+     * kernel's devices have none: the vectors of IRQ index INDEX
+     * (VFIO_PCI_MSIX_IRQ_INDEX...), or -errno; vectors START.. signal
+     * the COUNT eventfds FDS (-1: none; COUNT 0 disables the index),
+     * 0 or -errno.
+     */
+    int (*irq_count)(IOMMUFDBackend *be, IOMMUFDDevice *dev, uint32_t index);
+    int (*set_irqs)(IOMMUFDBackend *be, IOMMUFDDevice *dev, uint32_t index,
+                    uint32_t start, uint32_t count, const int32_t *fds);
 } IOMMUFDDeviceOps;
 
 /*
@@ -244,6 +254,14 @@ ssize_t iommufd_backend_device_region_rw(IOMMUFDBackend *be,
                                          IOMMUFDDevice *dev, void *buf,
                                          size_t count, uint64_t offset,
                                          bool write);
+
+/* Whether this kernel's devices have interrupts; then as the seam. */
+bool iommufd_backend_device_has_irqs(IOMMUFDBackend *be);
+int iommufd_backend_device_irq_count(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                     uint32_t index);
+int iommufd_backend_device_set_irqs(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                    uint32_t index, uint32_t start,
+                                    uint32_t count, const int32_t *fds);
 
 /* IOMMU_DESTROY of any object id. */
 bool iommufd_backend_free_id(IOMMUFDBackend *be, uint32_t id, Error **errp);

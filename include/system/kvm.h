@@ -46,6 +46,10 @@ typedef struct KVMGuestInfo {
     uint64_t system_events;     /* PSCI power-off/reset exits */
     uint64_t irq_lines;         /* interrupt line changes into the GIC */
     uint64_t irq_dropped;       /* ... refused (no such SPI) */
+    uint64_t msis;              /* MSIs the in-kernel ITS translated */
+    uint64_t msis_unmapped;     /* ... it dropped (device/event unmapped) */
+    uint64_t msis_failed;       /* ... KVM refused */
+    uint64_t msi_routes;        /* eventfds bound to MSIs (irqfd) now */
 } KVMGuestInfo;
 
 /* False when no guest runs; else its state and counters in *INFO. */

@@ -54,6 +54,14 @@
 #define VIRT_PLATFORM_BUS_SLOT_SIZE 0x20000ULL
 #define VIRT_PLATFORM_BUS_IRQ       112
 #define VIRT_PLATFORM_BUS_NUM_IRQS  64
+/*
+ * A wired platform device's MSIs carry device id VIRT_PLATFORM_MSI_DEVID
+ * + its first SPI: unique, and above every PCI requester id (the 256
+ * buses' 0-0xffff), so it never passes for a PCI function's.  The
+ * device tree describes none (IDR0.MSI is 0: Linux takes the wired
+ * SPIs); KVM's ITS, with 16 device id bits, drops such MSIs.
+ */
+#define VIRT_PLATFORM_MSI_DEVID     0x10000
 #define MACHINE_GIC_PATH            "/machine/gic"
 #define MACHINE_GPEX_ROOT_PATH      "/machine/gpex-root"
 

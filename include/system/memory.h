@@ -12,8 +12,17 @@
  * architected abort (e.g. SMMU GERROR bits); no host memory outside the
  * guest RAM mapping is ever accessed.
  *
- * RAM accesses are safe from any thread.  The MMIO map is changed and
- * dispatched from the main thread only.
+ * A device's message-signalled interrupt (MSI) is a 32-bit write of its
+ * data to its address, tagged with the device id the interrupt
+ * controller sees: address_space_send_msi().  When an interrupt
+ * controller outside the daemon owns the target (the in-kernel ITS of a
+ * KVM guest) it registers an MSI doorbell over its translation register
+ * and receives those writes; elsewhere an MSI is a store to guest RAM
+ * (what a qtest guest polls).
+ *
+ * RAM accesses and MSIs are safe from any thread (the doorbell lock
+ * guards the doorbell).  The MMIO map and the doorbell are changed, and
+ * MMIO dispatched, from the main thread only.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -96,6 +105,34 @@ MemoryRegion *address_space_add_mmio(AddressSpace *as, const char *name,
                                      const MemoryRegionOps *ops,
                                      void *opaque, Error **errp);
 void address_space_del_mmio(AddressSpace *as, MemoryRegion *mr);
+/*
+ * An MMIO region that is also host memory: HOST maps its SIZE bytes (a
+ * host device's BAR, mmap()ed from its VFIO region).  The daemon's own
+ * accesses still go through OPS; the listener (an accelerator) may map
+ * HOST for the guest's CPUs, whose accesses then never exit.  BASE,
+ * SIZE and HOST are page aligned.
+ */
+MemoryRegion *address_space_add_mmio_mapped(AddressSpace *as,
+                                            const char *name, hwaddr base,
+                                            uint64_t size, void *host,
+                                            const MemoryRegionOps *ops,
+                                            void *opaque, Error **errp);
+/* The host mapping of a region, or NULL (a trapped-only region). */
+void *memory_region_host(const MemoryRegion *mr);
+
+/*
+ * Told of every mapped region as it comes and goes, main thread;
+ * region_add() returns whether the listener maps it (else its accesses
+ * keep trapping to OPS).  One listener per address space; setting one
+ * replays the regions already there, NULL removes it.
+ */
+typedef struct MemoryListener {
+    bool (*region_add)(void *opaque, MemoryRegion *mr);
+    void (*region_del)(void *opaque, MemoryRegion *mr);
+} MemoryListener;
+
+void address_space_set_listener(AddressSpace *as, const MemoryListener *l,
+                                void *opaque);
 hwaddr memory_region_base(const MemoryRegion *mr);
 uint64_t memory_region_size(const MemoryRegion *mr);
 const char *memory_region_name(const MemoryRegion *mr);
@@ -155,5 +192,41 @@ MemTxResult address_space_cpu_read(AddressSpace *as, hwaddr addr,
                                    uint64_t *val, unsigned size);
 MemTxResult address_space_cpu_write(AddressSpace *as, hwaddr addr,
                                     uint64_t val, unsigned size);
+
+/*
+ * MSI doorbells.  send() delivers one MSI (false: the controller refused
+ * it, e.g. no such device id).  bind() makes every signal of eventfd EFD
+ * deliver that MSI without the daemon (KVM irqfd); it returns a handle
+ * >= 0 for unbind(), or -errno, and then the caller relays EFD itself
+ * with address_space_send_msi().  Both run under the doorbell lock.
+ */
+typedef struct MSIDoorbellOps {
+    bool (*send)(void *opaque, hwaddr addr, uint32_t data, uint32_t devid);
+    int (*bind)(void *opaque, int efd, hwaddr addr, uint32_t data,
+                uint32_t devid);
+    void (*unbind)(void *opaque, int efd, int handle);
+} MSIDoorbellOps;
+
+/* At most one doorbell per address space, over [base, base + size). */
+bool address_space_set_msi_doorbell(AddressSpace *as, hwaddr base,
+                                    uint64_t size, const MSIDoorbellOps *ops,
+                                    void *opaque, Error **errp);
+/* Remove it; returns once no send() or bind() runs any more. */
+void address_space_clear_msi_doorbell(AddressSpace *as);
+/*
+ * One MSI from device DEVID: to the doorbell when it covers ADDR
+ * (MEMTX_ERROR if it refused), else a 32-bit little-endian store to RAM
+ * (MEMTX_DECODE_ERROR outside RAM, the device's MSI abort).
+ */
+MemTxResult address_space_send_msi(AddressSpace *as, hwaddr addr,
+                                   uint32_t data, uint32_t devid);
+/*
+ * Have EFD deliver that MSI through the doorbell covering ADDR: a handle
+ * >= 0, or -ENOENT (no doorbell there) or the doorbell's -errno; then
+ * relay it.  address_space_msi_unbind() takes the handle back.
+ */
+int address_space_msi_bind(AddressSpace *as, int efd, hwaddr addr,
+                           uint32_t data, uint32_t devid);
+void address_space_msi_unbind(AddressSpace *as, int efd, int handle);
 
 #endif /* SYSTEM_MEMORY_H */

@@ -85,8 +85,10 @@ log "building $out/iort-dump"
 # The nested bed: L1's /init and L2's /init (tests/arm64/run-guest-test.sh).
 log "building $out/test-guest and $out/guest-init"
 "$cc" "${cflags[@]}" -o "$out/test-guest" "$here/test-guest.c" \
-    "$src/tests/kernel/vmlib.c" || die "cannot build test-guest"
-"$cc" "${cflags[@]}" -o "$out/guest-init" "$here/guest-init.c" ||
+    "$here/edu-dma.c" "$here/edu-vfio.c" "$src/tests/kernel/vmlib.c" ||
+    die "cannot build test-guest"
+"$cc" "${cflags[@]}" -o "$out/guest-init" "$here/guest-init.c" \
+    "$here/edu-dma.c" ||
     die "cannot build guest-init"
 
 log "building $out/test-real-smmu"

@@ -6,10 +6,17 @@
  * prints results only, one "VSMMU-GUEST: " line each:
  *
  *   VSMMU-GUEST: init                      reached /init
+ *   VSMMU-GUEST: edu: BDF N DMAs           with VSMMU_GUEST_EDU_DMAS=N:
+ *                                          N 8-byte DMAs of an assigned
+ *                                          edu from unmapped IOVA
+ *                                          0x100000 (edu-dma.c), before
+ *                                          the kernel log is read
  *   VSMMU-GUEST: dmesg: TEXT               each kernel log line that
  *                                          mentions an SMMU
  *   VSMMU-GUEST: bound: DEV                arm-smmu-v3 bound to DEV
- *   VSMMU-GUEST: irq: NAME                 each SMMU interrupt registered
+ *   VSMMU-GUEST: irq: NAME CHIP            each SMMU interrupt registered,
+ *                                          with its controller (GICv3: a
+ *                                          wired SPI; ITS-...: an MSI)
  *   VSMMU-GUEST: cpus: N                   CPUs online (PSCI CPU_ON)
  *   VSMMU-GUEST: done
  *
@@ -28,6 +35,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <unistd.h>
+#include "edu-dma.h"
 
 #define PREFIX "VSMMU-GUEST: "
 #define SYSLOG_ACTION_READ_ALL 3
@@ -91,13 +99,43 @@ static void print_irqs(void)
     }
     while (fgets(line, sizeof(line), f)) {
         char *name = strstr(line, "arm-smmu-v3-");
+        char *tok, *save = NULL, *chip = NULL;
 
-        if (name) {
-            name[strcspn(name, " \n")] = '\0';
-            printf(PREFIX "irq: %s\n", name);
+        if (!name) {
+            continue;
         }
+        name[strcspn(name, " \n")] = '\0';
+        /* "IRQ:  count...  CHIP  HWIRQ  TYPE  NAME": the first word */
+        /* after the per-CPU counts is the controller. */
+        strtok_r(line, " ", &save);
+        while ((tok = strtok_r(NULL, " ", &save)) &&
+               strspn(tok, "0123456789") == strlen(tok)) {
+        }
+        chip = tok ? tok : "?";
+        printf(PREFIX "irq: %s %s\n", name, chip);
     }
     fclose(f);
+}
+
+/* N DMAs the guest's own SMMU domain does not map: its driver logs them. */
+static void edu_faults(const char *count)
+{
+    int n = atoi(count), done = 0;
+    char err[256];
+    EduDma e;
+
+    if (edu_dma_open(&e, err, sizeof(err)) < 0) {
+        printf(PREFIX "error: edu: %s\n", err);
+        return;
+    }
+    for (; done < n; done++) {
+        if (edu_dma_read(&e, 0x100000, 8, 5000, err, sizeof(err)) < 0) {
+            printf(PREFIX "error: edu: %s\n", err);
+            break;
+        }
+    }
+    printf(PREFIX "edu: %s %d DMAs\n", e.bdf, done);
+    edu_dma_close(&e);
 }
 
 int main(void)
@@ -106,6 +144,9 @@ int main(void)
     printf(PREFIX "init\n");
     mount("proc", "/proc", "proc", 0, NULL);
     mount("sysfs", "/sys", "sysfs", 0, NULL);
+    if (getenv("VSMMU_GUEST_EDU_DMAS")) {
+        edu_faults(getenv("VSMMU_GUEST_EDU_DMAS"));
+    }
     print_smmu_dmesg();
     print_bound();
     print_irqs();

@@ -15,7 +15,8 @@
  * reached /init (and, run once with /dev/kvm hidden, the daemon exits 1
  * naming it); its arm-smmu-v3 driver logged the probe ("oas ..
  * (features 0x..)"), bound to the vSMMU's platform device and
- * registered its event-queue and GERROR interrupts; no SMMU line says
+ * registered its event-queue and GERROR interrupts as wired SPIs of the
+ * in-kernel GICv3; no SMMU line says
  * "fail" or "error"; every vCPU came online; L2 finished.  A second
  * run adds -no-shutdown, a QMP monitor and -serial file:PATH (L2's
  * lines are read from the file afterwards): L2's power-off must send
@@ -27,7 +28,14 @@
  * -serial chardev:ID (a Unix socket this program listens on), has L2
  * reboot (VSMMU_GUEST_REBOOT=1): it must boot again, its driver bind the
  * reset vSMMU again, and SIGTERM after the second boot end the daemon
- * with status 0.  Every L2 line is in the log, with the
+ * with status 0.  A fourth binds L1's edu to vfio-pci and assigns it to
+ * L2 (-object iommufd -device arm-smmuv3,accel=on -device vfio-pci,...),
+ * L2 makes edu DMAs from an IOVA its own domain does not map
+ * (VSMMU_GUEST_EDU_DMAS), and L2's driver must log each host fault the
+ * vSMMU delivered (query-vsmmu) as event 0x10 / F_TRANSLATION with its
+ * StreamID and IOVA, none lost (with VSMMU_GUEST_DEMO=1 on L1's command
+ * line, that run alone: make demo-guest).  Before the daemon runs, the fault maker
+ * is checked on L1's own edu.  Every L2 line is in the log, with the
  * times from the daemon's start to L2's /init and to its exit
  * (measured, never asserted).  VSMMU_DAEMON_TRACE=P1,P2 on L1's kernel
  * command line adds -trace P1 -trace P2 to the daemon, VSMMU_GUEST_SMP=N
@@ -37,6 +45,7 @@
  */
 #include <dirent.h>
 #include <poll.h>
+#include <sys/klog.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -49,6 +58,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "vmlib.h"
+#include "edu-dma.h"
+#include "edu-vfio.h"
 
 #define L2_TIMEOUT_S 120
 #define L2_PREFIX "VSMMU-GUEST: "
@@ -85,6 +96,10 @@ typedef struct Run {
     bool vcpu_thread;           /* a thread "CPU 0/KVM" existed then */
     long long mmio_exits;       /* x-query-kvm at STOP, -1 none */
     long long mmio_unassigned;
+    /* Host-device run: L1's edu assigned to L2 behind accel=on. */
+    char edu_bdf[32];           /* "": none */
+    long long delivered, host_lost, overflow_dropped;  /* query-vsmmu */
+    bool vsmmu_seen;
     int qmp_fd;
     char qmp_buf[4096];         /* a partial QMP line */
     size_t qmp_len;
@@ -129,6 +144,9 @@ static const char *guest_smp(void)
     return smp ? smp : "1";
 }
 
+/* L2 makes this many edu DMAs from an unmapped IOVA (host-device run). */
+#define L2_EDU_DMAS "4"
+
 static char **daemon_argv(const Run *r)
 {
     const char *const base[] = {
@@ -138,8 +156,11 @@ static char **daemon_argv(const Run *r)
         "-initrd", "/data/l2-initrd.cpio",
         "-append", r->reboot ? "console=ttyAMA0 quiet panic=-1"
                                " VSMMU_GUEST_REBOOT=1"
-                             : "console=ttyAMA0 quiet panic=-1",
-        "-device", "arm-smmuv3,primary-bus=pcie.0",
+                   : r->edu_bdf[0] ? "console=ttyAMA0 quiet panic=-1"
+                                     " VSMMU_GUEST_EDU_DMAS=" L2_EDU_DMAS
+                   : "console=ttyAMA0 quiet panic=-1",
+        "-device", r->edu_bdf[0] ? "arm-smmuv3,primary-bus=pcie.0,accel=on"
+                                 : "arm-smmuv3,primary-bus=pcie.0",
     };
     const char *trace = getenv("VSMMU_DAEMON_TRACE");
     char **argv = calloc(64, sizeof(*argv));
@@ -147,6 +168,16 @@ static char **daemon_argv(const Run *r)
 
     for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
         argv[n++] = base[i] ? (char *)base[i] : (char *)guest_smp();
+    }
+    if (r->edu_bdf[0]) {
+        char *dev = malloc(128);
+
+        snprintf(dev, 128, "vfio-pci,host=%s,iommufd=iommufd0,id=hostdev0",
+                 r->edu_bdf);
+        argv[n++] = "-object";
+        argv[n++] = "iommufd,id=iommufd0";
+        argv[n++] = "-device";
+        argv[n++] = dev;
     }
     if (!r->reboot) {
         argv[n++] = "-no-reboot";
@@ -290,6 +321,9 @@ static void qmp_read(Run *r, pid_t pid)
             r->vcpu_thread = has_thread(pid, "CPU 0/KVM");
             qmp_send(r, "{\"execute\":\"query-status\"}\n"
                         "{\"execute\":\"x-query-kvm\"}\n");
+            if (r->edu_bdf[0]) {
+                qmp_send(r, "{\"execute\":\"query-vsmmu\"}\n");
+            }
         }
         if (strstr(line, "\"status\":\"shutdown\"")) {
             r->status_shutdown = true;
@@ -299,6 +333,17 @@ static void qmp_read(Run *r, pid_t pid)
             r->mmio_exits = atoll(strstr(line, "\"mmio-exits\":") + 13);
             r->mmio_unassigned =
                 atoll(strstr(line, "\"mmio-unassigned\":") + 18);
+            if (!r->edu_bdf[0]) {
+                qmp_send(r, "{\"execute\":\"quit\"}\n");
+            }
+        }
+        if (strstr(line, "\"delivered\":")) {
+            vm_note("QMP query-vsmmu: %s", line);
+            r->vsmmu_seen = true;
+            r->delivered = atoll(strstr(line, "\"delivered\":") + 12);
+            r->host_lost = atoll(strstr(line, "\"host-lost\":") + 12);
+            r->overflow_dropped =
+                atoll(strstr(line, "\"guest-overflow-dropped\":") + 25);
             qmp_send(r, "{\"execute\":\"quit\"}\n");
         }
         line = nl + 1;
@@ -488,6 +533,55 @@ static bool has_line(const Run *r, const char *prefix, const char *needle)
     return false;
 }
 
+/* Kernel log lines that contain NEEDLE and, if given, NEEDLE2. */
+static int klog_count(const char *needle, const char *needle2)
+{
+    int size = klogctl(10, NULL, 0), n, count = 0;  /* SIZE_BUFFER */
+    char *buf, *line, *save = NULL;
+
+    if (size <= 0 || !(buf = malloc(size + 1))) {
+        return -1;
+    }
+    n = klogctl(3, buf, size);                      /* READ_ALL */
+    if (n < 0) {
+        free(buf);
+        return -1;
+    }
+    buf[n] = '\0';
+    for (line = strtok_r(buf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        count += strstr(line, needle) && (!needle2 || strstr(line, needle2));
+    }
+    free(buf);
+    return count;
+}
+
+/*
+ * The fault maker L2 runs (edu-dma.c), first on L1's own edu behind
+ * QEMU's emulated SMMU: unbound, its DMA domain maps nothing, so a DMA
+ * from IOVA 0x100000 must make L1's arm-smmu-v3 driver log
+ * F_TRANSLATION events for that IOVA.
+ */
+static void test_edu_faults_l1(void *opaque)
+{
+    char err[256];
+    EduDma e;
+    int before = klog_count("event 0x10 received", NULL), events, lines;
+
+    VM_ASSERT(edu_dma_open(&e, err, sizeof(err)) == 0, "%s", err);
+    vm_note("edu %s: BAR0 mapped, memory and Bus Master enabled", e.bdf);
+    VM_ASSERT(edu_dma_read(&e, 0x100000, 8, 2000, err, sizeof(err)) == 0,
+              "%s", err);
+    edu_dma_close(&e);
+    events = klog_count("event 0x10 received", NULL) - before;
+    lines = klog_count("F_TRANSLATION", "iova: 0x100000");
+    vm_note("L1 driver: %d event 0x10 lines, %d F_TRANSLATION at IOVA"
+            " 0x100000", events, lines);
+    VM_ASSERT(events > 0 && lines > 0, "an 8-byte edu DMA from an unmapped"
+              " IOVA made L1's arm-smmu-v3 driver report F_TRANSLATION at"
+              " iova 0x100000 (%d events, %d lines)", events, lines);
+}
+
 static void test_kvm(void *opaque)
 {
     VM_ASSERT(access("/dev/kvm", R_OK | W_OK) == 0,
@@ -532,10 +626,14 @@ static void test_bound(void *opaque)
 
 static void test_irqs(void *opaque)
 {
-    VM_ASSERT(has_line(opaque, "irq: arm-smmu-v3-evtq", NULL) &&
-              has_line(opaque, "irq: arm-smmu-v3-gerror", NULL),
-              "L2 requested the vSMMU's wired event-queue and GERROR SPIs"
-              " (device-tree interrupt-names)");
+    VM_ASSERT(has_line(opaque, "irq: arm-smmu-v3-evtq ", NULL) &&
+              has_line(opaque, "irq: arm-smmu-v3-gerror ", NULL),
+              "L2 requested the vSMMU's event-queue and GERROR interrupts");
+    /* IDR0.MSI is 0 (QEMU's model): the driver takes the wired lines. */
+    VM_ASSERT(has_line(opaque, "irq: arm-smmu-v3-evtq GICv3", NULL) &&
+              has_line(opaque, "irq: arm-smmu-v3-gerror GICv3", NULL),
+              "both are wired SPIs of the in-kernel GICv3 (IDR0.MSI is 0,"
+              " so msi-parent goes unused)");
 }
 
 static void test_no_errors(void *opaque)
@@ -605,15 +703,85 @@ static void test_reboot(void *opaque)
               " (status %d)", r->status);
 }
 
+static void test_bind_edu(void *opaque)
+{
+    Run *r = opaque;
+    char cdev[64];
+
+    edu_bind_vfio(r->edu_bdf, sizeof(r->edu_bdf), cdev, sizeof(cdev));
+    vm_note("edu %s bound to vfio-pci (%s), to be L2's", r->edu_bdf, cdev);
+}
+
+/* L2 line count: lines starting with PREFIX and containing NEEDLE. */
+static int count_with(const Run *r, const char *prefix, const char *needle)
+{
+    int n = 0;
+
+    for (int i = 0; i < r->nlines; i++) {
+        n += !strncmp(r->lines[i], prefix, strlen(prefix)) &&
+             (!needle || strstr(r->lines[i], needle));
+    }
+    return n;
+}
+
+/*
+ * L2 with L1's edu assigned (accel=on, vfio-pci): edu DMAs from an IOVA
+ * its own SMMU domain does not map fault in the host SMMU, come back
+ * through iommufd's vEVENTQ and reach L2's own driver as event 0x10,
+ * with L2's StreamID for edu (00:01.0: 0x8) and the IOVA; every event
+ * the vSMMU delivered was logged by L2, none lost.
+ */
+static void test_l2_faults(void *opaque)
+{
+    const Run *r = opaque;
+    int events = count_with(r, "dmesg: arm-smmu-v3 ", "event 0x10 received");
+    int decoded = count_with(r, "dmesg: arm-smmu-v3 ", "F_TRANSLATION");
+
+    VM_ASSERT(has_line(r, "edu: ", " " L2_EDU_DMAS " DMAs"),
+              "L2 made " L2_EDU_DMAS " DMAs with its assigned edu (config"
+              " space, BAR0 and Bus Master through vfio-pci)");
+    vm_note("L2 driver: %d event 0x10, %d F_TRANSLATION; query-vsmmu"
+            " delivered %lld, host-lost %lld, overflow-dropped %lld",
+            events, decoded, r->delivered, r->host_lost,
+            r->overflow_dropped);
+    VM_ASSERT(events >= atoi(L2_EDU_DMAS), "L2's arm-smmu-v3 driver"
+              " received the host faults as event 0x10 (%d)", events);
+    VM_ASSERT(has_line(r, "dmesg: arm-smmu-v3 ", "sid: 0x8 ") &&
+              has_line(r, "dmesg: arm-smmu-v3 ", "iova: 0x100000"),
+              "with L2's StreamID for edu (0x8) and the IOVA (0x100000)");
+    VM_ASSERT(r->vsmmu_seen && r->delivered == events && decoded == events,
+              "every event the vSMMU delivered (query-vsmmu: %lld) was"
+              " logged by L2 (%d), decoded (%d)", r->delivered, events,
+              decoded);
+    VM_ASSERT(r->host_lost == 0 && r->overflow_dropped == 0,
+              "none lost on the way (host-lost %lld, overflow %lld)",
+              r->host_lost, r->overflow_dropped);
+    /* Its invalidations, CD ones before the STE included, all complete. */
+    VM_ASSERT(!has_line(r, "dmesg: arm-smmu-v3 ", "CMDQ error"),
+              "L2's command queue never stopped on an error");
+    VM_ASSERT(r->status == 0, "QMP quit ends the daemon with status 0"
+              " (status %d)", r->status);
+}
+
 int main(void)
 {
     static Run r, paused = { .no_shutdown = true, .mmio_exits = -1 },
                rebooted = {
         .reboot = true, .chardev = true,
-    };
+    }, assigned = { .no_shutdown = true, .mmio_exits = -1 };
 
     vm_init();
+    /* make demo-guest: only the host-device run, for a person. */
+    if (getenv("VSMMU_GUEST_DEMO")) {
+        if (vm_run("L1's edu bound to vfio-pci", test_bind_edu, &assigned)) {
+            run_daemon(&assigned);
+            vm_run("L2's driver logs the host faults", test_l2_faults,
+                   &assigned);
+        }
+        vm_finish();
+    }
     vm_run("L1 has KVM", test_kvm, NULL);
+    vm_run("edu DMA faults reach L1's driver", test_edu_faults_l1, NULL);
     vm_run("no /dev/kvm: a clear error", test_no_dev_kvm, NULL);
     run_daemon(&r);
     vm_run("daemon exits 0 at L2 power-off", test_power_off, &r);
@@ -630,5 +798,11 @@ int main(void)
     /* Without -no-reboot a guest reset reboots it. */
     run_daemon(&rebooted);
     vm_run("L2 reboots through a system reset", test_reboot, &rebooted);
+    /* L1's edu, assigned to L2 behind the accelerated vSMMU. */
+    if (vm_run("L1's edu bound to vfio-pci", test_bind_edu, &assigned)) {
+        run_daemon(&assigned);
+        vm_run("L2's driver logs the host faults", test_l2_faults,
+               &assigned);
+    }
     vm_finish();
 }

@@ -166,6 +166,32 @@ static void test_discard_with_host_loss(void)
     teardown(&f);
 }
 
+/*
+ * A CD invalidation for a StreamID without a vDEVICE (Linux's driver
+ * invalidates a CD before installing the STE) is complete at once: the
+ * host refuses such a vSID (EIO) and can cache nothing for it.  One for
+ * a device with its vDEVICE goes to the host.
+ */
+static void test_inval_unknown_vsid(void)
+{
+    Fixture f;
+    uint64_t before;
+
+    setup(&f, 7);
+    before = info(&f).stats.invalidations;
+    qsmmuv3_cmd(&f.d, SMMU_CMD_CFGI_CD | (uint64_t)ACCEL_FIX_VSID(1) << 32,
+                0);
+    g_assert_true(qsmmuv3_sync(&f.d));
+    g_assert_cmphex(qsmmuv3_readl(&f.d, A_GERROR) ^
+                    qsmmuv3_readl(&f.d, A_GERRORN), ==, 0);
+    g_assert_cmpuint(info(&f).stats.invalidations - before, ==, 0);
+    qsmmuv3_cmd(&f.d, SMMU_CMD_CFGI_CD | (uint64_t)ACCEL_FIX_VSID(0) << 32,
+                0);
+    g_assert_true(qsmmuv3_sync(&f.d));
+    g_assert_cmpuint(info(&f).stats.invalidations - before, ==, 1);
+    teardown(&f);
+}
+
 /* A guest that never issues CMD_SYNC cannot grow the pending batch. */
 static void test_inval_bound(void)
 {
@@ -354,6 +380,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/discard-with-host-loss",
                     test_discard_with_host_loss);
     g_test_add_func("/smmuv3-accel/inval-bound", test_inval_bound);
+    g_test_add_func("/smmuv3-accel/inval-unknown-vsid",
+                    test_inval_unknown_vsid);
     g_test_add_func("/smmuv3-accel/idr-fixed", test_idr_fixed);
     g_test_add_func("/smmuv3-accel/veventq-failed", test_veventq_failed);
     g_test_add_func("/smmuv3-accel/renumber", test_renumber);

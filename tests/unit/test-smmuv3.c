@@ -614,6 +614,58 @@ static void test_cmdq_abort_and_wrap(void)
 
 /* ---- GERROR ---------------------------------------------------------------- */
 
+typedef struct ItsDoorbell {
+    unsigned n;
+    hwaddr addr;
+    uint32_t data, devid;
+} ItsDoorbell;
+
+static bool its_send(void *opaque, hwaddr addr, uint32_t data, uint32_t devid)
+{
+    ItsDoorbell *d = opaque;
+
+    d->n++;
+    d->addr = addr;
+    d->data = data;
+    d->devid = devid;
+    return true;
+}
+
+static const MSIDoorbellOps its_ops = { .send = its_send };
+
+/*
+ * With an interrupt controller's doorbell in the address space (the
+ * in-kernel ITS of a KVM guest), the SMMU's MSIs go there, each with the
+ * device id the board gave the SMMU (its msi-parent specifier).
+ */
+static void test_msi_doorbell(void)
+{
+    TestSMMU *t = tsmmu_new();
+    hwaddr bell = OUTSIDE_RAM + 0x10040;
+    ItsDoorbell d = { 0 };
+    SMMUEvent e;
+
+    t->s->parent_obj.msi_devid = 0x804a;
+    g_assert_true(address_space_set_msi_doorbell(t->as, bell, 4, &its_ops,
+                                                 &d, &error_abort));
+    smmu_event_init(&e, SMMU_EVT_F_TRANSLATION, 1);
+    wrq(t, A_EVENTQ_BASE, OUTSIDE_RAM | 2);
+    wrq(t, A_GERROR_IRQ_CFG0, bell);
+    wr(t, A_GERROR_IRQ_CFG1, 0x2001);
+    wr(t, A_IRQ_CTRL, R_IRQ_CTRL_GERROR_IRQEN_MASK);
+    wr(t, A_CR0, R_CR0_EVENTQEN_MASK);
+    smmuv3_eventq_write_batch(t->s, &e, 1, NULL);
+    g_assert_cmpuint(d.n, ==, 1);
+    g_assert_cmphex(d.addr, ==, bell);
+    g_assert_cmphex(d.data, ==, 0x2001);
+    g_assert_cmphex(d.devid, ==, 0x804a);
+    /* Delivered: no MSI abort on top of the queue's own. */
+    g_assert_cmphex(gerror_pending(t), ==, R_GERROR_EVENTQ_ABT_ERR_MASK);
+    g_assert_cmpint(irqs(t, SMMU_IRQ_GERROR), ==, 0);
+    address_space_clear_msi_doorbell(t->as);
+    tsmmu_free(t);
+}
+
 static void test_gerror(void)
 {
     TestSMMU *t = tsmmu_new();
@@ -1479,6 +1531,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3/cmdq/illegal", test_cmdq_illegal);
     g_test_add_func("/smmuv3/cmdq/abort-and-wrap", test_cmdq_abort_and_wrap);
     g_test_add_func("/smmuv3/gerror", test_gerror);
+    g_test_add_func("/smmuv3/msi-doorbell", test_msi_doorbell);
     g_test_add_func("/smmuv3/eventq/batch-wrap", test_eventq_batch_wrap);
     g_test_add_func("/smmuv3/eventq/overflow", test_eventq_overflow);
     g_test_add_func("/smmuv3/eventq/signal-overflow",

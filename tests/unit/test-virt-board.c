@@ -95,6 +95,11 @@ static void test_fdt_nodes(void)
                      its_ph);
     g_assert_cmpuint(prop_cell(fdt, "/pcie@10000000", "iommu-map", 1), ==,
                      smmu_ph);
+    /* Every bus's RIDs, identically: 256 buses by default. */
+    g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "msi-map", 3), ==,
+                    0x10000);
+    g_assert_cmphex(prop_cell(fdt, "/pcie@10000000", "iommu-map", 3), ==,
+                    0x10000);
     /* QEMU virt's default: the high ECAM (256 buses), both windows. */
     g_assert_cmphex(prop_u64(fdt, "/pcie@10000000", "reg"), ==,
                     0x4010000000ULL);

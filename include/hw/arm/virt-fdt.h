@@ -22,8 +22,9 @@
  * enable-method), PSCI 0.2+ through HVC, GICv3 and its ITS, the arch
  * timer's PPIs, the PL011 (clocked by a fixed 24 MHz apb_pclk), /chosen,
  * the PCIe host (pci-host-ecam-generic) with msi-map to the ITS and
- * iommu-map to the SMMUv3 on pcie.0, and every SMMUv3 with its wired
- * SPIs by name.  Pure: no state, any thread.
+ * iommu-map to the SMMUv3 on pcie.0 (every bus's requester ids as ITS
+ * device ids and StreamIDs, identically), and every SMMUv3 with its
+ * wired SPIs by name.  Pure: no state, any thread.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -37,6 +38,8 @@
 #define VIRT_GIC_DIST_SIZE          0x00010000ULL
 #define VIRT_GIC_ITS_BASE           0x08080000ULL
 #define VIRT_GIC_ITS_SIZE           0x00020000ULL
+/* GITS_TRANSLATER, the doorbell every MSI writes its event id to. */
+#define VIRT_GIC_ITS_TRANSLATER     (VIRT_GIC_ITS_BASE + 0x10040ULL)
 #define VIRT_GIC_REDIST_BASE        0x080a0000ULL
 #define VIRT_GIC_REDIST_SIZE        0x00f60000ULL
 #define VIRT_GIC_REDIST_STRIDE      0x00020000ULL

@@ -1,0 +1,47 @@
+/*
+ * vfio-pci interrupts: a host device's MSI-X (or MSI) vectors delivered
+ * as the guest programmed them.
+ *
+ * Each vector the guest enables gets an eventfd that the host device's
+ * VFIO interrupt signals (VFIO_DEVICE_SET_IRQS).  The eventfd is bound
+ * to the guest's MSI (address, data, device id) through the address
+ * space's MSI doorbell when it has one there (a KVM guest: irqfd into
+ * the in-kernel ITS, no daemon on the path); otherwise the main loop
+ * relays each signal with address_space_send_msi().  The caller (the
+ * MSI-X capability and table of the device's config space) decides
+ * what the guest programmed: for a device behind an accelerated SMMUv3
+ * the address is the doorbell's guest-physical address (arm-smmuv3's
+ * msi-gpa), not the IOVA the guest wrote, and the device id its
+ * requester id as the guest's enumeration numbered it.
+ *
+ * Main thread only.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_VFIO_PCI_IRQ_H
+#define HW_VFIO_PCI_IRQ_H
+
+#include "hw/vfio/pci.h"
+
+typedef struct VFIOPCIIrqs VFIOPCIIrqs;
+
+/* The vectors of VFIO IRQ index INDEX of a bound host device. */
+VFIOPCIIrqs *vfio_pci_irqs_new(VFIOPCIDevice *vdev, uint32_t index,
+                               Error **errp);
+unsigned vfio_pci_irqs_count(const VFIOPCIIrqs *irqs);
+/*
+ * Vector V to the MSI (ADDR, DATA) of device DEVID, replacing what it
+ * had: bound through the doorbell, or relayed.
+ */
+bool vfio_pci_irqs_route(VFIOPCIIrqs *irqs, unsigned v, hwaddr addr,
+                         uint32_t data, uint32_t devid, Error **errp);
+/* Vector V signals nothing (masked or disabled by the guest). */
+void vfio_pci_irqs_unroute(VFIOPCIIrqs *irqs, unsigned v);
+/* Whether vector V is bound in the doorbell (else relayed, if routed). */
+bool vfio_pci_irqs_bound(const VFIOPCIIrqs *irqs, unsigned v);
+/* Signals the main loop relayed, over all vectors. */
+uint64_t vfio_pci_irqs_relayed(const VFIOPCIIrqs *irqs);
+/* Disable the index in the host device and free everything. */
+void vfio_pci_irqs_free(VFIOPCIIrqs *irqs);
+
+#endif /* HW_VFIO_PCI_IRQ_H */
