@@ -437,27 +437,18 @@ JsonObject *qtest_qmp_eventwait_ref_nowait(QTestState *s, const char *event)
     return NULL;
 }
 
-JsonObject *qtest_qmp_fds(QTestState *s, const int *fds, size_t nfds,
-                          const char *fmt, ...)
+/* Send LINE on SOCK with NFDS (1..16) descriptors on its first byte. */
+static void send_line_fds(int sock, const int *fds, size_t nfds,
+                          const char *line)
 {
-    g_autofree char *cmd = NULL;
-    g_autofree char *line = NULL;
     char control[CMSG_SPACE(sizeof(int) * 16)] = { 0 };
-    struct iovec iov;
+    struct iovec iov = { .iov_base = (void *)line, .iov_len = 1 };
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
     struct cmsghdr *cmsg;
-    va_list ap;
     ssize_t n;
 
     g_assert_cmpuint(nfds, >, 0);
     g_assert_cmpuint(nfds, <=, 16);
-    va_start(ap, fmt);
-    cmd = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    line = g_strconcat(cmd, "\n", NULL);
-    /* The descriptors travel with the first byte of the request. */
-    iov.iov_base = line;
-    iov.iov_len = 1;
     msg.msg_control = control;
     msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
     cmsg = CMSG_FIRSTHDR(&msg);
@@ -466,10 +457,25 @@ JsonObject *qtest_qmp_fds(QTestState *s, const int *fds, size_t nfds,
     cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
     memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * nfds);
     do {
-        n = sendmsg(s->qmp_fd, &msg, MSG_NOSIGNAL);
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
     g_assert_cmpint(n, ==, 1);
-    send_all(s->qmp_fd, line + 1, strlen(line) - 1);
+    send_all(sock, line + 1, strlen(line) - 1);
+}
+
+JsonObject *qtest_qmp_fds(QTestState *s, const int *fds, size_t nfds,
+                          const char *fmt, ...)
+{
+    g_autofree char *cmd = NULL;
+    g_autofree char *line = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    cmd = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    /* The descriptors travel with the first byte of the request. */
+    line = g_strconcat(cmd, "\n", NULL);
+    send_line_fds(s->qmp_fd, fds, nfds, line);
     return qmp_response(s);
 }
 
@@ -760,6 +766,12 @@ QTestClient *qtest_client_unix(const char *path)
     return qtest_client_fd(fd);
 }
 
+void qtest_client_send_fds(QTestClient *c, const int *fds, size_t nfds,
+                           const char *line)
+{
+    send_line_fds(c->fd, fds, nfds, line);
+}
+
 void qtest_client_send(QTestClient *c, const void *buf, size_t len)
 {
     send_all(c->fd, buf, len);
@@ -840,6 +852,25 @@ char *qtest_client_qmp_reply(QTestClient *c)
         }
         g_free(line);
     }
+}
+
+void qtest_client_qmp_negotiate(QTestClient *c)
+{
+    g_autofree char *greeting = qtest_client_line(c);
+    g_autofree char *rsp = NULL;
+
+    g_assert_true(g_str_has_prefix(greeting, "{\"QMP\""));
+    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\"}\n");
+    rsp = qtest_client_qmp_reply(c);
+    g_assert_true(g_str_has_prefix(rsp, "{\"return\""));
+}
+
+QTestClient *qtest_client_qmp(const char *path)
+{
+    QTestClient *c = qtest_client_unix(path);
+
+    qtest_client_qmp_negotiate(c);
+    return c;
 }
 
 void qtest_client_free(QTestClient *c)

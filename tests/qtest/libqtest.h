@@ -145,12 +145,19 @@ QTestClient *qtest_client_fd(int fd);
 void qtest_client_send(QTestClient *c, const void *buf, size_t len);
 void qtest_client_sendf(QTestClient *c, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
+/* Send LINE with NFDS (1..16) descriptors (SCM_RIGHTS) on its first byte. */
+void qtest_client_send_fds(QTestClient *c, const int *fds, size_t nfds,
+                           const char *line);
 /* The next line without its CR LF; NULL at end of file. */
 char *qtest_client_line(QTestClient *c);
 /* Read to end of file; the number of bytes read. */
 size_t qtest_client_drain(QTestClient *c);
 /* The next QMP message that is not an event. */
 char *qtest_client_qmp_reply(QTestClient *c);
+/* Read C's QMP greeting and negotiate capabilities (asserted). */
+void qtest_client_qmp_negotiate(QTestClient *c);
+/* A QMP client of -qmp unix:PATH,server=on, past qmp_capabilities. */
+QTestClient *qtest_client_qmp(const char *path);
 void qtest_client_free(QTestClient *c);
 
 /* Fill BUS with accessors that go through S. */
