@@ -29,12 +29,20 @@ struct HostMemoryBackend {
     char *mem_path;             /* file */
     bool readonly;              /* file */
     bool hugetlb, seal;         /* memfd */
+    bool canonical_path;        /* x-use-canonical-path-for-ramblock-id */
+    bool discard_data;          /* file; both accepted, meaningless here */
     uint64_t hugetlbsize;       /* memfd, 0: the default huge page size */
     bool mapped;
     bool effective_dump, effective_merge;
 };
 
 static GPtrArray *backends;     /* of HostMemoryBackend * */
+
+/* Dump or merge: unset is on until mapped, then what the mapping took. */
+static bool tristate_value(Tristate t, bool mapped, bool effective)
+{
+    return mapped ? effective : t != TRI_OFF;
+}
 
 static const char *const backend_types[] = {
     "memory-backend-ram", "memory-backend-memfd", "memory-backend-file",
@@ -105,7 +113,6 @@ static bool backend_parse(HostMemoryBackend *b, QemuOpts *opts,
                           Error **errp)
 {
     const char *path;
-    bool ignored = false;
 
     for (guint i = 0; i < qemu_opts_count(opts); i++) {
         const char *name = qemu_opts_nth(opts, i)->name;
@@ -127,8 +134,8 @@ static bool backend_parse(HostMemoryBackend *b, QemuOpts *opts,
         !qemu_opt_get_bool(opts, "hugetlb", &b->hugetlb, errp) ||
         !qemu_opt_get_bool(opts, "seal", &b->seal, errp) ||
         !qemu_opt_get_bool(opts, "x-use-canonical-path-for-ramblock-id",
-                           &ignored, errp) ||
-        !qemu_opt_get_bool(opts, "discard-data", &ignored, errp) ||
+                           &b->canonical_path, errp) ||
+        !qemu_opt_get_bool(opts, "discard-data", &b->discard_data, errp) ||
         !opt_get_size(opts, "hugetlbsize", &b->hugetlbsize, errp)) {
         return false;
     }
@@ -367,8 +374,8 @@ void host_memory_backend_foreach(void (*func)(const HostMemoryBackendInfo *i,
         HostMemoryBackendInfo info = {
             .id = b->id,
             .size = b->size,
-            .merge = b->mapped ? b->effective_merge : b->merge != TRI_OFF,
-            .dump = b->mapped ? b->effective_dump : b->dump != TRI_OFF,
+            .merge = tristate_value(b->merge, b->mapped, b->effective_merge),
+            .dump = tristate_value(b->dump, b->mapped, b->effective_dump),
             .prealloc = b->prealloc,
             .share = b->share,
             .reserve = b->reserve,
@@ -426,9 +433,52 @@ static const TypePropertyInfo file_qom_props[] = {
     { NULL }
 };
 
+/*
+ * qom-get, as QEMU reads them: dump and merge unset are the machine's
+ * defaults (on) until the machine maps the backend, then what it took.
+ */
+static bool backend_get_property(const void *obj, const char *name,
+                                 QomValue *v)
+{
+    const HostMemoryBackend *b = obj;
+
+    v->kind = QOM_VALUE_BOOL;
+    if (!strcmp(name, "size") || !strcmp(name, "hugetlbsize")) {
+        v->kind = QOM_VALUE_INT;
+        v->i = name[0] == 's' ? b->size : b->hugetlbsize;
+    } else if (!strcmp(name, "mem-path")) {
+        v->kind = QOM_VALUE_STRING;
+        v->s = g_strdup(b->mem_path ? b->mem_path : "");
+    } else if (!strcmp(name, "share")) {
+        v->b = b->share;
+    } else if (!strcmp(name, "dump")) {
+        v->b = tristate_value(b->dump, b->mapped, b->effective_dump);
+    } else if (!strcmp(name, "merge")) {
+        v->b = tristate_value(b->merge, b->mapped, b->effective_merge);
+    } else if (!strcmp(name, "prealloc")) {
+        v->b = b->prealloc;
+    } else if (!strcmp(name, "reserve")) {
+        v->b = b->reserve;
+    } else if (!strcmp(name, "readonly")) {
+        v->b = b->readonly;
+    } else if (!strcmp(name, "hugetlb")) {
+        v->b = b->hugetlb;
+    } else if (!strcmp(name, "seal")) {
+        v->b = b->seal;
+    } else if (!strcmp(name, "discard-data")) {
+        v->b = b->discard_data;
+    } else if (!strcmp(name, "x-use-canonical-path-for-ramblock-id")) {
+        v->b = b->canonical_path;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 static const TypeInfo backend_qom_types[] = {
     { .name = "memory-backend", .parent = TYPE_OBJECT, .abstract = true,
-      .interfaces = backend_interfaces, .props = backend_qom_props },
+      .interfaces = backend_interfaces, .props = backend_qom_props,
+      .get_property = backend_get_property },
     { .name = "memory-backend-ram", .parent = "memory-backend" },
     { .name = "memory-backend-memfd", .parent = "memory-backend",
       .props = memfd_qom_props },

@@ -95,6 +95,21 @@ GPtrArray *type_get_properties(const TypeInfo *info)
     return props;
 }
 
+bool type_get_property_value(const TypeInfo *info, const void *obj,
+                             const char *name, QomValue *v)
+{
+    int depth = 0;
+
+    for (const TypeInfo *t = info; t && depth < TYPE_MAX_DEPTH;
+         t = type_get_parent(t), depth++) {
+        if (t->get_property) {
+            memset(v, 0, sizeof(*v));
+            return obj && t->get_property(obj, name, v);
+        }
+    }
+    return false;
+}
+
 static bool type_implements(const TypeInfo *info, const char *target,
                             int depth);
 

@@ -14,6 +14,7 @@
 #include "qapi/error.h"
 #include "qemu/object-registry.h"
 #include "hw/arm/smmuv3-accel.h"
+#include "hw/arm/smmuv3-translate.h"
 #include "system/iommufd-emulated.h"
 #include "system/machine.h"
 #include "system/qmp.h"
@@ -66,6 +67,31 @@ static JsonObject *vsmmu_counters(const SMMUv3AccelStats *st)
     return c;
 }
 
+JsonObject *qmp_vsmmu_translation(SMMUv3State *s)
+{
+    JsonObject *c = json_object_new();
+    SMMUTransStats st;
+
+    smmuv3_get_trans_stats(s, &st);
+    qmp_set_u64(c, "translated", st.translated);
+    qmp_set_u64(c, "bypassed", st.bypassed);
+    qmp_set_u64(c, "aborted", st.aborted);
+    qmp_set_u64(c, "faulted", st.faulted);
+    qmp_set_u64(c, "events", st.events);
+    qmp_set_u64(c, "events-suppressed", st.events_suppressed);
+    qmp_set_u64(c, "cfg-hits", st.cfg_hits);
+    qmp_set_u64(c, "cfg-misses", st.cfg_misses);
+    qmp_set_u64(c, "cfg-evictions", st.cfg_evictions);
+    qmp_set_u64(c, "cfg-invalidated", st.cfg_invalidated);
+    qmp_set_u64(c, "cfg-entries", st.cfg_entries);
+    qmp_set_u64(c, "iotlb-hits", st.iotlb_hits);
+    qmp_set_u64(c, "iotlb-misses", st.iotlb_misses);
+    qmp_set_u64(c, "iotlb-evictions", st.iotlb_evictions);
+    qmp_set_u64(c, "iotlb-invalidated", st.iotlb_invalidated);
+    qmp_set_u64(c, "iotlb-entries", st.iotlb_entries);
+    return c;
+}
+
 static void vsmmu_accel_members(JsonObject *o, const SMMUv3AccelInfo *info)
 {
     if (info->kernel) {
@@ -106,6 +132,7 @@ static void vsmmu_entry(DeviceState *dev, void *opaque)
     if (s->pbus) {
         json_object_set_string_member(o, "primary-bus", s->pbus->id);
     }
+    json_object_set_object_member(o, "translation", qmp_vsmmu_translation(s));
     smmuv3_accel_get_info(s, &info);
     if (s->accel) {
         vsmmu_accel_members(o, &info);

@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "chardev/char.h"
+#include "qemu/fd-registry.h"
 #include "qom/object.h"
 #include "system/qmp.h"
 #include "trace.h"
@@ -520,6 +521,7 @@ static const char *session_run(QmpSession *s, const char *name,
                                JsonObject *args, JsonNode **ret,
                                Error **errp)
 {
+    const void *owner;
     QmpCommand *cmd;
 
     *ret = NULL;
@@ -545,7 +547,9 @@ static const char *session_run(QmpSession *s, const char *name,
         return "GenericError";
     }
     cur_session = s;
+    owner = fd_registry_set_owner(s);
     *ret = cmd->func(args, errp);
+    fd_registry_set_owner(owner);
     cur_session = NULL;
     if (*errp) {
         g_assert(!*ret);
@@ -938,6 +942,8 @@ QmpSession *qmp_session_new(QmpOutputFunc *out, void *opaque)
 
 void qmp_session_free(QmpSession *s)
 {
+    /* A connection is a monitor: its getfd descriptors go with it. */
+    fd_registry_release(s);
     sessions = g_list_remove(sessions, s);
     g_string_free(s->buf, TRUE);
     g_free(s);

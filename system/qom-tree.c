@@ -400,17 +400,41 @@ static void device_props(const QomNode *n, GPtrArray *props)
     }
 }
 
-/* Properties its type declares (qom-list-properties), not readable. */
+static JsonNode *qom_value_node(QomValue *v)
+{
+    g_autofree char *s = v->s;
+
+    switch (v->kind) {
+    case QOM_VALUE_BOOL:
+        return json_bool(v->b);
+    case QOM_VALUE_INT:
+        return json_int(v->i);
+    default:
+        return json_string(s);
+    }
+}
+
+/*
+ * Properties its type declares (qom-list-properties), with the values
+ * its get_property reads; the others are write-only.
+ */
 static void object_props(const QomNode *n, GPtrArray *props)
 {
-    g_autoptr(GPtrArray) tprops = type_get_properties(type_lookup(n->type));
+    const TypeInfo *info = type_lookup(n->type);
+    g_autoptr(GPtrArray) tprops = type_get_properties(info);
+    const void *obj = object_registry_lookup(last_component(n->path),
+                                             n->type);
 
     for (guint i = 0; i < tprops->len; i++) {
         const TypePropertyInfo *p = g_ptr_array_index(tprops, i);
+        QomValue v;
 
-        if (strcmp(p->name, "type") != 0) {
-            prop_add(props, p->name, p->type, p->description);
+        if (!strcmp(p->name, "type")) {
+            continue;
         }
+        prop_add(props, p->name, p->type, p->description)->value =
+            type_get_property_value(info, obj, p->name, &v) ?
+            qom_value_node(&v) : NULL;
     }
 }
 

@@ -1,7 +1,8 @@
 /*
  * Named descriptors and fd sets (include/qemu/fd-registry.h).  Owns
- * every descriptor it holds: named ones until taken or closed, set
- * members until removed.  Main thread only: no lock.
+ * every descriptor it holds: named ones, in their monitor's namespace,
+ * until taken, closed or released with it; set members until removed.
+ * Main thread only: no lock.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -19,7 +20,9 @@ typedef struct FdSet {
     GArray *fds;                /* of FdSetEntry */
 } FdSet;
 
-static GHashTable *named;       /* name -> GINT_TO_POINTER(fd) */
+/* owner -> its namespace, a GHashTable of name -> GINT_TO_POINTER(fd) */
+static GHashTable *owners;
+static const void *cur_owner;   /* whose names are used now */
 static GPtrArray *fdsets;       /* of FdSet *, ascending id */
 
 static void close_named(gpointer value)
@@ -27,18 +30,50 @@ static void close_named(gpointer value)
     close(GPOINTER_TO_INT(value));
 }
 
+const void *fd_registry_set_owner(const void *owner)
+{
+    const void *old = cur_owner;
+
+    cur_owner = owner;
+    return old;
+}
+
+void fd_registry_release(const void *owner)
+{
+    if (owners) {
+        g_hash_table_remove(owners, owner);
+    }
+}
+
+/* The current owner's names, created if CREATE, else NULL if none. */
+static GHashTable *names(bool create)
+{
+    GHashTable *t;
+
+    if (!owners) {
+        owners = g_hash_table_new_full(NULL, NULL, NULL,
+                                       (GDestroyNotify)g_hash_table_unref);
+    }
+    t = g_hash_table_lookup(owners, cur_owner);
+    if (!t && create) {
+        t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                  close_named);
+        g_hash_table_insert(owners, (gpointer)cur_owner, t);
+    }
+    return t;
+}
+
 bool fd_registry_add_named(const char *name, int fd, Error **errp)
 {
+    GHashTable *named;
+
     if (g_ascii_isdigit(name[0])) {
         close(fd);
         error_setg(errp, "Parameter 'fdname' expects a name not starting"
                    " with a digit");
         return false;
     }
-    if (!named) {
-        named = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                      close_named);
-    }
+    named = names(true);
     if (!g_hash_table_contains(named, name) &&
         g_hash_table_size(named) >= FD_REGISTRY_MAX_NAMED) {
         close(fd);
@@ -53,6 +88,8 @@ bool fd_registry_add_named(const char *name, int fd, Error **errp)
 
 bool fd_registry_close_named(const char *name, Error **errp)
 {
+    GHashTable *named = names(false);
+
     if (!named || !g_hash_table_remove(named, name)) {
         error_setg(errp, "File descriptor named '%s' not found", name);
         return false;
@@ -62,6 +99,7 @@ bool fd_registry_close_named(const char *name, Error **errp)
 
 int qemu_fd_param(const char *str, bool *owned, Error **errp)
 {
+    GHashTable *named = names(false);
     gpointer key, value;
     guint64 n;
 
@@ -270,7 +308,8 @@ int qemu_open(const char *path, int flags, Error **errp)
 
 void fd_registry_clear(void)
 {
-    g_clear_pointer(&named, g_hash_table_unref);
+    g_clear_pointer(&owners, g_hash_table_unref);
+    cur_owner = NULL;
     while (fdsets && fdsets->len) {
         fdset_free(g_ptr_array_index(fdsets, 0));
     }

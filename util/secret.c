@@ -16,8 +16,11 @@
 
 typedef struct Secret {
     char *id;
-    uint8_t *data;
+    uint8_t *data;              /* decoded */
     size_t len;
+    char *given;                /* "data" as given, or NULL */
+    char *file;                 /* "file", or NULL */
+    bool base64;                /* format=base64 */
 } Secret;
 
 static GPtrArray *secrets;      /* of Secret * */
@@ -28,6 +31,11 @@ static void secret_free(Secret *s)
         memset(s->data, 0, s->len);
         g_free(s->data);
     }
+    if (s->given) {
+        memset(s->given, 0, strlen(s->given));
+        g_free(s->given);
+    }
+    g_free(s->file);
     g_free(s->id);
     g_free(s);
 }
@@ -126,6 +134,9 @@ static bool secret_load(Secret *s, QemuOpts *opts, Error **errp)
         error_setg(errp, "Either 'file' or 'data' must be provided");
         return false;
     }
+    s->given = g_strdup(data);
+    s->file = g_strdup(file);
+    s->base64 = format && !strcmp(format, "base64");
     if (data) {
         g_byte_array_append(raw, (const guint8 *)data, strlen(data));
     } else if (!read_secret_file(file, raw, errp)) {
@@ -227,10 +238,40 @@ static const TypePropertyInfo secret_props[] = {
     { NULL }
 };
 
+/*
+ * qom-get, as QEMU answers it: "data" and "file" as given ("" if not),
+ * "loaded" true (a secret exists only once loaded), "keyid" and "iv"
+ * "" (refused at creation).
+ */
+static bool secret_get_property(const void *obj, const char *name,
+                                QomValue *v)
+{
+    const Secret *s = obj;
+    const char *str = NULL;
+
+    v->kind = QOM_VALUE_STRING;
+    if (!strcmp(name, "loaded")) {
+        v->kind = QOM_VALUE_BOOL;
+        v->b = true;
+        return true;
+    } else if (!strcmp(name, "format")) {
+        str = s->base64 ? "base64" : "raw";
+    } else if (!strcmp(name, "data")) {
+        str = s->given;
+    } else if (!strcmp(name, "file")) {
+        str = s->file;
+    } else if (strcmp(name, "keyid") && strcmp(name, "iv")) {
+        return false;
+    }
+    v->s = g_strdup(str ? str : "");
+    return true;
+}
+
 /* QEMU's: an abstract "secret_common" under the concrete "secret". */
 static const TypeInfo secret_types[] = {
     { .name = "secret_common", .parent = TYPE_OBJECT, .abstract = true,
-      .interfaces = secret_interfaces, .props = secret_common_props },
+      .interfaces = secret_interfaces, .props = secret_common_props,
+      .get_property = secret_get_property },
     { .name = TYPE_SECRET, .parent = "secret_common", .props = secret_props },
 };
 

@@ -4,8 +4,10 @@
  *
  *  - named descriptors: QMP "getfd" (fdname), each a descriptor passed
  *    over the monitor socket; a device or backend property naming one
- *    ("fd":"NAME") takes it over, "closefd" closes it.  QEMU keeps them
- *    per monitor; vsmmu has one namespace for all its monitors.
+ *    ("fd":"NAME") takes it over, "closefd" closes it.  As in QEMU,
+ *    names are per monitor: each QMP connection has its own namespace,
+ *    the current owner's (fd_registry_set_owner()), whose descriptors
+ *    are closed when it goes (fd_registry_release()).
  *  - fd sets: "-add-fd fd=N,set=S[,opaque=TEXT]" and QMP "add-fd", each
  *    set a list of descriptors; a path "/dev/fdset/S" opened with
  *    qemu_open() is a duplicate of the set's descriptor whose access
@@ -22,13 +24,22 @@
 #include "qapi/error.h"
 
 /* Limits: bounded by what a client may make the daemon hold open. */
-#define FD_REGISTRY_MAX_NAMED   256
+#define FD_REGISTRY_MAX_NAMED   256     /* per owner */
 #define FD_REGISTRY_MAX_SETS    256
 #define FD_REGISTRY_MAX_PER_SET 64
 
 /*
- * getfd: store FD under NAME (replacing and closing an older one).  On
- * failure FD is closed:
+ * Make OWNER's names (a monitor connection; NULL: the command line's,
+ * which has none) the ones getfd, closefd and qemu_fd_param() use from
+ * now on; returns the previous owner, to restore.
+ */
+const void *fd_registry_set_owner(const void *owner);
+/* OWNER is gone: close the descriptors it named and never handed over. */
+void fd_registry_release(const void *owner);
+
+/*
+ * getfd: store FD under NAME in the current owner's names (replacing
+ * and closing an older one).  On failure FD is closed:
  *   Parameter 'fdname' expects a name not starting with a digit
  */
 bool fd_registry_add_named(const char *name, int fd, Error **errp);
@@ -38,8 +49,8 @@ bool fd_registry_close_named(const char *name, Error **errp);
 /*
  * The descriptor a property names, as QEMU's monitor_fd_param(): a
  * decimal number is a descriptor the daemon inherited (it must be open);
- * anything else is a getfd name, whose descriptor is handed over to the
- * caller and forgotten:
+ * anything else is a getfd name of the current owner, whose descriptor
+ * is handed over to the caller and forgotten:
  *   File descriptor named 'NAME' has not been found
  *   Invalid file descriptor number 'STR'
  * *OWNED says whether the caller now owns (and must close) it.

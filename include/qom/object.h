@@ -39,6 +39,18 @@ typedef struct TypePropertyInfo {
     const char *description;    /* or NULL */
 } TypePropertyInfo;
 
+/* A property's value, as a type's get_property reads it. */
+typedef enum QomValueKind {
+    QOM_VALUE_BOOL, QOM_VALUE_INT, QOM_VALUE_STRING,
+} QomValueKind;
+
+typedef struct QomValue {
+    QomValueKind kind;
+    bool b;
+    int64_t i;
+    char *s;                    /* QOM_VALUE_STRING: the caller frees it */
+} QomValue;
+
 typedef struct TypeInfo {
     const char *name;
     /* NULL only for "object" and "interface"; an interface's is one. */
@@ -51,6 +63,13 @@ typedef struct TypeInfo {
      * qdev properties are its DeviceClass's.
      */
     const TypePropertyInfo *props;
+    /*
+     * qom-get of an instance (an -object: what the object registry
+     * holds for its id): read property NAME of OBJ into *V, false if
+     * NAME is write-only.  NULL: its nearest ancestor's; none, every
+     * property is write-only.
+     */
+    bool (*get_property)(const void *obj, const char *name, QomValue *v);
     /* What the type is made of, for its layer: e.g. its DeviceClass. */
     const void *class_data;
 } TypeInfo;
@@ -69,6 +88,12 @@ const TypeInfo *type_get_parent(const TypeInfo *info);
  * (up to "object"'s "type").  An array of const TypePropertyInfo *.
  */
 GPtrArray *type_get_properties(const TypeInfo *info);
+/*
+ * Read property NAME of OBJ, an instance of INFO, with the nearest
+ * get_property of INFO's chain; false if it is not readable.
+ */
+bool type_get_property_value(const TypeInfo *info, const void *obj,
+                             const char *name, QomValue *v);
 
 /*
  * Is TYPE a TARGET: TARGET itself, an ancestor, or an interface that

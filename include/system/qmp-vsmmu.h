@@ -9,12 +9,19 @@
 #define SYSTEM_QMP_VSMMU_H
 
 #include "qapi/error.h"
+#include "hw/arm/smmuv3.h"
 #include "system/iommufd-emulated.h"
 #include <json-glib/json-glib.h>
 
 void qmp_register_vsmmu_commands(void);
 /* Unregister what the commands registered (before devices go away). */
 void qmp_vsmmu_cleanup(void);
+
+/*
+ * The "translation" member of @s's query-vsmmu element: the counters of
+ * its translation for emulated endpoints (hw/arm/smmuv3-translate.h).
+ */
+JsonObject *qmp_vsmmu_translation(SMMUv3State *s);
 
 /*
  * The emulated host of the iommufd named by args' "iommufd" member, or

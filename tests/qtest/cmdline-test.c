@@ -826,13 +826,7 @@ static int tcp_socket(struct sockaddr_in *addr, bool do_listen)
 
 static void assert_qmp_client(QTestClient *c)
 {
-    g_autofree char *greeting = qtest_client_line(c);
-    g_autofree char *rsp = NULL;
-
-    g_assert_true(g_str_has_prefix(greeting, "{\"QMP\""));
-    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\"}\n");
-    rsp = qtest_client_qmp_reply(c);
-    g_assert_true(g_str_has_prefix(rsp, "{\"return\""));
+    qtest_client_qmp_negotiate(c);
     qtest_client_free(c);
 }
 

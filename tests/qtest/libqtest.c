@@ -447,21 +447,18 @@ JsonObject *qtest_qmp_eventwait_ref_nowait(QTestState *s, const char *event)
     return NULL;
 }
 
-/* Send LINE on SOCK with NFDS descriptors on its first byte. */
+/* Send LINE on SOCK with NFDS (1..16) descriptors on its first byte. */
 static void send_line_fds(int sock, const int *fds, size_t nfds,
                           const char *line)
 {
     char control[CMSG_SPACE(sizeof(int) * 16)] = { 0 };
-    struct iovec iov;
+    struct iovec iov = { .iov_base = (void *)line, .iov_len = 1 };
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
     struct cmsghdr *cmsg;
     ssize_t n;
 
     g_assert_cmpuint(nfds, >, 0);
     g_assert_cmpuint(nfds, <=, 16);
-    /* The descriptors travel with the first byte of the request. */
-    iov.iov_base = (char *)line;
-    iov.iov_len = 1;
     msg.msg_control = control;
     msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
     cmsg = CMSG_FIRSTHDR(&msg);
@@ -778,15 +775,15 @@ QTestClient *qtest_client_unix(const char *path)
     return qtest_client_fd(fd);
 }
 
-void qtest_client_send(QTestClient *c, const void *buf, size_t len)
-{
-    send_all(c->fd, buf, len);
-}
-
 void qtest_client_send_fds(QTestClient *c, const int *fds, size_t nfds,
                            const char *line)
 {
     send_line_fds(c->fd, fds, nfds, line);
+}
+
+void qtest_client_send(QTestClient *c, const void *buf, size_t len)
+{
+    send_all(c->fd, buf, len);
 }
 
 void qtest_client_sendf(QTestClient *c, const char *fmt, ...)
@@ -864,6 +861,25 @@ char *qtest_client_qmp_reply(QTestClient *c)
         }
         g_free(line);
     }
+}
+
+void qtest_client_qmp_negotiate(QTestClient *c)
+{
+    g_autofree char *greeting = qtest_client_line(c);
+    g_autofree char *rsp = NULL;
+
+    g_assert_true(g_str_has_prefix(greeting, "{\"QMP\""));
+    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\"}\n");
+    rsp = qtest_client_qmp_reply(c);
+    g_assert_true(g_str_has_prefix(rsp, "{\"return\""));
+}
+
+QTestClient *qtest_client_qmp(const char *path)
+{
+    QTestClient *c = qtest_client_unix(path);
+
+    qtest_client_qmp_negotiate(c);
+    return c;
 }
 
 void qtest_client_free(QTestClient *c)

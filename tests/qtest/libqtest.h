@@ -155,6 +155,10 @@ char *qtest_client_line(QTestClient *c);
 size_t qtest_client_drain(QTestClient *c);
 /* The next QMP message that is not an event. */
 char *qtest_client_qmp_reply(QTestClient *c);
+/* Read C's QMP greeting and negotiate capabilities (asserted). */
+void qtest_client_qmp_negotiate(QTestClient *c);
+/* A QMP client of -qmp unix:PATH,server=on, past qmp_capabilities. */
+QTestClient *qtest_client_qmp(const char *path);
 void qtest_client_free(QTestClient *c);
 
 /* Fill BUS with accessors that go through S. */

@@ -223,6 +223,74 @@ static void test_getfd(void)
     qtest_quit(s);
 }
 
+/*
+ * getfd names are per monitor, as in QEMU: another monitor can neither
+ * use nor close them, and a monitor's are closed when it disconnects.
+ */
+static void test_getfd_per_monitor(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("monitor-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "qmp2.sock", NULL);
+    QTestState *s = qtest_initf("-qmp unix:%s,server=on,wait=off"
+                                " -object iommufd,id=iommufd0,"
+                                "x-emulated-host=on", path);
+    QTestClient *c = qtest_client_qmp(path);
+    g_autofree char *rsp = NULL;
+    int a[2], b[2];
+    unsigned rounds;
+
+    g_assert_cmpint(pipe(a), ==, 0);
+    g_assert_cmpint(pipe(b), ==, 0);
+    /* The second monitor keeps a[0] as "dev". */
+    qtest_client_send_fds(c, &a[0], 1, "{\"execute\": \"getfd\","
+                          " \"arguments\": {\"fdname\": \"dev\"}}\n");
+    rsp = qtest_client_qmp_reply(c);
+    g_assert_cmpstr(rsp, ==, "{\"return\":{}}");
+    g_assert_true(holds_file(qtest_pid(s), a[0]));
+    /* The first one does not see it: not usable, not closable. */
+    assert_error(qtest_qmp(s, "{'execute':'object-add','arguments':"
+                           "{'qom-type':'iommufd','id':'iommufd1',"
+                           "'fd':'dev'}}"),
+                 "File descriptor named 'dev' has not been found");
+    assert_error(qtest_qmp(s, "{'execute':'closefd',"
+                           "'arguments':{'fdname':'dev'}}"),
+                 "File descriptor named 'dev' not found");
+    g_assert_true(holds_file(qtest_pid(s), a[0]));
+    /* Its own "dev" is another descriptor; closing it leaves a[0]. */
+    assert_ok(qtest_qmp_fds(s, &b[0], 1, "{'execute':'getfd',"
+                            "'arguments':{'fdname':'dev'}}"));
+    assert_ok(qtest_qmp(s, "{'execute':'closefd',"
+                        "'arguments':{'fdname':'dev'}}"));
+    g_assert_false(holds_file(qtest_pid(s), b[0]));
+    g_assert_true(holds_file(qtest_pid(s), a[0]));
+    /* Fd sets are global: the second monitor's is listed here. */
+    qtest_client_send_fds(c, &b[0], 1, "{\"execute\": \"add-fd\","
+                          " \"arguments\": {\"fdset-id\": 7}}\n");
+    g_free(rsp);
+    rsp = qtest_client_qmp_reply(c);
+    g_assert_nonnull(strstr(rsp, "\"fdset-id\":7"));
+    assert_ok(qtest_qmp(s, "{'execute':'remove-fd',"
+                        "'arguments':{'fdset-id':7}}"));
+    /*
+     * Its disconnection closes what it kept.  The daemon sees it on its
+     * main loop, in some iteration after this: each round trip here runs
+     * at least one.
+     */
+    qtest_client_free(c);
+    for (rounds = 0; holds_file(qtest_pid(s), a[0]) && rounds < 100;
+         rounds++) {
+        assert_ok(qtest_qmp(s, "{'execute':'query-status'}"));
+    }
+    g_assert_false(holds_file(qtest_pid(s), a[0]));
+    close(a[0]);
+    close(a[1]);
+    close(b[0]);
+    close(b[1]);
+    qtest_quit(s);
+    unlink(path);
+    rmdir(dir);
+}
+
 static JsonArray *query_fdsets(QTestState *s, JsonObject **rsp)
 {
     *rsp = qtest_qmp(s, "{'execute':'query-fdsets'}");
@@ -789,6 +857,7 @@ int main(int argc, char **argv)
                          "smmuv3-pxb-iommufd.args", run_libvirt_args);
     g_test_add_func("/monitor/object-add-iommufd", test_object_add_iommufd);
     g_test_add_func("/monitor/getfd", test_getfd);
+    g_test_add_func("/monitor/getfd-per-monitor", test_getfd_per_monitor);
     g_test_add_func("/monitor/fdsets", test_fdsets);
     g_test_add_func("/monitor/add-fd-cmdline", test_add_fd_cmdline);
     g_test_add_func("/monitor/chardev-fd", test_chardev_fd);

@@ -370,20 +370,6 @@ static void test_second_monitor(void)
     rmdir(dir);
 }
 
-/* A raw QMP client on -qmp unix:PATH,server=on,wait=off, negotiated. */
-static QTestClient *raw_monitor(const char *path)
-{
-    QTestClient *c = qtest_client_unix(path);
-    g_autofree char *greeting = qtest_client_line(c);
-    g_autofree char *rsp = NULL;
-
-    g_assert_true(g_str_has_prefix(greeting, "{\"QMP\""));
-    qtest_client_sendf(c, "{\"execute\": \"qmp_capabilities\"}\n");
-    rsp = qtest_client_qmp_reply(c);
-    g_assert_true(g_str_has_prefix(rsp, "{\"return\""));
-    return c;
-}
-
 typedef struct RawDaemon {
     QTestState *s;
     char *dir;
@@ -426,7 +412,7 @@ static void test_id_echo(void)
     QTestClient *c;
 
     raw_daemon_start(&d, NULL);
-    c = raw_monitor(d.path);
+    c = qtest_client_qmp(d.path);
     for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
         g_autofree char *want = g_strdup_printf("\"id\":%s}", ids[i]);
         g_autofree char *rsp = NULL;
@@ -485,7 +471,7 @@ static void test_one_reply_per_request(void)
     QTestClient *c;
 
     raw_daemon_start(&d, NULL);
-    c = raw_monitor(d.path);
+    c = qtest_client_qmp(d.path);
     memset(pad, 'x', big);
     qtest_client_sendf(c, "{\"execute\": \"query-status\", \"arguments\":"
                        " {\"a\": \"");
@@ -547,7 +533,7 @@ static void test_nul_byte(void)
     QTestClient *c;
 
     raw_daemon_start(&d, NULL);
-    c = raw_monitor(d.path);
+    c = qtest_client_qmp(d.path);
     qtest_client_send(c, req, sizeof(req) - 1);
     assert_raw_error(c, "JSON parse error, NUL byte in input");
     qtest_client_sendf(c, "{\"execute\": \"query-status\", \"id\": 1}\n");
@@ -635,8 +621,8 @@ static void test_stalled_client(void)
     size_t got;
 
     raw_daemon_start(&d, NULL);
-    a = raw_monitor(d.path);
-    b = raw_monitor(d.path);
+    a = qtest_client_qmp(d.path);
+    b = qtest_client_qmp(d.path);
     for (int done = 0; done < resets; done += batch) {
         g_autoptr(GString) reqs = g_string_new(NULL);
 

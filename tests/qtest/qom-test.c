@@ -204,6 +204,57 @@ static void test_populated(void)
     qtest_quit(s);
 }
 
+static bool get_bool(QTestState *s, const char *path, const char *prop)
+{
+    JsonObject *rsp = qom_get(s, path, prop);
+    bool v = json_node_get_boolean(qtest_qmp_assert_success(rsp));
+
+    json_object_unref(rsp);
+    return v;
+}
+
+/* Memory backends and secrets under /objects read as QEMU's. */
+static void test_objects(void)
+{
+    QTestState *s = qtest_init("-machine virt,memory-backend=ram0"
+                               " -object memory-backend-memfd,id=ram0,"
+                               "size=256M,prealloc=on,merge=off"
+                               " -object memory-backend-file,id=file0,"
+                               "size=2M,mem-path=/nonexistent/dir,"
+                               "readonly=on"
+                               " -object memory-backend-ram,id=ram1,size=1M"
+                               " -object secret,id=sec0,data=c2VjcmV0,"
+                               "format=base64");
+    g_autofree char *path = NULL, *data = NULL, *format = NULL;
+    g_autofree char *file = NULL, *keyid = NULL;
+    unsigned nodes = 0;
+
+    walk(s, "/objects", &nodes);
+    g_assert_cmpuint(nodes, ==, 5);
+    g_assert_cmpint(get_int(s, "/objects/ram0", "size"), ==, 256 << 20);
+    g_assert_true(get_bool(s, "/objects/ram0", "share"));
+    g_assert_true(get_bool(s, "/objects/ram0", "prealloc"));
+    g_assert_false(get_bool(s, "/objects/ram0", "merge"));
+    g_assert_true(get_bool(s, "/objects/ram0", "dump"));
+    g_assert_false(get_bool(s, "/objects/ram0", "hugetlb"));
+    g_assert_cmpint(get_int(s, "/objects/file0", "size"), ==, 2 << 20);
+    path = get_str(s, "/objects/file0", "mem-path");
+    g_assert_cmpstr(path, ==, "/nonexistent/dir");
+    g_assert_true(get_bool(s, "/objects/file0", "readonly"));
+    g_assert_false(get_bool(s, "/objects/ram1", "share"));
+    g_assert_true(get_bool(s, "/objects/ram1", "merge"));
+    data = get_str(s, "/objects/sec0", "data");
+    g_assert_cmpstr(data, ==, "c2VjcmV0");
+    format = get_str(s, "/objects/sec0", "format");
+    g_assert_cmpstr(format, ==, "base64");
+    file = get_str(s, "/objects/sec0", "file");
+    g_assert_cmpstr(file, ==, "");
+    keyid = get_str(s, "/objects/sec0", "keyid");
+    g_assert_cmpstr(keyid, ==, "");
+    g_assert_true(get_bool(s, "/objects/sec0", "loaded"));
+    qtest_quit(s);
+}
+
 static void test_query_machines(void)
 {
     QTestState *s = qtest_init("-machine none");
@@ -286,6 +337,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/query-machines", test_query_machines);
     g_test_add_func("/qom/machine-type", test_machine_type);
     g_test_add_func("/qom/populated", test_populated);
+    g_test_add_func("/qom/objects", test_objects);
     g_test_add_func("/qom/machine-none-cpu", test_machine_none_cpu);
     qtest_cb_for_every_machine(add_machine, false);
     return g_test_run();

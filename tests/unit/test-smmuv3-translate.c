@@ -21,6 +21,7 @@
 #include "accel-fixture.h"
 #include "smmuv3-fixture.h"
 #include "smmuv3-walk-ram.h"
+#include "system/qmp-vsmmu.h"
 
 #define DRV_RAM     SMMU_FIX_DRV_RAM
 #define OUTSIDE_RAM 0x80000000ULL
@@ -1071,6 +1072,51 @@ static void test_reset_flushes(void)
     t_free(t);
 }
 
+static uint64_t json_u64(JsonObject *o, const char *name)
+{
+    g_assert_true(json_object_has_member(o, name));
+    return json_object_get_int_member(o, name);
+}
+
+/* query-vsmmu's "translation" member reports the model's counters. */
+static void test_qmp_counters(void)
+{
+    T *t = t_new();
+    PT pt = pt_new(t, 12, 48, 0);
+    g_autoptr(JsonObject) o = NULL;
+    SMMUTransStats st;
+
+    setup_s1(t, 0x10, &pt, 1);
+    pt_map(&pt, 0x1000, 3, S1_PAGE(OA));
+    g_assert_cmphex(dma_ok(t, 0x10, 0x1000, false), ==, OA);
+    g_assert_cmphex(dma_ok(t, 0x10, 0x1008, true), ==, OA + 8);
+    dma_fault(t, 0x10, 0x7000, false);
+    smmuv3_get_trans_stats(t->f.s, &st);
+    o = qmp_vsmmu_translation(t->f.s);
+
+    g_assert_cmpuint(json_u64(o, "translated"), ==, 2);
+    g_assert_cmpuint(json_u64(o, "faulted"), ==, 1);
+    g_assert_cmpuint(json_u64(o, "translated") + json_u64(o, "bypassed") +
+                     json_u64(o, "aborted") + json_u64(o, "faulted"), ==, 3);
+    g_assert_cmpuint(json_u64(o, "events") +
+                     json_u64(o, "events-suppressed"), ==, 1);
+    g_assert_cmpuint(json_u64(o, "iotlb-hits"), ==, 1);
+    g_assert_cmpuint(json_u64(o, "iotlb-entries"), ==, 1);
+    g_assert_cmpuint(json_u64(o, "cfg-misses"), ==, 1);
+    g_assert_cmpuint(json_u64(o, "cfg-hits"), ==, 2);
+    g_assert_cmpuint(json_u64(o, "cfg-entries"), ==, 1);
+    /* Every member is the model's own counter. */
+    g_assert_cmpuint(json_u64(o, "events"), ==, st.events);
+    g_assert_cmpuint(json_u64(o, "iotlb-misses"), ==, st.iotlb_misses);
+    g_assert_cmpuint(json_u64(o, "iotlb-evictions"), ==, st.iotlb_evictions);
+    g_assert_cmpuint(json_u64(o, "iotlb-invalidated"), ==,
+                     st.iotlb_invalidated);
+    g_assert_cmpuint(json_u64(o, "cfg-evictions"), ==, st.cfg_evictions);
+    g_assert_cmpuint(json_u64(o, "cfg-invalidated"), ==, st.cfg_invalidated);
+    g_assert_cmpuint(json_object_get_size(o), ==, 16);
+    t_free(t);
+}
+
 /*
  * Randomized: remap a page and invalidate it with a random command that
  * covers it (by VA, by range, by ASID, by VMID, everything); the next
@@ -1292,6 +1338,7 @@ int main(int argc, char **argv)
                     test_random_invalidate);
     g_test_add_func("/smmuv3-translate/threads", test_threads);
     g_test_add_func("/smmuv3-translate/reset", test_reset_flushes);
+    g_test_add_func("/smmuv3-translate/qmp-counters", test_qmp_counters);
     g_test_add_func("/smmuv3-translate/accel-on/emulated-endpoint",
                     test_accel_emulated);
     return g_test_run();
