@@ -486,6 +486,30 @@ static void test_nested_s2_fault(void)
     fixture_stop(&f);
 }
 
+/* Nested, the CD at an IPA stage 2 does not map: S2, CLASS CD. */
+static void test_nested_cd_fault(void)
+{
+    Fixture f;
+    SMMUEventInfo ev;
+    uint64_t s2ttb;
+    const uint64_t cd_ipa = 0x43000000ull + NESTED_IPA_OFF;
+
+    fixture_start(&f);
+    s2ttb = s2_alloc(&f);
+    s2_map(&f, s2ttb, IPA, PA);
+    ste_write(&f, f.sid, SMMU_STE_CONFIG_NESTED, cd_ipa, s2ttb);
+    g_assert_cmphex(itd_dma(&f, IOVA, PA), ==, ITD_DMA_ERR_TX_FAIL);
+    ev = one_event(&f);
+    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_TRANSLATION);
+    g_assert_cmphex(ev.sid, ==, f.sid);
+    g_assert_true(ev.s2);
+    g_assert_cmpuint(ev.class_, ==, SMMU_EVT_CLASS_CD);
+    g_assert_cmphex(ev.input_addr, ==, IOVA);
+    g_assert_cmphex(ev.addr2 & SMMU_EVT_IPA_MASK, ==, cd_ipa);
+    g_assert_true(zero_at(&f, PA, DMA_LEN));
+    fixture_stop(&f);
+}
+
 /* A reserved STE.Config: C_BAD_STE for the device's StreamID. */
 static void test_bad_ste(void)
 {
@@ -603,10 +627,12 @@ int main(int argc, char **argv)
     g_test_add_func("/iommu-testdev/smmuv3/s1-fault", test_s1_fault);
     g_test_add_func("/iommu-testdev/smmuv3/s2-fault", test_s2_fault);
     g_test_add_func("/iommu-testdev/smmuv3/nested-s2-fault",
-                   test_nested_s2_fault);
+                    test_nested_s2_fault);
+    g_test_add_func("/iommu-testdev/smmuv3/nested-cd-fault",
+                    test_nested_cd_fault);
     g_test_add_func("/iommu-testdev/smmuv3/bad-ste", test_bad_ste);
     g_test_add_func("/iommu-testdev/smmuv3/root-port-sid",
-                   test_root_port_sid);
+                    test_root_port_sid);
     g_test_add_func("/iommu-testdev/smmuv3/invalidation", test_invalidation);
     return g_test_run();
 }
