@@ -73,8 +73,9 @@ typedef struct Fixture {
 
 static void fixture_start(Fixture *f)
 {
+    /* 12 StreamID bits: the buses the tests number, 4096 STEs to write. */
     QSMMUv3Options opts = {
-        .cmdq_log2size = 6, .evtq_log2size = 6, .sid_bits = 16,
+        .cmdq_log2size = 6, .evtq_log2size = 6, .sid_bits = 12,
     };
 
     memset(f, 0, sizeof(*f));
