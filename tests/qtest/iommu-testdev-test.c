@@ -424,6 +424,53 @@ static void test_s1_fault(void)
     fixture_stop(&f);
 }
 
+/* Without CD.R a translation fault aborts the DMA but is not recorded. */
+static void test_s1_fault_unrecorded(void)
+{
+    Fixture f;
+    SMMUCmd c;
+    uint64_t ttb0;
+
+    fixture_start(&f);
+    ttb0 = setup_s1(&f);
+    s1_map(&f, ttb0, IOVA, PA, 0);
+    wr64(&f, f.cd, rd64(&f, f.cd) & ~R_CD_0_R_MASK);
+    c = smmu_cmd_cfgi_cd(f.sid, 0, true);
+    qsmmuv3_cmd(&f.d, c.word[0], c.word[1]);
+    g_assert_true(qsmmuv3_sync(&f.d));
+    g_assert_cmphex(itd_dma(&f, IOVA + GRANULE, PA), ==,
+                    ITD_DMA_ERR_TX_FAIL);
+    assert_no_event(&f);
+    assert_dma_lands(&f, IOVA, PA);
+    fixture_stop(&f);
+}
+
+/*
+ * A DMA across two IOVA pages mapped to distant PAs is split at the
+ * page boundary: each half lands in its own page (and the device, which
+ * reads its expected PA back contiguously, reports the mismatch).
+ */
+static void test_s1_split(void)
+{
+    Fixture f;
+    uint64_t ttb0;
+    const uint64_t pa2 = PA + 0x3000;
+    const uint32_t half = DMA_LEN / 2;
+
+    fixture_start(&f);
+    ttb0 = setup_s1(&f);
+    s1_map(&f, ttb0, IOVA, PA, 0);
+    s1_map(&f, ttb0, IOVA + GRANULE, pa2, 0);
+    g_assert_cmphex(itd_dma(&f, IOVA + GRANULE - half, PA + GRANULE - half),
+                    ==, ITD_DMA_ERR_MISMATCH);
+    g_assert_true(pattern_at(&f, PA + GRANULE - half, half));
+    g_assert_true(pattern_at(&f, pa2, half));
+    g_assert_true(zero_at(&f, PA + GRANULE, half));
+    g_assert_true(zero_at(&f, IOVA + GRANULE - half, DMA_LEN));
+    assert_no_event(&f);
+    fixture_stop(&f);
+}
+
 /* Stage 2 only, unmapped IPA: S2, CLASS IN, the IPA. */
 static void test_s2_fault(void)
 {
@@ -626,6 +673,9 @@ int main(int argc, char **argv)
     g_test_add_func("/iommu-testdev/smmuv3/s2", test_s2);
     g_test_add_func("/iommu-testdev/smmuv3/nested", test_nested);
     g_test_add_func("/iommu-testdev/smmuv3/s1-fault", test_s1_fault);
+    g_test_add_func("/iommu-testdev/smmuv3/s1-fault-unrecorded",
+                    test_s1_fault_unrecorded);
+    g_test_add_func("/iommu-testdev/smmuv3/s1-split", test_s1_split);
     g_test_add_func("/iommu-testdev/smmuv3/s2-fault", test_s2_fault);
     g_test_add_func("/iommu-testdev/smmuv3/nested-s2-fault",
                     test_nested_s2_fault);
