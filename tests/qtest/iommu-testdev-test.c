@@ -39,7 +39,9 @@
 #define D_TABLE         (1ull << 1)     /* table, or page at level 3 */
 #define D_AF            (1ull << 10)
 #define D_AP_RW_ALL     (1ull << 6)     /* AP[2:1] = 01: EL0 and EL1 RW */
+#define D_AP_RO_ALL     (3ull << 6)     /* 11: EL0 and EL1 read-only */
 #define D_S2AP_RW       (3ull << 6)     /* S2AP[1:0]: read and write */
+#define D_S2AP_RO       (1ull << 6)     /* read only */
 #define D_OA_MASK       0x0000fffffffff000ull
 #define GRANULE         0x1000ull
 
@@ -471,6 +473,39 @@ static void test_s1_split(void)
     fixture_stop(&f);
 }
 
+/* A read-only page at stage 1, then at stage 2: F_PERMISSION, no write. */
+static void test_permission_faults(void)
+{
+    Fixture f;
+    SMMUEventInfo ev;
+    uint64_t ttb0, s2ttb;
+
+    fixture_start(&f);
+    ttb0 = setup_s1(&f);
+    pt_map(&f, ttb0, S1_START_LEVEL, 3, IOVA, PA, D_AP_RO_ALL, 0, s1_alloc);
+    g_assert_cmphex(itd_dma(&f, IOVA, PA), ==, ITD_DMA_ERR_TX_FAIL);
+    ev = one_event(&f);
+    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_PERMISSION);
+    g_assert_cmphex(ev.sid, ==, f.sid);
+    g_assert_false(ev.s2);
+    g_assert_false(ev.rnw);
+    g_assert_cmphex(ev.input_addr, ==, IOVA);
+    g_assert_true(zero_at(&f, PA, DMA_LEN));
+
+    s2ttb = s2_alloc(&f);
+    pt_map(&f, s2ttb, S2_START_LEVEL, 3, IPA, PA, D_S2AP_RO, 0, s2_alloc);
+    ste_write(&f, f.sid, SMMU_STE_CONFIG_S2, 0, s2ttb);
+    g_assert_cmphex(itd_dma(&f, IPA, PA), ==, ITD_DMA_ERR_TX_FAIL);
+    ev = one_event(&f);
+    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_PERMISSION);
+    g_assert_true(ev.s2);
+    g_assert_cmpuint(ev.class_, ==, SMMU_EVT_CLASS_IN);
+    g_assert_false(ev.rnw);
+    g_assert_cmphex(ev.addr2 & SMMU_EVT_IPA_MASK, ==, IPA);
+    g_assert_true(zero_at(&f, PA, DMA_LEN));
+    fixture_stop(&f);
+}
+
 /* Stage 2 only, unmapped IPA: S2, CLASS IN, the IPA. */
 static void test_s2_fault(void)
 {
@@ -666,6 +701,34 @@ static void test_invalidation(void)
     fixture_stop(&f);
 }
 
+/* The same for a stage-2 leaf: TLBI_S2_IPA + CMD_SYNC. */
+static void test_s2_invalidation(void)
+{
+    Fixture f;
+    SMMUCmd c = smmu_cmd_make(SMMU_CMD_TLBI_S2_IPA);
+    uint64_t s2ttb;
+    const uint64_t pa1 = PA + 0xa000, pa2 = PA + 0xb000;
+
+    fixture_start(&f);
+    s2ttb = s2_alloc(&f);
+    ste_write(&f, f.sid, SMMU_STE_CONFIG_S2, 0, s2ttb);
+    s2_map(&f, s2ttb, IPA, pa1);
+    assert_dma_lands(&f, IPA, pa1);
+    qtest_memset(f.qts, pa1, 0, DMA_LEN);
+    s2_map(&f, s2ttb, IPA, pa2);
+    assert_dma_lands(&f, IPA, pa1);
+
+    c.word[0] = FIELD_DP64(c.word[0], CMD_0, VMID, VMID);
+    c.word[1] = FIELD_DP64(c.word[1], CMD_1, IPA, IPA >> 12);
+    c.word[1] = FIELD_DP64(c.word[1], CMD_1, LEAF, 1);
+    qsmmuv3_cmd(&f.d, c.word[0], c.word[1]);
+    g_assert_true(qsmmuv3_sync(&f.d));
+    qtest_memset(f.qts, pa1, 0, DMA_LEN);
+    assert_dma_lands(&f, IPA, pa2);
+    g_assert_true(zero_at(&f, pa1, DMA_LEN));
+    fixture_stop(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -676,6 +739,8 @@ int main(int argc, char **argv)
     g_test_add_func("/iommu-testdev/smmuv3/s1-fault-unrecorded",
                     test_s1_fault_unrecorded);
     g_test_add_func("/iommu-testdev/smmuv3/s1-split", test_s1_split);
+    g_test_add_func("/iommu-testdev/smmuv3/permission-faults",
+                    test_permission_faults);
     g_test_add_func("/iommu-testdev/smmuv3/s2-fault", test_s2_fault);
     g_test_add_func("/iommu-testdev/smmuv3/nested-s2-fault",
                     test_nested_s2_fault);
@@ -685,5 +750,7 @@ int main(int argc, char **argv)
     g_test_add_func("/iommu-testdev/smmuv3/root-port-sid",
                     test_root_port_sid);
     g_test_add_func("/iommu-testdev/smmuv3/invalidation", test_invalidation);
+    g_test_add_func("/iommu-testdev/smmuv3/s2-invalidation",
+                    test_s2_invalidation);
     return g_test_run();
 }
