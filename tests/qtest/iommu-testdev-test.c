@@ -335,6 +335,28 @@ static SMMUEventInfo one_event(Fixture *f)
     return info;
 }
 
+/*
+ * The record a translation fault of the device's write left: TYPE for
+ * its StreamID at INPUT; a stage-2 fault (S2) also has CLASS_ and the IPA.
+ */
+static SMMUEventInfo expect_fault(Fixture *f, unsigned type, bool s2,
+                                  unsigned class_, uint64_t input,
+                                  uint64_t ipa)
+{
+    SMMUEventInfo ev = one_event(f);
+
+    g_assert_cmphex(ev.type, ==, type);
+    g_assert_cmphex(ev.sid, ==, f->sid);
+    g_assert_false(ev.rnw);
+    g_assert_cmphex(ev.input_addr, ==, input);
+    g_assert_cmpint(ev.s2, ==, s2);
+    if (s2) {
+        g_assert_cmpuint(ev.class_, ==, class_);
+        g_assert_cmphex(ev.addr2 & SMMU_EVT_IPA_MASK, ==, ipa);
+    }
+    return ev;
+}
+
 static void assert_no_event(Fixture *f)
 {
     QSMMUv3Event e;
@@ -412,13 +434,8 @@ static void test_s1_fault(void)
     s1_map(&f, ttb0, IOVA, PA, 0);
     g_assert_cmphex(itd_dma(&f, IOVA + GRANULE, PA), ==,
                     ITD_DMA_ERR_TX_FAIL);
-    ev = one_event(&f);
-    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_TRANSLATION);
-    g_assert_cmphex(ev.sid, ==, f.sid);
+    ev = expect_fault(&f, SMMU_EVT_F_TRANSLATION, false, 0, IOVA + GRANULE, 0);
     g_assert_false(ev.ssv);
-    g_assert_cmphex(ev.input_addr, ==, IOVA + GRANULE);
-    g_assert_false(ev.rnw);
-    g_assert_false(ev.s2);
     g_assert_false(ev.pnu);
     g_assert_true(zero_at(&f, PA, DMA_LEN));
     /* The mapped page still works after the fault. */
@@ -477,31 +494,20 @@ static void test_s1_split(void)
 static void test_permission_faults(void)
 {
     Fixture f;
-    SMMUEventInfo ev;
     uint64_t ttb0, s2ttb;
 
     fixture_start(&f);
     ttb0 = setup_s1(&f);
     pt_map(&f, ttb0, S1_START_LEVEL, 3, IOVA, PA, D_AP_RO_ALL, 0, s1_alloc);
     g_assert_cmphex(itd_dma(&f, IOVA, PA), ==, ITD_DMA_ERR_TX_FAIL);
-    ev = one_event(&f);
-    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_PERMISSION);
-    g_assert_cmphex(ev.sid, ==, f.sid);
-    g_assert_false(ev.s2);
-    g_assert_false(ev.rnw);
-    g_assert_cmphex(ev.input_addr, ==, IOVA);
+    expect_fault(&f, SMMU_EVT_F_PERMISSION, false, 0, IOVA, 0);
     g_assert_true(zero_at(&f, PA, DMA_LEN));
 
     s2ttb = s2_alloc(&f);
     pt_map(&f, s2ttb, S2_START_LEVEL, 3, IPA, PA, D_S2AP_RO, 0, s2_alloc);
     ste_write(&f, f.sid, SMMU_STE_CONFIG_S2, 0, s2ttb);
     g_assert_cmphex(itd_dma(&f, IPA, PA), ==, ITD_DMA_ERR_TX_FAIL);
-    ev = one_event(&f);
-    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_PERMISSION);
-    g_assert_true(ev.s2);
-    g_assert_cmpuint(ev.class_, ==, SMMU_EVT_CLASS_IN);
-    g_assert_false(ev.rnw);
-    g_assert_cmphex(ev.addr2 & SMMU_EVT_IPA_MASK, ==, IPA);
+    expect_fault(&f, SMMU_EVT_F_PERMISSION, true, SMMU_EVT_CLASS_IN, IPA, IPA);
     g_assert_true(zero_at(&f, PA, DMA_LEN));
     fixture_stop(&f);
 }
@@ -510,7 +516,6 @@ static void test_permission_faults(void)
 static void test_s2_fault(void)
 {
     Fixture f;
-    SMMUEventInfo ev;
     uint64_t s2ttb;
 
     fixture_start(&f);
@@ -519,14 +524,8 @@ static void test_s2_fault(void)
     s2_map(&f, s2ttb, IPA, PA);
     g_assert_cmphex(itd_dma(&f, IPA + 3 * GRANULE, PA), ==,
                     ITD_DMA_ERR_TX_FAIL);
-    ev = one_event(&f);
-    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_TRANSLATION);
-    g_assert_cmphex(ev.sid, ==, f.sid);
-    g_assert_true(ev.s2);
-    g_assert_cmpuint(ev.class_, ==, SMMU_EVT_CLASS_IN);
-    g_assert_false(ev.rnw);
-    g_assert_cmphex(ev.input_addr, ==, IPA + 3 * GRANULE);
-    g_assert_cmphex(ev.addr2 & SMMU_EVT_IPA_MASK, ==, IPA + 3 * GRANULE);
+    expect_fault(&f, SMMU_EVT_F_TRANSLATION, true, SMMU_EVT_CLASS_IN,
+                 IPA + 3 * GRANULE, IPA + 3 * GRANULE);
     fixture_stop(&f);
 }
 
@@ -546,26 +545,16 @@ static void test_nested_s2_fault(void)
     setup_nested(&f, &ttb0);
     s1_map(&f, ttb0, IOVA, IPA, NESTED_IPA_OFF);
     g_assert_cmphex(itd_dma(&f, IOVA, PA), ==, ITD_DMA_ERR_TX_FAIL);
-    ev = one_event(&f);
-    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_TRANSLATION);
-    g_assert_cmphex(ev.sid, ==, f.sid);
-    g_assert_true(ev.s2);
-    g_assert_cmpuint(ev.class_, ==, SMMU_EVT_CLASS_IN);
-    g_assert_cmphex(ev.input_addr, ==, IOVA);
-    g_assert_cmphex(ev.addr2 & SMMU_EVT_IPA_MASK, ==, IPA);
+    expect_fault(&f, SMMU_EVT_F_TRANSLATION, true, SMMU_EVT_CLASS_IN, IOVA,
+                 IPA);
 
     /* A level-1 table at an IPA outside stage 2's block. */
     wr64(&f, ttb0 + ((iova2 >> 39) & 0x1ff) * 8,
          (0x43000000ull + NESTED_IPA_OFF) | D_VALID | D_TABLE);
     g_assert_cmphex(itd_dma(&f, iova2, PA), ==, ITD_DMA_ERR_TX_FAIL);
-    ev = one_event(&f);
-    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_TRANSLATION);
-    g_assert_true(ev.s2);
-    g_assert_cmpuint(ev.class_, ==, SMMU_EVT_CLASS_TT);
+    ev = expect_fault(&f, SMMU_EVT_F_TRANSLATION, true, SMMU_EVT_CLASS_TT,
+                      iova2, 0x43000000ull + NESTED_IPA_OFF);
     g_assert_true(ev.ttrnw);
-    g_assert_cmphex(ev.input_addr, ==, iova2);
-    g_assert_cmphex(ev.addr2 & SMMU_EVT_IPA_MASK, ==,
-                    0x43000000ull + NESTED_IPA_OFF);
     fixture_stop(&f);
 }
 
@@ -573,7 +562,6 @@ static void test_nested_s2_fault(void)
 static void test_nested_cd_fault(void)
 {
     Fixture f;
-    SMMUEventInfo ev;
     uint64_t s2ttb;
     const uint64_t cd_ipa = 0x43000000ull + NESTED_IPA_OFF;
 
@@ -582,13 +570,8 @@ static void test_nested_cd_fault(void)
     s2_map(&f, s2ttb, IPA, PA);
     ste_write(&f, f.sid, SMMU_STE_CONFIG_NESTED, cd_ipa, s2ttb);
     g_assert_cmphex(itd_dma(&f, IOVA, PA), ==, ITD_DMA_ERR_TX_FAIL);
-    ev = one_event(&f);
-    g_assert_cmphex(ev.type, ==, SMMU_EVT_F_TRANSLATION);
-    g_assert_cmphex(ev.sid, ==, f.sid);
-    g_assert_true(ev.s2);
-    g_assert_cmpuint(ev.class_, ==, SMMU_EVT_CLASS_CD);
-    g_assert_cmphex(ev.input_addr, ==, IOVA);
-    g_assert_cmphex(ev.addr2 & SMMU_EVT_IPA_MASK, ==, cd_ipa);
+    expect_fault(&f, SMMU_EVT_F_TRANSLATION, true, SMMU_EVT_CLASS_CD, IOVA,
+                 cd_ipa);
     g_assert_true(zero_at(&f, PA, DMA_LEN));
     fixture_stop(&f);
 }
