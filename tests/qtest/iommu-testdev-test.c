@@ -277,6 +277,15 @@ static uint64_t setup_s1(Fixture *f)
     return ttb0;
 }
 
+/* Stage 2 only: an empty table; returns its address. */
+static uint64_t setup_s2(Fixture *f)
+{
+    uint64_t s2ttb = s2_alloc(f);
+
+    ste_write(f, f->sid, SMMU_STE_CONFIG_S2, 0, s2ttb);
+    return s2ttb;
+}
+
 /*
  * Nested: the CD and the stage-1 tables at IPAs that stage 2 maps (one
  * 2 MiB block) onto S1_TABLES; returns the stage-2 root.
@@ -400,8 +409,7 @@ static void test_s2(void)
     uint64_t s2ttb;
 
     fixture_start(&f);
-    s2ttb = s2_alloc(&f);
-    ste_write(&f, f.sid, SMMU_STE_CONFIG_S2, 0, s2ttb);
+    s2ttb = setup_s2(&f);
     s2_map(&f, s2ttb, IPA, PA + 0x2000);
     assert_dma_lands(&f, IPA, PA + 0x2000);
     fixture_stop(&f);
@@ -519,8 +527,7 @@ static void test_s2_fault(void)
     uint64_t s2ttb;
 
     fixture_start(&f);
-    s2ttb = s2_alloc(&f);
-    ste_write(&f, f.sid, SMMU_STE_CONFIG_S2, 0, s2ttb);
+    s2ttb = setup_s2(&f);
     s2_map(&f, s2ttb, IPA, PA);
     g_assert_cmphex(itd_dma(&f, IPA + 3 * GRANULE, PA), ==,
                     ITD_DMA_ERR_TX_FAIL);
@@ -693,8 +700,7 @@ static void test_s2_invalidation(void)
     const uint64_t pa1 = PA + 0xa000, pa2 = PA + 0xb000;
 
     fixture_start(&f);
-    s2ttb = s2_alloc(&f);
-    ste_write(&f, f.sid, SMMU_STE_CONFIG_S2, 0, s2ttb);
+    s2ttb = setup_s2(&f);
     s2_map(&f, s2ttb, IPA, pa1);
     assert_dma_lands(&f, IPA, pa1);
     qtest_memset(f.qts, pa1, 0, DMA_LEN);
