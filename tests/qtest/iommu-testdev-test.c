@@ -430,6 +430,60 @@ static void test_nested(void)
     fixture_stop(&f);
 }
 
+/* One counter of query-vsmmu's "translation" object (one vSMMU). */
+static int64_t trans_counter(Fixture *f, const char *name)
+{
+    JsonObject *rsp = qtest_qmp(f->qts, "{'execute': 'query-vsmmu'}");
+    JsonArray *arr = json_node_get_array(qtest_qmp_assert_success(rsp));
+    JsonObject *t;
+    int64_t v;
+
+    g_assert_cmpuint(json_array_get_length(arr), ==, 1);
+    t = json_object_get_object_member(json_array_get_object_element(arr, 0),
+                                      "translation");
+    g_assert_nonnull(t);
+    v = json_object_get_int_member(t, name);
+    json_object_unref(rsp);
+    return v;
+}
+
+/*
+ * query-vsmmu's translation counters follow the device's DMA: a first
+ * access to a page misses the IOTLB, a second one hits it, a fault is
+ * counted with the event it recorded.
+ */
+static void test_counters(void)
+{
+    Fixture f;
+    uint64_t ttb0;
+    int64_t hits, misses, faulted, events, translated;
+
+    fixture_start(&f);
+    ttb0 = setup_s1(&f);
+    s1_map(&f, ttb0, IOVA, PA, 0);
+    misses = trans_counter(&f, "iotlb-misses");
+    translated = trans_counter(&f, "translated");
+    assert_dma_lands(&f, IOVA, PA);
+    g_assert_cmpint(trans_counter(&f, "iotlb-misses"), >, misses);
+    g_assert_cmpint(trans_counter(&f, "translated"), >, translated);
+
+    misses = trans_counter(&f, "iotlb-misses");
+    hits = trans_counter(&f, "iotlb-hits");
+    assert_dma_lands(&f, IOVA + 0x100, PA + 0x100);
+    g_assert_cmpint(trans_counter(&f, "iotlb-misses"), ==, misses);
+    g_assert_cmpint(trans_counter(&f, "iotlb-hits"), >, hits);
+    g_assert_cmpint(trans_counter(&f, "iotlb-entries"), >=, 1);
+
+    faulted = trans_counter(&f, "faulted");
+    events = trans_counter(&f, "events");
+    g_assert_cmphex(itd_dma(&f, IOVA + GRANULE, PA), ==,
+                    ITD_DMA_ERR_TX_FAIL);
+    expect_fault(&f, SMMU_EVT_F_TRANSLATION, false, 0, IOVA + GRANULE, 0);
+    g_assert_cmpint(trans_counter(&f, "faulted"), ==, faulted + 1);
+    g_assert_cmpint(trans_counter(&f, "events"), ==, events + 1);
+    fixture_stop(&f);
+}
+
 /* Stage 1, unmapped IOVA: F_TRANSLATION as the write saw it. */
 static void test_s1_fault(void)
 {
@@ -724,6 +778,7 @@ int main(int argc, char **argv)
     g_test_add_func("/iommu-testdev/smmuv3/s1", test_s1);
     g_test_add_func("/iommu-testdev/smmuv3/s2", test_s2);
     g_test_add_func("/iommu-testdev/smmuv3/nested", test_nested);
+    g_test_add_func("/iommu-testdev/smmuv3/counters", test_counters);
     g_test_add_func("/iommu-testdev/smmuv3/s1-fault", test_s1_fault);
     g_test_add_func("/iommu-testdev/smmuv3/s1-fault-unrecorded",
                     test_s1_fault_unrecorded);
