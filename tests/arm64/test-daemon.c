@@ -53,7 +53,7 @@
 #define VFIO_BAR0       0
 #define VFIO_CONFIG     7
 #define IOMMU_DEV       "/dev/iommu"
-#define CDEV_FDNAME     "hostdev0-vfio"
+#define CDEV_FDNAME     "hostdev-hostdev0-fd"  /* libvirt's name */
 
 /* One daemon's host device, as real_fault() set it up (Scenario.opaque). */
 typedef struct RealDevice {
