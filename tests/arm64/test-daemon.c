@@ -13,7 +13,8 @@
  * program opens /dev/iommu and the cdev and the daemon inherits them
  * ("-object iommufd,fd=N" and "-device {...,"fd":"M"}" in libvirt's JSON
  * form); the device is unplugged, and plugged again as libvirt hot-plugs
- * it (getfd of the cdev over SCM_RIGHTS, device_add with fd=NAME).  That
+ * it (getfd of the cdev over SCM_RIGHTS, device_add with fd=NAME), then
+ * once more onto an iommufd object-added with a /dev/iommu from getfd.  That
  * the daemon works on exactly those open files, and closes the cdev when
  * the device goes, is checked through our own copies of them and through
  * the kernel's one-binding-per-device rule.
@@ -68,7 +69,8 @@ static struct {
     Scenario lv;                /* libvirt's form: descriptors passed */
     RealDevice lv_dev;
     int iommu_fd, cdev_fd;      /* what the libvirt-form daemon inherits */
-} t = { .iommu_fd = -1, .cdev_fd = -1 };
+    int iommu2_fd;              /* our copy of a /dev/iommu passed by getfd */
+} t = { .iommu_fd = -1, .cdev_fd = -1, .iommu2_fd = -1 };
 
 /* ---- /bin/sh for libqtest ----------------------------------------------- */
 
@@ -198,8 +200,14 @@ static void assert_cdev_free(const char *when)
     iommufd_backend_free(be);
 }
 
-/* The one host device of S's daemon works on the cdev file FD holds. */
-static void assert_device_on(Scenario *s, int cdev_fd)
+/*
+ * The one host device of S's daemon works on the open cdev file CDEV_FD
+ * holds, bound in the iommufd context of IOMMU_FD; the daemon holds
+ * IOMMU_FDS descriptors on /dev/iommu (every one passed to it) and one
+ * on the cdev.
+ */
+static void assert_device_on(Scenario *s, int cdev_fd, int iommu_fd,
+                             unsigned iommu_fds)
 {
     pid_t pid = qtest_pid(s->qts);
     VSMMUQuery v = vsmmu_query(s->qts);
@@ -207,11 +215,22 @@ static void assert_device_on(Scenario *s, int cdev_fd)
     VM_ASSERT(v.ndevices == 1, "one device, got %" PRId64, v.ndevices);
     VM_ASSERT(cdev_bound(cdev_fd), "the daemon bound the cdev it was given:"
               " our copy of that open file works");
-    assert_dev_in(t.iommu_fd, v.dev_id);
-    VM_ASSERT(fds_on(pid, IOMMU_DEV) == 1 && fds_on(pid, t.cdev) == 1,
+    assert_dev_in(iommu_fd, v.dev_id);
+    VM_ASSERT(fds_on(pid, IOMMU_DEV) == iommu_fds &&
+              fds_on(pid, t.cdev) == 1,
               "the daemon opened neither %s nor %s itself (it holds %u and"
-              " %u descriptors on them)", IOMMU_DEV, t.cdev,
-              fds_on(pid, IOMMU_DEV), fds_on(pid, t.cdev));
+              " %u descriptors on them, want %u and 1)", IOMMU_DEV, t.cdev,
+              fds_on(pid, IOMMU_DEV), fds_on(pid, t.cdev), iommu_fds);
+    vm_note("device on the passed files: dev-id %" PRId64 ", vIOMMU %"
+            PRId64 ", vEVENTQ %" PRId64, v.dev_id, v.viommu_id,
+            v.veventq_id);
+}
+
+/* A QMP command that must succeed. */
+static void qmp_ok(JsonObject *rsp, const char *what)
+{
+    VM_ASSERT(json_object_has_member(rsp, "return"), "%s", what);
+    json_object_unref(rsp);
 }
 
 /* ---- the tests ---------------------------------------------------------- */
@@ -419,7 +438,7 @@ static void test_lv_start(void *opaque)
     VM_ASSERT(!cdev_bound(t.cdev_fd), "kernel fact: an unbound cdev refuses"
               " VFIO_DEVICE_GET_INFO");
     scenario_start(&t.lv);
-    assert_device_on(&t.lv, t.cdev_fd);
+    assert_device_on(&t.lv, t.cdev_fd, t.iommu_fd, 1);
     /* From here on the daemon's descriptor is the cdev's only one. */
     close(t.cdev_fd);
     t.cdev_fd = -1;
@@ -437,6 +456,10 @@ static void test_lv_unplug(void *opaque)
 {
     JsonObject *ev, *data;
 
+    if (t.cdev_fd >= 0) {       /* left open by a failed start */
+        close(t.cdev_fd);
+        t.cdev_fd = -1;
+    }
     scenario_device_del(&t.lv);
     ev = qtest_qmp_eventwait_ref(t.lv.qts, "DEVICE_DELETED");
     data = json_object_get_object_member(ev, "data");
@@ -453,30 +476,29 @@ static void test_lv_unplug(void *opaque)
 
 /*
  * libvirt's hot-plug: the cdev passed with getfd over the QMP socket
- * (SCM_RIGHTS), device_add in its JSON form naming it.  The guest's
- * event queue is on, so the new vIOMMU gets its vEVENTQ at once.
+ * (SCM_RIGHTS), device_add in its JSON form naming it, onto iommufd
+ * IOMMUFD_ID (on the context of IOMMU_FD, the daemon holding IOMMU_FDS
+ * descriptors on /dev/iommu).  The guest's event queue is on, so the
+ * new vIOMMU gets its vEVENTQ at once.
  */
-static void test_lv_hotplug(void *opaque)
+static void hotplug(const char *iommufd_id, int iommu_fd, unsigned iommu_fds)
 {
     QTestState *qts = t.lv.qts;
     JsonObject *rsp;
     VSMMUQuery v;
     int fd;
 
-    VM_ASSERT(qts, "no daemon (previous test failed)");
+    t.lv_dev.bus_master = false;        /* a fresh open of the device */
     fd = open(t.cdev, O_RDWR | O_CLOEXEC);
     VM_ASSERT(fd >= 0, "open %s", t.cdev);
-    rsp = qtest_qmp_fds(qts, &fd, 1, "{'execute': 'getfd', 'arguments':"
-                        " {'fdname': '" CDEV_FDNAME "'}}");
-    VM_ASSERT(json_object_has_member(rsp, "return"), "getfd");
-    json_object_unref(rsp);
-    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments':"
-                    " {'driver': 'vfio-pci', 'host': '%s', 'id': 'hostdev0',"
-                    " 'iommufd': 'iommufd0', 'fd': '" CDEV_FDNAME "',"
-                    " 'bus': 'pcie.0', 'addr': '0x1'}}", t.bdf);
-    VM_ASSERT(json_object_has_member(rsp, "return"), "device_add");
-    json_object_unref(rsp);
-    assert_device_on(&t.lv, fd);
+    qmp_ok(qtest_qmp_fds(qts, &fd, 1, "{'execute': 'getfd', 'arguments':"
+                         " {'fdname': '" CDEV_FDNAME "'}}"), "getfd");
+    qmp_ok(qtest_qmp(qts, "{'execute': 'device_add', 'arguments':"
+                     " {'driver': 'vfio-pci', 'host': '%s', 'id': 'hostdev0',"
+                     " 'iommufd': '%s', 'fd': '" CDEV_FDNAME "',"
+                     " 'bus': 'pcie.0', 'addr': '0x1'}}", t.bdf, iommufd_id),
+           "device_add");
+    assert_device_on(&t.lv, fd, iommu_fd, iommu_fds);
     rsp = qtest_qmp(qts, "{'execute': 'closefd', 'arguments':"
                     " {'fdname': '" CDEV_FDNAME "'}}");
     VM_ASSERT(json_object_has_member(rsp, "error"),
@@ -487,7 +509,49 @@ static void test_lv_hotplug(void *opaque)
     VM_ASSERT(v.viommu_id > 0 && v.veventq_id > 0,
               "hot-plug onto the enabled vSMMU: vIOMMU %" PRId64
               ", vEVENTQ %" PRId64, v.viommu_id, v.veventq_id);
-    t.lv_dev.bus_master = false;        /* a fresh open of the device */
+}
+
+static void test_lv_hotplug(void *opaque)
+{
+    VM_ASSERT(t.lv.qts, "no daemon (previous test failed)");
+    hotplug("iommufd0", t.iommu_fd, 1);
+}
+
+/*
+ * A domain without host devices has no iommufd object: libvirt passes
+ * /dev/iommu with getfd and object-adds one naming it before the first
+ * hot-plug.  The vSMMU has no device left, so it takes the new iommufd.
+ */
+static void test_lv_object_add(void *opaque)
+{
+    QTestState *qts = t.lv.qts;
+
+    VM_ASSERT(qts, "no daemon (previous test failed)");
+    t.iommu2_fd = open(IOMMU_DEV, O_RDWR | O_CLOEXEC);
+    VM_ASSERT(t.iommu2_fd >= 0, "open %s", IOMMU_DEV);
+    qmp_ok(qtest_qmp_fds(qts, &t.iommu2_fd, 1, "{'execute': 'getfd',"
+                         " 'arguments': {'fdname': 'iommufd1-fd'}}"),
+           "getfd of /dev/iommu");
+    qmp_ok(qtest_qmp(qts, "{'execute': 'object-add', 'arguments':"
+                     " {'qom-type': 'iommufd', 'id': 'iommufd1',"
+                     " 'fd': 'iommufd1-fd'}}"), "object-add iommufd1");
+    hotplug("iommufd1", t.iommu2_fd, 2);
+}
+
+/* object-del closes a /dev/iommu passed with getfd. */
+static void test_lv_object_del(void *opaque)
+{
+    QTestState *qts = t.lv.qts;
+
+    VM_ASSERT(qts, "no daemon (previous test failed)");
+    qmp_ok(qtest_qmp(qts, "{'execute': 'object-del', 'arguments':"
+                     " {'id': 'iommufd1'}}"), "object-del iommufd1");
+    VM_ASSERT(fds_on(qtest_pid(qts), IOMMU_DEV) == 1,
+              "object-del closed the passed /dev/iommu (the daemon holds %u"
+              " descriptors on it, want the inherited one)",
+              fds_on(qtest_pid(qts), IOMMU_DEV));
+    close(t.iommu2_fd);
+    t.iommu2_fd = -1;
 }
 
 static void test_lv_quit(void *opaque)
@@ -548,6 +612,15 @@ int main(int argc, char **argv)
         test_lv_fault, NULL);
     run("libvirt: hot-unplug, DEVICE_DELETED, cdev closed", test_lv_unplug,
         NULL);
+    run("libvirt: object-add iommufd with fd= from getfd, hot-plug on it",
+        test_lv_object_add, NULL);
+    run("libvirt: STE on the new iommufd installs a nested HWPT",
+        test_lv_ste_s1, NULL);
+    run("libvirt: faults on the new iommufd reach the guest", test_lv_fault,
+        NULL);
+    run("libvirt: hot-unplug from the new iommufd", test_lv_unplug, NULL);
+    run("libvirt: object-del closes the passed /dev/iommu",
+        test_lv_object_del, NULL);
     run("libvirt: quit: daemon exits 0", test_lv_quit, NULL);
     vm_finish();
 }
