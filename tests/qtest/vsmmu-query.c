@@ -29,6 +29,7 @@ void vsmmu_query_parse(JsonObject *o, VSMMUQuery *q)
         .vsid = member(dev, "vsid"),
         .hwpt_id = member(dev, "hwpt-id"),
         .vdevice_id = member(dev, "vdevice-id"),
+        .dev_id = member(dev, "dev-id"),
         .delivered = member(c, "delivered"),
         .host_lost = member(c, "host-lost"),
         .overflow = member(c, "guest-overflow-dropped"),

@@ -13,6 +13,7 @@ typedef struct VSMMUQuery {
     int64_t viommu_id, veventq_id, veventq_depth, ndevices;
     /* The first device's, 0 without devices. */
     int64_t vsid, hwpt_id, vdevice_id;
+    int64_t dev_id;             /* its iommufd device object */
     /* counters */
     int64_t delivered, host_lost, overflow, disabled, abort, unowned;
     int64_t discarded;          /* left in the vEVENTQ when it was freed */
