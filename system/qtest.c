@@ -284,6 +284,25 @@ static void cmd_writex(char **words, GString *reply)
     g_string_append(reply, "OK");
 }
 
+/*
+ * LEN bytes as lower-case hex, two digits each, in one pass: a bulk read
+ * of QTEST_MAX_BULK bytes formatted by printf, byte by byte, kept the
+ * main loop busy for many seconds.
+ */
+static void append_hex(GString *reply, const uint8_t *buf, uint64_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t at = reply->len;
+    char *out;
+
+    g_string_set_size(reply, at + 2 * len);
+    out = reply->str + at;
+    for (uint64_t i = 0; i < len; i++) {
+        out[2 * i] = digits[buf[i] >> 4];
+        out[2 * i + 1] = digits[buf[i] & 0xf];
+    }
+}
+
 static void cmd_read(char **words, GString *reply)
 {
     uint64_t addr, size;
@@ -296,9 +315,7 @@ static void cmd_read(char **words, GString *reply)
     buf = g_malloc(size);
     mem_read(addr, buf, size);
     g_string_append(reply, "OK 0x");
-    for (uint64_t i = 0; i < size; i++) {
-        g_string_append_printf(reply, "%02x", buf[i]);
-    }
+    append_hex(reply, buf, size);
 }
 
 static int hex_nibble(char c)
