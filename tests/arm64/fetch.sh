@@ -53,12 +53,13 @@ toolchain_pkgs=(
 # in "pkg-config --static glib-2.0" on Debian 12: libmount is for gio).
 # json-glib (for vsmmu-daemon) has no static library in Debian: the daemon
 # links dynamically against these .so files (build-daemon.sh).  libfdt:
-# the device tree of its -accel kvm guests.
+# the device tree of its -accel kvm guests.  libseccomp: its -sandbox on.
 sysroot_pkgs=(
     libglib2.0-dev libglib2.0-0 libpcre2-dev libpcre2-8-0 libffi-dev
     libffi8 zlib1g-dev zlib1g libmount-dev libmount1 libblkid-dev
     libblkid1 libselinux1-dev libselinux1 libsepol-dev libsepol2
     libjson-glib-dev libjson-glib-1.0-0 libfdt-dev libfdt1
+    libseccomp-dev libseccomp2
 )
 qemu_pkgs=(qemu-system-arm)
 firmware_pkgs=(qemu-efi-aarch64)
