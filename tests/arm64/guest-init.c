@@ -181,27 +181,6 @@ static void print_irqs(void)
     fclose(f);
 }
 
-/* N DMAs the guest's own SMMU domain does not map: its driver logs them. */
-static void edu_faults(const char *count)
-{
-    int n = atoi(count), done = 0;
-    char err[256];
-    EduDma e;
-
-    if (edu_dma_open(&e, err, sizeof(err)) < 0) {
-        printf(PREFIX "error: edu: %s\n", err);
-        return;
-    }
-    for (; done < n; done++) {
-        if (edu_dma_read(&e, 0x100000, 8, 5000, err, sizeof(err)) < 0) {
-            printf(PREFIX "error: edu: %s\n", err);
-            break;
-        }
-    }
-    printf(PREFIX "edu: %s %d DMAs\n", e.bdf, done);
-    edu_dma_close(&e);
-}
-
 /*
  * The driver logs at most 10 events in 5 s (DEFAULT_RATELIMIT_*) and
  * says how many it suppressed only at its first report after that
@@ -236,11 +215,13 @@ static void evtq_settle(EduDma *e)
 }
 
 /*
- * Overflow L2's event queue: N 4-KiB faulting DMAs back to back at
+ * N DMAs the guest's own SMMU domain does not map: its driver logs them.
+ * BURST overflows L2's event queue: N 4-KiB DMAs back to back at
  * SCHED_FIFO 99, busy-waiting, so the driver's threaded event handler
- * (SCHED_FIFO 50) cannot run on this vCPU until they are done.
+ * (SCHED_FIFO 50) cannot run on this vCPU until they are done; then the
+ * log is let settle.
  */
-static void edu_burst(const char *count)
+static void edu_faults(const char *count, bool burst)
 {
     struct sched_param rt = { .sched_priority = 99 }, other = { 0 };
     int n = atoi(count), done = 0;
@@ -251,21 +232,27 @@ static void edu_burst(const char *count)
         printf(PREFIX "error: edu: %s\n", err);
         return;
     }
-    if (sched_setscheduler(0, SCHED_FIFO, &rt) < 0) {
+    if (burst && sched_setscheduler(0, SCHED_FIFO, &rt) < 0) {
         printf(PREFIX "error: cannot run at SCHED_FIFO 99\n");
     }
     for (; done < n; done++) {
-        if (edu_dma_read_spin(&e, 0x100000, 4096, 5000, err,
-                              sizeof(err)) < 0) {
+        if ((burst ? edu_dma_read_spin(&e, 0x100000, 4096, 5000, err,
+                                       sizeof(err))
+                   : edu_dma_read(&e, 0x100000, 8, 5000, err,
+                                  sizeof(err))) < 0) {
             break;
         }
     }
-    sched_setscheduler(0, SCHED_OTHER, &other);
+    if (burst) {
+        sched_setscheduler(0, SCHED_OTHER, &other);
+    }
     if (done < n) {
         printf(PREFIX "error: edu: %s\n", err);
     }
-    printf(PREFIX "burst: %s %d DMAs\n", e.bdf, done);
-    evtq_settle(&e);
+    printf(PREFIX "%s: %s %d DMAs\n", burst ? "burst" : "edu", e.bdf, done);
+    if (burst) {
+        evtq_settle(&e);
+    }
     edu_dma_close(&e);
 }
 
@@ -276,10 +263,10 @@ int main(void)
     mount("proc", "/proc", "proc", 0, NULL);
     mount("sysfs", "/sys", "sysfs", 0, NULL);
     if (getenv("VSMMU_GUEST_EDU_DMAS")) {
-        edu_faults(getenv("VSMMU_GUEST_EDU_DMAS"));
+        edu_faults(getenv("VSMMU_GUEST_EDU_DMAS"), false);
     }
     if (getenv("VSMMU_GUEST_EDU_BURST")) {
-        edu_burst(getenv("VSMMU_GUEST_EDU_BURST"));
+        edu_faults(getenv("VSMMU_GUEST_EDU_BURST"), true);
     }
     print_smmu_dmesg();
     print_bound();
