@@ -66,7 +66,7 @@
 #include "edu-vfio.h"
 
 #define L2_TIMEOUT_S 120
-#define L2_BURST_TIMEOUT_S 400  /* the overflow run: ~140k events */
+#define L2_BURST_TIMEOUT_S 600  /* the overflow run: ~140k events */
 #define L2_PREFIX "VSMMU-GUEST: "
 #define MAX_LINES 512
 #define L2_DEVICE "c000000.smmuv3"      /* first platform-bus slot */
