@@ -7,8 +7,8 @@
 #   toolchain   Debian 12 cross compiler gcc-12-aarch64-linux-gnu, its
 #               binutils and arm64-cross libc, merged into one prefix
 #   sysroot     Debian 12 arm64 GLib and its static dependencies
-#               (libglib2.0-dev:arm64, libpcre2-dev:arm64, ...), json-glib
-#               and libfdt, merged
+#               (libglib2.0-dev:arm64, libpcre2-dev:arm64, ...), json-glib,
+#               libfdt and libseccomp, merged
 #   qemu        qemu-system-arm from trixie-backports and the trixie
 #               libraries it needs (apt's dependency closure), merged
 #   firmware    qemu-efi-aarch64 (trixie): QEMU_EFI.fd
@@ -53,7 +53,7 @@ toolchain_pkgs=(
 # in "pkg-config --static glib-2.0" on Debian 12: libmount is for gio).
 # json-glib (for vsmmu-daemon) has no static library in Debian: the daemon
 # links dynamically against these .so files (build-daemon.sh).  libfdt:
-# the device tree of its -accel kvm guests.  libseccomp: its -sandbox on.
+# the device tree of its -accel kvm guests; libseccomp: -sandbox on.
 sysroot_pkgs=(
     libglib2.0-dev libglib2.0-0 libpcre2-dev libpcre2-8-0 libffi-dev
     libffi8 zlib1g-dev zlib1g libmount-dev libmount1 libblkid-dev
