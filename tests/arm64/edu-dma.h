@@ -37,6 +37,12 @@ int edu_dma_open(EduDma *e, char *err, size_t err_len);
  */
 int edu_dma_read(EduDma *e, uint64_t iova, uint32_t len, int timeout_ms,
                  char *err, size_t err_len);
+/*
+ * The same, busy-waiting instead of sleeping: the CPU stays with the
+ * caller (at SCHED_FIFO, nothing of lower priority runs meanwhile).
+ */
+int edu_dma_read_spin(EduDma *e, uint64_t iova, uint32_t len,
+                      int timeout_ms, char *err, size_t err_len);
 void edu_dma_close(EduDma *e);
 
 #endif

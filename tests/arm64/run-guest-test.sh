@@ -57,7 +57,7 @@ libs=()
 for l in "$out"/lib/*; do libs+=(--lib "$l"); done
 
 # shellcheck disable=SC2086 # VSMMU_ARM64_VM_ARGS is a word list by design
-exec "$here/run-vm.sh" --nested --kernel "$kdir" --timeout 600 \
+exec "$here/run-vm.sh" --nested --kernel "$kdir" --timeout 1200 \
     --outdir "$out/test-guest.vm" --iort-dump "$progs/iort-dump" \
     --file "$kdir/Image=/data/Image" \
     --file "$out/l2-initrd.cpio=/data/l2-initrd.cpio" \

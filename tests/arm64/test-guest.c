@@ -34,7 +34,11 @@
  * (VSMMU_GUEST_EDU_DMAS), and L2's driver must log each host fault the
  * vSMMU delivered (query-vsmmu) as event 0x10 / F_TRANSLATION with its
  * StreamID and IOVA, none lost (with VSMMU_GUEST_DEMO=1 on L1's command
- * line, that run alone: make demo-guest).  Before the daemon runs, the fault maker
+ * line, that run alone: make demo-guest).  A fifth overflows L2's
+ * event queue (VSMMU_GUEST_EDU_BURST): L2's driver must say so, and
+ * every event be counted exactly, L2's log against query-vsmmu and the
+ * host vEVENTQ's sequence numbers (with VSMMU_GUEST_OVERFLOW=1 on L1's
+ * command line, that run alone).  Before the daemon runs, the fault maker
  * is checked on L1's own edu.  Every L2 line is in the log, with the
  * times from the daemon's start to L2's /init and to its exit
  * (measured, never asserted).  VSMMU_DAEMON_TRACE=P1,P2 on L1's kernel
@@ -62,6 +66,7 @@
 #include "edu-vfio.h"
 
 #define L2_TIMEOUT_S 120
+#define L2_BURST_TIMEOUT_S 600  /* the overflow run: ~140k events */
 #define L2_PREFIX "VSMMU-GUEST: "
 #define MAX_LINES 512
 #define L2_DEVICE "c000000.smmuv3"      /* first platform-bus slot */
@@ -99,6 +104,9 @@ typedef struct Run {
     /* Host-device run: L1's edu assigned to L2 behind accel=on. */
     char edu_bdf[32];           /* "": none */
     long long delivered, host_lost, overflow_dropped;  /* query-vsmmu */
+    long long disabled_dropped, abort_dropped, unowned, discarded;
+    long long last_seq;         /* -1: no "last-sequence" */
+    bool burst;                 /* L2 overflows its event queue */
     bool vsmmu_seen;
     int qmp_fd;
     char qmp_buf[4096];         /* a partial QMP line */
@@ -146,6 +154,13 @@ static const char *guest_smp(void)
 
 /* L2 makes this many edu DMAs from an unmapped IOVA (host-device run). */
 #define L2_EDU_DMAS "4"
+/*
+ * The overflow run's burst: more faults than L2's 128-entry event queue
+ * holds (the driver's EVTQ_MAX_SZ_SHIFT with 4-KiB pages is 7).  Its
+ * console at loglevel=1: the driver's event reports stay in the log.
+ */
+#define L2_EDU_BURST "136"
+#define L2_APPEND "console=ttyAMA0 quiet panic=-1"
 
 static char **daemon_argv(const Run *r)
 {
@@ -154,11 +169,13 @@ static char **daemon_argv(const Run *r)
         "-accel", "kvm", "-machine", "virt,gic-version=3", "-cpu", "host", "-smp", NULL,
         "-m", "256", "-kernel", "/data/Image",
         "-initrd", "/data/l2-initrd.cpio",
-        "-append", r->reboot ? "console=ttyAMA0 quiet panic=-1"
-                               " VSMMU_GUEST_REBOOT=1"
-                   : r->edu_bdf[0] ? "console=ttyAMA0 quiet panic=-1"
+        "-append", r->reboot ? L2_APPEND " VSMMU_GUEST_REBOOT=1"
+                   : r->burst ? "console=ttyAMA0 loglevel=1 panic=-1"
+                                " log_buf_len=1M"
+                                " VSMMU_GUEST_EDU_BURST=" L2_EDU_BURST
+                   : r->edu_bdf[0] ? L2_APPEND
                                      " VSMMU_GUEST_EDU_DMAS=" L2_EDU_DMAS
-                   : "console=ttyAMA0 quiet panic=-1",
+                   : L2_APPEND,
         "-device", r->edu_bdf[0] ? "arm-smmuv3,primary-bus=pcie.0,accel=on"
                                  : "arm-smmuv3,primary-bus=pcie.0",
     };
@@ -291,6 +308,17 @@ static bool has_thread(pid_t pid, const char *name)
     return found;
 }
 
+/* The number after "NAME": in a QMP reply line, -1 if absent. */
+static long long qmp_counter(const char *line, const char *name)
+{
+    char key[64];
+    const char *p;
+
+    snprintf(key, sizeof(key), "\"%s\":", name);
+    p = strstr(line, key);
+    return p ? atoll(p + strlen(key)) : -1;
+}
+
 /* QMP traffic: note events; at STOP, check the daemon lives, then quit. */
 static void qmp_read(Run *r, pid_t pid)
 {
@@ -340,10 +368,14 @@ static void qmp_read(Run *r, pid_t pid)
         if (strstr(line, "\"delivered\":")) {
             vm_note("QMP query-vsmmu: %s", line);
             r->vsmmu_seen = true;
-            r->delivered = atoll(strstr(line, "\"delivered\":") + 12);
-            r->host_lost = atoll(strstr(line, "\"host-lost\":") + 12);
-            r->overflow_dropped =
-                atoll(strstr(line, "\"guest-overflow-dropped\":") + 25);
+            r->delivered = qmp_counter(line, "delivered");
+            r->host_lost = qmp_counter(line, "host-lost");
+            r->overflow_dropped = qmp_counter(line, "guest-overflow-dropped");
+            r->disabled_dropped = qmp_counter(line, "guest-disabled-dropped");
+            r->abort_dropped = qmp_counter(line, "guest-abort");
+            r->unowned = qmp_counter(line, "dropped-unowned");
+            r->discarded = qmp_counter(line, "discarded-at-disable");
+            r->last_seq = qmp_counter(line, "last-sequence");
             qmp_send(r, "{\"execute\":\"quit\"}\n");
         }
         line = nl + 1;
@@ -362,6 +394,7 @@ static void run_daemon(Run *r)
     LineBuf out = { .len = 0 }, serial = { .len = 0 };
     int pfd[2], status, listen_fd = r->chardev ? serial_listen() : -1;
     double t0 = now();
+    int timeout_s = r->burst ? L2_BURST_TIMEOUT_S : L2_TIMEOUT_S;
     pid_t pid;
     ssize_t n;
 
@@ -391,11 +424,11 @@ static void run_daemon(Run *r)
             { .fd = r->serial_fd >= 0 ? r->serial_fd : listen_fd,
               .events = POLLIN },
         };
-        int left = (int)((t0 + L2_TIMEOUT_S - now()) * 1000);
+        int left = (int)((t0 + timeout_s - now()) * 1000);
 
         if (left <= 0) {
             vm_note("L2 did not finish within %d s: killing the daemon",
-                    L2_TIMEOUT_S);
+                    timeout_s);
             kill(pid, SIGKILL);
             break;
         }
@@ -442,7 +475,7 @@ static void run_daemon(Run *r)
     }
     VM_ASSERT(waitpid(pid, &status, 0) == pid, "reap the daemon");
     r->t_exit = now() - t0;
-    if (WIFEXITED(status) && r->t_exit < L2_TIMEOUT_S) {
+    if (WIFEXITED(status) && r->t_exit < timeout_s) {
         r->status = WEXITSTATUS(status);
     }
     if (r->no_shutdown) {
@@ -763,14 +796,87 @@ static void test_l2_faults(void *opaque)
               " (status %d)", r->status);
 }
 
+/* "evtq: logged L suppressed S overflow O" from L2 (-1s if missing). */
+static void l2_evtq_counts(const Run *r, int *logged, int *suppressed,
+                           int *overflow)
+{
+    *logged = *suppressed = *overflow = -1;
+    for (int i = 0; i < r->nlines; i++) {
+        sscanf(r->lines[i], "evtq: logged %d suppressed %d overflow %d",
+               logged, suppressed, overflow);
+    }
+}
+
+/*
+ * L2 overflows its event queue: a burst of faults while its event thread
+ * cannot run.  The vSMMU drops what no longer fits, counts it and
+ * toggles OVFLG; L2's driver sees the toggle ("EVTQ overflow detected").
+ * Every event is accounted for, exactly: L2 received (logged plus what
+ * its rate limit suppressed) what the vSMMU delivered, and delivered
+ * plus dropped is what the host raised (the vEVENTQ's sequence numbers,
+ * from 0: last-sequence + 1).
+ */
+static void test_l2_overflow(void *opaque)
+{
+    const Run *r = opaque;
+    int logged, suppressed, overflow;
+    long long received, raised = r->last_seq + 1;
+
+    l2_evtq_counts(r, &logged, &suppressed, &overflow);
+    received = (long long)logged + suppressed;
+    vm_note("L2 overflow: logged %d, suppressed %d, overflow messages %d",
+            logged, suppressed, overflow);
+    if (r->vsmmu_seen) {
+        vm_note("query-vsmmu: delivered %lld, guest-overflow-dropped %lld,"
+                " host-lost %lld, last-sequence %lld", r->delivered,
+                r->overflow_dropped, r->host_lost, r->last_seq);
+    } else {
+        vm_note("no query-vsmmu reply (the daemon never stopped)");
+    }
+    VM_ASSERT(has_line(r, "burst: ", " " L2_EDU_BURST " DMAs"),
+              "L2 made its " L2_EDU_BURST " back-to-back faulting DMAs");
+    VM_ASSERT(r->vsmmu_seen && r->last_seq >= 0 && logged >= 0,
+              "query-vsmmu at L2's power-off and L2's counts were read");
+    VM_ASSERT(overflow >= 1, "L2's driver saw OVFLG toggle (\"EVTQ"
+              " overflow detected -- events lost\")");
+    VM_ASSERT(r->overflow_dropped > 0, "the vSMMU counted the events the"
+              " full guest queue could not take (%lld)", r->overflow_dropped);
+    VM_ASSERT(received == r->delivered, "L2 received every event the vSMMU"
+              " delivered: %d logged + %d suppressed == %lld delivered",
+              logged, suppressed, r->delivered);
+    VM_ASSERT(r->host_lost == 0 && r->disabled_dropped == 0 &&
+              r->abort_dropped == 0 && r->unowned == 0 && r->discarded == 0,
+              "no event went another way (host-lost %lld, disabled %lld,"
+              " abort %lld, unowned %lld, discarded %lld)", r->host_lost,
+              r->disabled_dropped, r->abort_dropped, r->unowned,
+              r->discarded);
+    VM_ASSERT(received + r->overflow_dropped == raised, "exact conservation:"
+              " L2 received %lld + overflow-dropped %lld == %lld the host"
+              " raised (last-sequence + 1)", received, r->overflow_dropped,
+              raised);
+    VM_ASSERT(r->status == 0, "QMP quit ends the daemon with status 0"
+              " (status %d)", r->status);
+}
+
 int main(void)
 {
     static Run r, paused = { .no_shutdown = true, .mmio_exits = -1 },
                rebooted = {
         .reboot = true, .chardev = true,
-    }, assigned = { .no_shutdown = true, .mmio_exits = -1 };
+    }, assigned = { .no_shutdown = true, .mmio_exits = -1 },
+       overflowed = { .no_shutdown = true, .mmio_exits = -1, .burst = true };
 
     vm_init();
+    /* VSMMU_GUEST_OVERFLOW=1 on L1's command line: that run alone. */
+    if (getenv("VSMMU_GUEST_OVERFLOW")) {
+        if (vm_run("L1's edu bound to vfio-pci", test_bind_edu,
+                   &overflowed)) {
+            run_daemon(&overflowed);
+            vm_run("L2's event queue overflows, every event counted",
+                   test_l2_overflow, &overflowed);
+        }
+        vm_finish();
+    }
     /* make demo-guest: only the host-device run, for a person. */
     if (getenv("VSMMU_GUEST_DEMO")) {
         if (vm_run("L1's edu bound to vfio-pci", test_bind_edu, &assigned)) {
@@ -803,6 +909,12 @@ int main(void)
         run_daemon(&assigned);
         vm_run("L2's driver logs the host faults", test_l2_faults,
                &assigned);
+        /* Again, with a burst that overflows L2's event queue. */
+        memcpy(overflowed.edu_bdf, assigned.edu_bdf,
+               sizeof(overflowed.edu_bdf));
+        run_daemon(&overflowed);
+        vm_run("L2's event queue overflows, every event counted",
+               test_l2_overflow, &overflowed);
     }
     vm_finish();
 }
