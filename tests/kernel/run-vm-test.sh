@@ -72,7 +72,8 @@ compile() {  # compile SRC TRACE_DIR
         die "cannot compile $1"
     objs+=("$o")
 }
-for f in util/error.c util/qemu-error.c util/trace.c util/id.c util/pci-addr.c util/iothread.c qom/object.c; do
+for f in util/error.c util/qemu-error.c util/trace.c util/id.c util/pci-addr.c \
+         util/iothread.c util/qemu-thread.c qom/object.c; do
     compile "$src/$f" "$build/util"
 done
 for f in backends/iommufd.c backends/vfio-cdev.c backends/veventq-reader.c; do
