@@ -699,10 +699,10 @@ static void test_libvirt_startup(void)
 
 /*
  * -overcommit mem-lock=on locks the guest RAM (mlockall).  AddressSanitizer
- * turns mlockall() into a no-op (its shadow memory cannot be locked): in
- * an ASan build the daemon starts and VmLck stays 0.
+ * and ThreadSanitizer turn mlockall() into a no-op (their shadow memory
+ * cannot be locked): in those builds the daemon starts and VmLck stays 0.
  */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define MLOCK_WORKS 0
 #else
 #define MLOCK_WORKS 1
