@@ -17,6 +17,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "libqos/pci-generic.h"
+#include "libqos/iommu-testdev.h"
 #include "libqos/smmuv3-driver.h"
 #include "hw/arm/smmuv3-common.h"
 #include "hw/pci/pci-regs.h"
@@ -305,29 +306,6 @@ static uint64_t setup_nested(Fixture *f, uint64_t *ttb0_pa)
 
 /* ---- the device and the event queue -------------------------------- */
 
-static void itd_set(Fixture *f, uint32_t reg, uint32_t v)
-{
-    qtest_writel(f->qts, f->itd->bar_addr[0] + reg, v);
-}
-
-static uint32_t itd_get(Fixture *f, uint32_t reg)
-{
-    return qtest_readl(f->qts, f->itd->bar_addr[0] + reg);
-}
-
-/* DMA_LEN bytes written at IOVA, read back at PA: the device's result. */
-static uint32_t itd_dma(Fixture *f, uint64_t iova, uint64_t pa)
-{
-    itd_set(f, ITD_REG_DMA_GVA_LO, (uint32_t)iova);
-    itd_set(f, ITD_REG_DMA_GVA_HI, iova >> 32);
-    itd_set(f, ITD_REG_DMA_GPA_LO, (uint32_t)pa);
-    itd_set(f, ITD_REG_DMA_GPA_HI, pa >> 32);
-    itd_set(f, ITD_REG_DMA_LEN, DMA_LEN);
-    itd_set(f, ITD_REG_DMA_DBELL, ITD_DMA_DBELL_ARM);
-    g_assert_cmphex(itd_get(f, ITD_REG_DMA_TRIGGERING), ==, 0);
-    return itd_get(f, ITD_REG_DMA_RESULT);
-}
-
 /* Exactly one record in the event queue, decoded. */
 static SMMUEventInfo one_event(Fixture *f)
 {
@@ -377,7 +355,8 @@ static void assert_no_event(Fixture *f)
 static void assert_dma_lands(Fixture *f, uint64_t iova, uint64_t pa)
 {
     g_assert_true(zero_at(f, pa, DMA_LEN));
-    g_assert_cmphex(itd_dma(f, iova, pa), ==, ITD_DMA_RESULT_OK);
+    g_assert_cmphex(qitd_dma(f->itd, iova, pa, DMA_LEN), ==,
+                    ITD_DMA_RESULT_OK);
     g_assert_true(pattern_at(f, pa, DMA_LEN));
     g_assert_true(zero_at(f, iova, DMA_LEN));
     assert_no_event(f);
@@ -476,7 +455,7 @@ static void test_counters(void)
 
     faulted = trans_counter(&f, "faulted");
     events = trans_counter(&f, "events");
-    g_assert_cmphex(itd_dma(&f, IOVA + GRANULE, PA), ==,
+    g_assert_cmphex(qitd_dma(f.itd, IOVA + GRANULE, PA, DMA_LEN), ==,
                     ITD_DMA_ERR_TX_FAIL);
     expect_fault(&f, SMMU_EVT_F_TRANSLATION, false, 0, IOVA + GRANULE, 0);
     g_assert_cmpint(trans_counter(&f, "faulted"), ==, faulted + 1);
@@ -494,7 +473,7 @@ static void test_s1_fault(void)
     fixture_start(&f);
     ttb0 = setup_s1(&f);
     s1_map(&f, ttb0, IOVA, PA, 0);
-    g_assert_cmphex(itd_dma(&f, IOVA + GRANULE, PA), ==,
+    g_assert_cmphex(qitd_dma(f.itd, IOVA + GRANULE, PA, DMA_LEN), ==,
                     ITD_DMA_ERR_TX_FAIL);
     ev = expect_fault(&f, SMMU_EVT_F_TRANSLATION, false, 0, IOVA + GRANULE, 0);
     g_assert_false(ev.ssv);
@@ -519,7 +498,7 @@ static void test_s1_fault_unrecorded(void)
     c = smmu_cmd_cfgi_cd(f.sid, 0, true);
     qsmmuv3_cmd(&f.d, c.word[0], c.word[1]);
     g_assert_true(qsmmuv3_sync(&f.d));
-    g_assert_cmphex(itd_dma(&f, IOVA + GRANULE, PA), ==,
+    g_assert_cmphex(qitd_dma(f.itd, IOVA + GRANULE, PA, DMA_LEN), ==,
                     ITD_DMA_ERR_TX_FAIL);
     assert_no_event(&f);
     assert_dma_lands(&f, IOVA, PA);
@@ -542,7 +521,8 @@ static void test_s1_split(void)
     ttb0 = setup_s1(&f);
     s1_map(&f, ttb0, IOVA, PA, 0);
     s1_map(&f, ttb0, IOVA + GRANULE, pa2, 0);
-    g_assert_cmphex(itd_dma(&f, IOVA + GRANULE - half, PA + GRANULE - half),
+    g_assert_cmphex(qitd_dma(f.itd, IOVA + GRANULE - half,
+                             PA + GRANULE - half, DMA_LEN),
                     ==, ITD_DMA_ERR_MISMATCH);
     g_assert_true(pattern_at(&f, PA + GRANULE - half, half));
     g_assert_true(pattern_at(&f, pa2, half));
@@ -561,14 +541,16 @@ static void test_permission_faults(void)
     fixture_start(&f);
     ttb0 = setup_s1(&f);
     pt_map(&f, ttb0, S1_START_LEVEL, 3, IOVA, PA, D_AP_RO_ALL, 0, s1_alloc);
-    g_assert_cmphex(itd_dma(&f, IOVA, PA), ==, ITD_DMA_ERR_TX_FAIL);
+    g_assert_cmphex(qitd_dma(f.itd, IOVA, PA, DMA_LEN), ==,
+                    ITD_DMA_ERR_TX_FAIL);
     expect_fault(&f, SMMU_EVT_F_PERMISSION, false, 0, IOVA, 0);
     g_assert_true(zero_at(&f, PA, DMA_LEN));
 
     s2ttb = s2_alloc(&f);
     pt_map(&f, s2ttb, S2_START_LEVEL, 3, IPA, PA, D_S2AP_RO, 0, s2_alloc);
     ste_write(&f, f.sid, SMMU_STE_CONFIG_S2, 0, s2ttb);
-    g_assert_cmphex(itd_dma(&f, IPA, PA), ==, ITD_DMA_ERR_TX_FAIL);
+    g_assert_cmphex(qitd_dma(f.itd, IPA, PA, DMA_LEN), ==,
+                    ITD_DMA_ERR_TX_FAIL);
     expect_fault(&f, SMMU_EVT_F_PERMISSION, true, SMMU_EVT_CLASS_IN, IPA, IPA);
     g_assert_true(zero_at(&f, PA, DMA_LEN));
     fixture_stop(&f);
@@ -583,7 +565,7 @@ static void test_s2_fault(void)
     fixture_start(&f);
     s2ttb = setup_s2(&f);
     s2_map(&f, s2ttb, IPA, PA);
-    g_assert_cmphex(itd_dma(&f, IPA + 3 * GRANULE, PA), ==,
+    g_assert_cmphex(qitd_dma(f.itd, IPA + 3 * GRANULE, PA, DMA_LEN), ==,
                     ITD_DMA_ERR_TX_FAIL);
     expect_fault(&f, SMMU_EVT_F_TRANSLATION, true, SMMU_EVT_CLASS_IN,
                  IPA + 3 * GRANULE, IPA + 3 * GRANULE);
@@ -605,14 +587,16 @@ static void test_nested_s2_fault(void)
     fixture_start(&f);
     setup_nested(&f, &ttb0);
     s1_map(&f, ttb0, IOVA, IPA, NESTED_IPA_OFF);
-    g_assert_cmphex(itd_dma(&f, IOVA, PA), ==, ITD_DMA_ERR_TX_FAIL);
+    g_assert_cmphex(qitd_dma(f.itd, IOVA, PA, DMA_LEN), ==,
+                    ITD_DMA_ERR_TX_FAIL);
     expect_fault(&f, SMMU_EVT_F_TRANSLATION, true, SMMU_EVT_CLASS_IN, IOVA,
                  IPA);
 
     /* A level-1 table at an IPA outside stage 2's block. */
     wr64(&f, ttb0 + ((iova2 >> 39) & 0x1ff) * 8,
          (0x43000000ull + NESTED_IPA_OFF) | D_VALID | D_TABLE);
-    g_assert_cmphex(itd_dma(&f, iova2, PA), ==, ITD_DMA_ERR_TX_FAIL);
+    g_assert_cmphex(qitd_dma(f.itd, iova2, PA, DMA_LEN), ==,
+                    ITD_DMA_ERR_TX_FAIL);
     ev = expect_fault(&f, SMMU_EVT_F_TRANSLATION, true, SMMU_EVT_CLASS_TT,
                       iova2, 0x43000000ull + NESTED_IPA_OFF);
     g_assert_true(ev.ttrnw);
@@ -630,7 +614,8 @@ static void test_nested_cd_fault(void)
     s2ttb = s2_alloc(&f);
     s2_map(&f, s2ttb, IPA, PA);
     ste_write(&f, f.sid, SMMU_STE_CONFIG_NESTED, cd_ipa, s2ttb);
-    g_assert_cmphex(itd_dma(&f, IOVA, PA), ==, ITD_DMA_ERR_TX_FAIL);
+    g_assert_cmphex(qitd_dma(f.itd, IOVA, PA, DMA_LEN), ==,
+                    ITD_DMA_ERR_TX_FAIL);
     expect_fault(&f, SMMU_EVT_F_TRANSLATION, true, SMMU_EVT_CLASS_CD, IOVA,
                  cd_ipa);
     g_assert_true(zero_at(&f, PA, DMA_LEN));
@@ -648,7 +633,8 @@ static void test_bad_ste(void)
     ste.word[0] = FIELD_DP64(ste.word[0], STE_0, CONFIG, 1);
     wr_words(&f, qsmmuv3_ste_addr(&f.d, f.sid), ste.word, 8);
     g_assert_true(qsmmuv3_cfgi_ste(&f.d, f.sid));
-    g_assert_cmphex(itd_dma(&f, IOVA, IOVA), ==, ITD_DMA_ERR_TX_FAIL);
+    g_assert_cmphex(qitd_dma(f.itd, IOVA, IOVA, DMA_LEN), ==,
+                    ITD_DMA_ERR_TX_FAIL);
     ev = one_event(&f);
     g_assert_cmphex(ev.type, ==, SMMU_EVT_C_BAD_STE);
     g_assert_cmphex(ev.sid, ==, f.sid);
@@ -680,7 +666,7 @@ static void test_root_port_sid(void)
     g_assert_cmphex(qpcie_readw(&f.host, 5, 0, PCI_VENDOR_ID), ==,
                     IOMMU_TESTDEV_VENDOR_ID);
     /* 0x500's STE is still Linux's abort: no record, no write. */
-    g_assert_cmphex(itd_dma(&f, IOVA + 0x100, PA + 0x100), ==,
+    g_assert_cmphex(qitd_dma(f.itd, IOVA + 0x100, PA + 0x100, DMA_LEN), ==,
                     ITD_DMA_ERR_TX_FAIL);
     assert_no_event(&f);
     /* A bad STE there names the new StreamID. */
@@ -691,7 +677,7 @@ static void test_root_port_sid(void)
         wr_words(&f, qsmmuv3_ste_addr(&f.d, new_sid), ste.word, 8);
         g_assert_true(qsmmuv3_cfgi_ste(&f.d, new_sid));
     }
-    g_assert_cmphex(itd_dma(&f, IOVA + 0x100, PA + 0x100), ==,
+    g_assert_cmphex(qitd_dma(f.itd, IOVA + 0x100, PA + 0x100, DMA_LEN), ==,
                     ITD_DMA_ERR_TX_FAIL);
     ev = one_event(&f);
     g_assert_cmphex(ev.type, ==, SMMU_EVT_C_BAD_STE);

@@ -11,6 +11,7 @@
 #include "libqtest.h"
 #include "vsmmu-query.h"
 #include "libqos/pci-generic.h"
+#include "libqos/iommu-testdev.h"
 #include "hw/pci/pci-regs.h"
 #include "hw/misc/iommu-testdev.h"
 
@@ -36,31 +37,6 @@ static void machine_start(Machine *m, const char *args)
 static void machine_stop(Machine *m)
 {
     qtest_quit(m->qts);
-}
-
-static uint32_t itd_reg(QPCIeFunc *itd, uint32_t reg)
-{
-    return qtest_readl(itd->host->bus->opaque, itd->bar_addr[0] + reg);
-}
-
-static void itd_set(QPCIeFunc *itd, uint32_t reg, uint32_t v)
-{
-    qtest_writel(itd->host->bus->opaque, itd->bar_addr[0] + reg, v);
-}
-
-/* One armed DMA of len bytes at iova, expected at gpa: the result. */
-static uint32_t itd_dma(QPCIeFunc *itd, uint64_t iova, uint64_t gpa,
-                        uint32_t len)
-{
-    itd_set(itd, ITD_REG_DMA_GVA_LO, (uint32_t)iova);
-    itd_set(itd, ITD_REG_DMA_GVA_HI, iova >> 32);
-    itd_set(itd, ITD_REG_DMA_GPA_LO, (uint32_t)gpa);
-    itd_set(itd, ITD_REG_DMA_GPA_HI, gpa >> 32);
-    itd_set(itd, ITD_REG_DMA_LEN, len);
-    itd_set(itd, ITD_REG_DMA_DBELL, ITD_DMA_DBELL_ARM);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_RESULT), ==, ITD_DMA_RESULT_BUSY);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_TRIGGERING), ==, 0);
-    return itd_reg(itd, ITD_REG_DMA_RESULT);
 }
 
 /* Two root ports in one slot, the test device behind the second. */
@@ -135,8 +111,9 @@ static void test_enumerate(void)
     g_assert_cmphex(qpcie_readw(&m.host, 3, 0, PCI_VENDOR_ID), ==, 0xffff);
 
     qpcie_enable(itd);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_LEN), ==, 0);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_RESULT), ==, ITD_DMA_RESULT_IDLE);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_LEN), ==, 0);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_RESULT), ==,
+                    ITD_DMA_RESULT_IDLE);
     machine_stop(&m);
 }
 
@@ -185,23 +162,23 @@ static void test_command_memory(void)
      * read in the window is all-ones (as QEMU's gpex answers it); once
      * decoded, DMA_LEN reads its reset value 0.
      */
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_LEN), ==, 0xffffffff);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_LEN), ==, 0xffffffff);
     qpcie_command(itd, PCI_COMMAND_MEMORY, 0);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_LEN), ==, 0);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_LEN), ==, 0);
     /* The bridge stops forwarding: gone again, back when it forwards. */
     qpcie_command(rp2, 0, PCI_COMMAND_MEMORY);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_LEN), ==, 0xffffffff);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_LEN), ==, 0xffffffff);
     qpcie_command(rp2, PCI_COMMAND_MEMORY, 0);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_LEN), ==, 0);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_LEN), ==, 0);
     /* Outside the bridge's window: not forwarded. */
     qpcie_writel(&m.host, itd->bus, itd->devfn, PCI_BASE_ADDRESS_0,
                  QPCIE_VIRT_MMIO + 0x20000000);
     g_assert_cmphex(qtest_readl(m.qts, QPCIE_VIRT_MMIO + 0x20000000 +
                                 ITD_REG_DMA_LEN), ==, 0xffffffff);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_LEN), ==, 0xffffffff);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_LEN), ==, 0xffffffff);
     qpcie_writel(&m.host, itd->bus, itd->devfn, PCI_BASE_ADDRESS_0,
                  itd->bar_addr[0]);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_LEN), ==, 0);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_LEN), ==, 0);
     machine_stop(&m);
 }
 
@@ -224,38 +201,39 @@ static void check_dma(const char *args)
     rp2 = qpcie_find_at(&m.host, 0, PCI_DEVFN(1, 1));
     g_assert_nonnull(itd);
     qpcie_command(itd, PCI_COMMAND_MEMORY, PCI_COMMAND_MASTER);
-    g_assert_cmphex(itd_dma(itd, gpa, gpa, 8), ==, ITD_DMA_ERR_TX_FAIL);
+    g_assert_cmphex(qitd_dma(itd, gpa, gpa, 8), ==, ITD_DMA_ERR_TX_FAIL);
     qtest_memread(m.qts, gpa, buf, sizeof(buf));
     g_assert_cmphex(buf[0] | buf[1] << 8, ==, 0);
 
     qpcie_command(itd, PCI_COMMAND_MASTER, 0);
     qpcie_command(rp2, 0, PCI_COMMAND_MASTER);
-    g_assert_cmphex(itd_dma(itd, gpa, gpa, 8), ==, ITD_DMA_ERR_TX_FAIL);
+    g_assert_cmphex(qitd_dma(itd, gpa, gpa, 8), ==, ITD_DMA_ERR_TX_FAIL);
     qpcie_command(rp2, PCI_COMMAND_MASTER, 0);
 
-    g_assert_cmphex(itd_dma(itd, gpa, gpa, 8), ==, ITD_DMA_RESULT_OK);
+    g_assert_cmphex(qitd_dma(itd, gpa, gpa, 8), ==, ITD_DMA_RESULT_OK);
     qtest_memread(m.qts, gpa, buf, sizeof(buf));
     g_assert_cmphex(buf[0] | buf[1] << 8 | buf[2] << 16 |
                     (uint32_t)buf[3] << 24, ==, ITD_DMA_WRITE_VAL);
     g_assert_cmphex(buf[4], ==, 0x78);
     /* Expecting another address than the one written: a mismatch. */
-    g_assert_cmphex(itd_dma(itd, gpa, gpa + 0x1000, 4), ==,
+    g_assert_cmphex(qitd_dma(itd, gpa, gpa + 0x1000, 4), ==,
                     ITD_DMA_ERR_MISMATCH);
     /* Outside RAM: the DMA write fails. */
-    g_assert_cmphex(itd_dma(itd, 0x1000, 0x1000, 4), ==,
+    g_assert_cmphex(qitd_dma(itd, 0x1000, 0x1000, 4), ==,
                     ITD_DMA_ERR_TX_FAIL);
     /* Not armed, zero length, bad attributes. */
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_TRIGGERING), ==, 0);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_RESULT), ==,
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_TRIGGERING), ==, 0);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_RESULT), ==,
                     ITD_DMA_ERR_NOT_ARMED);
-    g_assert_cmphex(itd_dma(itd, gpa, gpa, 0), ==, ITD_DMA_ERR_BAD_LEN);
-    itd_set(itd, ITD_REG_DMA_ATTRS, ITD_ATTRS_SPACE_VALID |
+    g_assert_cmphex(qitd_dma(itd, gpa, gpa, 0), ==, ITD_DMA_ERR_BAD_LEN);
+    qitd_writel(itd, ITD_REG_DMA_ATTRS, ITD_ATTRS_SPACE_VALID |
             ITD_ATTRS_SECURE |
             ITD_ATTRS_SPACE_NONSECURE << ITD_ATTRS_SPACE_SHIFT);
-    g_assert_cmphex(itd_dma(itd, gpa, gpa, 4), ==, ITD_DMA_ERR_BAD_ATTRS);
+    g_assert_cmphex(qitd_dma(itd, gpa, gpa, 4), ==, ITD_DMA_ERR_BAD_ATTRS);
     /* Disarming leaves the result idle. */
-    itd_set(itd, ITD_REG_DMA_DBELL, 0);
-    g_assert_cmphex(itd_reg(itd, ITD_REG_DMA_RESULT), ==, ITD_DMA_RESULT_IDLE);
+    qitd_writel(itd, ITD_REG_DMA_DBELL, 0);
+    g_assert_cmphex(qitd_readl(itd, ITD_REG_DMA_RESULT), ==,
+                    ITD_DMA_RESULT_IDLE);
     machine_stop(&m);
 }
 
