@@ -107,7 +107,7 @@ kmake olddefconfig
 for sym in CONFIG_ACPI CONFIG_ACPI_TABLE_UPGRADE CONFIG_ARM_SMMU_V3 \
            CONFIG_ARM_SMMU_V3_IOMMUFD CONFIG_IOMMUFD CONFIG_VFIO_DEVICE_CDEV \
            CONFIG_VFIO_PCI CONFIG_EFI_STUB CONFIG_SERIAL_AMBA_PL011_CONSOLE \
-           CONFIG_UNIX CONFIG_MEMFD_CREATE; do
+           CONFIG_UNIX CONFIG_MEMFD_CREATE CONFIG_KVM CONFIG_HOTPLUG_PCI_PCIE; do
     grep -qx "$sym=y" "$obj/.config" ||
         die "$sym=y from $fragment did not survive 'make olddefconfig' (a dependency is missing; see $obj/.config)"
 done

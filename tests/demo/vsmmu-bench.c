@@ -283,7 +283,7 @@ static char *isolation_cmdline(void)
         "-object iothread,id=io0 -object iothread,id=io1 "
         "-device arm-smmuv3,primary-bus=pcie.0,accel=on,iothread=io0,"
         "id=smmu0 "
-        "-device pxb-pcie,id=pci.1,bus_nr=8,bus=pcie.0 "
+        "-device pxb-pcie,id=pci.1,bus_nr=8,bus=pcie.0,addr=0x1f "
         "-device arm-smmuv3,primary-bus=pci.1,accel=on,iothread=io1,"
         "id=smmu1 "
         "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x%x,addr=1,"
