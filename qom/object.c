@@ -110,6 +110,23 @@ bool type_get_property_value(const TypeInfo *info, const void *obj,
     return false;
 }
 
+bool type_set_property_value(const TypeInfo *info, void *obj,
+                             const char *name, const QomValue *v,
+                             Error **errp)
+{
+    int depth = 0;
+
+    for (const TypeInfo *t = info; t && depth < TYPE_MAX_DEPTH;
+         t = type_get_parent(t), depth++) {
+        if (t->set_property) {
+            return t->set_property(obj, name, v, errp);
+        }
+    }
+    error_setg(errp, "Property '%s.%s' cannot be set once the object"
+               " exists", info->name, name);
+    return false;
+}
+
 static bool type_implements(const TypeInfo *info, const char *target,
                             int depth);
 

@@ -176,10 +176,11 @@ static JsonNode *qmp_query_iothreads(JsonObject *args, Error **errp)
 
         json_object_set_string_member(o, "id", info->id);
         json_object_set_int_member(o, "thread-id", info->thread_id);
-        /* QEMU's members; our IOThreads block in poll(), never busy-poll. */
-        json_object_set_int_member(o, "poll-max-ns", 0);
-        json_object_set_int_member(o, "poll-grow", 0);
-        json_object_set_int_member(o, "poll-shrink", 0);
+        /* The properties as set (0: QEMU's meaning of 0). */
+        json_object_set_int_member(o, "poll-max-ns", info->poll.max_ns);
+        json_object_set_int_member(o, "poll-grow", info->poll.grow);
+        json_object_set_int_member(o, "poll-shrink", info->poll.shrink);
+        /* No AIO request batching here: QEMU's default, 0. */
         json_object_set_int_member(o, "aio-max-batch", 0);
         json_array_add_object_element(arr, o);
     }

@@ -1,11 +1,12 @@
 /*
  * QMP introspection, as QEMU answers it: query-machines, qom-list-types,
  * device-list-properties, qom-list-properties (the type hierarchy of
- * include/qom/object.h) and qom-list, qom-get (the composition tree of
- * include/system/qom-tree.h).
+ * include/qom/object.h) and qom-list, qom-get, qom-set (the composition
+ * tree of include/system/qom-tree.h).
  *
  * Nothing here creates an object: introspecting a type reads its class,
- * so it cannot change the trees.  Owns no state; main thread only.
+ * so it cannot change the trees; qom-set changes only what a type's
+ * set_property allows.  Owns no state; main thread only.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -276,6 +277,94 @@ static JsonNode *qmp_qom_get(JsonObject *args, Error **errp)
     return NULL;
 }
 
+static const QmpArg qom_set_args[] = {
+    { "path", QMP_ARG_STR, .required = true },
+    { "property", QMP_ARG_STR, .required = true },
+    { "value", QMP_ARG_ANY, .required = true },
+    { NULL }
+};
+
+/* NAME among INFO's properties, or NULL. */
+static const TypePropertyInfo *find_type_prop(const TypeInfo *info,
+                                              const char *name)
+{
+    g_autoptr(GPtrArray) props = type_get_properties(info);
+
+    for (guint i = 0; i < props->len; i++) {
+        const TypePropertyInfo *p = g_ptr_array_index(props, i);
+
+        if (!strcmp(p->name, name)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* NODE as a value of property type TYPE, QEMU's visitor's errors. */
+static bool qom_value_from_json(JsonNode *node, const char *type,
+                                QomValue *v, Error **errp)
+{
+    GType gt = JSON_NODE_HOLDS_VALUE(node) ? json_node_get_value_type(node)
+                                           : G_TYPE_INVALID;
+
+    memset(v, 0, sizeof(*v));
+    if (!strcmp(type, "int") && gt == G_TYPE_INT64) {
+        v->kind = QOM_VALUE_INT;
+        v->i = json_node_get_int(node);
+    } else if (!strcmp(type, "bool") && gt == G_TYPE_BOOLEAN) {
+        v->kind = QOM_VALUE_BOOL;
+        v->b = json_node_get_boolean(node);
+    } else if (!strcmp(type, "string") && gt == G_TYPE_STRING) {
+        v->kind = QOM_VALUE_STRING;
+        v->s = (char *)json_node_get_string(node);
+    } else {
+        error_setg(errp, "Invalid parameter type for 'value', expected: %s",
+                   !strcmp(type, "int") ? "integer" :
+                   !strcmp(type, "bool") ? "boolean" : type);
+        return false;
+    }
+    return true;
+}
+
+static JsonNode *qmp_qom_set(JsonObject *args, Error **errp)
+{
+    g_autoptr(QomNode) n = resolve(qmp_arg_str(args, "path", NULL), errp);
+    const char *name = qmp_arg_str(args, "property", NULL);
+    const TypeInfo *info;
+    const TypePropertyInfo *p;
+    void *obj;
+    QomValue v;
+
+    if (!n) {
+        return NULL;
+    }
+    obj = qom_node_object(n);
+    if (!strcmp(name, "type")) {
+        error_setg(errp, "Property '%s.type' is not writable",
+                   qom_node_type(n));
+        return NULL;
+    }
+    if (!obj) {
+        /* Devices, buses, the machine: nothing of theirs is settable. */
+        error_setg(errp, "Property '%s.%s' cannot be set: qom-set sets"
+                   " -object properties only", qom_node_type(n), name);
+        return NULL;
+    }
+    info = type_lookup(qom_node_type(n));
+    p = find_type_prop(info, name);
+    if (!p) {
+        error_setg(errp, "Property '%s.%s' not found", qom_node_type(n),
+                   name);
+        return NULL;
+    }
+    if (!qom_value_from_json(json_object_get_member(args, "value"), p->type,
+                             &v, errp)) {
+        return NULL;
+    }
+    type_set_property_value(info, obj, name, &v, errp);
+    return NULL;
+}
+
 void qmp_register_qom_commands(void)
 {
     qmp_register_command_args("query-machines", qmp_query_machines,
@@ -288,4 +377,5 @@ void qmp_register_qom_commands(void)
                               qmp_qom_list_properties, typename_args);
     qmp_register_command_args("qom-list", qmp_qom_list, qom_list_args);
     qmp_register_command_args("qom-get", qmp_qom_get, qom_get_args);
+    qmp_register_command_args("qom-set", qmp_qom_set, qom_set_args);
 }

@@ -438,6 +438,14 @@ static void object_props(const QomNode *n, GPtrArray *props)
     }
 }
 
+void *qom_node_object(const QomNode *n)
+{
+    if (n->kind != QOM_OBJECT) {
+        return NULL;
+    }
+    return object_registry_lookup(last_component(n->path), n->type);
+}
+
 GPtrArray *qom_node_props(const QomNode *n)
 {
     GPtrArray *props = g_ptr_array_new_with_free_func(prop_free);

@@ -299,6 +299,33 @@ static bool object_create_monitor_qmp(const char *id, QemuOpts *opts,
            qmp_monitor_add(chardev, errp);
 }
 
+/* poll-max-ns, poll-grow, poll-shrink: integers, as QEMU's int64. */
+static bool iothread_apply_opts(IOThread *iot, QemuOpts *opts, Error **errp)
+{
+    static const char *const params[] = {
+        "poll-max-ns", "poll-grow", "poll-shrink",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(params); i++) {
+        const QemuOpt *opt = qemu_opt_find(opts, params[i]);
+        g_autofree char *str = opt ? qemu_opt_to_string(opt) : NULL;
+        gint64 v;
+
+        if (!opt) {
+            continue;
+        }
+        if (!g_ascii_string_to_signed(str, 10, G_MININT64, G_MAXINT64, &v,
+                                      NULL)) {
+            error_setg(errp, "Parameter '%s' expects int64", params[i]);
+            return false;
+        }
+        if (!iothread_set_poll_param(iot, params[i], v, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool object_create_iothread(const char *id, QemuOpts *opts,
                                    Error **errp)
 {
@@ -311,7 +338,8 @@ static bool object_create_iothread(const char *id, QemuOpts *opts,
     if (!iot) {
         return false;
     }
-    if (!iothread_start(iot, errp) ||
+    if (!iothread_apply_opts(iot, opts, errp) ||
+        !iothread_start(iot, errp) ||
         !object_registry_add(id, TYPE_IOTHREAD, iot, errp)) {
         iothread_free(iot);
         return false;

@@ -1,8 +1,13 @@
 /*
- * IOThreads: event-loop threads with their own GMainContext.
+ * IOThreads: event-loop threads with their own GMainContext, polling
+ * adaptively before they block (QEMU's poll-max-ns, poll-grow,
+ * poll-shrink).
  *
  * Locking: registry_lock guards the id registry; IOThread.lock guards the
- * start-up handshake (running, thread_id); stopping is atomic.  A
+ * start-up handshake (running, thread_id); stopping is atomic.  The
+ * polling parameters are atomics, written by any thread (qom-set) and
+ * read by the IOThread; poll_ns, the adapted window, belongs to the
+ * IOThread (read atomically by iothread_query()).  A
  * run_sync request is handed to the IOThread by attaching a GSource to
  * its context (glib's context lock orders the attach before the
  * dispatch: named for TSan with TSAN_RELEASE/ACQUIRE) and completed
@@ -32,6 +37,14 @@ struct IOThread {
     int thread_id;
 
     int stopping;           /* atomic: leave the loop */
+
+    /* Polling parameters, atomics (iothread_set_poll_param()). */
+    int64_t poll_max_ns;
+    int64_t poll_grow;
+    int64_t poll_shrink;
+    int poll_reset;         /* atomic: parameters changed, restart at 0 */
+    /* The adapted window: written by the IOThread only, read atomically. */
+    int64_t poll_ns;
 };
 
 /* The IOThread whose loop the current thread runs, if any. */
@@ -39,6 +52,150 @@ static __thread IOThread *current_iothread;
 
 static GMutex registry_lock;
 static GHashTable *registry;        /* id -> IOThread * */
+
+/* ---- adaptive polling ----------------------------------------------- */
+
+int64_t iothread_poll_adjust(int64_t poll_ns, int64_t block_ns,
+                             const IOThreadPollParams *p)
+{
+    int64_t grow = p->grow ? p->grow : IOTHREAD_POLL_GROW_DEFAULT;
+
+    if (!p->max_ns) {
+        return 0;
+    }
+    if (block_ns <= poll_ns) {
+        return poll_ns;                 /* the window caught the event */
+    }
+    if (block_ns > p->max_ns) {
+        /* Even the longest window would have missed it: poll less. */
+        return p->shrink ? poll_ns / p->shrink : 0;
+    }
+    if (poll_ns >= p->max_ns) {
+        return poll_ns;
+    }
+    /* A longer window would have caught it: poll longer. */
+    if (!poll_ns) {
+        return MIN(IOTHREAD_POLL_START_NS, p->max_ns);
+    }
+    return poll_ns > p->max_ns / grow ? p->max_ns : poll_ns * grow;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void iothread_load_poll_params(IOThread *iot, IOThreadPollParams *p)
+{
+    p->max_ns = __atomic_load_n(&iot->poll_max_ns, __ATOMIC_RELAXED);
+    p->grow = __atomic_load_n(&iot->poll_grow, __ATOMIC_RELAXED);
+    p->shrink = __atomic_load_n(&iot->poll_shrink, __ATOMIC_RELAXED);
+}
+
+/*
+ * Zero-timeout polls of FDS until one is ready or SPIN_NS have passed:
+ * the ready count, 0 or a poll error.
+ */
+static gint iothread_spin(GPollFD *fds, guint nfds, int64_t spin_ns)
+{
+    int64_t deadline = now_ns() + spin_ns;
+    gint r;
+
+    do {
+        r = g_poll(fds, nfds, 0);
+    } while (r == 0 && now_ns() < deadline);
+    return r;
+}
+
+/*
+ * The context's poll function (called by glib in the IOThread, with the
+ * context unlocked): spin for the adapted window, then block; adapt the
+ * window to how long this wait took, as QEMU's aio_poll() does.
+ */
+static gint iothread_poll(GPollFD *fds, guint nfds, gint timeout)
+{
+    IOThread *iot = current_iothread;
+    IOThreadPollParams p;
+    int64_t start, spin_ns, poll_ns;
+    gint r = 0;
+
+    if (!iot || timeout == 0) {
+        return g_poll(fds, nfds, timeout);
+    }
+    /* The reset first: parameters stored before it are loaded below. */
+    if (g_atomic_int_compare_and_exchange(&iot->poll_reset, 1, 0)) {
+        __atomic_store_n(&iot->poll_ns, 0, __ATOMIC_RELAXED);
+    }
+    iothread_load_poll_params(iot, &p);
+    poll_ns = p.max_ns ? iot->poll_ns : 0;
+    spin_ns = timeout > 0 ? MIN(poll_ns, timeout * 1000000LL) : poll_ns;
+    start = now_ns();
+    if (spin_ns) {
+        r = iothread_spin(fds, nfds, spin_ns);
+    }
+    if (r == 0) {
+        r = g_poll(fds, nfds, timeout);
+    }
+    poll_ns = iothread_poll_adjust(poll_ns, now_ns() - start, &p);
+    if (poll_ns != iot->poll_ns) {
+        trace_iothread_poll_adjust(iot->id, iot->poll_ns, poll_ns);
+        __atomic_store_n(&iot->poll_ns, poll_ns, __ATOMIC_RELAXED);
+    }
+    return r;
+}
+
+static int64_t *iothread_poll_param(IOThread *iot, const char *name)
+{
+    if (!strcmp(name, "poll-max-ns")) {
+        return &iot->poll_max_ns;
+    } else if (!strcmp(name, "poll-grow")) {
+        return &iot->poll_grow;
+    } else if (!strcmp(name, "poll-shrink")) {
+        return &iot->poll_shrink;
+    }
+    return NULL;
+}
+
+bool iothread_set_poll_param(IOThread *iot, const char *name, int64_t value,
+                             Error **errp)
+{
+    int64_t *param = iothread_poll_param(iot, name);
+
+    if (!param) {
+        error_setg(errp, "Property '%s.%s' not found", TYPE_IOTHREAD, name);
+        return false;
+    }
+    if (value < 0) {
+        error_setg(errp, "%s value must be in range [0, %" PRId64 "]", name,
+                   INT64_MAX);
+        return false;
+    }
+    __atomic_store_n(param, value, __ATOMIC_RELAXED);
+    /* As QEMU: the window restarts from 0 under the new parameters. */
+    g_atomic_int_set(&iot->poll_reset, 1);
+    trace_iothread_set_poll_param(iot->id, name, value);
+    g_main_context_wakeup(iot->ctx);
+    return true;
+}
+
+void iothread_get_poll_params(IOThread *iot, IOThreadPollParams *p)
+{
+    iothread_load_poll_params(iot, p);
+}
+
+int64_t iothread_get_poll_ns(IOThread *iot)
+{
+    /* Pending new parameters: the next wait starts from 0. */
+    if (g_atomic_int_get(&iot->poll_reset)) {
+        return 0;
+    }
+    return __atomic_load_n(&iot->poll_ns, __ATOMIC_RELAXED);
+}
+
+/* ---- life cycle ------------------------------------------------------ */
 
 
 IOThread *iothread_new(const char *id, Error **errp)
@@ -64,6 +221,8 @@ IOThread *iothread_new(const char *id, Error **errp)
     iot = g_new0(IOThread, 1);
     iot->id = g_strdup(id);
     iot->ctx = g_main_context_new();
+    g_main_context_set_poll_func(iot->ctx, iothread_poll);
+    iot->poll_max_ns = IOTHREAD_POLL_MAX_NS_DEFAULT;
     g_mutex_init(&iot->lock);
     g_cond_init(&iot->cond);
     g_hash_table_insert(registry, iot->id, iot);
@@ -297,6 +456,7 @@ GPtrArray *iothread_query(void)
 
             info->id = g_strdup(iot->id);
             info->thread_id = iothread_get_thread_id(iot);
+            iothread_get_poll_params(iot, &info->poll);
             g_ptr_array_add(list, info);
         }
     }
@@ -311,11 +471,41 @@ static const char *const event_loop_base_interfaces[] = {
     TYPE_USER_CREATABLE, NULL
 };
 
+static const TypePropertyInfo iothread_props[] = {
+    { "poll-max-ns", "int", "the longest window to poll before blocking,"
+      " ns (0: never poll)" },
+    { "poll-grow", "int", "the factor that grows the window (0: 2)" },
+    { "poll-shrink", "int", "the divisor that shrinks the window"
+      " (0: drop it to 0)" },
+    { NULL }
+};
+
+static bool iothread_get_property(const void *obj, const char *name,
+                                  QomValue *v)
+{
+    int64_t *param = iothread_poll_param((IOThread *)obj, name);
+
+    if (!param) {
+        return false;
+    }
+    v->kind = QOM_VALUE_INT;
+    v->i = __atomic_load_n(param, __ATOMIC_RELAXED);
+    return true;
+}
+
+static bool iothread_set_property(void *obj, const char *name,
+                                  const QomValue *v, Error **errp)
+{
+    return iothread_set_poll_param(obj, name, v->i, errp);
+}
+
 static const TypeInfo iothread_types[] = {
     /* QEMU's abstract base of iothreads and the main loop. */
     { .name = "event-loop-base", .parent = TYPE_OBJECT, .abstract = true,
       .interfaces = event_loop_base_interfaces },
-    { .name = TYPE_IOTHREAD, .parent = "event-loop-base" },
+    { .name = TYPE_IOTHREAD, .parent = "event-loop-base",
+      .props = iothread_props, .get_property = iothread_get_property,
+      .set_property = iothread_set_property },
 };
 
 static void iothread_register_types(void)

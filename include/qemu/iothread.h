@@ -9,6 +9,16 @@
  * safely: destroying a GSource from inside the thread that dispatches it
  * guarantees its callback is not running and never runs again.
  *
+ * Before it blocks in poll(), an IOThread polls its context's descriptors
+ * with zero timeouts for an adapted window, as QEMU's IOThreads do
+ * (-object iothread,poll-max-ns=,poll-grow=,poll-shrink=): a wait that
+ * the window would have caught had it been longer (but within
+ * poll-max-ns) grows it, from 4 us, by poll-grow (0: doubles it); a wait
+ * longer than poll-max-ns shrinks it by poll-shrink (0: to nothing).
+ * poll-max-ns=0 disables polling; the default is 32768 ns.  Polling
+ * trades CPU time (the IOThread spins for up to poll-max-ns before each
+ * block) for wake-up latency.
+ *
  * IOThreads live in a registry keyed by id for iothread_find() and
  * iothread_query() (the "query-iothreads" data).
  *
@@ -28,10 +38,23 @@ typedef struct IOThread IOThread;
 
 typedef void IOThreadFunc(void *opaque);
 
+/* QEMU's defaults (on POSIX hosts). */
+#define IOTHREAD_POLL_MAX_NS_DEFAULT 32768
+#define IOTHREAD_POLL_GROW_DEFAULT 2        /* what poll-grow=0 means */
+#define IOTHREAD_POLL_START_NS 4000         /* the first window */
+
+/* The polling parameters, as the properties have them. */
+typedef struct IOThreadPollParams {
+    int64_t max_ns;         /* poll-max-ns: 0 disables polling */
+    int64_t grow;           /* poll-grow: 0 selects doubling */
+    int64_t shrink;         /* poll-shrink: 0 selects dropping to 0 */
+} IOThreadPollParams;
+
 /* One row of iothread_query(). */
 typedef struct IOThreadInfo {
     char *id;
     int thread_id;          /* Linux thread id; 0 while not running */
+    IOThreadPollParams poll;
 } IOThreadInfo;
 
 /*
@@ -71,6 +94,25 @@ bool iothread_is_current(IOThread *iot);
  * so the effect is the same).  Must not race with iothread_stop().
  */
 void iothread_run_sync(IOThread *iot, IOThreadFunc *fn, void *opaque);
+
+/*
+ * Set poll-max-ns, poll-grow or poll-shrink (NAME) of a running or idle
+ * IOThread; from any thread.  Values below 0 are refused, as QEMU does:
+ *   poll-grow value must be in range [0, 9223372036854775807]
+ * The adapted window restarts from 0.
+ */
+bool iothread_set_poll_param(IOThread *iot, const char *name, int64_t value,
+                             Error **errp);
+void iothread_get_poll_params(IOThread *iot, IOThreadPollParams *p);
+/* The current adapted window, ns (0: the IOThread blocks at once). */
+int64_t iothread_get_poll_ns(IOThread *iot);
+
+/*
+ * The adaptation (exposed for its unit test): the next window after a
+ * wait of BLOCK_NS with a window of POLL_NS.  Never above P->max_ns.
+ */
+int64_t iothread_poll_adjust(int64_t poll_ns, int64_t block_ns,
+                             const IOThreadPollParams *p);
 
 /* The IOThread named ID, or NULL. */
 IOThread *iothread_find(const char *id);

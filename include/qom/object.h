@@ -70,6 +70,14 @@ typedef struct TypeInfo {
      * property is write-only.
      */
     bool (*get_property)(const void *obj, const char *name, QomValue *v);
+    /*
+     * qom-set of an instance: write property NAME of OBJ, typed as its
+     * TypePropertyInfo says, or fail with an error naming the cause.
+     * NULL: its nearest ancestor's; none, no property can be set once
+     * the object exists.
+     */
+    bool (*set_property)(void *obj, const char *name, const QomValue *v,
+                         Error **errp);
     /* What the type is made of, for its layer: e.g. its DeviceClass. */
     const void *class_data;
 } TypeInfo;
@@ -94,6 +102,15 @@ GPtrArray *type_get_properties(const TypeInfo *info);
  */
 bool type_get_property_value(const TypeInfo *info, const void *obj,
                              const char *name, QomValue *v);
+
+/*
+ * Write property NAME of OBJ, an instance of INFO, with the nearest
+ * set_property of INFO's chain; without one:
+ *   Property 'TYPE.NAME' cannot be set once the object exists
+ */
+bool type_set_property_value(const TypeInfo *info, void *obj,
+                             const char *name, const QomValue *v,
+                             Error **errp);
 
 /*
  * Is TYPE a TARGET: TARGET itself, an ancestor, or an interface that

@@ -56,6 +56,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(QomNode, qom_node_free)
 const char *qom_node_path(const QomNode *n);
 const char *qom_node_type(const QomNode *n);
 
+/* The -object instance N is (what its type's get_property reads), or NULL. */
+void *qom_node_object(const QomNode *n);
+
 /* N's properties, in QEMU's order (of QomProp *, freed with the array). */
 GPtrArray *qom_node_props(const QomNode *n);
 /* What qom-get returns for P: its value, a child's or link's path. */

@@ -104,6 +104,13 @@ static const ErrorCase error_cases[] = {
     { { "-object", "iothread,id=" },
       "vsmmu-daemon: -object iothread,id=: Parameter 'id' expects an"
       " identifier" },
+    /* The polling properties are QEMU's int64, at least 0. */
+    { { "-object", "iothread,id=io0,poll-max-ns=abc" },
+      "vsmmu-daemon: -object iothread,id=io0,poll-max-ns=abc: Parameter"
+      " 'poll-max-ns' expects int64" },
+    { { "-object", "iothread,id=io0,poll-grow=-2" },
+      "vsmmu-daemon: -object iothread,id=io0,poll-grow=-2: poll-grow value"
+      " must be in range [0, 9223372036854775807]" },
     { { "-object", "{\"qom-type\":\"iommufd\",\"id\":\"\"}" },
       "vsmmu-daemon: -object {\"qom-type\":\"iommufd\",\"id\":\"\"}:"
       " Parameter 'id' expects an identifier" },

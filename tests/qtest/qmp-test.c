@@ -123,6 +123,89 @@ static void test_queries(void)
     qtest_quit(s);
 }
 
+/* The row of query-iothreads for ID. */
+static JsonObject *iothread_row(QTestState *s, const char *id)
+{
+    JsonObject *rsp = qtest_qmp(s, "{\"execute\": \"query-iothreads\"}");
+    JsonArray *arr = json_node_get_array(qtest_qmp_assert_success(rsp));
+    JsonObject *row = NULL;
+
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+
+        if (!strcmp(json_object_get_string_member(o, "id"), id)) {
+            row = json_object_ref(o);
+        }
+    }
+    json_object_unref(rsp);
+    g_assert_nonnull(row);
+    return row;
+}
+
+static void assert_poll(QTestState *s, const char *id, int64_t max_ns,
+                        int64_t grow, int64_t shrink)
+{
+    g_autoptr(JsonObject) row = iothread_row(s, id);
+
+    g_assert_cmpint(json_object_get_int_member(row, "poll-max-ns"), ==,
+                    max_ns);
+    g_assert_cmpint(json_object_get_int_member(row, "poll-grow"), ==, grow);
+    g_assert_cmpint(json_object_get_int_member(row, "poll-shrink"), ==,
+                    shrink);
+}
+
+/* -object iothread's polling properties: set, queried, changed live. */
+static void test_iothread_poll(void)
+{
+    QTestState *s = qtest_init("-object iothread,id=io0"
+                               " -object iothread,id=io1,poll-max-ns=1000,"
+                               "poll-grow=3,poll-shrink=4");
+    JsonObject *rsp;
+
+    assert_poll(s, "io0", 32768, 0, 0);         /* QEMU's defaults */
+    assert_poll(s, "io1", 1000, 3, 4);
+
+    rsp = qtest_qmp(s, "{\"execute\": \"qom-set\", \"arguments\":"
+                    " {\"path\": \"/objects/io0\", \"property\":"
+                    " \"poll-max-ns\", \"value\": 0}}");
+    qtest_qmp_assert_success(rsp);
+    json_object_unref(rsp);
+    rsp = qtest_qmp(s, "{\"execute\": \"qom-set\", \"arguments\":"
+                    " {\"path\": \"io1\", \"property\": \"poll-grow\","
+                    " \"value\": 8}}");
+    qtest_qmp_assert_success(rsp);
+    json_object_unref(rsp);
+    assert_poll(s, "io0", 0, 0, 0);
+    assert_poll(s, "io1", 1000, 8, 4);
+
+    rsp = qtest_qmp(s, "{\"execute\": \"qom-get\", \"arguments\":"
+                    " {\"path\": \"/objects/io1\", \"property\":"
+                    " \"poll-shrink\"}}");
+    g_assert_cmpint(json_node_get_int(qtest_qmp_assert_success(rsp)), ==, 4);
+    json_object_unref(rsp);
+
+    assert_error(s, "{\"execute\": \"qom-set\", \"arguments\": {\"path\":"
+                 " \"io0\", \"property\": \"poll-shrink\", \"value\": -1}}",
+                 "GenericError",
+                 "poll-shrink value must be in range [0, 9223372036854775807]");
+    assert_error(s, "{\"execute\": \"qom-set\", \"arguments\": {\"path\":"
+                 " \"io0\", \"property\": \"poll-grow\", \"value\": \"2\"}}",
+                 "GenericError",
+                 "Invalid parameter type for 'value', expected: integer");
+    assert_error(s, "{\"execute\": \"qom-set\", \"arguments\": {\"path\":"
+                 " \"io0\", \"property\": \"nope\", \"value\": 1}}",
+                 "GenericError", "Property 'iothread.nope' not found");
+    assert_error(s, "{\"execute\": \"qom-set\", \"arguments\": {\"path\":"
+                 " \"/machine\", \"property\": \"type\", \"value\": 1}}",
+                 "GenericError", "Property 'virt-11.1-machine.type' is not"
+                 " writable");
+    assert_error(s, "{\"execute\": \"qom-set\", \"arguments\": {\"path\":"
+                 " \"/machine\", \"property\": \"x\", \"value\": 1}}",
+                 "GenericError", "Property 'virt-11.1-machine.x' cannot be"
+                 " set: qom-set sets -object properties only");
+    qtest_quit(s);
+}
+
 static void test_errors(void)
 {
     QTestState *s = qtest_init(NULL);
@@ -655,6 +738,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/queries", test_queries);
     g_test_add_func("/qmp/version", test_version);
     g_test_add_func("/qmp/errors", test_errors);
+    g_test_add_func("/qmp/iothread-poll", test_iothread_poll);
     g_test_add_func("/qmp/device-add-del", test_device_add_del);
     g_test_add_func("/qmp/device-add-typed", test_device_add_typed);
     g_test_add_func("/qmp/system-reset", test_system_reset);

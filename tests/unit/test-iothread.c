@@ -1,6 +1,7 @@
 /*
  * Tests for IOThreads: life cycle, run_sync from outside and inside the
- * thread, the registry, and stopping with file descriptors registered.
+ * thread, the registry, stopping with file descriptors registered, and
+ * adaptive polling (the adaptation, the parameters, a live IOThread).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -270,6 +271,109 @@ static void test_stop_with_fds(void)
     g_cond_clear(&w.cond);
 }
 
+/* QEMU's adaptation, step by step, with its defaults and with factors. */
+static void test_poll_adjust(void)
+{
+    IOThreadPollParams dflt = { .max_ns = 32768 };
+    IOThreadPollParams fac = { .max_ns = 100000, .grow = 4, .shrink = 8 };
+    IOThreadPollParams off = { .max_ns = 0, .grow = 4, .shrink = 8 };
+
+    /* A short wait starts polling at 4 us, then doubles while it misses. */
+    g_assert_cmpint(iothread_poll_adjust(0, 1000, &dflt), ==, 4000);
+    g_assert_cmpint(iothread_poll_adjust(4000, 1000, &dflt), ==, 4000);
+    g_assert_cmpint(iothread_poll_adjust(4000, 4000, &dflt), ==, 4000);
+    g_assert_cmpint(iothread_poll_adjust(4000, 4001, &dflt), ==, 8000);
+    g_assert_cmpint(iothread_poll_adjust(16000, 20000, &dflt), ==, 32000);
+    /* Never above poll-max-ns. */
+    g_assert_cmpint(iothread_poll_adjust(32000, 32500, &dflt), ==, 32768);
+    g_assert_cmpint(iothread_poll_adjust(32768, 32768, &dflt), ==, 32768);
+    /* A wait longer than poll-max-ns: poll-shrink=0 stops polling. */
+    g_assert_cmpint(iothread_poll_adjust(32768, 32769, &dflt), ==, 0);
+    g_assert_cmpint(iothread_poll_adjust(0, 1000000, &dflt), ==, 0);
+
+    g_assert_cmpint(iothread_poll_adjust(0, 1000, &fac), ==, 4000);
+    g_assert_cmpint(iothread_poll_adjust(4000, 5000, &fac), ==, 16000);
+    g_assert_cmpint(iothread_poll_adjust(64000, 70000, &fac), ==, 100000);
+    g_assert_cmpint(iothread_poll_adjust(100000, 200000, &fac), ==, 12500);
+    /* A first window above a small poll-max-ns is clamped too. */
+    fac.max_ns = 1000;
+    g_assert_cmpint(iothread_poll_adjust(0, 500, &fac), ==, 1000);
+    /* No overflow near INT64_MAX. */
+    fac.max_ns = INT64_MAX;
+    g_assert_cmpint(iothread_poll_adjust(INT64_MAX / 2, INT64_MAX - 1, &fac),
+                    ==, INT64_MAX);
+
+    g_assert_cmpint(iothread_poll_adjust(4000, 5000, &off), ==, 0);
+}
+
+static void test_poll_params(void)
+{
+    IOThread *iot = iothread_new("poll-params", &error_abort);
+    g_autoptr(GPtrArray) list = NULL;
+    IOThreadPollParams p;
+    Error *err = NULL;
+
+    iothread_get_poll_params(iot, &p);
+    g_assert_cmpint(p.max_ns, ==, IOTHREAD_POLL_MAX_NS_DEFAULT);
+    g_assert_cmpint(p.max_ns, ==, 32768);
+    g_assert_cmpint(p.grow, ==, 0);
+    g_assert_cmpint(p.shrink, ==, 0);
+
+    g_assert_true(iothread_set_poll_param(iot, "poll-max-ns", 5000,
+                                          &error_abort));
+    g_assert_true(iothread_set_poll_param(iot, "poll-grow", 3, &error_abort));
+    g_assert_true(iothread_set_poll_param(iot, "poll-shrink", 7,
+                                          &error_abort));
+    g_assert_false(iothread_set_poll_param(iot, "poll-grow", -1, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "poll-grow value must be in"
+                    " range [0, 9223372036854775807]");
+    error_free_or_abort(&err);
+    g_assert_false(iothread_set_poll_param(iot, "poll-weight", 1, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Property 'iothread.poll-weight' not found");
+    error_free_or_abort(&err);
+
+    list = iothread_query();
+    g_assert_cmpuint(list->len, ==, 1);
+    p = ((IOThreadInfo *)list->pdata[0])->poll;
+    g_assert_cmpint(p.max_ns, ==, 5000);
+    g_assert_cmpint(p.grow, ==, 3);
+    g_assert_cmpint(p.shrink, ==, 7);
+    iothread_free(iot);
+}
+
+static void nop(void *opaque)
+{
+}
+
+/*
+ * A live IOThread woken again and again polls (its window opens), and
+ * stops polling once poll-max-ns is 0.  The only time assumed is that
+ * one round trip takes less than poll-max-ns, a second.
+ */
+static void test_poll_live(void)
+{
+    IOThread *iot = iothread_new("poll-live", &error_abort);
+
+    g_assert_true(iothread_set_poll_param(iot, "poll-max-ns",
+                                          G_USEC_PER_SEC * 1000,
+                                          &error_abort));
+    g_assert_true(iothread_start(iot, &error_abort));
+    for (int i = 0; i < 50; i++) {
+        iothread_run_sync(iot, nop, NULL);
+    }
+    g_assert_cmpint(iothread_get_poll_ns(iot), >, 0);
+    g_assert_cmpint(iothread_get_poll_ns(iot), <=, G_USEC_PER_SEC * 1000);
+
+    g_assert_true(iothread_set_poll_param(iot, "poll-max-ns", 0,
+                                          &error_abort));
+    for (int i = 0; i < 5; i++) {
+        iothread_run_sync(iot, nop, NULL);
+    }
+    g_assert_cmpint(iothread_get_poll_ns(iot), ==, 0);
+    iothread_free(iot);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -282,5 +386,8 @@ int main(int argc, char **argv)
                     test_run_sync_concurrent);
     g_test_add_func("/iothread/registry", test_registry);
     g_test_add_func("/iothread/stop-with-fds", test_stop_with_fds);
+    g_test_add_func("/iothread/poll/adjust", test_poll_adjust);
+    g_test_add_func("/iothread/poll/params", test_poll_params);
+    g_test_add_func("/iothread/poll/live", test_poll_live);
     return g_test_run();
 }
