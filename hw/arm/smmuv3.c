@@ -1,11 +1,19 @@
 /*
  * Arm SMMUv3 model: registers, command queue, event queue, stream table.
  *
- * Locking: all register and queue state is protected by SMMUv3State.mutex.
- * MMIO runs in the main thread; the event-queue writer and the STE/CD
- * fetch functions may run in any thread.  Wired interrupt lines are
- * pulsed after the lock is dropped (their handlers may call back into the
- * device); MSIs are 32-bit stores to guest RAM, done under the lock.
+ * Locking: register and command-queue state is protected by the device
+ * lock, SMMUv3State.mutex; the event queue's state by SMMUv3State.
+ * evtq_lock, which nests inside the device lock, never the reverse (the
+ * fields each guards: include/hw/arm/smmuv3.h).  MMIO runs in the main
+ * thread and takes the device lock, and the event queue's lock too for
+ * the event-queue registers, CR0 and IRQ_CTRL; the event-queue writer
+ * (smmuv3_eventq_write_le(), from an iothread) takes only the event
+ * queue's lock, so guest MMIO of other registers never delays it, and
+ * raises GERROR (EVENTQ_ABT_ERR, MSI_EVENTQ_ABT_ERR) after dropping it,
+ * under the device lock.  The STE/CD fetch functions may run in any
+ * thread.  Wired interrupt lines are pulsed after the locks are dropped
+ * (their handlers may call back into the device); MSIs are 32-bit
+ * stores to guest RAM, done under the lock of the queue they signal.
  * CFGI and TLBI commands invalidate the translation caches of
  * hw/arm/smmuv3-translate.c with the lock held; their own lock nests
  * inside this one, never the reverse.
@@ -95,8 +103,28 @@ static void smmuv3_raise_gerror(SMMUv3State *s, uint32_t mask,
     }
 }
 
-/* Caller holds the lock. */
-static bool smmuv3_eventq_notify(SMMUv3State *s, SMMUPulses *pulses)
+/*
+ * Raise GERROR bits MASK from the event-queue side: with the event
+ * queue's lock dropped, under the device lock.
+ */
+static void smmuv3_raise_gerror_unlocked(SMMUv3State *s, uint32_t mask,
+                                         SMMUPulses *pulses)
+{
+    if (!mask) {
+        return;
+    }
+    g_mutex_lock(&s->mutex);
+    smmuv3_raise_gerror(s, mask, pulses);
+    g_mutex_unlock(&s->mutex);
+}
+
+/*
+ * Caller holds evtq_lock (and may hold the device lock).  A failed MSI
+ * adds MSI_EVENTQ_ABT_ERR to *GERROR, for the caller to raise under the
+ * device lock.
+ */
+static bool smmuv3_eventq_notify(SMMUv3State *s, SMMUPulses *pulses,
+                                 uint32_t *gerror)
 {
     if (!FIELD_EX32(s->irq_ctrl, IRQ_CTRL, EVENTQ_IRQEN)) {
         trace_smmuv3_eventq_notify(false, false);
@@ -114,7 +142,7 @@ static bool smmuv3_eventq_notify(SMMUv3State *s, SMMUPulses *pulses)
     if (s->eventq_irq_cfg0 & R_IRQ_CFG0_ADDR_MASK) {
         if (!smmuv3_send_msi(s, "eventq", s->eventq_irq_cfg0,
                              s->eventq_irq_cfg1)) {
-            smmuv3_raise_gerror(s, R_GERROR_MSI_EVENTQ_ABT_ERR_MASK, pulses);
+            *gerror |= R_GERROR_MSI_EVENTQ_ABT_ERR_MASK;
         }
     } else {
         *pulses |= 1U << SMMU_IRQ_EVTQ;
@@ -169,7 +197,7 @@ static void eventq_write_each(SMMUv3State *s, const uint8_t *le, size_t n,
         hwaddr addr;
 
         if (smmu_q_full(*prod, q->cons, q->log2size)) {
-            /* CONS cannot move while we hold the lock. */
+            /* CONS cannot move while we hold evtq_lock. */
             r->overflow_dropped = n - i;
             return;
         }
@@ -221,9 +249,10 @@ size_t smmuv3_eventq_write_le(SMMUv3State *s, const void *entries, size_t n,
     SMMUEventqWriteResult r = { 0 };
     SMMUQueue *q = &s->eventq;
     SMMUPulses pulses = 0;
+    uint32_t gerror = 0;
     uint32_t prod;
 
-    g_mutex_lock(&s->mutex);
+    g_mutex_lock(&s->evtq_lock);
     if (!smmuv3_cr0ack_bit(s, R_CR0_EVENTQEN_MASK)) {
         r.disabled_dropped = n;
         goto out;
@@ -238,10 +267,10 @@ size_t smmuv3_eventq_write_le(SMMUv3State *s, const void *entries, size_t n,
         r.overflow_signalled = smmuv3_eventq_overflow(s);
     }
     if (r.abort) {
-        smmuv3_raise_gerror(s, R_GERROR_EVENTQ_ABT_ERR_MASK, &pulses);
+        gerror |= R_GERROR_EVENTQ_ABT_ERR_MASK;
     }
     if (r.written || r.overflow_signalled) {
-        r.notified = smmuv3_eventq_notify(s, &pulses);
+        r.notified = smmuv3_eventq_notify(s, &pulses, &gerror);
     }
 
 out:
@@ -251,8 +280,9 @@ out:
     s->eventq_stats.abort += r.abort;
     trace_smmuv3_eventq_batch(n, r.written, r.overflow_dropped,
                               r.disabled_dropped, r.abort, q->prod, q->cons);
-    g_mutex_unlock(&s->mutex);
+    g_mutex_unlock(&s->evtq_lock);
 
+    smmuv3_raise_gerror_unlocked(s, gerror, &pulses);
     smmuv3_deliver_pulses(s, pulses);
     if (res) {
         *res = r;
@@ -280,25 +310,27 @@ size_t smmuv3_eventq_write_batch(SMMUv3State *s, const SMMUEvent *evts,
 bool smmuv3_eventq_signal_overflow(SMMUv3State *s)
 {
     SMMUPulses pulses = 0;
+    uint32_t gerror = 0;
     bool toggled = false;
 
-    g_mutex_lock(&s->mutex);
+    g_mutex_lock(&s->evtq_lock);
     if (smmuv3_cr0ack_bit(s, R_CR0_EVENTQEN_MASK)) {
         toggled = smmuv3_eventq_overflow(s);
         if (toggled) {
-            smmuv3_eventq_notify(s, &pulses);
+            smmuv3_eventq_notify(s, &pulses, &gerror);
         }
     }
-    g_mutex_unlock(&s->mutex);
+    g_mutex_unlock(&s->evtq_lock);
+    smmuv3_raise_gerror_unlocked(s, gerror, &pulses);
     smmuv3_deliver_pulses(s, pulses);
     return toggled;
 }
 
 void smmuv3_get_eventq_stats(SMMUv3State *s, SMMUEventqStats *stats)
 {
-    g_mutex_lock(&s->mutex);
+    g_mutex_lock(&s->evtq_lock);
     *stats = s->eventq_stats;
-    g_mutex_unlock(&s->mutex);
+    g_mutex_unlock(&s->evtq_lock);
 }
 
 void smmuv3_get_cmdq_stats(SMMUv3State *s, SMMUCmdqStats *stats)
@@ -790,8 +822,10 @@ static const char *const smmuv3_oas_names[] = {
 };
 enum { OAS_MODE_AUTO = 0, OAS_MODE_44 = 5, OAS_MODE_48 = 6 };
 
+/* Caller holds the device lock. */
 static void smmuv3_reset_regs(SMMUv3State *s)
 {
+    g_mutex_lock(&s->evtq_lock);
     s->cr[0] = s->cr[1] = s->cr[2] = 0;
     s->cr0ack = 0;
     s->statusr = 0;
@@ -816,6 +850,7 @@ static void smmuv3_reset_regs(SMMUv3State *s)
     s->eventq_irq_cfg1 = s->eventq_irq_cfg2 = 0;
     s->eventq_notified = false;
     s->eventq_suppressed = false;
+    g_mutex_unlock(&s->evtq_lock);
 }
 
 void smmuv3_get_idr(SMMUv3State *s, uint32_t idr[6])
@@ -973,6 +1008,17 @@ static bool smmuv3_page1_alias(hwaddr *offset)
     }
 }
 
+/* EVENTQ_PROD, which the event-queue writer moves: under evtq_lock. */
+static uint32_t smmuv3_eventq_prod(SMMUv3State *s)
+{
+    uint32_t prod;
+
+    g_mutex_lock(&s->evtq_lock);
+    prod = s->eventq.prod;
+    g_mutex_unlock(&s->evtq_lock);
+    return prod;
+}
+
 static uint32_t smmuv3_read32(SMMUv3State *s, hwaddr offset, bool *ok)
 {
     *ok = true;
@@ -1008,7 +1054,7 @@ static uint32_t smmuv3_read32(SMMUv3State *s, hwaddr offset, bool *ok)
     case A_STRTAB_BASE_CFG: return s->strtab_base_cfg;
     case A_CMDQ_PROD: return s->cmdq.prod;
     case A_CMDQ_CONS: return s->cmdq.cons;
-    case A_EVENTQ_PROD: return s->eventq.prod;
+    case A_EVENTQ_PROD: return smmuv3_eventq_prod(s);
     case A_EVENTQ_CONS: return s->eventq.cons;
     case A_EVENTQ_IRQ_CFG1: return s->eventq_irq_cfg1;
     case A_EVENTQ_IRQ_CFG2: return s->eventq_irq_cfg2;
@@ -1032,13 +1078,15 @@ static void smmuv3_write_cr0(SMMUv3State *s, uint32_t val,
 
     s->cr[0] = val & writable;
     /* Every change takes effect at once: acknowledge it. */
+    g_mutex_lock(&s->evtq_lock);
     s->cr0ack = s->cr[0];
-    trace_smmuv3_cr0_write(val, s->cr0ack);
-
     if ((old ^ s->cr0ack) & R_CR0_EVENTQEN_MASK) {
         s->eventq_notified = false;
         s->eventq_suppressed = false;
     }
+    g_mutex_unlock(&s->evtq_lock);
+    trace_smmuv3_cr0_write(val, s->cr0ack);
+
     if (!(old & R_CR0_CMDQEN_MASK)) {
         smmuv3_cmdq_process(s, pulses);
     }
@@ -1069,15 +1117,21 @@ static void smmuv3_write_eventq_cons(SMMUv3State *s, uint32_t val,
                                      SMMUPulses *pulses)
 {
     SMMUQueue *q = &s->eventq;
+    uint32_t gerror = 0;
 
+    g_mutex_lock(&s->evtq_lock);
     q->cons = val & (smmu_q_wrap_index_mask(q->log2size) |
                      R_EVENTQ_CONS_OVACKFLG_MASK);
     s->eventq_notified = false;
     if (s->eventq_suppressed) {
         s->eventq_suppressed = false;
         if (!smmu_q_empty(q->prod, q->cons, q->log2size)) {
-            smmuv3_eventq_notify(s, pulses);
+            smmuv3_eventq_notify(s, pulses, &gerror);
         }
+    }
+    g_mutex_unlock(&s->evtq_lock);
+    if (gerror) {
+        smmuv3_raise_gerror(s, gerror, pulses);     /* device lock held */
     }
 }
 
@@ -1120,11 +1174,13 @@ static void smmuv3_write_irq_ctrl(SMMUv3State *s, uint32_t val,
     uint32_t mask = R_IRQ_CTRL_GERROR_IRQEN_MASK |
                     R_IRQ_CTRL_EVENTQ_IRQEN_MASK;
 
+    g_mutex_lock(&s->evtq_lock);
     if ((s->irq_ctrl ^ val) & R_IRQ_CTRL_EVENTQ_IRQEN_MASK) {
         s->eventq_notified = false;
         s->eventq_suppressed = false;
     }
     s->irq_ctrl = val & mask;
+    g_mutex_unlock(&s->evtq_lock);
 }
 
 static void smmuv3_write_gerror_irq_cfg1(SMMUv3State *s, uint32_t val,
@@ -1176,20 +1232,26 @@ static void smmuv3_write_eventq_prod(SMMUv3State *s, uint32_t val,
         trace_smmuv3_write_ignored("EVENTQ_PROD", "EVENTQEN is 1");
         return;
     }
+    g_mutex_lock(&s->evtq_lock);
     s->eventq.prod = val & (smmu_q_wrap_index_mask(s->eventq.log2size) |
                             R_EVENTQ_PROD_OVFLG_MASK);
+    g_mutex_unlock(&s->evtq_lock);
 }
 
 static void smmuv3_write_eventq_irq_cfg1(SMMUv3State *s, uint32_t val,
                                          SMMUPulses *pulses)
 {
+    g_mutex_lock(&s->evtq_lock);
     s->eventq_irq_cfg1 = val;
+    g_mutex_unlock(&s->evtq_lock);
 }
 
 static void smmuv3_write_eventq_irq_cfg2(SMMUv3State *s, uint32_t val,
                                          SMMUPulses *pulses)
 {
+    g_mutex_lock(&s->evtq_lock);
     s->eventq_irq_cfg2 = val & (R_IRQ_CFG2_MEMATTR_MASK | R_IRQ_CFG2_SH_MASK);
+    g_mutex_unlock(&s->evtq_lock);
 }
 
 /* No PRI queue (IDR0.PRI is 0): its registers are RES0. */
@@ -1279,6 +1341,9 @@ static void smmuv3_write64(SMMUv3State *s, hwaddr base, uint64_t val,
         }
         break;
     }
+    if (base == A_EVENTQ_BASE || base == A_EVENTQ_IRQ_CFG0) {
+        g_mutex_lock(&s->evtq_lock);
+    }
     *storage = ((*storage & ~mask) | (val & mask)) & reg->writable;
 
     /* Sizes beyond the IDR1 maximum behave as the maximum. */
@@ -1288,6 +1353,9 @@ static void smmuv3_write64(SMMUv3State *s, hwaddr base, uint64_t val,
     } else if (base == A_EVENTQ_BASE) {
         s->eventq.log2size = MIN(FIELD_EX64(s->eventq.base, Q_BASE, LOG2SIZE),
                                  SMMU_EVENTQS);
+    }
+    if (base == A_EVENTQ_BASE || base == A_EVENTQ_IRQ_CFG0) {
+        g_mutex_unlock(&s->evtq_lock);
     }
 }
 
@@ -1543,6 +1611,7 @@ static void smmuv3_instance_init(DeviceState *dev)
     SMMUv3State *s = SMMUV3(dev);
 
     g_mutex_init(&s->mutex);
+    g_mutex_init(&s->evtq_lock);
     smmuv3_trans_init(s);
     qdev_init_irqs(dev, smmuv3_irq_names, SMMU_NUM_IRQ);
 }
@@ -1550,6 +1619,7 @@ static void smmuv3_instance_init(DeviceState *dev)
 static void smmuv3_finalize(DeviceState *dev)
 {
     smmuv3_trans_fini(SMMUV3(dev));
+    g_mutex_clear(&SMMUV3(dev)->evtq_lock);
     g_mutex_clear(&SMMUV3(dev)->mutex);
 }
 

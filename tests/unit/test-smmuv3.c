@@ -970,6 +970,73 @@ static void test_eventq_disabled_and_abort(void)
     tsmmu_free(t);
 }
 
+typedef struct LockedWrite {
+    TestSMMU *t;
+    GMutex lock;
+    GCond cond;
+    bool done;
+    SMMUEventqWriteResult r;
+} LockedWrite;
+
+static gpointer locked_write_fn(gpointer opaque)
+{
+    LockedWrite *lw = opaque;
+    SMMUEvent e[2] = {
+        mkevt(SMMU_EVT_F_TRANSLATION, 5, 1),
+        mkevt(SMMU_EVT_F_TRANSLATION, 5, 2),
+    };
+    SMMUEventqWriteResult r;
+
+    smmuv3_eventq_write_batch(lw->t->s, e, 2, &r);
+    g_mutex_lock(&lw->lock);
+    lw->r = r;
+    lw->done = true;
+    g_cond_signal(&lw->cond);
+    g_mutex_unlock(&lw->lock);
+    return NULL;
+}
+
+/*
+ * The event-queue writer (an iothread) completes, PROD published and the
+ * interrupt sent, while another thread holds the device lock, as the
+ * main thread does for guest MMIO of other registers.  With the writer
+ * under the device lock it would wait until the deadline (a hang guard,
+ * not a timing: the write takes microseconds) and the test fails.
+ */
+static void test_eventq_device_lock_held(void)
+{
+    TestSMMU *t = tsmmu_new();
+    LockedWrite lw = { .t = t };
+    GThread *th;
+    gint64 deadline;
+    bool done = true;
+
+    evtq_setup(t, 4, true);
+    g_mutex_init(&lw.lock);
+    g_cond_init(&lw.cond);
+
+    g_mutex_lock(&t->s->mutex);
+    th = g_thread_new("eventq-writer", locked_write_fn, &lw);
+    deadline = g_get_monotonic_time() + 30 * G_TIME_SPAN_SECOND;
+    g_mutex_lock(&lw.lock);
+    while (!lw.done && done) {
+        done = g_cond_wait_until(&lw.cond, &lw.lock, deadline);
+    }
+    done = lw.done;
+    g_mutex_unlock(&lw.lock);
+    g_mutex_unlock(&t->s->mutex);
+    g_thread_join(th);
+
+    g_assert_true(done);
+    g_assert_cmpuint(lw.r.written, ==, 2);
+    g_assert_true(lw.r.notified);
+    g_assert_cmpint(irqs(t, SMMU_IRQ_EVTQ), ==, 1);
+    g_assert_cmphex(rd(t, P1 + A_EVENTQ_PROD), ==, 2);
+    g_mutex_clear(&lw.lock);
+    g_cond_clear(&lw.cond);
+    tsmmu_free(t);
+}
+
 /* Several producer threads against one consuming guest. */
 #define PRODUCERS 4
 #define PER_PRODUCER 3000
@@ -1541,6 +1608,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3/eventq/disabled-abort",
                     test_eventq_disabled_and_abort);
     g_test_add_func("/smmuv3/eventq/threads", test_eventq_threads);
+    g_test_add_func("/smmuv3/eventq/device-lock-held",
+                    test_eventq_device_lock_held);
     g_test_add_func("/smmuv3/ste/linear", test_ste_linear);
     g_test_add_func("/smmuv3/ste/2level", test_ste_2level);
     g_test_add_func("/smmuv3/cd", test_cd);

@@ -139,7 +139,10 @@ struct SMMUv3State {
     uint32_t iidr;
     uint32_t aidr;
 
-    /* Everything below is protected by mutex. */
+    /*
+     * The device lock: everything below is protected by mutex, except
+     * the event queue's state after evtq_lock.
+     */
     GMutex mutex;
     /*
      * The guest has read an ID register: idr[] is fixed from then on
@@ -147,10 +150,10 @@ struct SMMUv3State {
      */
     bool idr_observed;
     uint32_t cr[3];
-    uint32_t cr0ack;
+    uint32_t cr0ack;            /* written under both locks */
     uint32_t statusr;
     uint32_t gbpa;
-    uint32_t irq_ctrl;
+    uint32_t irq_ctrl;          /* written under both locks */
     uint32_t gerror;
     uint32_t gerrorn;
     uint64_t gerror_irq_cfg0;
@@ -159,6 +162,20 @@ struct SMMUv3State {
     uint64_t strtab_base;
     uint32_t strtab_base_cfg;
     SMMUQueue cmdq;
+    SMMUCmdqStats cmdq_stats;
+
+    /*
+     * The event queue's state, under evtq_lock, so that its writer (an
+     * iothread) never waits for the MMIO of unrelated registers.  It
+     * nests inside mutex, never the reverse: MMIO of the event-queue
+     * registers, CR0 and IRQ_CTRL takes it with mutex held; the writer
+     * takes it alone, and mutex only after dropping it (to raise
+     * GERROR).  cr0ack and irq_ctrl (above), eventq.base, .log2size,
+     * .cons and eventq_irq_cfg* are written with both locks held, so
+     * either lock is enough to read them; eventq.prod, the notification
+     * state and the counters need evtq_lock.
+     */
+    GMutex evtq_lock;
     SMMUQueue eventq;
     uint64_t eventq_irq_cfg0;
     uint32_t eventq_irq_cfg1;
@@ -168,7 +185,6 @@ struct SMMUv3State {
     /* A notification was coalesced away since then. */
     bool eventq_suppressed;
     SMMUEventqStats eventq_stats;
-    SMMUCmdqStats cmdq_stats;
 
     const SMMUv3AccelOps *accel_ops;
     void *accel_opaque;
@@ -180,8 +196,11 @@ struct SMMUv3State {
 };
 
 /*
- * Write N event records to the guest event queue.  Thread safe (takes the
- * device lock); meant to be called from iothreads.
+ * Write N event records to the guest event queue.  Thread safe; meant to
+ * be called from iothreads, with neither lock held.  It takes the event
+ * queue's lock (evtq_lock), not the device lock, so it completes while
+ * the main thread holds the device lock for other registers; the device
+ * lock is taken, after the event queue's, only to raise GERROR.
  *
  * Records go at EVENTQ_PROD with wrap, 32 bytes each, little-endian; the
  * new PROD is published once, and at most one interrupt is sent for the
