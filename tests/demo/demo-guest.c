@@ -36,16 +36,22 @@ const char *demo_set_daemon(const char *prog, const char *path)
 
 char *demo_cmdline(const char *smmu_extra)
 {
+    return demo_cmdline_iothread(smmu_extra, NULL);
+}
+
+char *demo_cmdline_iothread(const char *smmu_extra, const char *iot_extra)
+{
     return g_strdup_printf(
         "-machine virt -m %llu "
         "-object iommufd,id=iommufd0,x-emulated-host=on "
-        "-object iothread,id=io0 "
+        "-object iothread,id=io0%s "
         "-device arm-smmuv3,primary-bus=pcie.0,accel=on,iothread=io0,"
         "id=smmu0%s "
         "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x%x,addr=1,"
         "id=hostdev0 "
         "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x%x,addr=2,"
-        "id=hostdev1", DEMO_RAM_SIZE >> 20, smmu_extra ? smmu_extra : "",
+        "id=hostdev1", DEMO_RAM_SIZE >> 20, iot_extra ? iot_extra : "",
+        smmu_extra ? smmu_extra : "",
         demo_devs[0].psid, demo_devs[1].psid);
 }
 

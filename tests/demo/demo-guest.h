@@ -47,6 +47,8 @@ typedef struct DemoGuest {
 const char *demo_set_daemon(const char *prog, const char *path);
 /* The emulated-host command line; extra is appended to the SMMU's. */
 char *demo_cmdline(const char *smmu_extra);
+/* The same, IOT_EXTRA appended to io0's options (",poll-max-ns=0"). */
+char *demo_cmdline_iothread(const char *smmu_extra, const char *iot_extra);
 /* Start the daemon with cmdline and bring the vSMMU up; false on error. */
 bool demo_guest_start(DemoGuest *g, const char *cmdline, unsigned log2size);
 /*

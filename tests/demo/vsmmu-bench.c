@@ -16,20 +16,37 @@
  *     storm on one while the other runs at 10k events/s: the quiet one's
  *     p99 and the main loop's qtest round trip, storm against idle.
  *
- * Numbers are printed, with the machine's load average; nothing here
- * asserts a timing.  Every event must be accounted for, else the run
- * fails.  See docs/devel/performance.rst.
+ * Numbers are printed, with the machine's load average and, for each
+ * measured run, the share of CPU time the hypervisor stole (/proc/stat);
+ * nothing here asserts a timing.  Every event must be accounted for, else
+ * the run fails.  --pin pins the daemon's threads as libvirt's
+ * <iothreadpin>/<emulatorpin> would (--pin both: unpinned, then pinned).
+ * See docs/devel/performance.rst.
+ *
+ * Pinning: the iothreads (thread ids from query-iothreads) get the last
+ * CPUs this process may use, one each while at least one CPU is left
+ * for the rest; everything else of the daemon (main loop, the emulated
+ * host's producer threads, which are test scaffolding standing for a
+ * host SMMU and its driver's interrupt thread: work a real deployment
+ * runs on the host's housekeeping CPUs, not on an iothread's) and this
+ * program (the guest's vCPU and the qtest client) get the others.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "demo-guest.h"
 #include "hw/arm/smmuv3-common.h"
+#include <dirent.h>
+#include <sched.h>
 
 static int opt_events = 500000;
 static int opt_batch = 256;
 static double opt_seconds = 2;
 static int opt_quiet_rate = 10000;
+static int opt_storm_rate;
+static int opt_rounds = 3;
+static gint64 opt_poll_max_ns = -1;
+static char *opt_pin;
 static char *opt_daemon;
 static char *opt_only;
 
@@ -44,6 +61,16 @@ static GOptionEntry entries[] = {
     { "quiet-rate", 0, 0, G_OPTION_ARG_INT, &opt_quiet_rate,
       "events/s of the quiet vSMMU in the isolation run (default 10000)",
       "R" },
+    { "storm-rate", 0, 0, G_OPTION_ARG_INT, &opt_storm_rate,
+      "events/s of the storm in the isolation run (default 0: as fast as"
+      " the emulated host can)", "R" },
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &opt_rounds,
+      "idle/storm rounds of the isolation run (default 3, at most 9)", "N" },
+    { "poll-max-ns", 0, 0, G_OPTION_ARG_INT64, &opt_poll_max_ns,
+      "the iothreads' poll-max-ns (default: the daemon's, 32768)", "NS" },
+    { "pin", 0, 0, G_OPTION_ARG_STRING, &opt_pin,
+      "off (default), on: pin as libvirt would (iothreads on their own"
+      " CPUs, the rest elsewhere), both: unpinned then pinned", "MODE" },
     { "only", 0, 0, G_OPTION_ARG_STRING, &opt_only,
       "run only these parts: throughput, latency, isolation (comma"
       " separated; default all)", "LIST" },
@@ -65,6 +92,131 @@ static const int latency_rates[] = { 10000, 100000, 1000000 };
 #define N_RATES G_N_ELEMENTS(latency_rates)
 
 static const char *const reader_names[2] = { "vsmmu", "upstream-model" };
+
+/* ---- CPU time (/proc/stat) and pinning ------------------------------- */
+
+/* The machine's CPU time, in ticks, from /proc/stat's "cpu" line. */
+typedef struct CpuStat {
+    int64_t busy, idle, steal;
+} CpuStat;
+
+static CpuStat cpu_stat(void)
+{
+    g_autofree char *s = NULL;
+    int64_t v[8] = { 0 };
+    CpuStat c = { 0 };
+
+    if (g_file_get_contents("/proc/stat", &s, NULL, NULL) &&
+        sscanf(s, "cpu %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64
+               " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64, &v[0], &v[1],
+               &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+        /* user nice system idle iowait irq softirq steal */
+        c.busy = v[0] + v[1] + v[2] + v[5] + v[6];
+        c.idle = v[3] + v[4];
+        c.steal = v[7];
+    }
+    return c;
+}
+
+/* What a run saw of the machine: CPU busy and stolen, % of all time. */
+typedef struct Steal {
+    double busy, steal;
+} Steal;
+
+static Steal steal_since(const CpuStat *a)
+{
+    CpuStat b = cpu_stat();
+    double busy = b.busy - a->busy, steal = b.steal - a->steal;
+    double all = busy + steal + (b.idle - a->idle);
+
+    return all > 0 ? (Steal) { 100 * busy / all, 100 * steal / all }
+                   : (Steal) { 0 };
+}
+
+static const char *steal_str(const Steal *st, char *buf, size_t len)
+{
+    snprintf(buf, len, "busy %.0f%%, steal %.1f%% of CPU time", st->busy,
+             st->steal);
+    return buf;
+}
+
+static bool pinned;             /* this measurement pins */
+static cpu_set_t allowed;       /* what this process may use at start */
+
+static void set_affinity(pid_t tid, const cpu_set_t *set, const char *what)
+{
+    if (sched_setaffinity(tid, sizeof(*set), set) < 0) {
+        fprintf(stderr, "vsmmu-bench: cannot pin %s (thread %d): %s\n",
+                what, (int)tid, g_strerror(errno));
+    }
+}
+
+/* The Nth allowed CPU counting from the last (0: the last), or -1. */
+static int cpu_from_end(int n)
+{
+    for (int cpu = CPU_SETSIZE - 1; cpu >= 0; cpu--) {
+        if (CPU_ISSET(cpu, &allowed) && n-- == 0) {
+            return cpu;
+        }
+    }
+    return -1;
+}
+
+/*
+ * Pin QTS's daemon as libvirt would: iothread i alone on the (i+1)th CPU
+ * from the end while one CPU is left for the rest (else with the
+ * highest), the daemon's other threads and this process on the rest.
+ * Threads the daemon creates later inherit its main thread's set.
+ */
+static void pin_daemon(QTestState *qts)
+{
+    JsonObject *rsp = qtest_qmp(qts, "{'execute': 'query-iothreads'}");
+    JsonArray *arr = json_object_get_array_member(rsp, "return");
+    int n_io = MIN((int)json_array_get_length(arr),
+                   CPU_COUNT(&allowed) - 1);
+    g_autofree char *dir = g_strdup_printf("/proc/%d/task",
+                                           (int)qtest_pid(qts));
+    cpu_set_t rest = allowed;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    for (int i = 0; i < MAX(n_io, 1); i++) {
+        CPU_CLR(cpu_from_end(i), &rest);
+    }
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] != '.') {
+            set_affinity(atoi(e->d_name), &rest, "daemon thread");
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+        cpu_set_t one;
+
+        CPU_ZERO(&one);
+        CPU_SET(cpu_from_end(MIN((int)i, MAX(n_io - 1, 0))), &one);
+        set_affinity(json_object_get_int_member(o, "thread-id"), &one,
+                     "iothread");
+    }
+    set_affinity(0, &rest, "vsmmu-bench");
+    json_object_unref(rsp);
+}
+
+/* After a daemon started: pin it if this measurement pins. */
+static void maybe_pin(QTestState *qts)
+{
+    if (pinned) {
+        pin_daemon(qts);
+    }
+}
+
+static char *iothread_opts(void)
+{
+    return opt_poll_max_ns < 0 ? g_strdup("") :
+           g_strdup_printf(",poll-max-ns=%" PRId64, (int64_t)opt_poll_max_ns);
+}
 
 typedef struct Pct {
     double p50, p99, p999;      /* us */
@@ -89,6 +241,7 @@ typedef struct Lat {
     Pct read, irq, prod;
     double batch;               /* records per batch the reader handed over */
     int64_t slow;               /* raised slowly: the host's lock waited */
+    Steal steal;                /* over the run */
 } Lat;
 
 /* The latencies of the records generator TAG raised. */
@@ -176,6 +329,7 @@ static bool timed_out(gint64 deadline, const char *what, int64_t got,
 
 typedef struct Throughput {
     double rate, produced, batch;
+    Steal steal;
     bool ok;
 } Throughput;
 
@@ -186,9 +340,13 @@ static Throughput throughput(bool upstream)
     DemoGuest g;
     VSMMUQuery c;
     JsonObject *ev, *data;
-    g_autofree char *cmd = demo_cmdline(NULL);
+    g_autofree char *iot = iothread_opts();
+    g_autofree char *cmd = demo_cmdline_iothread(NULL, iot);
+    CpuStat cs;
 
     t.ok = demo_guest_start_reader(&g, cmd, 19, upstream ? "upstream" : NULL);
+    maybe_pin(g.qts);
+    cs = cpu_stat();
     t0 = g_get_monotonic_time();
     deadline = t0 + 300 * G_USEC_PER_SEC;
     start_events(g.qts, demo_devs[0].psid, opt_events, 0, "throughput");
@@ -201,6 +359,7 @@ static Throughput throughput(bool upstream)
         }
     } while (vsmmu_query_accounted(&c) < opt_events);
     t.rate = opt_events / ((g_get_monotonic_time() - t0) / 1e6);
+    t.steal = steal_since(&cs);
     ev = qtest_qmp_eventwait_ref(g.qts, "X_VSMMU_HOST_EVENTS_DONE");
     data = json_object_get_object_member(ev, "data");
     t.produced = opt_events /
@@ -222,15 +381,19 @@ static Throughput throughput(bool upstream)
 static bool latency(bool upstream, int rate, Lat *out)
 {
     int64_t n = MAX((int64_t)(rate * opt_seconds), 1000);
-    g_autofree char *cmd = demo_cmdline(NULL);
+    g_autofree char *iot = iothread_opts();
+    g_autofree char *cmd = demo_cmdline_iothread(NULL, iot);
     gint64 deadline;
     DemoGuest g;
     VSMMUQuery c;
+    CpuStat cs;
     bool ok;
 
     n = MIN(n, 500000);         /* the 2^19 queue holds a late reader's */
     ok = demo_guest_start_reader(&g, cmd, 19, upstream ? "upstream,timed" :
                                  "vsmmu,timed");
+    maybe_pin(g.qts);
+    cs = cpu_stat();
     deadline = g_get_monotonic_time() + 300 * G_USEC_PER_SEC;
     start_events(g.qts, demo_devs[0].psid, n, rate, "latency");
     /*
@@ -257,6 +420,7 @@ static bool latency(bool upstream, int rate, Lat *out)
     json_object_unref(qtest_qmp_eventwait_ref(g.qts,
                                               "X_VSMMU_HOST_EVENTS_DONE"));
     *out = latency_of(g.qts, "latency");
+    out->steal = steal_since(&cs);
     demo_guest_stop(&g);
     return ok;
 }
@@ -276,11 +440,13 @@ static const DemoDevice storm_dev = { 0x2000, 0x808, "0000:08:01.0" };
 
 static char *isolation_cmdline(void)
 {
+    g_autofree char *iot = iothread_opts();
+
     return g_strdup_printf(
         "-machine virt -m %llu "
         "-object iommufd,id=iommufd0,x-emulated-host=on "
         "-object iommufd,id=iommufd1,x-emulated-host=on "
-        "-object iothread,id=io0 -object iothread,id=io1 "
+        "-object iothread,id=io0%s -object iothread,id=io1%s "
         "-device arm-smmuv3,primary-bus=pcie.0,accel=on,iothread=io0,"
         "id=smmu0 "
         "-device pxb-pcie,id=pci.1,bus_nr=8,bus=pcie.0,addr=0x1f "
@@ -289,7 +455,7 @@ static char *isolation_cmdline(void)
         "-device vfio-pci,iommufd=iommufd0,x-emulated-psid=0x%x,addr=1,"
         "id=quiet0 "
         "-device vfio-pci,iommufd=iommufd1,x-emulated-psid=0x%x,bus=pci.1,"
-        "addr=1,id=storm0", DEMO_RAM_SIZE >> 20, demo_devs[0].psid,
+        "addr=1,id=storm0", DEMO_RAM_SIZE >> 20, iot, iot, demo_devs[0].psid,
         storm_dev.psid);
 }
 
@@ -297,6 +463,7 @@ typedef struct Phase {
     double quiet_p99;           /* raise -> PROD, us */
     double rtt_p50, rtt_p99;    /* qtest readl, us */
     double storm_rate;          /* storm records handled per second */
+    Steal steal;
 } Phase;
 
 static int cmp_double(const void *a, const void *b)
@@ -316,6 +483,7 @@ static bool phase_run(DemoGuest *quiet, const char *tag, int64_t want,
     int64_t n = (int64_t)(opt_quiet_rate * opt_seconds);
     GArray *v = g_array_new(FALSE, FALSE, sizeof(double));
     gint64 deadline = g_get_monotonic_time() + 300 * G_USEC_PER_SEC;
+    CpuStat cs = cpu_stat();
     VSMMUQuery c;
     bool ok = true;
 
@@ -347,6 +515,7 @@ static bool phase_run(DemoGuest *quiet, const char *tag, int64_t want,
     json_object_unref(qtest_qmp_eventwait_ref(quiet->qts,
                                               "X_VSMMU_HOST_EVENTS_DONE"));
     p->quiet_p99 = latency_of(quiet->qts, tag).prod.p99;
+    p->steal = steal_since(&cs);
     return ok && c.delivered == want;
 }
 
@@ -362,7 +531,7 @@ static int cmp_phase_rtt(const void *a, const void *b)
                       &((const Phase *)b)->rtt_p99);
 }
 
-/* The median of ISOLATION_ROUNDS phases, figure by figure. */
+/* The median of N phases, figure by figure. */
 static Phase phase_median(Phase *p, int n)
 {
     Phase m;
@@ -372,27 +541,34 @@ static Phase phase_median(Phase *p, int n)
     qsort(p, n, sizeof(*p), cmp_phase_rtt);
     m.rtt_p99 = p[n / 2].rtt_p99;
     m.rtt_p50 = p[n / 2].rtt_p50;
+    /* Steal and busy: the mean over the rounds. */
+    m.steal = (Steal) { 0 };
+    for (int i = 0; i < n; i++) {
+        m.steal.busy += p[i].steal.busy / n;
+        m.steal.steal += p[i].steal.steal / n;
+    }
     return m;
 }
 
 /* Idle and storm phases alternate, so that both see the same neighbours. */
-#define ISOLATION_ROUNDS 3
+#define MAX_ROUNDS 9
 
 static bool isolation(Phase *idle, Phase *storm)
 {
     g_autofree char *cmd = isolation_cmdline();
     int64_t n = (int64_t)(opt_quiet_rate * opt_seconds), want = 0;
-    Phase pi[ISOLATION_ROUNDS], ps[ISOLATION_ROUNDS];
+    Phase pi[MAX_ROUNDS], ps[MAX_ROUNDS];
     DemoGuest quiet, noisy;
     QTestState *qts = qtest_init(cmd);
     bool ok;
 
+    maybe_pin(qts);
     demo_select_reader(qts, "vsmmu,timed");
     ok = demo_guest_bringup(&quiet, qts, DEMO_SMMU_BASE, DEMO_RAM_BASE,
                             DEMO_RAM_SIZE / 2, demo_devs, 1, 18);
     ok &= demo_guest_bringup(&noisy, qts, STORM_SMMU_BASE, STORM_RAM_BASE,
                              DEMO_RAM_SIZE / 2, &storm_dev, 1, 15);
-    for (int r = 0; r < ISOLATION_ROUNDS && ok; r++) {
+    for (int r = 0; r < opt_rounds && ok; r++) {
         g_autofree char *ti = g_strdup_printf("quiet-idle-%d", r);
         g_autofree char *ts = g_strdup_printf("quiet-storm-%d", r);
         VSMMUQuery s0, s1;
@@ -400,8 +576,8 @@ static bool isolation(Phase *idle, Phase *storm)
 
         ok &= phase_run(&quiet, ti, want += n, &pi[r]);
         /* A storm with no end: the storm's guest never consumes. */
-        start_events_on(qts, "iommufd1", storm_dev.psid, INT64_MAX / 2, 0,
-                        "storm");
+        start_events_on(qts, "iommufd1", storm_dev.psid, INT64_MAX / 2,
+                        opt_storm_rate, "storm");
         g_usleep(200 * 1000);   /* let it reach its steady state */
         s0 = query_nth(qts, 1);
         t0 = g_get_monotonic_time();
@@ -417,8 +593,8 @@ static bool isolation(Phase *idle, Phase *storm)
                                                   "X_VSMMU_HOST_EVENTS_DONE"));
     }
     if (ok) {
-        *idle = phase_median(pi, ISOLATION_ROUNDS);
-        *storm = phase_median(ps, ISOLATION_ROUNDS);
+        *idle = phase_median(pi, opt_rounds);
+        *storm = phase_median(ps, opt_rounds);
     }
     qtest_quit(qts);
     demo_guest_free(&quiet);
@@ -453,44 +629,35 @@ static void print_pct_row(const char *label, const Pct *a, const Pct *b)
            a->p50, a->p99, a->p999, b->p50, b->p99, b->p999);
 }
 
-int main(int argc, char **argv)
-{
-    g_autoptr(GOptionContext) ctx = g_option_context_new(
-        "- vsmmu's host-event path against upstream's strategy");
-    g_autoptr(GError) gerr = NULL;
-    Throughput tp[2] = { { 0 } };
-    Lat lat[N_RATES][2] = { { { { 0 } } } };
-    Phase idle = { 0 }, storm = { 0 };
-    bool ok = true;
+/* Everything one measurement (pinned or not) gives. */
+typedef struct Results {
+    Throughput tp[2];
+    Lat lat[N_RATES][2];
+    Phase idle, storm;
+    bool ok;
+} Results;
 
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    if (!g_option_context_parse(ctx, &argc, &argv, &gerr) ||
-        opt_events <= 0 || opt_events > (1 << 19) || opt_batch <= 0 ||
-        opt_batch > 65536 || opt_seconds <= 0 || opt_quiet_rate <= 0) {
-        fprintf(stderr, "vsmmu-bench: %s\n", gerr ? gerr->message :
-                "--events must be 1..524288, --batch 1..65536, --seconds"
-                " and --quiet-rate positive");
-        return 2;
-    }
-    if (!demo_set_daemon("vsmmu-bench", opt_daemon)) {
-        return 2;
-    }
-    print_loadavg("at start");
+static void measure(Results *res)
+{
+    res->ok = true;
     for (int r = 0; r < 2 && part("throughput"); r++) {
-        tp[r] = throughput(r);
-        ok &= tp[r].ok;
+        res->tp[r] = throughput(r);
+        res->ok &= res->tp[r].ok;
     }
     for (size_t i = 0; i < N_RATES && part("latency"); i++) {
         for (int r = 0; r < 2; r++) {
-            ok &= latency(r, latency_rates[i], &lat[i][r]);
+            res->ok &= latency(r, latency_rates[i], &res->lat[i][r]);
         }
     }
     if (part("isolation")) {
-        ok &= isolation(&idle, &storm);
+        res->ok &= isolation(&res->idle, &res->storm);
     }
+}
 
-    printf("\nvsmmu-bench: host record -> guest entry, embedded emulated"
-           " host\n\n");
+static void report_throughput(const Throughput *tp)
+{
+    char b0[64], b1[64];
+
     printf("1. throughput at saturation, %d events, host batches of %d\n",
            opt_events, opt_batch);
     printf("  %-40s %14s %14s %8s\n", "", reader_names[0], reader_names[1],
@@ -501,6 +668,13 @@ int main(int argc, char **argv)
            tp[0].produced, tp[1].produced);
     printf("  %-40s %14.1f %14.1f\n", "records per batch (reader)",
            tp[0].batch, tp[1].batch);
+    printf("  machine: %s / %s\n", steal_str(&tp[0].steal, b0, sizeof(b0)),
+           steal_str(&tp[1].steal, b1, sizeof(b1)));
+}
+
+static void report_latency(Lat lat[N_RATES][2])
+{
+    char b0[64], b1[64];
 
     printf("\n2. host-side latency (us), from the host raising the record"
            " to:\n");
@@ -508,30 +682,131 @@ int main(int argc, char **argv)
     printf("  %-24s %8s %8s %8s   %8s %8s %8s\n", "", "p50", "p99", "p99.9",
            "p50", "p99", "p99.9");
     for (size_t i = 0; i < N_RATES; i++) {
-        g_autofree char *h = g_strdup_printf("at %d events/s",
-                                             latency_rates[i]);
-
-        printf("  %s (records per batch %.1f / %.1f; raised slowly %"
-               PRId64 " / %" PRId64 ")\n", h, lat[i][0].batch,
-               lat[i][1].batch, lat[i][0].slow, lat[i][1].slow);
+        printf("  at %d events/s (records per batch %.1f / %.1f; raised"
+               " slowly %" PRId64 " / %" PRId64 ")\n", latency_rates[i],
+               lat[i][0].batch, lat[i][1].batch, lat[i][0].slow,
+               lat[i][1].slow);
         print_pct_row("  read by the reader", &lat[i][0].read,
                       &lat[i][1].read);
         print_pct_row("  interrupt sent", &lat[i][0].irq, &lat[i][1].irq);
         print_pct_row("  PROD published", &lat[i][0].prod, &lat[i][1].prod);
+        printf("    machine: %s / %s\n",
+               steal_str(&lat[i][0].steal, b0, sizeof(b0)),
+               steal_str(&lat[i][1].steal, b1, sizeof(b1)));
     }
+}
+
+static void report_isolation(const Phase *idle, const Phase *storm)
+{
+    g_autofree char *rate = opt_storm_rate ?
+        g_strdup_printf("%d events/s", opt_storm_rate) :
+        g_strdup("saturation");
+    char b0[64], b1[64];
 
     printf("\n3. isolation: two vSMMUs, own iothreads; quiet one at %d"
-           " events/s (median of %d rounds)\n", opt_quiet_rate,
-           ISOLATION_ROUNDS);
+           " events/s, storm at %s (median of %d rounds)\n", opt_quiet_rate,
+           rate, opt_rounds);
     printf("  %-40s %10s %10s %8s\n", "", "idle", "storm", "ratio");
     printf("  %-40s %10.1f %10.1f %7.2fx\n", "quiet p99 raise -> PROD (us)",
-           idle.quiet_p99, storm.quiet_p99, storm.quiet_p99 / idle.quiet_p99);
+           idle->quiet_p99, storm->quiet_p99,
+           storm->quiet_p99 / idle->quiet_p99);
     printf("  %-40s %10.1f %10.1f %7.2fx\n", "main loop qtest RTT p99 (us)",
-           idle.rtt_p99, storm.rtt_p99, storm.rtt_p99 / idle.rtt_p99);
+           idle->rtt_p99, storm->rtt_p99, storm->rtt_p99 / idle->rtt_p99);
     printf("  %-40s %10.1f %10.1f\n", "main loop qtest RTT p50 (us)",
-           idle.rtt_p50, storm.rtt_p50);
+           idle->rtt_p50, storm->rtt_p50);
     printf("  %-40s %10s %10.0f\n", "storm: records handled (events/s)", "",
-           storm.storm_rate);
+           storm->storm_rate);
+    printf("  machine: idle %s; storm %s\n",
+           steal_str(&idle->steal, b0, sizeof(b0)),
+           steal_str(&storm->steal, b1, sizeof(b1)));
+}
+
+static void report(Results *res, const char *how)
+{
+    printf("\nvsmmu-bench: host record -> guest entry, embedded emulated"
+           " host, %s\n\n", how);
+    if (part("throughput")) {
+        report_throughput(res->tp);
+    }
+    if (part("latency")) {
+        report_latency(res->lat);
+    }
+    if (part("isolation")) {
+        report_isolation(&res->idle, &res->storm);
+    }
+}
+
+/* How pinned runs place threads, for the report. */
+static char *pin_plan(void)
+{
+    int n = CPU_COUNT(&allowed);
+
+    if (n < 2) {
+        return g_strdup("one CPU: pinning changes nothing");
+    }
+    if (n < 3) {
+        return g_strdup_printf("iothread(s) on CPU %d, the rest (main loop,"
+                               " emulated host, this guest) elsewhere; with"
+                               " two iothreads they share it",
+                               cpu_from_end(0));
+    }
+    return g_strdup_printf("io0 on CPU %d, io1 on CPU %d, the rest (main"
+                           " loop, emulated host, this guest) on the other"
+                           " %d", cpu_from_end(0), cpu_from_end(1), n - 2);
+}
+
+int main(int argc, char **argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new(
+        "- vsmmu's host-event path against upstream's strategy");
+    g_autoptr(GError) gerr = NULL;
+    static Results res[2];
+    const char *pin = opt_pin;
+    bool runs[2], ok = true;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &gerr) ||
+        opt_events <= 0 || opt_events > (1 << 19) || opt_batch <= 0 ||
+        opt_batch > 65536 || opt_seconds <= 0 || opt_quiet_rate <= 0 ||
+        opt_storm_rate < 0 || opt_rounds < 1 || opt_rounds > MAX_ROUNDS) {
+        fprintf(stderr, "vsmmu-bench: %s\n", gerr ? gerr->message :
+                "--events must be 1..524288, --batch 1..65536, --rounds"
+                " 1..9, --seconds and --quiet-rate positive, --storm-rate"
+                " not negative");
+        return 2;
+    }
+    pin = opt_pin ? opt_pin : "off";
+    if (strcmp(pin, "off") && strcmp(pin, "on") && strcmp(pin, "both")) {
+        fprintf(stderr, "vsmmu-bench: --pin must be off, on or both\n");
+        return 2;
+    }
+    runs[0] = strcmp(pin, "on") != 0;
+    runs[1] = strcmp(pin, "off") != 0;
+    if (!demo_set_daemon("vsmmu-bench", opt_daemon)) {
+        return 2;
+    }
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0) {
+        CPU_ZERO(&allowed);
+        CPU_SET(0, &allowed);
+    }
+    print_loadavg("at start");
+    for (int p = 0; p < 2; p++) {
+        if (runs[p]) {
+            pinned = p;
+            measure(&res[p]);
+            ok &= res[p].ok;
+            set_affinity(0, &allowed, "vsmmu-bench");
+        }
+    }
+    for (int p = 0; p < 2; p++) {
+        g_autofree char *plan = p ? pin_plan() : NULL;
+        g_autofree char *how = g_strdup_printf("%s%s", p ? "pinned: " :
+                                               "unpinned", p ? plan : "");
+
+        if (runs[p]) {
+            report(&res[p], how);
+        }
+    }
     printf("\n");
     print_loadavg("at end");
     printf("  %-40s %s\n", "every event accounted for", ok ? "yes" : "NO");
