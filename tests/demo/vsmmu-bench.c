@@ -84,9 +84,10 @@ static const int latency_rates[] = { 10000, 100000, 1000000 };
 
 /*
  * The bench's guest touches the vSMMU (or measures a round trip) this
- * often.  Each access takes the device's lock, which the iothread needs
- * to publish PROD: a guest hammering MMIO on a loaded machine gets
- * preempted holding it (see docs/devel/performance.rst).
+ * often, as a guest driver acknowledging its event queue would: not
+ * spinning, which would take a CPU from the path measured.  Its
+ * EVENTQ_PROD/CONS accesses take the event queue's lock briefly, the one
+ * the iothread publishes PROD under (see docs/devel/performance.rst).
  */
 #define GUEST_PERIOD_US 1000
 #define N_RATES G_N_ELEMENTS(latency_rates)
