@@ -329,7 +329,11 @@ static bool parent_port(const char *bdf, char *port, size_t size)
     }
     *slash = '\0';
     slash = strrchr(real, '/');
-    snprintf(port, size, "%s", slash ? slash + 1 : real);
+    slash = slash ? slash + 1 : real;
+    if (strlen(slash) >= size) {
+        return false;
+    }
+    memcpy(port, slash, strlen(slash) + 1);
     return strchr(port, ':') != NULL;
 }
 
