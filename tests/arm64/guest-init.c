@@ -404,7 +404,7 @@ static void print_pciehp_dmesg(void)
 static void hotplug_unplug(void)
 {
     struct timespec tick = { 0, 10000000 };
-    char bdf[64], port[64], path[512];
+    char bdf[256], port[256], path[512];
     bool gone = false;
 
     if (!find_pci("0x1234", "0x11e8", bdf, sizeof(bdf)) ||
