@@ -622,7 +622,8 @@ bool machine_device_del(DeviceState *dev, Error **errp)
                    dev->id ? dev->id : md->path);
         return false;
     }
-    if (md->released || (md->unplug_expires_ns && now < md->unplug_expires_ns)) {
+    if (md->released ||
+        (md->unplug_expires_ns && now < md->unplug_expires_ns)) {
         error_setg(errp, "Device %s is already in the process of unplug",
                    dev->id ? dev->id : md->path);
         return false;
@@ -667,12 +668,6 @@ static void machine_pci_release(PCIHost *host, PCIDevice *dev, void *opaque)
     }
 }
 
-bool machine_device_unplug_pending(DeviceState *dev)
-{
-    MachineDevice *md = machine_device(dev);
-
-    return md && (md->released || md->unplug_expires_ns);
-}
 
 DeviceState *machine_find_device(const char *path)
 {

@@ -154,8 +154,6 @@ DeviceState *machine_device_add(QemuOpts *opts, bool hotplug, Error **errp);
  *   Device ID is already in the process of unplug   (within 5 s)
  */
 bool machine_device_del(DeviceState *dev, Error **errp);
-/* A device_del of DEV waits for the guest, or its removal is due. */
-bool machine_device_unplug_pending(DeviceState *dev);
 /*
  * Called on the main thread after a device_del'd (or guest-released)
  * device is gone, with its id (or NULL) and QOM path: DEVICE_DELETED.
