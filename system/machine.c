@@ -7,7 +7,8 @@
 #include "qapi/error.h"
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
-#include "hw/pci/pci-bus.h"
+#include "qemu/timer.h"
+#include "hw/pci/pci-device.h"
 #include "system/hostmem.h"
 #include "hw/pci-host/ecam-host.h"
 #include "system/machine.h"
@@ -25,7 +26,12 @@ typedef struct MachineDevice {
     int irq_base;               /* first SPI, or -1 */
     bool platform_irqs;         /* irq_base is in the platform-bus range */
     bool hotplugged;            /* added by device_add */
+    int64_t unplug_expires_ns;  /* device_del pending until (virtual) */
+    bool released;              /* its slot let it go: remove it */
 } MachineDevice;
+
+/* QEMU's: a pending device_del may be repeated after 5 s (pciehp's wait). */
+#define UNPLUG_PENDING_NS (5 * NANOSECONDS_PER_SECOND)
 
 /*
  * Every machine type we accept.  virt-11.1 is QEMU 11.1's virt (its
@@ -141,6 +147,9 @@ static struct {
     GMutex gic_lock;
     qemu_irq_handler gic_handler;
     void *gic_opaque;
+    guint release_src;          /* main-loop removal of released devices */
+    MachineDeviceDeleted *deleted_cb;
+    void *deleted_opaque;
 } machine;
 
 /* Properties of a full virt machine that libvirt sets; no effect here. */
@@ -558,6 +567,7 @@ static DeviceState *machine_device_create(QemuOpts *opts, bool hotplug,
     }
     qdev_set_id(dev, id);
     dev->as = machine.as;
+    dev->hotplugged = hotplug;
     if (!device_set_opts(dev, opts, errp) || !qdev_realize(dev, errp)) {
         qdev_free(dev);
         return NULL;
@@ -582,9 +592,29 @@ DeviceState *machine_device_add(QemuOpts *opts, bool hotplug, Error **errp)
     return machine_device_create(opts, hotplug, NULL, -1, -1, errp);
 }
 
+void machine_set_device_deleted_cb(MachineDeviceDeleted *cb, void *opaque)
+{
+    machine.deleted_cb = cb;
+    machine.deleted_opaque = opaque;
+}
+
+/* Remove MD and tell (DEVICE_DELETED). */
+static void machine_device_remove(MachineDevice *md)
+{
+    g_autofree char *id = g_strdup(md->dev->id);
+    g_autofree char *path = g_strdup(md->path);
+
+    trace_machine_device_removed(path);
+    machine_device_forget(md);
+    if (machine.deleted_cb) {
+        machine.deleted_cb(id, path, machine.deleted_opaque);
+    }
+}
+
 bool machine_device_del(DeviceState *dev, Error **errp)
 {
     MachineDevice *md = machine_device(dev);
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
     g_assert(md);
     if (!dev->klass->hotpluggable) {
@@ -592,10 +622,52 @@ bool machine_device_del(DeviceState *dev, Error **errp)
                    dev->id ? dev->id : md->path);
         return false;
     }
+    if (md->released ||
+        (md->unplug_expires_ns && now < md->unplug_expires_ns)) {
+        error_setg(errp, "Device %s is already in the process of unplug",
+                   dev->id ? dev->id : md->path);
+        return false;
+    }
     trace_machine_device_del(md->path);
-    machine_device_forget(md);
+    if (object_is_pci_device(dev) &&
+        pci_device_unplug_request((PCIDevice *)dev) == PCI_UNPLUG_PENDING) {
+        /* The guest was asked; its slot releases the device later. */
+        md->unplug_expires_ns = now + UNPLUG_PENDING_NS;
+        return true;
+    }
+    machine_device_remove(md);
     return true;
 }
+
+static gboolean release_cb(gpointer opaque)
+{
+    machine.release_src = 0;
+    for (guint i = 0; machine.devices && i < machine.devices->len; i++) {
+        MachineDevice *md = g_ptr_array_index(machine.devices, i);
+
+        if (md->released) {
+            machine_device_remove(md);
+            i = -1;             /* the array changed: from the start */
+        }
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* PCIHost.release_device: the guest powered DEV's slot off. */
+static void machine_pci_release(PCIHost *host, PCIDevice *dev, void *opaque)
+{
+    MachineDevice *md = machine_device(&dev->parent_obj);
+
+    if (!md || md->released) {
+        return;
+    }
+    trace_machine_device_released(md->path);
+    md->released = true;
+    if (!machine.release_src) {
+        machine.release_src = g_idle_add(release_cb, NULL);
+    }
+}
+
 
 DeviceState *machine_find_device(const char *path)
 {
@@ -731,6 +803,7 @@ static bool machine_create_pcie(const MachineOptions *mo, Error **errp)
     if (!machine.pcie_host) {
         return false;
     }
+    machine.pcie_host->release_device = machine_pci_release;
     opts = qemu_opts_parse("gpex-root,bus=pcie.0,addr=0", "driver", errp);
     return opts && machine_device_create(opts, false, MACHINE_GPEX_ROOT_PATH,
                                          -1, -1, errp);
@@ -788,6 +861,10 @@ void machine_destroy(void)
     }
     g_ptr_array_free(machine.devices, TRUE);
     machine.devices = NULL;
+    if (machine.release_src) {
+        g_source_remove(machine.release_src);
+        machine.release_src = 0;
+    }
     g_clear_pointer(&machine.pcie_host, pcie_host_free);
     g_clear_pointer(&machine.as, address_space_free);
     g_clear_pointer(&machine.default_ram, host_memory_backend_delete);

@@ -211,12 +211,14 @@ static JsonNode *qmp_object_del(JsonObject *args, Error **errp)
     return NULL;
 }
 
+/*
+ * device_del returns once the removal is done or, for a device in a
+ * hot-plug slot, once the guest was asked; DEVICE_DELETED follows when
+ * the device is gone (machine_set_device_deleted_cb).
+ */
 static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 {
     const char *id = qmp_arg_str(args, "id", NULL);
-    g_autoptr(JsonObject) data = NULL;
-    g_autofree char *path = NULL;
-    g_autofree char *dev_id = NULL;
     DeviceState *dev;
 
     dev = machine_find_device(id);
@@ -224,18 +226,20 @@ static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
         error_setg(errp, "Device '%s' not found", id);
         return NULL;
     }
-    path = g_strdup(machine_device_path(dev));
-    dev_id = g_strdup(dev->id);
-    if (!machine_device_del(dev, errp)) {
-        return NULL;
-    }
-    data = json_object_new();
-    if (dev_id) {
-        json_object_set_string_member(data, "device", dev_id);
+    machine_device_del(dev, errp);
+    return NULL;
+}
+
+static void device_deleted_event(const char *id, const char *path,
+                                 void *opaque)
+{
+    g_autoptr(JsonObject) data = json_object_new();
+
+    if (id) {
+        json_object_set_string_member(data, "device", id);
     }
     json_object_set_string_member(data, "path", path);
     qmp_send_event("DEVICE_DELETED", data);
-    return NULL;
 }
 
 static void mmio_entry(DeviceState *dev, void *opaque)
@@ -336,6 +340,7 @@ void qmp_register_builtin_commands(void)
                               device_add_args);
     qmp_register_command_args("device_del", qmp_device_del,
                               device_del_args);
+    machine_set_device_deleted_cb(device_deleted_event, NULL);
     qmp_register_command_args("object-add", qmp_object_add, object_add_args);
     /* Its one member is "id", as device_del's. */
     qmp_register_command_args("object-del", qmp_object_del, device_del_args);

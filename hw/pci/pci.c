@@ -661,6 +661,9 @@ bool pci_qdev_realize(DeviceState *dev, Error **errp)
     bus->devices[d->devfn] = d;
     trace_pci_realize(dev->klass->name, bus->id, PCI_SLOT(d->devfn),
                       PCI_FUNC(d->devfn));
+    if (bus->hotplug_ops) {
+        bus->hotplug_ops->plugged(bus, bus->hotplug_opaque, d);
+    }
     return true;
 }
 
@@ -677,7 +680,30 @@ void pci_qdev_unrealize(DeviceState *dev)
         pc->pci_exit(d);
     }
     config_free(d);
+    if (d->bus->hotplug_ops) {
+        d->bus->hotplug_ops->unplugged(d->bus, d->bus->hotplug_opaque, d);
+    }
     d->bus = NULL;
+}
+
+PCIUnplugResult pci_device_unplug_request(PCIDevice *dev)
+{
+    PCIBus *bus = dev->bus;
+
+    if (!bus->hotplug_ops) {
+        return PCI_UNPLUG_NOW;
+    }
+    return bus->hotplug_ops->unplug_request(bus, bus->hotplug_opaque, dev);
+}
+
+void pci_host_release_device(PCIDevice *dev)
+{
+    PCIHost *host = dev->bus->host;
+
+    trace_pci_release(dev->parent_obj.klass->name, dev->bus->id);
+    if (host->release_device) {
+        host->release_device(host, dev, host->release_opaque);
+    }
 }
 
 /* Back to the config as realized; BARs stop decoding. */

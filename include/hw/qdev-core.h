@@ -61,6 +61,7 @@ struct DeviceState {
     const DeviceClass *klass;
     char *id;                   /* user id, or NULL */
     bool realized;
+    bool hotplugged;            /* realized by device_add, not at start-up */
     AddressSpace *as;           /* the address space the device DMAs to */
     /* MMIO interface, mapped by the board after realize. */
     const MemoryRegionOps *mmio_ops;

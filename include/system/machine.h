@@ -145,10 +145,22 @@ PCIHost *machine_pci_host(void);
  */
 DeviceState *machine_device_add(QemuOpts *opts, bool hotplug, Error **errp);
 /*
- * Remove a hotpluggable device:
+ * device_del of a hotpluggable device.  In a PCIe hot-plug slot whose
+ * guest driver listens (pcie-root-port), the attention button is
+ * pressed and the device stays until the guest powers the slot off;
+ * anywhere else it is removed now.  Either way the device-deleted
+ * callback runs once it is gone.  Errors:
  *   Device 'ID' does not support hot-unplugging
+ *   Device ID is already in the process of unplug   (within 5 s)
  */
 bool machine_device_del(DeviceState *dev, Error **errp);
+/*
+ * Called on the main thread after a device_del'd (or guest-released)
+ * device is gone, with its id (or NULL) and QOM path: DEVICE_DELETED.
+ */
+typedef void MachineDeviceDeleted(const char *id, const char *path,
+                                  void *opaque);
+void machine_set_device_deleted_cb(MachineDeviceDeleted *cb, void *opaque);
 
 /* The device at a QOM path or with this id, or NULL. */
 DeviceState *machine_find_device(const char *path);

@@ -32,6 +32,16 @@
  *                                          ("arm_smmu_dump_event: S
  *                                          callbacks suppressed"), and
  *                                          "EVTQ overflow detected" lines
+ *   VSMMU-GUEST: hotplug: ready BDF PORT pciehp=0|1
+ *                                          with VSMMU_GUEST_HOTPLUG=1: edu
+ *                                          at BDF behind root port PORT,
+ *                                          pciehp bound to the port's slot
+ *                                          (or not); L1 then device_dels
+ *                                          edu and this waits (bounded)
+ *                                          for the hot-unplug:
+ *   VSMMU-GUEST: hotplug: gone BDF         BDF left /sys/bus/pci/devices
+ *                                          and the slot reports no card
+ *   VSMMU-GUEST: hotplug-dmesg: TEXT       each pciehp kernel log line
  *   VSMMU-GUEST: bound: DEV                arm-smmu-v3 bound to DEV
  *   VSMMU-GUEST: irq: NAME CHIP            each SMMU interrupt registered,
  *                                          with its controller (GICv3: a
@@ -47,6 +57,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,12 +280,167 @@ static void edu_faults(const char *count, bool burst)
     edu_dma_close(&e);
 }
 
+/* ---- hot-unplug (VSMMU_GUEST_HOTPLUG=1) --------------------------------- */
+
+#define PCI_DEVICES "/sys/bus/pci/devices/"
+
+/* The first PCI function with these IDs ("0x1234"), its BDF in BDF. */
+static bool find_pci(const char *vendor, const char *device, char *bdf,
+                     size_t size)
+{
+    DIR *d = opendir(PCI_DEVICES);
+    struct dirent *e;
+    bool found = false;
+
+    while (d && !found && (e = readdir(d))) {
+        char path[512], v[16] = "", dv[16] = "";
+        FILE *f;
+
+        snprintf(path, sizeof(path), PCI_DEVICES "%s/vendor", e->d_name);
+        if ((f = fopen(path, "r"))) {
+            found = fgets(v, sizeof(v), f) != NULL;
+            fclose(f);
+        }
+        snprintf(path, sizeof(path), PCI_DEVICES "%s/device", e->d_name);
+        if (found && (f = fopen(path, "r"))) {
+            found = fgets(dv, sizeof(dv), f) != NULL;
+            fclose(f);
+        }
+        found = found && !strncmp(v, vendor, strlen(vendor)) &&
+                !strncmp(dv, device, strlen(device));
+        if (found) {
+            snprintf(bdf, size, "%s", e->d_name);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    return found;
+}
+
+/* The bridge above BDF (the parent directory in sysfs), into PORT. */
+static bool parent_port(const char *bdf, char *port, size_t size)
+{
+    char path[512], real[PATH_MAX], *slash;
+
+    snprintf(path, sizeof(path), PCI_DEVICES "%s", bdf);
+    if (!realpath(path, real) || !(slash = strrchr(real, '/'))) {
+        return false;
+    }
+    *slash = '\0';
+    slash = strrchr(real, '/');
+    slash = slash ? slash + 1 : real;
+    if (strlen(slash) >= size) {
+        return false;
+    }
+    memcpy(port, slash, strlen(slash) + 1);
+    return strchr(port, ':') != NULL;
+}
+
+/* PORT's Slot Status (its PCIe capability, read from sysfs), or -1. */
+static int slot_status(const char *port)
+{
+    unsigned char cfg[256];
+    char path[512];
+    FILE *f;
+    size_t n;
+    int off;
+
+    snprintf(path, sizeof(path), PCI_DEVICES "%s/config", port);
+    if (!(f = fopen(path, "r"))) {
+        return -1;
+    }
+    n = fread(cfg, 1, sizeof(cfg), f);
+    fclose(f);
+    if (n < sizeof(cfg)) {
+        return -1;
+    }
+    off = cfg[0x34];
+    for (int hops = 0; off >= 0x40 && off < 0xfc && hops < 48; hops++) {
+        if (cfg[off] == 0x10) {         /* PCI Express, 0x1a: Slot Status */
+            return cfg[off + 0x1a] | cfg[off + 0x1b] << 8;
+        }
+        off = cfg[off + 1];
+    }
+    return -1;
+}
+
+static bool pciehp_bound(const char *port)
+{
+    DIR *d = opendir("/sys/bus/pci_express/drivers/pciehp");
+    struct dirent *e;
+    bool found = false;
+
+    while (d && !found && (e = readdir(d))) {
+        found = !strncmp(e->d_name, port, strlen(port));
+    }
+    if (d) {
+        closedir(d);
+    }
+    return found;
+}
+
+static void print_pciehp_dmesg(void)
+{
+    char *buf = read_klog(), *line, *save = NULL;
+
+    for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *text = strchr(line, ']');
+
+        if (strstr(line, "pciehp")) {
+            printf(PREFIX "hotplug-dmesg: %s\n", text ? text + 2 : line);
+        }
+    }
+    free(buf);
+}
+
+/*
+ * Say edu is ready to go, then wait (bounded: 60 s) while L1's
+ * device_del presses the slot's attention button, pciehp blinks for its
+ * 5 s, removes the device, powers the slot off, and the daemon takes
+ * the card away (Presence Detect State clear).
+ */
+static void hotplug_unplug(void)
+{
+    struct timespec tick = { 0, 10000000 };
+    char bdf[256], port[256], path[512];
+    bool gone = false;
+
+    if (!find_pci("0x1234", "0x11e8", bdf, sizeof(bdf)) ||
+        !parent_port(bdf, port, sizeof(port))) {
+        printf(PREFIX "error: hotplug: no edu behind a port\n");
+        return;
+    }
+    printf(PREFIX "hotplug: ready %s %s pciehp=%d\n", bdf, port,
+           pciehp_bound(port));
+    snprintf(path, sizeof(path), PCI_DEVICES "%s", bdf);
+    for (int t = 0; t < 6000 && !gone; t++) {
+        int sta = slot_status(port);
+
+        gone = access(path, F_OK) != 0 && sta >= 0 && !(sta & 0x40);
+        if (!gone) {
+            nanosleep(&tick, NULL);
+        }
+    }
+    if (gone) {
+        printf(PREFIX "hotplug: gone %s\n", bdf);
+    } else {
+        printf(PREFIX "error: hotplug: %s still there (slot status 0x%x)\n",
+               bdf, slot_status(port));
+    }
+    print_pciehp_dmesg();
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf(PREFIX "init\n");
     mount("proc", "/proc", "proc", 0, NULL);
     mount("sysfs", "/sys", "sysfs", 0, NULL);
+    if (getenv("VSMMU_GUEST_HOTPLUG")) {
+        hotplug_unplug();
+    }
     if (getenv("VSMMU_GUEST_EDU_DMAS")) {
         edu_faults(getenv("VSMMU_GUEST_EDU_DMAS"), false);
     }

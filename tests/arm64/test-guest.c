@@ -38,7 +38,14 @@
  * event queue (VSMMU_GUEST_EDU_BURST): L2's driver must say so, and
  * every event be counted exactly, L2's log against query-vsmmu and the
  * host vEVENTQ's sequence numbers (with VSMMU_GUEST_OVERFLOW=1 on L1's
- * command line, that run alone).  Before the daemon runs, the fault maker
+ * command line, that run alone).  A sixth puts edu behind a
+ * pcie-root-port (a native hot-plug slot) and, once L2 says pciehp is
+ * bound to it (VSMMU_GUEST_HOTPLUG), sends device_del over QMP while L2
+ * runs: L2 must see the hot-unplug (pciehp's log, edu gone from
+ * /sys/bus/pci/devices, the slot empty), L1 get DEVICE_DELETED,
+ * query-vsmmu list no vDEVICE any more, and L2 power off cleanly
+ * (with VSMMU_GUEST_HOTPLUG=1 on L1's command line, that run alone).
+ * Before the daemon runs, the fault maker
  * is checked on L1's own edu.  Every L2 line is in the log, with the
  * times from the daemon's start to L2's /init and to its exit
  * (measured, never asserted).  VSMMU_DAEMON_TRACE=P1,P2 on L1's kernel
@@ -111,7 +118,16 @@ typedef struct Run {
     int qmp_fd;
     char qmp_buf[4096];         /* a partial QMP line */
     size_t qmp_len;
+    /* Hot-unplug run: edu behind a root port, device_del while L2 runs. */
+    bool hotplug;
+    bool del_sent;              /* at L2's "hotplug: ready" */
+    bool del_error;             /* device_del replied with an error */
+    bool ev_deleted;            /* DEVICE_DELETED for hostdev0 */
+    bool vdevice_after;         /* query-vsmmu still listed a vDEVICE */
 } Run;
+
+static void hotplug_guest_line(Run *r, const char *g);
+static void hotplug_qmp_line(Run *r, const char *line);
 
 static double now(void)
 {
@@ -133,6 +149,7 @@ static void take_line(Run *r, char *line, double t)
     }
     g += strlen(L2_PREFIX);
     vm_note("L2: %s", g);
+    hotplug_guest_line(r, g);
     if (!strcmp(g, "init") && r->t_init == 0) {
         r->t_init = t;
     }
@@ -162,6 +179,30 @@ static const char *guest_smp(void)
 #define L2_EDU_BURST "136"
 #define L2_APPEND "console=ttyAMA0 quiet panic=-1"
 
+/* ---- hot-unplug run: the daemon's arguments ---------------------------- */
+
+/* The slot edu sits in: libvirt's root port line. */
+static int hotplug_port_argv(const Run *r, char **argv, int n)
+{
+    if (r->hotplug) {
+        argv[n++] = "-device";
+        argv[n++] = "pcie-root-port,port=8,chassis=1,slot=1,id=rp1,"
+                    "bus=pcie.0,addr=0x2";
+    }
+    return n;
+}
+
+/* L2's console on stdout, live; QMP; stay up at L2's power-off. */
+static int hotplug_qmp_argv(const Run *r, char **argv, int n)
+{
+    if (r->hotplug) {
+        argv[n++] = "-no-shutdown";
+        argv[n++] = "-qmp";
+        argv[n++] = "unix:" QMP_PATH ",server=on,wait=off";
+    }
+    return n;
+}
+
 static char **daemon_argv(const Run *r)
 {
     const char *const base[] = {
@@ -169,7 +210,8 @@ static char **daemon_argv(const Run *r)
         "-accel", "kvm", "-machine", "virt,gic-version=3", "-cpu", "host", "-smp", NULL,
         "-m", "256", "-kernel", "/data/Image",
         "-initrd", "/data/l2-initrd.cpio",
-        "-append", r->reboot ? L2_APPEND " VSMMU_GUEST_REBOOT=1"
+        "-append", r->hotplug ? L2_APPEND " VSMMU_GUEST_HOTPLUG=1"
+                   : r->reboot ? L2_APPEND " VSMMU_GUEST_REBOOT=1"
                    : r->burst ? "console=ttyAMA0 loglevel=1 panic=-1"
                                 " log_buf_len=1M"
                                 " VSMMU_GUEST_EDU_BURST=" L2_EDU_BURST
@@ -189,10 +231,11 @@ static char **daemon_argv(const Run *r)
     if (r->edu_bdf[0]) {
         char *dev = malloc(128);
 
-        snprintf(dev, 128, "vfio-pci,host=%s,iommufd=iommufd0,id=hostdev0",
-                 r->edu_bdf);
+        snprintf(dev, 128, "vfio-pci,host=%s,iommufd=iommufd0,id=hostdev0%s",
+                 r->edu_bdf, r->hotplug ? ",bus=rp1" : "");
         argv[n++] = "-object";
         argv[n++] = "iommufd,id=iommufd0";
+        n = hotplug_port_argv(r, argv, n);
         argv[n++] = "-device";
         argv[n++] = dev;
     }
@@ -207,6 +250,7 @@ static char **daemon_argv(const Run *r)
         argv[n++] = "chardev:serial0";
     } else if (!r->no_shutdown) {
         argv[n++] = "-nographic";
+        n = hotplug_qmp_argv(r, argv, n);
     } else {
         /* The -no-shutdown run also tries the file backend. */
         argv[n++] = "-serial";
@@ -278,6 +322,37 @@ static void qmp_connect(Run *r, pid_t pid)
     qmp_send(r, "{\"execute\":\"qmp_capabilities\"}\n");
 }
 
+/* ---- hot-unplug run: L2's and QMP's lines ----------------------------- */
+
+/* L2's pciehp owns the slot: unplug edu while L2 runs. */
+static void hotplug_guest_line(Run *r, const char *g)
+{
+    if (r->hotplug && !r->del_sent && r->qmp_fd >= 0 &&
+        !strncmp(g, "hotplug: ready ", 15)) {
+        qmp_send(r, "{\"execute\":\"device_del\","
+                    "\"arguments\":{\"id\":\"hostdev0\"}}\n");
+        r->del_sent = true;
+    }
+}
+
+static void hotplug_qmp_line(Run *r, const char *line)
+{
+    if (!r->hotplug) {
+        return;
+    }
+    if (strstr(line, "\"error\"")) {
+        vm_note("QMP error: %s", line);
+        r->del_error = true;
+    }
+    if (strstr(line, "\"event\":\"DEVICE_DELETED\"") &&
+        strstr(line, "\"device\":\"hostdev0\"")) {
+        r->ev_deleted = true;
+    }
+    if (strstr(line, "\"delivered\":")) {
+        r->vdevice_after = strstr(line, "\"vdevice-id\"") != NULL;
+    }
+}
+
 /* Does PID have a thread named NAME (/proc/PID/task/N/comm)? */
 static bool has_thread(pid_t pid, const char *name)
 {
@@ -339,6 +414,7 @@ static void qmp_read(Run *r, pid_t pid)
         if (strstr(line, "\"event\"")) {
             vm_note("QMP: %s", line);
         }
+        hotplug_qmp_line(r, line);
         if (strstr(line, "\"event\":\"SHUTDOWN\"") &&
             strstr(line, "\"guest\":true")) {
             r->ev_shutdown_guest = true;
@@ -414,7 +490,7 @@ static void run_daemon(Run *r)
     close(pfd[1]);
     r->pid = pid;
     r->qmp_fd = -1;
-    if (r->no_shutdown) {
+    if (r->no_shutdown || r->hotplug) {
         qmp_connect(r, pid);
     }
     for (;;) {
@@ -858,13 +934,40 @@ static void test_l2_overflow(void *opaque)
               " (status %d)", r->status);
 }
 
+/*
+ * device_del of edu in its root port while L2 runs: the attention
+ * button, pciehp's 5 s and power-off, then the daemon's unplug.
+ */
+static void test_hotplug(void *opaque)
+{
+    const Run *r = opaque;
+
+    VM_ASSERT(has_line(r, "hotplug: ready ", " pciehp=1"),
+              "L2 found edu behind the root port, pciehp bound to its slot");
+    VM_ASSERT(r->del_sent && !r->del_error,
+              "device_del sent over QMP while L2 ran, no error");
+    VM_ASSERT(has_line(r, "hotplug-dmesg: ", "utton"),
+              "L2's pciehp logged the attention button");
+    VM_ASSERT(has_line(r, "hotplug: gone ", ""),
+              "edu left L2's /sys/bus/pci/devices and the slot is empty");
+    VM_ASSERT(r->ev_deleted, "L1 got DEVICE_DELETED for hostdev0");
+    VM_ASSERT(r->vsmmu_seen && !r->vdevice_after,
+              "query-vsmmu at L2's power-off lists no vDEVICE");
+    VM_ASSERT(!has_line(r, "error: ", ""), "no error in L2");
+    VM_ASSERT(has_line(r, "done", "") && r->ev_shutdown_guest,
+              "L2 finished and powered off");
+    VM_ASSERT(r->status == 0, "QMP quit ends the daemon with status 0"
+              " (status %d)", r->status);
+}
+
 int main(void)
 {
     static Run r, paused = { .no_shutdown = true, .mmio_exits = -1 },
                rebooted = {
         .reboot = true, .chardev = true,
     }, assigned = { .no_shutdown = true, .mmio_exits = -1 },
-       overflowed = { .no_shutdown = true, .mmio_exits = -1, .burst = true };
+       overflowed = { .no_shutdown = true, .mmio_exits = -1, .burst = true },
+       unplugged = { .hotplug = true, .mmio_exits = -1 };
 
     vm_init();
     /* VSMMU_GUEST_OVERFLOW=1 on L1's command line: that run alone. */
@@ -874,6 +977,15 @@ int main(void)
             run_daemon(&overflowed);
             vm_run("L2's event queue overflows, every event counted",
                    test_l2_overflow, &overflowed);
+        }
+        vm_finish();
+    }
+    /* VSMMU_GUEST_HOTPLUG=1 on L1's command line: that run alone. */
+    if (getenv("VSMMU_GUEST_HOTPLUG")) {
+        if (vm_run("L1's edu bound to vfio-pci", test_bind_edu, &unplugged)) {
+            run_daemon(&unplugged);
+            vm_run("device_del: L2 sees the PCIe hot-unplug", test_hotplug,
+                   &unplugged);
         }
         vm_finish();
     }
@@ -915,6 +1027,12 @@ int main(void)
         run_daemon(&overflowed);
         vm_run("L2's event queue overflows, every event counted",
                test_l2_overflow, &overflowed);
+        /* Again, edu behind a root port: device_del while L2 runs. */
+        memcpy(unplugged.edu_bdf, assigned.edu_bdf,
+               sizeof(unplugged.edu_bdf));
+        run_daemon(&unplugged);
+        vm_run("device_del: L2 sees the PCIe hot-unplug", test_hotplug,
+               &unplugged);
     }
     vm_finish();
 }

@@ -4,7 +4,8 @@
  * windows, host windows, overlaps), bridge bus routing and secondary bus
  * reset, QEMU's multifunction rules, pxb-pcie root buses, and
  * pci_dma_rw() through a trivial test IOMMU (splits, faults,
- * permissions, requester IDs, bus master).
+ * permissions, requester IDs, bus master), and an emulated function's
+ * MSI (hw/pci/msi.c) through that IOMMU to a doorbell.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,6 +13,7 @@
 #include "qapi/error.h"
 #include "qemu/object-registry.h"
 #include "hw/pci/pci-device.h"
+#include "hw/pci/msi.h"
 #include "hw/pci-host/ecam-host.h"
 
 #define RAM_BASE    0x40000000ULL
@@ -469,6 +471,91 @@ static void test_dma(Fixture *f, gconstpointer data)
     root->iommu_ops = NULL;
 }
 
+/* ---- MSI of an emulated function --------------------------------------- */
+
+#define DOORBELL    (RAM_BASE + IOVA_BASE + 0x40)   /* translated IOVA_BASE */
+
+typedef struct TestDoorbell {
+    unsigned sends;
+    hwaddr addr;
+    uint32_t data, devid;
+} TestDoorbell;
+
+static bool db_send(void *opaque, hwaddr addr, uint32_t data, uint32_t devid)
+{
+    TestDoorbell *db = opaque;
+
+    db->sends++;
+    db->addr = addr;
+    db->data = data;
+    db->devid = devid;
+    return true;
+}
+
+static const MSIDoorbellOps db_ops = { .send = db_send };
+
+static void msi_program(PCIDevice *d, uint64_t addr, uint16_t data)
+{
+    pci_config_write(d, d->msi_cap + PCI_MSI_ADDRESS_LO, (uint32_t)addr, 4);
+    pci_config_write(d, d->msi_cap + PCI_MSI_ADDRESS_HI, addr >> 32, 4);
+    pci_config_write(d, d->msi_cap + PCI_MSI_DATA_64, data, 2);
+}
+
+/* pcie-root-port's MSI: enable, bus master, the IOMMU, the doorbell. */
+static void test_msi(Fixture *f, gconstpointer data)
+{
+    PCIDevice *rp = (PCIDevice *)add(f, "pcie-root-port", "addr=1,id=rp1",
+                                     &error_abort);
+    PCIBus *root = f->host->roots[0];
+    TestIOMMU t = { 0 };
+    TestDoorbell db = { 0 };
+    uint32_t v = 0;
+
+    g_assert_cmphex(rp->msi_cap, !=, 0);
+    g_assert_cmphex(pci_config_read(rp, rp->msi_cap, 1), ==, PCI_CAP_ID_MSI);
+    /* Not enabled: nothing sent. */
+    msi_program(rp, RAM_BASE + 0x100, 0x55);
+    g_assert_cmpint(msi_notify(rp), ==, MEMTX_ERROR);
+    pci_config_write(rp, rp->msi_cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE,
+                     2);
+    g_assert_true(msi_enabled(rp));
+    /* Enabled, no bus master: dropped. */
+    g_assert_cmpint(msi_notify(rp), ==, MEMTX_ERROR);
+    pci_config_write(rp, PCI_COMMAND, PCI_COMMAND_MASTER, 2);
+    /* No IOMMU, no doorbell: a store to RAM. */
+    g_assert_cmpint(msi_notify(rp), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_ldl_le(f->as, RAM_BASE + 0x100, &v), ==,
+                    MEMTX_OK);
+    g_assert_cmphex(v, ==, 0x55);
+
+    /* Through the IOMMU to a doorbell, the port's requester ID as devid. */
+    root->iommu_ops = &test_iommu_ops;
+    root->iommu_opaque = &t;
+    g_assert_true(address_space_set_msi_doorbell(f->as, DOORBELL, 4, &db_ops,
+                                                 &db, &error_abort));
+    msi_program(rp, IOVA_BASE + 0x40, 0x1234);
+    g_assert_cmpint(msi_notify(rp), ==, MEMTX_OK);
+    g_assert_cmpuint(db.sends, ==, 1);
+    g_assert_cmphex(db.addr, ==, DOORBELL);
+    g_assert_cmphex(db.data, ==, 0x1234);
+    g_assert_cmphex(db.devid, ==, PCI_DEVFN(1, 0));
+    g_assert_cmphex(t.last_rid, ==, PCI_DEVFN(1, 0));
+    /* An IOVA the IOMMU does not map, or maps read-only: dropped. */
+    msi_program(rp, IOVA_HOLE, 0x1234);
+    g_assert_cmpint(msi_notify(rp), ==, MEMTX_ERROR);
+    msi_program(rp, IOVA_RO, 0x1234);
+    g_assert_cmpint(msi_notify(rp), ==, MEMTX_ERROR);
+    g_assert_cmpuint(db.sends, ==, 1);
+    g_assert_cmpuint(msi_sent(rp), ==, 2);
+    /* An IOMMU without translate is never bypassed. */
+    root->iommu_ops = &host_only_ops;
+    msi_program(rp, DOORBELL, 0x1234);
+    g_assert_cmpint(msi_notify(rp), ==, MEMTX_ERROR);
+    g_assert_cmpuint(db.sends, ==, 1);
+    root->iommu_ops = NULL;
+    address_space_clear_msi_doorbell(f->as);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -480,6 +567,7 @@ int main(int argc, char **argv)
     ADD("/pci/bridge", test_bridge);
     ADD("/pci/pxb-pcie", test_pxb);
     ADD("/pci/dma", test_dma);
+    ADD("/pci/msi", test_msi);
 #undef ADD
     return g_test_run();
 }

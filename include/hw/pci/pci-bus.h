@@ -60,6 +60,25 @@ typedef struct PCIIOMMUOps {
     void (*requester_ids_changed)(PCIBus *iommu_bus, void *opaque);
 } PCIIOMMUOps;
 
+/*
+ * A hot-plug slot's controller (pcie-root-port on its secondary bus):
+ * it learns of devices coming and going and decides how a device_del
+ * of one of them proceeds.
+ */
+typedef enum PCIUnplugResult {
+    PCI_UNPLUG_NOW,             /* nobody to ask: remove it now */
+    PCI_UNPLUG_PENDING,         /* the guest was asked; it releases later */
+} PCIUnplugResult;
+
+typedef struct PCIHotplugOps {
+    /* DEV was realized on (plugged) or unrealized from (unplugged) BUS. */
+    void (*plugged)(PCIBus *bus, void *opaque, PCIDevice *dev);
+    void (*unplugged)(PCIBus *bus, void *opaque, PCIDevice *dev);
+    /* device_del of DEV: press the attention button, or not. */
+    PCIUnplugResult (*unplug_request)(PCIBus *bus, void *opaque,
+                                      PCIDevice *dev);
+} PCIHotplugOps;
+
 struct PCIBus {
     char *id;                   /* "pcie.0", "pci.1", ... */
     PCIHost *host;
@@ -74,6 +93,8 @@ struct PCIBus {
     DeviceState *iommu;         /* the IOMMU attached to it, or NULL */
     const PCIIOMMUOps *iommu_ops;   /* set by that IOMMU, if it cares */
     void *iommu_opaque;
+    const PCIHotplugOps *hotplug_ops;   /* a hot-plug slot's, or NULL */
+    void *hotplug_opaque;
     PCIDevice *devices[PCI_DEVFN_MAX];
 };
 
@@ -100,6 +121,13 @@ struct PCIHost {
     unsigned nr_windows;
     bool mapping_update;        /* pci_host_update_mappings() running */
     PCIHostStats stats;
+    /*
+     * The board's: the guest released DEV from its hot-plug slot (powered
+     * the slot off), remove it.  Called from config writes and resets:
+     * the board removes it later, on the main loop.  May be NULL.
+     */
+    void (*release_device)(PCIHost *host, PCIDevice *dev, void *opaque);
+    void *release_opaque;
 };
 
 /* A PCI requester ID: bus number and devfn, as an SMMU StreamID. */
@@ -135,5 +163,13 @@ void pci_host_foreach_device(PCIHost *host,
  * those bridges and inside a host MMIO window.
  */
 void pci_host_update_mappings(PCIHost *host);
+
+/*
+ * device_del of DEV: what the hot-plug slot it sits in decides
+ * (PCI_UNPLUG_NOW when its bus is no hot-plug slot, e.g. pcie.0).
+ */
+PCIUnplugResult pci_device_unplug_request(PCIDevice *dev);
+/* A hot-plug slot's: the guest let DEV go (see PCIHost.release_device). */
+void pci_host_release_device(PCIDevice *dev);
 
 #endif /* HW_PCI_PCI_BUS_H */

@@ -95,6 +95,8 @@ struct PCIDevice {
     uint8_t *config_reset;      /* config as realized, restored at reset */
     uint8_t cap_next;           /* next free offset for a capability */
     uint8_t pcie_cap;           /* offset of the PCIe capability, or 0 */
+    uint8_t msi_cap;            /* offset of the MSI capability (msi.h) */
+    uint64_t msi_sent;          /* MSIs delivered (hw/pci/msi.c) */
     PCIIORegion io_regions[PCI_NUM_REGIONS];
     PCIBus *sec_bus;            /* bridges: the bus behind */
 };

@@ -85,7 +85,20 @@
 /* Capabilities. */
 #define PCI_CAP_LIST_ID                 0
 #define PCI_CAP_LIST_NEXT               1
+#define PCI_CAP_ID_MSI                  0x05
 #define PCI_CAP_ID_EXP                  0x10
+
+/* MSI capability, offsets from its start. */
+#define PCI_MSI_FLAGS                   0x02
+#define  PCI_MSI_FLAGS_ENABLE           0x0001
+#define  PCI_MSI_FLAGS_QMASK            0x000e  /* vectors capable (log2) */
+#define  PCI_MSI_FLAGS_QSIZE            0x0070  /* vectors enabled (log2) */
+#define  PCI_MSI_FLAGS_64BIT            0x0080
+#define PCI_MSI_ADDRESS_LO              0x04
+#define PCI_MSI_ADDRESS_HI              0x08    /* 64-bit only */
+#define PCI_MSI_DATA_32                 0x08
+#define PCI_MSI_DATA_64                 0x0c
+#define PCI_MSI_SIZEOF_64               0x10
 
 /* PCI Express capability (version 2), offsets from its start. */
 #define PCI_EXP_FLAGS                   0x02
@@ -100,11 +113,41 @@
 #define PCI_EXP_DEVSTA                  0x0a
 #define PCI_EXP_LNKCAP                  0x0c
 #define PCI_EXP_LNKCTL                  0x10
+#define  PCI_EXP_LNKCAP_DLLLARC         0x00100000  /* DLL active reporting */
 #define PCI_EXP_LNKSTA                  0x12
+#define  PCI_EXP_LNKSTA_DLLLA           0x2000  /* data link layer active */
 #define PCI_EXP_SLTCAP                  0x14
+#define  PCI_EXP_SLTCAP_ABP             0x00000001  /* attention button */
+#define  PCI_EXP_SLTCAP_PCP             0x00000002  /* power controller */
+#define  PCI_EXP_SLTCAP_AIP             0x00000008  /* attention indicator */
+#define  PCI_EXP_SLTCAP_PIP             0x00000010  /* power indicator */
+#define  PCI_EXP_SLTCAP_HPC             0x00000040  /* hot-plug capable */
 #define  PCI_EXP_SLTCAP_PSN_SHIFT       19
 #define PCI_EXP_SLTCTL                  0x18
+#define  PCI_EXP_SLTCTL_ABPE            0x0001  /* attention button enable */
+#define  PCI_EXP_SLTCTL_PFDE            0x0002
+#define  PCI_EXP_SLTCTL_MRLSCE          0x0004
+#define  PCI_EXP_SLTCTL_PDCE            0x0008  /* presence changed enable */
+#define  PCI_EXP_SLTCTL_CCIE            0x0010  /* command completed enable */
+#define  PCI_EXP_SLTCTL_HPIE            0x0020  /* hot-plug interrupt enable */
+#define  PCI_EXP_SLTCTL_AIC             0x00c0  /* attention indicator */
+#define  PCI_EXP_SLTCTL_PIC             0x0300  /* power indicator */
+#define  PCI_EXP_SLTCTL_IND_ON          0x1     /* indicator values */
+#define  PCI_EXP_SLTCTL_IND_BLINK       0x2
+#define  PCI_EXP_SLTCTL_IND_OFF         0x3
+#define  PCI_EXP_SLTCTL_AIC_SHIFT       6
+#define  PCI_EXP_SLTCTL_PIC_SHIFT       8
+#define  PCI_EXP_SLTCTL_PCC             0x0400  /* power controller: 1 off */
+#define  PCI_EXP_SLTCTL_EIC             0x0800
+#define  PCI_EXP_SLTCTL_DLLSCE          0x1000  /* DLL state changed enable */
 #define PCI_EXP_SLTSTA                  0x1a
+#define  PCI_EXP_SLTSTA_ABP             0x0001  /* attention button pressed */
+#define  PCI_EXP_SLTSTA_PFD             0x0002
+#define  PCI_EXP_SLTSTA_MRLSC           0x0004
+#define  PCI_EXP_SLTSTA_PDC             0x0008  /* presence detect changed */
+#define  PCI_EXP_SLTSTA_CC              0x0010  /* command completed */
+#define  PCI_EXP_SLTSTA_PDS             0x0040  /* presence detect state */
+#define  PCI_EXP_SLTSTA_DLLSC           0x0100  /* DLL state changed */
 #define PCI_EXP_RTCTL                   0x1c
 #define PCI_EXP_RTSTA                   0x20
 #define PCI_EXP_DEVCAP2                 0x24
