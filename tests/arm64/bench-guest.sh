@@ -101,7 +101,7 @@ sed -n 's/^VSMMU-TEST: # bench: //p' "$out/bench.log" >"$out/bench.txt"
 
 # The table: one column per VMM, one block per run.
 awk -v qemu="$(LC_ALL=C strings "${up:-/dev/null}/usr/bin/qemu-system-aarch64" 2>/dev/null |
-               grep -m1 -o 'Debian 1:[^ ]*' || echo '')" '
+               grep -m1 -o 'Debian 1:[^ )]*' || echo '')" '
 function val(v, r, k) { return ((v SUBSEP r SUBSEP k) in d) ? d[v, r, k] : "-" }
 {
     v = ""; r = ""
@@ -114,8 +114,8 @@ function val(v, r, k) { return ((v SUBSEP r SUBSEP k) in d) ? d[v, r, k] : "-" }
     if ($0 ~ /skipped:/) { sub(/.*skipped: /, ""); skip[v] = $0 }
 }
 END {
-    printf "%-34s %-22s %s\n", "", "ours (vsmmu-daemon)", "upstream QEMU " qemu
-    nk = split("raised seen lost how events_per_s cpu_us_per_event cpu_all_us_per_event window_s wall_s", keys, " ")
+    printf "%-36s %-36s %s\n", "", "ours (vsmmu-daemon)", "upstream QEMU " qemu
+    nk = split("raised seen lost how events_per_s cpu_us_per_event cpu_all_us_per_event window_s tail_s wall_s", keys, " ")
     label["raised"] = "faults raised"
     label["seen"] = "seen by L2 driver"
     label["lost"] = "lost"
@@ -124,11 +124,12 @@ END {
     label["cpu_us_per_event"] = "L1 CPU us/event (VMM, no vCPU)"
     label["cpu_all_us_per_event"] = "L1 CPU us/event (VMM, all)"
     label["window_s"] = "event window s"
+    label["tail_s"] = "  of it VMM busy after last fault"
     label["wall_s"] = "VMM run s (boot to exit)"
     split("faults overflow", runs, " ")
     for (ri = 1; ri <= 2; ri++) {
         r = runs[ri]
-        printf "%s run:\n", r == "faults" ? "fault (4 x 8-byte DMA)" : "overflow (136 x 4-KiB DMA)"
+        printf "%s run (%s x %s DMA):\n", r == "faults" ? "fault" : "overflow", val("ours", r, "dmas"), r == "faults" ? "8-byte" : "4-KiB"
         for (ki = 1; ki <= nk; ki++) {
             k = keys[ki]
             for (vi = 1; vi <= 2; vi++) {
@@ -144,7 +145,7 @@ END {
                 }
                 if (v in skip) c[vi] = "skipped: " skip[v]
             }
-            printf "  %-32s %-22s %s\n", label[k], c[1], c[2]
+            printf "  %-34s %-36s %s\n", label[k], c[1], c[2]
         }
     }
 }' "$out/bench.txt"

@@ -84,7 +84,7 @@ log "building $out/iort-dump"
     "$src/tests/kernel/vmlib.c" || die "cannot build iort-dump"
 
 # The nested bed: L1's /init and L2's /init (tests/arm64/run-guest-test.sh).
-log "building $out/test-guest and $out/guest-init"
+log "building $out/test-guest, $out/guest-init and $out/bench-guest"
 "$cc" "${cflags[@]}" -o "$out/test-guest" "$here/test-guest.c" \
     "$here/edu-dma.c" "$here/edu-vfio.c" "$src/tests/kernel/vmlib.c" ||
     die "cannot build test-guest"
