@@ -9,6 +9,7 @@
 #   iort-dump        /init of the IORT capture boot (run-vm.sh)
 #   test-guest       /init of the nested bed's L1 (run-guest-test.sh)
 #   guest-init       /init of its L2 guest
+#   bench-guest      /init of L1 for make bench-guest (bench-guest.sh)
 #   test-real-smmu   the real arm-smmu-v3 vEVENTQ test, linked with the
 #                    project's backends/iommufd.c, util/ and the generated
 #                    backends trace code, and GLib statically from the arm64
@@ -83,13 +84,16 @@ log "building $out/iort-dump"
     "$src/tests/kernel/vmlib.c" || die "cannot build iort-dump"
 
 # The nested bed: L1's /init and L2's /init (tests/arm64/run-guest-test.sh).
-log "building $out/test-guest and $out/guest-init"
+log "building $out/test-guest, $out/guest-init and $out/bench-guest"
 "$cc" "${cflags[@]}" -o "$out/test-guest" "$here/test-guest.c" \
     "$here/edu-dma.c" "$here/edu-vfio.c" "$src/tests/kernel/vmlib.c" ||
     die "cannot build test-guest"
 "$cc" "${cflags[@]}" -o "$out/guest-init" "$here/guest-init.c" \
     "$here/edu-dma.c" ||
     die "cannot build guest-init"
+"$cc" "${cflags[@]}" -o "$out/bench-guest" "$here/bench-guest.c" \
+    "$here/edu-vfio.c" "$src/tests/kernel/vmlib.c" ||
+    die "cannot build bench-guest"
 
 log "building $out/test-real-smmu"
 # -I gen/backends first: backends/iommufd.c includes "trace.h" of its group.

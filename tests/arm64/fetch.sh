@@ -13,6 +13,10 @@
 #               libraries it needs (apt's dependency closure), merged
 #   firmware    qemu-efi-aarch64 (trixie): QEMU_EFI.fd
 #   ksource     linux-source-7.3 and linux-libc-dev (trixie-backports)
+#   upstream    the reference VMM: Debian's arm64 qemu-system-arm
+#               (trixie-backports, qemu-system-aarch64 11.1) with its arm64
+#               dependency closure, and the list of the libraries its
+#               binary loads (closure.list), for L1 of the nested bed
 #
 # For each component one line "NAME=DIR" goes to stdout, DIR being a
 # directory under ${VSMMU_CACHE:-$HOME/.cache/vsmmu}/arm64/.  Packages come
@@ -64,6 +68,7 @@ sysroot_pkgs=(
 qemu_pkgs=(qemu-system-arm)
 firmware_pkgs=(qemu-efi-aarch64)
 ksource_pkgs=(linux-source-7.3=7.3.4-1~bpo13+1 linux-libc-dev=7.3.4-1~bpo13+1)
+upstream_pkgs=(qemu-system-arm)
 
 # The key of a component: its package list, options and post-processing
 # (editing another component must not invalidate this one).
@@ -139,8 +144,34 @@ post_firmware() {
         die "qemu-efi-aarch64 has no usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
 }
 post_ksource() { :; }
+# The arm64 binary runs in L1, not here: record what it loads instead.
+# closure.list: "SONAME PATH" (PATH relative to the prefix) for each
+# library in the DT_NEEDED closure of qemu-system-aarch64, the dynamic
+# loader first; a SONAME the closure does not provide is an error.
+post_upstream() {
+    local t=$1 bin=usr/bin/qemu-system-aarch64 todo=() seen=" " so f
+    [ -f "$t/$bin" ] || die "qemu-system-arm has no $bin"
+    LC_ALL=C readelf -h "$t/$bin" | grep -q 'Machine:.*AArch64' ||
+        die "$t/$bin is not an aarch64 executable"
+    f=$(find "$t" -name ld-linux-aarch64.so.1 \( -type f -o -type l \) | head -n1)
+    [ -n "$f" ] || die "no ld-linux-aarch64.so.1 in the closure of qemu-system-arm"
+    printf 'ld-linux-aarch64.so.1 %s\n' "${f#"$t"/}" >"$t/closure.list"
+    mapfile -t todo < <(LC_ALL=C readelf -d "$t/$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+    while [ ${#todo[@]} -gt 0 ]; do
+        so=${todo[0]}
+        todo=("${todo[@]:1}")
+        case $seen in *" $so "*) continue ;; esac
+        seen="$seen$so "
+        f=$(find "$t/usr/lib/aarch64-linux-gnu" -name "$so" \( -type f -o -type l \) |
+            head -n1)
+        [ -n "$f" ] || die "$so (needed by qemu-system-aarch64) is not in its closure"
+        printf '%s %s\n' "$so" "${f#"$t"/}" >>"$t/closure.list"
+        mapfile -t -O "${#todo[@]}" todo < <(LC_ALL=C readelf -d "$f" |
+            sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -v '^ld-linux-aarch64')
+    done
+}
 
-[ $# -gt 0 ] || { sed -n 's/^# \{0,1\}//; 3,24p' "$0" >&2; exit 1; }
+[ $# -gt 0 ] || { sed -n 's/^# \{0,1\}//; 3,28p' "$0" >&2; exit 1; }
 mkdir -p "$adir"
 for c in "$@"; do
     case $c in
@@ -149,6 +180,9 @@ for c in "$@"; do
     qemu) merge qemu trixie-backports --deps --also-suite trixie -- "${qemu_pkgs[@]}" ;;
     firmware) merge firmware trixie -- "${firmware_pkgs[@]}" ;;
     ksource) merge ksource trixie-backports -- "${ksource_pkgs[@]}" ;;
-    *) die "unknown component '$c' (toolchain, sysroot, qemu, firmware, ksource)" ;;
+    upstream)
+        merge upstream trixie-backports --deps --also-suite trixie --arch arm64 -- \
+            "${upstream_pkgs[@]}" ;;
+    *) die "unknown component '$c' (toolchain, sysroot, qemu, firmware, ksource, upstream)" ;;
     esac
 done

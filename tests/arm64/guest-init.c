@@ -22,16 +22,23 @@
  *                                          until the kernel has reported
  *                                          every event report it
  *                                          suppressed (evtq_settle)
+ *   VSMMU-GUEST: settle: N DMAs            the 4-byte faults evtq_settle
+ *                                          made (one event each)
  *   VSMMU-GUEST: dmesg: TEXT               each kernel log line that
  *                                          mentions an SMMU (after a
- *                                          burst, not the event reports)
- *   VSMMU-GUEST: evtq: logged L suppressed S overflow O
+ *                                          burst, not the event reports
+ *                                          nor the GERROR reports)
+ *   VSMMU-GUEST: evtq: logged L suppressed S overflow O gerror G aborted A
  *                                          events the driver logged
  *                                          ("event 0x.. received"), its
  *                                          rate limit suppressed
  *                                          ("arm_smmu_dump_event: S
- *                                          callbacks suppressed"), and
+ *                                          callbacks suppressed"),
  *                                          "EVTQ overflow detected" lines
+ *                                          (OVFLG), "unexpected global
+ *                                          error" lines (GERROR) and
+ *                                          "EVTQ write aborted" lines
+ *                                          (GERROR.EVENTQ_ABT_ERR)
  *   VSMMU-GUEST: hotplug: ready BDF PORT pciehp=0|1
  *                                          with VSMMU_GUEST_HOTPLUG=1: edu
  *                                          at BDF behind root port PORT,
@@ -96,6 +103,8 @@ typedef struct EvtqLog {
     int logged;                 /* "event 0x.. received" */
     int suppressed;             /* reports the rate limit swallowed */
     int overflow;               /* "EVTQ overflow detected" */
+    int gerror;                 /* "unexpected global error reported" */
+    int aborted;                /* "EVTQ write aborted" */
 } EvtqLog;
 
 static void evtq_log_line(EvtqLog *c, const char *line)
@@ -105,18 +114,26 @@ static void evtq_log_line(EvtqLog *c, const char *line)
     c->logged += strstr(line, "arm-smmu-v3 ") && strstr(line, "event 0x") &&
                  strstr(line, " received:");
     c->overflow += strstr(line, "EVTQ overflow detected") != NULL;
+    c->gerror += strstr(line, "unexpected global error reported") != NULL;
+    c->aborted += strstr(line, "EVTQ write aborted") != NULL;
     p = strstr(line, "arm_smmu_dump_event: ");
     if (p && strstr(p, " callbacks suppressed")) {
         c->suppressed += atoi(p + strlen("arm_smmu_dump_event: "));
     }
 }
 
-/* A line of the driver's report of one event, or of its rate limit. */
+/*
+ * A line of the driver's report of one event, or of its rate limit, or
+ * of a GERROR (one per interrupt, not rate limited: an event queue that
+ * aborts its writes raises hundreds).
+ */
 static bool event_report_line(const char *line)
 {
     return strstr(line, " received:") || strstr(line, "\t0x") ||
            strstr(line, "event: ") || strstr(line, "\" stag: ") ||
-           strstr(line, "callbacks suppressed");
+           strstr(line, "callbacks suppressed") ||
+           strstr(line, "unexpected global error reported") ||
+           strstr(line, "EVTQ write aborted");
 }
 
 /*
@@ -154,8 +171,9 @@ static void print_smmu_dmesg(bool brief)
         printf(PREFIX "error: cannot read the kernel log\n");
         return;
     }
-    printf(PREFIX "evtq: logged %d suppressed %d overflow %d\n", c.logged,
-           c.suppressed, c.overflow);
+    printf(PREFIX "evtq: logged %d suppressed %d overflow %d gerror %d"
+           " aborted %d\n", c.logged, c.suppressed, c.overflow, c.gerror,
+           c.aborted);
 }
 
 static void print_bound(void)
@@ -223,6 +241,7 @@ static void evtq_settle(EduDma *e)
         nanosleep(&past_ratelimit, NULL);
         if (!scan_smmu_dmesg(false, false, &before) ||
             edu_dma_read(e, 0x100000, 4, 5000, err, sizeof(err)) < 0) {
+            printf(PREFIX "settle: %d DMAs\n", round);
             printf(PREFIX "error: edu: cannot settle the event log\n");
             return;
         }
@@ -232,9 +251,11 @@ static void evtq_settle(EduDma *e)
         }
         if (now.logged == before.logged + 1 &&
             now.suppressed == before.suppressed) {
+            printf(PREFIX "settle: %d DMAs\n", round + 1);
             return;
         }
     }
+    printf(PREFIX "settle: 30 DMAs\n");
     printf(PREFIX "error: the event log did not settle\n");
 }
 
