@@ -50,18 +50,29 @@ static PCIDevice *pdev_of(VFIOPCIDevice *vdev)
 
 /*
  * Where the vector's MSI goes.  Behind an IOMMU the guest wrote an IOVA
- * of its own stage 1: the doorbell's guest-physical address instead.
+ * of its own stage 1: the doorbell's guest-physical address instead,
+ * the IOMMU's (arm-smmuv3 msi-gpa) or the address space's.
  */
 static hwaddr msi_target(VFIOPCIDevice *vdev, uint64_t guest_addr)
 {
     PCIDevice *pdev = pdev_of(vdev);
+    PCIBus *ibus = pci_device_iommu_bus(pdev);
+    uint64_t gpa = 0;
     hwaddr bell;
 
-    if (pci_device_iommu_bus(pdev) &&
-        address_space_msi_doorbell(pdev->parent_obj.as, &bell)) {
-        return bell;
+    if (!ibus) {
+        return guest_addr;
     }
-    return guest_addr;
+    if (ibus->iommu_ops->get_msi_direct_gpa) {
+        gpa = ibus->iommu_ops->get_msi_direct_gpa(pdev->bus,
+                                                  ibus->iommu_opaque,
+                                                  pdev->devfn);
+    }
+    if (gpa) {
+        return gpa;
+    }
+    return address_space_msi_doorbell(pdev->parent_obj.as, &bell) ? bell
+                                                                 : guest_addr;
 }
 
 /* Vector V of IRQS to what the guest gave it, if that changed. */

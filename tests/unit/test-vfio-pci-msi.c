@@ -159,9 +159,18 @@ static void iommu_unset(PCIBus *bus, void *opaque, int devfn)
 {
 }
 
+static uint64_t msi_gpa;
+
+static uint64_t iommu_msi_gpa(PCIBus *bus, void *opaque, int devfn)
+{
+    g_assert_cmpint(devfn, ==, DEVFN);
+    return msi_gpa;
+}
+
 static const PCIIOMMUOps iommu_ops = {
     .set_iommu_device = iommu_set,
     .unset_iommu_device = iommu_unset,
+    .get_msi_direct_gpa = iommu_msi_gpa,
 };
 
 typedef struct Fixture {
@@ -356,6 +365,14 @@ static void test_msi_doorbell(Fixture *f, gconstpointer data)
     g_assert_cmphex(b.data, ==, 0x22);
     pci_config_write(f->pdev, MSI_CAP + 2, 0, 2);
     g_assert_cmpint(b.unbinds, ==, 2);
+    /* The IOMMU names its doorbell (arm-smmuv3 msi-gpa=): that one. */
+    msi_gpa = RAM_BASE + 0x400;
+    pci_config_write(f->pdev, MSI_CAP + 2, 1, 2);
+    g_assert_cmpint(b.binds, ==, 2);                /* not the bell's */
+    signal_fd(irqs.fd[VFIO_PCI_MSI_IRQ_INDEX][0]);
+    run_loop();
+    g_assert_cmphex(ram_word(f, RAM_BASE + 0x400), ==, 0x22);
+    msi_gpa = 0;
     qdev_free(f->dev);
     f->dev = NULL;
     address_space_clear_msi_doorbell(f->as);

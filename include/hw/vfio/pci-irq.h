@@ -8,11 +8,11 @@
  * space's MSI doorbell when it has one there (a KVM guest: irqfd into
  * the in-kernel ITS, no daemon on the path); otherwise the main loop
  * relays each signal with address_space_send_msi().  The caller (the
- * MSI-X capability and table of the device's config space) decides
- * what the guest programmed: for a device behind an accelerated SMMUv3
- * the address is the doorbell's guest-physical address (arm-smmuv3's
- * msi-gpa), not the IOVA the guest wrote, and the device id its
- * requester id as the guest's enumeration numbered it.
+ * MSI and MSI-X emulation, hw/vfio/pci-msi.c) decides what the guest
+ * programmed: for a device behind an IOMMU the address is the
+ * doorbell's guest-physical address (as upstream's arm-smmuv3 msi-gpa),
+ * not the IOVA the guest wrote, and the device id its requester id as
+ * the guest's enumeration numbered it.
  *
  * Main thread only.
  *
