@@ -88,7 +88,7 @@ log "building $out/test-guest and $out/guest-init"
     "$here/edu-dma.c" "$here/edu-vfio.c" "$src/tests/kernel/vmlib.c" ||
     die "cannot build test-guest"
 "$cc" "${cflags[@]}" -o "$out/guest-init" "$here/guest-init.c" \
-    "$here/edu-dma.c" ||
+    "$here/edu-dma.c" "$here/edu-msi.c" ||
     die "cannot build guest-init"
 
 log "building $out/test-real-smmu"

@@ -17,7 +17,9 @@
  *   data     the guest's (MSI: with the vector number in its low bits);
  *   devid    the function's requester ID under the guest's bus
  *            numbering, which the device tree's msi-map hands to the
- *            ITS unchanged.
+ *            ITS unchanged, taken when the vector is (re)routed (a
+ *            guest that renumbers buses under an enabled vector must
+ *            reprogram it, as Linux enumerates before enabling).
  *
  * Masked vectors keep their eventfds; what they signal meanwhile stays
  * pending (the PBA and the MSI pending bits read it) and is delivered
