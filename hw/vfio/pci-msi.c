@@ -220,7 +220,7 @@ static void msi_setup(VFIOPCIDevice *vdev, uint8_t cap)
     }
 }
 
-/* ---- MSI-X ---------------------------------------------------------------- */
+/* ---- MSI-X -------------------------------------------------------------- */
 
 static uint16_t msix_flags(VFIOPCIDevice *vdev)
 {
@@ -323,7 +323,7 @@ static bool msix_setup(VFIOPCIDevice *vdev, uint8_t cap, Error **errp)
     return true;
 }
 
-/* ---- config space ---------------------------------------------------------- */
+/* ---- config space ------------------------------------------------------- */
 
 bool vfio_msi_setup(VFIOPCIDevice *vdev, Error **errp)
 {
@@ -484,7 +484,8 @@ bool vfio_msix_bar_access(VFIOPCIDevice *vdev, int n, hwaddr addr,
         uint64_t a = addr + i;
         uint8_t b = 0;
 
-        if (in_table && a >= m->msix_table_off && a - m->msix_table_off < tlen) {
+        if (in_table && a >= m->msix_table_off &&
+            a - m->msix_table_off < tlen) {
             b = m->msix_table[a - m->msix_table_off];
         } else if (in_pba && a >= m->msix_pba_off &&
                    a - m->msix_pba_off < plen) {

@@ -112,8 +112,8 @@ static bool host_bind(VFIOPCIDevice *vdev, Error **errp)
  * host), header type (our multifunction bit), BARs (sized from the VFIO
  * regions, placed by the guest in our memory map), expansion ROM (not
  * exposed), interrupt line, and the MSI and MSI-X capabilities past
- * their headers (vfio_msi_config_byte()).  Everything else is the host's, read and
- * written live through the VFIO config region.
+ * their headers (vfio_msi_config_byte()).  Everything else is the
+ * host's, read and written live through the VFIO config region.
  */
 static bool vfio_byte_emulated(const VFIOPCIDevice *vdev, uint32_t addr)
 {
