@@ -551,6 +551,17 @@ bool address_space_set_msi_doorbell(AddressSpace *as, hwaddr base,
     return ok;
 }
 
+bool address_space_msi_doorbell(AddressSpace *as, hwaddr *base)
+{
+    bool ok;
+
+    g_mutex_lock(&as->msi_lock);
+    ok = as->msi_ops != NULL;
+    *base = ok ? as->msi_base : 0;
+    g_mutex_unlock(&as->msi_lock);
+    return ok;
+}
+
 void address_space_clear_msi_doorbell(AddressSpace *as)
 {
     g_mutex_lock(&as->msi_lock);

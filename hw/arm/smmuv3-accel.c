@@ -1174,11 +1174,20 @@ static bool accel_translate(PCIBus *bus, void *opaque, uint16_t requester_id,
                                 entry);
 }
 
+/* msi-gpa=, upstream's doorbell for host devices' MSIs (0: the board's). */
+static uint64_t accel_msi_direct_gpa(PCIBus *bus, void *opaque, int devfn)
+{
+    SMMUv3AccelState *accel = opaque;
+
+    return accel->s->msi_gpa;
+}
+
 static const PCIIOMMUOps accel_pci_ops = {
     .set_iommu_device = accel_set_iommu_device,
     .unset_iommu_device = accel_unset_iommu_device,
     .translate = accel_translate,
     .requester_ids_changed = accel_requester_ids_changed,
+    .get_msi_direct_gpa = accel_msi_direct_gpa,
 };
 
 /* ---- life cycle ------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include "hw/vfio/pci-irq.h"
 #include "trace.h"
 #include <glib-unix.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 
 #define VFIO_PCI_MAX_VECTORS 2048       /* MSI-X's Table Size limit */
@@ -122,6 +123,41 @@ static void vector_attach(VFIOPCIVector *vec)
                              vec->handle >= 0);
 }
 
+bool vfio_pci_irqs_prepare(VFIOPCIIrqs *irqs, unsigned n, Error **errp)
+{
+    VFIOPCIDevice *vdev = irqs->vdev;
+    g_autofree int32_t *fds = NULL;
+    int r;
+
+    if (n > irqs->count) {
+        error_setg(errp, "%s: %u interrupt vectors asked, the host device"
+                   " has %u", vdev->hiod.name, n, irqs->count);
+        return false;
+    }
+    fds = g_new(int32_t, MAX(n, 1));
+    for (unsigned i = 0; i < n; i++) {
+        VFIOPCIVector *vec = &irqs->vec[i];
+
+        if (vec->efd < 0) {
+            vec->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        }
+        if (vec->efd < 0) {
+            error_setg_errno(errp, errno, "%s: vector %u: no eventfd",
+                             vdev->hiod.name, i);
+            return false;
+        }
+        fds[i] = vec->efd;
+    }
+    r = n ? iommufd_backend_device_set_irqs(vdev->be, &vdev->hdev,
+                                            irqs->index, 0, n, fds) : 0;
+    if (r < 0) {
+        error_setg_errno(errp, -r, "%s: VFIO_DEVICE_SET_IRQS of vectors 0-%u",
+                         vdev->hiod.name, n - 1);
+        return false;
+    }
+    return true;
+}
+
 bool vfio_pci_irqs_route(VFIOPCIIrqs *irqs, unsigned v, hwaddr addr,
                          uint32_t data, uint32_t devid, Error **errp)
 {
@@ -176,6 +212,25 @@ void vfio_pci_irqs_unroute(VFIOPCIIrqs *irqs, unsigned v)
                                     irqs->index, v, 1, &none);
     close(vec->efd);
     vec->efd = -1;
+}
+
+void vfio_pci_irqs_mask(VFIOPCIIrqs *irqs, unsigned v)
+{
+    if (v < irqs->count) {
+        vector_detach(&irqs->vec[v]);
+    }
+}
+
+bool vfio_pci_irqs_pending(const VFIOPCIIrqs *irqs, unsigned v)
+{
+    const VFIOPCIVector *vec = v < irqs->count ? &irqs->vec[v] : NULL;
+    struct pollfd p;
+
+    if (!vec || vec->efd < 0 || vec->handle >= 0 || vec->relay_src) {
+        return false;           /* not held back: delivered as it comes */
+    }
+    p = (struct pollfd) { .fd = vec->efd, .events = POLLIN };
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
 }
 
 bool vfio_pci_irqs_bound(const VFIOPCIIrqs *irqs, unsigned v)

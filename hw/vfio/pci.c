@@ -14,8 +14,10 @@
  * (vendor, device, class, subsystem IDs as the host has them), except
  * the bytes vfio_byte_emulated() names; its memory BARs have the sizes of
  * the VFIO BAR regions and, where the guest maps them, reach those
- * regions.  I/O BARs, the expansion ROM, INTx and MSI/MSI-X interrupts
- * are not wired (reads of the MSI capabilities are the host's).
+ * regions, except the MSI-X table and PBA.  The MSI and MSI-X
+ * capabilities, table and PBA are emulated (hw/vfio/pci-msi.c) and
+ * what the guest enables becomes the host device's VFIO interrupts.
+ * I/O BARs, the expansion ROM and INTx are not wired.
  *
  * Main thread only.  vfio_pci_region_access() is the API of the
  * x-vfio-pci-region QMP command (system/qmp-vfio.c).
@@ -29,6 +31,7 @@
 #include "qemu/object-registry.h"
 #include "hw/qdev-properties.h"
 #include "hw/vfio/pci.h"
+#include "hw/vfio/pci-msi.h"
 #include "hw/pci/pci-device.h"
 #include "system/vfio-cdev-abi.h"
 #include "trace.h"
@@ -108,12 +111,14 @@ static bool host_bind(VFIOPCIDevice *vdev, Error **errp)
  * Bytes of the header vsmmu emulates: command (also written to the
  * host), header type (our multifunction bit), BARs (sized from the VFIO
  * regions, placed by the guest in our memory map), expansion ROM (not
- * exposed) and interrupt line.  Everything else is the host's, read and
- * written live through the VFIO config region.
+ * exposed), interrupt line, and the MSI and MSI-X capabilities past
+ * their headers (vfio_msi_config_byte()).  Everything else is the
+ * host's, read and written live through the VFIO config region.
  */
-static bool vfio_byte_emulated(uint32_t addr)
+static bool vfio_byte_emulated(const VFIOPCIDevice *vdev, uint32_t addr)
 {
-    return (addr >= PCI_COMMAND && addr < PCI_COMMAND + 2) ||
+    return vfio_msi_config_byte(vdev, addr) ||
+           (addr >= PCI_COMMAND && addr < PCI_COMMAND + 2) ||
            addr == PCI_HEADER_TYPE ||
            (addr >= PCI_BASE_ADDRESS_0 && addr < PCI_BASE_ADDRESS_0 + 24) ||
            (addr >= PCI_ROM_ADDRESS && addr < PCI_ROM_ADDRESS + 4) ||
@@ -167,14 +172,15 @@ static uint32_t vfio_config_read(PCIDevice *pdev, uint32_t addr,
     uint32_t host = 0, mask = 0;
 
     for (unsigned i = 0; i < len; i++) {
-        if (!vfio_byte_emulated(addr + i)) {
+        if (!vfio_byte_emulated(vdev, addr + i)) {
             mask |= 0xffu << (8 * i);
         }
     }
     if (mask) {
         host = vfio_host_config_read(vdev, addr, len);
     }
-    return (emu & ~mask) | (host & mask);
+    return vfio_msi_config_read(vdev, addr, len,
+                                (emu & ~mask) | (host & mask));
 }
 
 static void vfio_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
@@ -184,7 +190,7 @@ static void vfio_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
     bool emulated = false;
 
     for (unsigned i = 0; i < len; i++) {
-        emulated |= vfio_byte_emulated(addr + i);
+        emulated |= vfio_byte_emulated(vdev, addr + i);
     }
     if (!emulated) {
         /* All the host's: one access, as the guest made it. */
@@ -196,12 +202,13 @@ static void vfio_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
         uint8_t b = val >> (8 * i);
 
         /* The command register goes to both: the host must decode too. */
-        if (!vfio_byte_emulated(a) ||
+        if (!vfio_byte_emulated(vdev, a) ||
             (a >= PCI_COMMAND && a < PCI_COMMAND + 2)) {
             vfio_host_config_write(vdev, a, b, 1);
         }
     }
     pci_default_config_write(pdev, addr, val, len);
+    vfio_msi_config_written(vdev, addr, len);
 }
 
 /* ---- BARs: the host's VFIO regions, where the guest maps them ---------- */
@@ -213,6 +220,9 @@ static MemTxResult vfio_bar_rw(VFIOBar *bar, hwaddr addr, uint64_t *data,
     uint64_t v = GUINT64_TO_LE(write ? *data : 0);
     ssize_t n;
 
+    if (vfio_msix_bar_access(vdev, bar->index, addr, data, size, write)) {
+        return MEMTX_OK;
+    }
     n = iommufd_backend_device_region_rw(vdev->be, &vdev->hdev, &v, size,
                                          bar->region_offset + addr, write);
     if (n != (ssize_t)size) {
@@ -329,6 +339,9 @@ static bool vfio_config_setup(VFIOPCIDevice *vdev, Error **errp)
         }
         n += n64;
     }
+    if (!vfio_msi_setup(vdev, errp)) {
+        return false;
+    }
     trace_vfio_pci_config(vdev->hiod.name,
                           pci_get_word(pdev->config + PCI_VENDOR_ID),
                           pci_get_word(pdev->config + PCI_DEVICE_ID), size);
@@ -342,6 +355,7 @@ static void vfio_pci_teardown(VFIOPCIDevice *vdev)
     PCIDevice *pdev = &vdev->parent_obj;
     Error *err = NULL;
 
+    vfio_msi_teardown(vdev);
     if (vdev->iommu_bus) {
         vdev->iommu_bus->iommu_ops->unset_iommu_device(
             pdev->bus, vdev->iommu_bus->iommu_opaque, pdev->devfn);
@@ -484,6 +498,12 @@ static void vfio_pci_exit(PCIDevice *pdev)
     vfio_pci_teardown((VFIOPCIDevice *)pdev);
 }
 
+/* Config is back as realized: interrupts off, the MSI-X table masked. */
+static void vfio_pci_reset(PCIDevice *pdev)
+{
+    vfio_msi_reset((VFIOPCIDevice *)pdev);
+}
+
 static void vfio_pci_instance_init(DeviceState *dev)
 {
     VFIOPCIDevice *vdev = (VFIOPCIDevice *)dev;
@@ -547,6 +567,7 @@ static const PCIDeviceClass vfio_pci_class = {
     .is_express = true,
     .pci_realize = vfio_pci_realize,
     .pci_exit = vfio_pci_exit,
+    .pci_reset = vfio_pci_reset,
     .config_read = vfio_config_read,
     .config_write = vfio_config_write,
 };

@@ -211,6 +211,8 @@ typedef struct MSIDoorbellOps {
 bool address_space_set_msi_doorbell(AddressSpace *as, hwaddr base,
                                     uint64_t size, const MSIDoorbellOps *ops,
                                     void *opaque, Error **errp);
+/* Where the doorbell is (its base in *BASE), or false: none. */
+bool address_space_msi_doorbell(AddressSpace *as, hwaddr *base);
 /* Remove it; returns once no send() or bind() runs any more. */
 void address_space_clear_msi_doorbell(AddressSpace *as);
 /*

@@ -89,7 +89,7 @@ log "building $out/test-guest, $out/guest-init and $out/bench-guest"
     "$here/edu-dma.c" "$here/edu-vfio.c" "$src/tests/kernel/vmlib.c" ||
     die "cannot build test-guest"
 "$cc" "${cflags[@]}" -o "$out/guest-init" "$here/guest-init.c" \
-    "$here/edu-dma.c" ||
+    "$here/edu-dma.c" "$here/edu-msi.c" ||
     die "cannot build guest-init"
 "$cc" "${cflags[@]}" -o "$out/bench-guest" "$here/bench-guest.c" \
     "$here/edu-vfio.c" "$src/tests/kernel/vmlib.c" ||

@@ -24,6 +24,12 @@
  *                                          suppressed (evtq_settle)
  *   VSMMU-GUEST: settle: N DMAs            the 4-byte faults evtq_settle
  *                                          made (one event each)
+ *   VSMMU-GUEST: msi: BDF raised N delivered D timeouts T
+ *                                          with VSMMU_GUEST_EDU_MSI=N:
+ *                                          the assigned edu bound to
+ *                                          L2's vfio-pci, its MSI on an
+ *                                          eventfd, N interrupts raised
+ *                                          one at a time (edu-msi.c)
  *   VSMMU-GUEST: dmesg: TEXT               each kernel log line that
  *                                          mentions an SMMU (after a
  *                                          burst, not the event reports
@@ -76,6 +82,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "edu-dma.h"
+#include "edu-msi.h"
 
 #define PREFIX "VSMMU-GUEST: "
 #define SYSLOG_ACTION_READ_ALL 3
@@ -453,6 +460,23 @@ static void hotplug_unplug(void)
     print_pciehp_dmesg();
 }
 
+/*
+ * The assigned edu's MSI, delivered to L2's vfio-pci: N raises, each
+ * waited for (5 s) on the vector's eventfd.  After the DMA faults (they
+ * need edu without a driver).
+ */
+static void edu_msi(const char *count)
+{
+    EduMsiResult res;
+    char err[256];
+
+    if (edu_msi_run(atoi(count), 5000, &res, err, sizeof(err)) < 0) {
+        printf(PREFIX "error: msi: %s\n", err);
+    }
+    printf(PREFIX "msi: %s raised %d delivered %ld timeouts %d\n", res.bdf,
+           res.raised, res.delivered, res.timeouts);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -467,6 +491,9 @@ int main(void)
     }
     if (getenv("VSMMU_GUEST_EDU_BURST")) {
         edu_faults(getenv("VSMMU_GUEST_EDU_BURST"), true);
+    }
+    if (getenv("VSMMU_GUEST_EDU_MSI")) {
+        edu_msi(getenv("VSMMU_GUEST_EDU_MSI"));
     }
     print_smmu_dmesg(getenv("VSMMU_GUEST_EDU_BURST") != NULL);
     print_bound();

@@ -45,6 +45,12 @@
  * /sys/bus/pci/devices, the slot empty), L1 get DEVICE_DELETED,
  * query-vsmmu list no vDEVICE any more, and L2 power off cleanly
  * (with VSMMU_GUEST_HOTPLUG=1 on L1's command line, that run alone).
+ * The host-device run also has L2 bind
+ * edu to its own vfio-pci and raise its MSI (VSMMU_GUEST_EDU_MSI): every
+ * interrupt must reach L2's eventfd, L1's host vector must have counted
+ * as many (/proc/interrupts, vfio-msi of edu, at L2's power-off) and
+ * the daemon must have bound it by irqfd (x-query-kvm msi-routes), so
+ * the host's MSI passed L2's stage 1 and L1's ITS, then the vITS.
  * Before the daemon runs, the fault maker
  * is checked on L1's own edu.  Every L2 line is in the log, with the
  * times from the daemon's start to L2's /init and to its exit
@@ -113,6 +119,8 @@ typedef struct Run {
     long long delivered, host_lost, overflow_dropped;  /* query-vsmmu */
     long long disabled_dropped, abort_dropped, unowned, discarded;
     long long last_seq;         /* -1: no "last-sequence" */
+    long long msi_routes;       /* x-query-kvm at STOP */
+    long long l1_msis;          /* L1's vfio-msi count of edu at STOP */
     bool burst;                 /* L2 overflows its event queue */
     bool vsmmu_seen;
     int qmp_fd;
@@ -177,6 +185,8 @@ static const char *guest_smp(void)
  * console at loglevel=1: the driver's event reports stay in the log.
  */
 #define L2_EDU_BURST "136"
+/* ... and raises this many MSIs of it through its own vfio-pci. */
+#define L2_EDU_MSIS "8"
 #define L2_APPEND "console=ttyAMA0 quiet panic=-1"
 
 /* ---- hot-unplug run: the daemon's arguments ---------------------------- */
@@ -217,6 +227,7 @@ static char **daemon_argv(const Run *r)
                                 " VSMMU_GUEST_EDU_BURST=" L2_EDU_BURST
                    : r->edu_bdf[0] ? L2_APPEND
                                      " VSMMU_GUEST_EDU_DMAS=" L2_EDU_DMAS
+                                     " VSMMU_GUEST_EDU_MSI=" L2_EDU_MSIS
                    : L2_APPEND,
         "-device", r->edu_bdf[0] ? "arm-smmuv3,primary-bus=pcie.0,accel=on"
                                  : "arm-smmuv3,primary-bus=pcie.0",
@@ -394,6 +405,38 @@ static long long qmp_counter(const char *line, const char *name)
     return p ? atoll(p + strlen(key)) : -1;
 }
 
+/*
+ * L1's count of BDF's VFIO MSI vector ("vfio-msi[0](BDF)" in
+ * /proc/interrupts, summed over CPUs), or -1: no such line.
+ */
+static long long l1_vfio_msis(const char *bdf)
+{
+    FILE *f = fopen("/proc/interrupts", "r");
+    char line[512], name[64];
+    long long sum = -1;
+
+    snprintf(name, sizeof(name), "vfio-msi[0](%s)", bdf);
+    while (f && fgets(line, sizeof(line), f)) {
+        char *p = strchr(line, ':'), *end;
+
+        if (!p || !strstr(line, name)) {
+            continue;
+        }
+        for (sum = 0, p++;; p = end) {
+            long long v = strtoll(p, &end, 10);
+
+            if (end == p) {
+                break;
+            }
+            sum += v;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return sum;
+}
+
 /* QMP traffic: note events; at STOP, check the daemon lives, then quit. */
 static void qmp_read(Run *r, pid_t pid)
 {
@@ -423,6 +466,7 @@ static void qmp_read(Run *r, pid_t pid)
             r->ev_stop = true;
             r->alive_when_stopped = waitpid(pid, NULL, WNOHANG) == 0;
             r->vcpu_thread = has_thread(pid, "CPU 0/KVM");
+            r->l1_msis = r->edu_bdf[0] ? l1_vfio_msis(r->edu_bdf) : -1;
             qmp_send(r, "{\"execute\":\"query-status\"}\n"
                         "{\"execute\":\"x-query-kvm\"}\n");
             if (r->edu_bdf[0]) {
@@ -437,6 +481,7 @@ static void qmp_read(Run *r, pid_t pid)
             r->mmio_exits = atoll(strstr(line, "\"mmio-exits\":") + 13);
             r->mmio_unassigned =
                 atoll(strstr(line, "\"mmio-unassigned\":") + 18);
+            r->msi_routes = qmp_counter(line, "msi-routes");
             if (!r->edu_bdf[0]) {
                 qmp_send(r, "{\"execute\":\"quit\"}\n");
             }
@@ -872,6 +917,35 @@ static void test_l2_faults(void *opaque)
               " (status %d)", r->status);
 }
 
+/*
+ * The assigned edu's MSI: raised by L2 through its own vfio-pci, taken
+ * by L1's vfio-pci (host vector), bound by the daemon into an irqfd
+ * route to the in-kernel vITS with edu's requester id, and delivered to
+ * L2's eventfd, every one of them.
+ */
+static void test_l2_msi(void *opaque)
+{
+    const Run *r = opaque;
+    int n = atoi(L2_EDU_MSIS);
+    char want[64];
+
+    snprintf(want, sizeof(want), " raised %d delivered %d timeouts 0", n, n);
+    for (int i = 0; i < r->nlines; i++) {
+        if (!strncmp(r->lines[i], "msi: ", 5)) {
+            vm_note("L2: %s; L1 vfio-msi count %lld, msi-routes %lld",
+                    r->lines[i], r->l1_msis, r->msi_routes);
+        }
+    }
+    VM_ASSERT(!has_line(r, "error: msi: ", ""), "L2 bound edu to its"
+              " vfio-pci and enabled its MSI (no \"error: msi:\" line)");
+    VM_ASSERT(has_line(r, "msi: ", want), "every MSI edu raised reached"
+              " L2's eventfd (%s)", want);
+    VM_ASSERT(r->l1_msis == n, "L1's vfio-pci took as many from the device"
+              " (vfio-msi of %s: %lld)", r->edu_bdf, r->l1_msis);
+    VM_ASSERT(r->msi_routes == 1, "the daemon bound the vector by irqfd"
+              " (x-query-kvm msi-routes %lld)", r->msi_routes);
+}
+
 /* "evtq: logged L suppressed S overflow O" from L2 (-1s if missing). */
 static void l2_evtq_counts(const Run *r, int *logged, int *suppressed,
                            int *overflow)
@@ -995,6 +1069,8 @@ int main(void)
             run_daemon(&assigned);
             vm_run("L2's driver logs the host faults", test_l2_faults,
                    &assigned);
+            vm_run("the assigned edu's MSIs reach L2", test_l2_msi,
+                   &assigned);
         }
         vm_finish();
     }
@@ -1021,6 +1097,7 @@ int main(void)
         run_daemon(&assigned);
         vm_run("L2's driver logs the host faults", test_l2_faults,
                &assigned);
+        vm_run("the assigned edu's MSIs reach L2", test_l2_msi, &assigned);
         /* Again, with a burst that overflows L2's event queue. */
         memcpy(overflowed.edu_bdf, assigned.edu_bdf,
                sizeof(overflowed.edu_bdf));

@@ -85,11 +85,19 @@ static void test_fdt_nodes(void)
                     "psci");
     node = fdt_path_offset(fdt, "/psci");
     g_assert_cmpstr(fdt_getprop(fdt, node, "method", NULL), ==, "hvc");
-    g_assert_cmphex(prop_cell(fdt, "/intc@8000000", "reg", 5), ==,
+    g_assert_cmphex(prop_cell(fdt, "/intc@8010000", "reg", 5), ==,
                     0x080a0000);
 
     /* The PCIe host sends MSIs to the ITS and DMA through the SMMU. */
-    its_ph = prop_cell(fdt, "/intc@8000000/its@8080000", "phandle", 0);
+    its_ph = prop_cell(fdt, "/intc@8010000/its@7ff0000", "phandle", 0);
+    /*
+     * GITS_TRANSLATER's page is the first of arm-smmu-v3's software MSI
+     * window, so a guest's own doorbell mapping there is 1:1 (the host
+     * device's MSIs under the guest's stage 1 need that).
+     */
+    g_assert_cmphex(prop_cell(fdt, "/intc@8010000/its@7ff0000", "reg", 1) +
+                    0x10000, ==, 0x08000000);
+    g_assert_cmphex(VIRT_GIC_ITS_TRANSLATER, ==, 0x08000040);
     smmu_ph = prop_cell(fdt, "/smmuv3@9050000", "phandle", 0);
     g_assert_cmpuint(prop_cell(fdt, "/pcie@10000000", "msi-map", 1), ==,
                      its_ph);

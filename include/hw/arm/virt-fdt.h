@@ -1,10 +1,12 @@
 /*
  * The device tree of a KVM guest on the virt board.
  *
- * The memory map is QEMU virt's (low memory map, GICv3):
+ * The memory map is QEMU virt's (low memory map, GICv3), except the
+ * distributor and ITS:
  *
- *   0x08000000  GIC distributor (64 KiB)
- *   0x08080000  GIC ITS (128 KiB)
+ *   0x07ff0000  GIC ITS (128 KiB: its translation frame, GITS_TRANSLATER's
+ *               page, at 0x08000000)
+ *   0x08010000  GIC distributor (64 KiB)
  *   0x080a0000  GIC redistributors, 128 KiB per vCPU (up to 123)
  *   0x09000000  PL011 UART, SPI 1
  *   0x09050000  arm-smmuv3 of -machine virt,iommu=smmuv3, SPIs 74..
@@ -17,6 +19,16 @@
  *   0x8000000000  PCIe 64-bit MMIO window (512 GiB)
  *
  * (the PCIe host's addresses: include/hw/pci-host/ecam-host.h).
+ *
+ * Why the ITS moved: a host device's physical MSI address is an IOVA the
+ * host kernel picks in its software MSI window (arm-smmu-v3's 0x08000000,
+ * the window's first page mapping the host ITS in the nesting parent
+ * stage 2), and with nesting the guest's stage 1 translates it first.
+ * Linux maps its own doorbell page at the first page of that same window
+ * in any domain iommufd or VFIO manages for the guest's user space, so
+ * with GITS_TRANSLATER's page at 0x08000000 that mapping is 1:1 and the
+ * host's MSI write reaches the host ITS (docs/system/vsmmu-daemon.rst,
+ * "Host-device interrupts").
  *
  * virt_fdt_create() describes it with libfdt: memory, CPUs (PSCI
  * enable-method), PSCI 0.2+ through HVC, GICv3 and its ITS, the arch
@@ -34,9 +46,9 @@
 #include "qapi/error.h"
 #include "hw/pci-host/ecam-host.h"
 
-#define VIRT_GIC_DIST_BASE          0x08000000ULL
+#define VIRT_GIC_DIST_BASE          0x08010000ULL
 #define VIRT_GIC_DIST_SIZE          0x00010000ULL
-#define VIRT_GIC_ITS_BASE           0x08080000ULL
+#define VIRT_GIC_ITS_BASE           0x07ff0000ULL
 #define VIRT_GIC_ITS_SIZE           0x00020000ULL
 /* GITS_TRANSLATER, the doorbell every MSI writes its event id to. */
 #define VIRT_GIC_ITS_TRANSLATER     (VIRT_GIC_ITS_BASE + 0x10040ULL)

@@ -58,6 +58,12 @@ typedef struct PCIIOMMUOps {
      * requester IDs of devices there may have changed.  May be NULL.
      */
     void (*requester_ids_changed)(PCIBus *iommu_bus, void *opaque);
+    /*
+     * The guest-physical address of the MSI doorbell a host device's
+     * vectors are routed to (the guest programs IOVAs of its own stage
+     * 1), or 0: the address space's doorbell.  May be NULL.
+     */
+    uint64_t (*get_msi_direct_gpa)(PCIBus *bus, void *opaque, int devfn);
 } PCIIOMMUOps;
 
 /*

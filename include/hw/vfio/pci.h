@@ -17,6 +17,7 @@
 #define VFIO_PCI_NO_PSID IOMMUFD_NO_PSID
 
 typedef struct VFIOPCIDevice VFIOPCIDevice;
+typedef struct VFIOMSIState VFIOMSIState;     /* hw/vfio/pci-msi.h */
 
 /* A BAR of the host device: VFIO region index at region_offset. */
 typedef struct VFIOBar {
@@ -47,6 +48,7 @@ struct VFIOPCIDevice {
     VFIOBar bars[PCI_NUM_REGIONS];
     uint64_t config_errors;     /* failed config region accesses */
     uint64_t bar_errors;        /* failed BAR region accesses */
+    VFIOMSIState *msi;          /* MSI and MSI-X as the guest sees them */
 };
 
 /* Guest RAM of as, mapped at guest-physical IOVAs in an IOAS of be. */
