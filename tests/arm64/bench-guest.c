@@ -187,35 +187,6 @@ static char **vmm_argv(const Bench *b)
     return argv;
 }
 
-/* L1's own SMMU: the interrupts of its event queue so far. */
-static long long l1_evtq_irqs(void)
-{
-    FILE *f = fopen("/proc/interrupts", "r");
-    char line[512];
-    long long sum = 0;
-
-    while (f && fgets(line, sizeof(line), f)) {
-        char *p = strchr(line, ':'), *end;
-
-        if (!strstr(line, "arm-smmu-v3-evtq") || !p) {
-            continue;
-        }
-        /* "IRQ: count... chip ...": one count per CPU. */
-        for (p++;; p = end) {
-            long long v = strtoll(p, &end, 10);
-
-            if (end == p) {
-                break;
-            }
-            sum += v;
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return sum;
-}
-
 /* CPU time of PID's threads, split into vCPU threads and the others. */
 static void vmm_cpu(pid_t pid, long long *cpu_ns, long long *vcpu_ns)
 {
@@ -266,7 +237,7 @@ static void sample(Bench *b, pid_t pid, double t)
     }
     s = &b->s[b->ns++];
     s->t = t;
-    s->irqs = l1_evtq_irqs();
+    s->irqs = vm_irq_count("arm-smmu-v3-evtq");  /* L1's own SMMU */
     vmm_cpu(pid, &s->cpu_ns, &s->vcpu_ns);
 }
 

@@ -27,6 +27,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm-runner-lib.sh
 . "$here/../vm-runner-lib.sh"
+# shellcheck source=tests/arm64/nested-lib.sh
+. "$here/nested-lib.sh"
 
 cache=${VSMMU_CACHE:-$HOME/.cache/vsmmu}
 out=${1:-$cache/arm64/bench-guest}
@@ -34,15 +36,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 start=$(date +%s)
 
-rc=0
-"$here/build-daemon.sh" "$out" >/dev/null || rc=$?
-step_status "$rc" "build-daemon.sh"
-rc=0
-progs=$("$here/build-progs.sh" "$out/progs") || rc=$?
-step_status "$rc" "build-progs.sh"
-rc=0
-kdir=$("$here/build-kernel.sh") || rc=$?
-step_status "$rc" "build-kernel.sh"
+nested_prepare "$out"
 
 # The reference VMM, its libraries and UEFI (it boots L2 through ACPI)
 # in /upstream/ of L1's initramfs.
@@ -72,19 +66,6 @@ else
     log "upstream QEMU skipped: $why"
 fi
 
-# L2's initramfs: the same /init for both VMMs.
-cat >"$out/l2-initrd.list" <<LIST
-dir /dev 0755 0 0
-nod /dev/console 0600 0 0 c 5 1
-dir /proc 0755 0 0
-dir /sys 0755 0 0
-file /init $progs/guest-init 0755 0 0
-LIST
-"$kdir/usr/gen_init_cpio" "$out/l2-initrd.list" >"$out/l2-initrd.cpio" ||
-    die "gen_init_cpio failed for $out/l2-initrd.list"
-
-libs=()
-for l in "$out"/lib/*; do libs+=(--lib "$l"); done
 
 log "booting L1; ours, then upstream, each the fault run and the overflow run (minutes)"
 rc=0

@@ -32,7 +32,7 @@
 #define PCI_COMMAND_MEMORY 0x2
 #define PCI_COMMAND_MASTER 0x4
 
-static int fail(char *err, size_t len, const char *fmt, ...)
+int edu_fail(char *err, size_t len, const char *fmt, ...)
 {
     va_list ap;
 
@@ -42,7 +42,7 @@ static int fail(char *err, size_t len, const char *fmt, ...)
     return -1;
 }
 
-static unsigned long read_hex(const char *bdf, const char *what)
+unsigned long edu_sysfs_hex(const char *bdf, const char *what)
 {
     char path[320], buf[32] = "";
     FILE *f;
@@ -72,8 +72,8 @@ static int find_edu(EduDma *e)
         char drv[320];
 
         if (ent->d_name[0] == '.' || strlen(ent->d_name) >= sizeof(e->bdf) ||
-            read_hex(ent->d_name, "vendor") !=
-            0x1234 || read_hex(ent->d_name, "device") != 0x11e8) {
+            edu_sysfs_hex(ent->d_name, "vendor") !=
+            0x1234 || edu_sysfs_hex(ent->d_name, "device") != 0x11e8) {
             continue;
         }
         snprintf(drv, sizeof(drv), "/sys/bus/pci/devices/%s/driver",
@@ -101,7 +101,7 @@ static int enable(EduDma *e, char *err, size_t len)
         if (fd >= 0) {
             close(fd);
         }
-        return fail(err, len, "cannot enable %s (%s)", e->bdf, path);
+        return edu_fail(err, len, "cannot enable %s (%s)", e->bdf, path);
     }
     close(fd);
     snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", e->bdf);
@@ -110,12 +110,12 @@ static int enable(EduDma *e, char *err, size_t len)
         if (fd >= 0) {
             close(fd);
         }
-        return fail(err, len, "cannot read %s's command register", e->bdf);
+        return edu_fail(err, len, "cannot read %s's command register", e->bdf);
     }
     cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
     if (pwrite(fd, &cmd, 2, PCI_COMMAND) != 2) {
         close(fd);
-        return fail(err, len, "cannot set Bus Master on %s", e->bdf);
+        return edu_fail(err, len, "cannot set Bus Master on %s", e->bdf);
     }
     close(fd);
     return 0;
@@ -129,7 +129,7 @@ int edu_dma_open(EduDma *e, char *err, size_t len)
 
     memset(e, 0, sizeof(*e));
     if (find_edu(e) < 0) {
-        return fail(err, len, "no edu (1234:11e8) without a driver in"
+        return edu_fail(err, len, "no edu (1234:11e8) without a driver in"
                     " /sys/bus/pci/devices");
     }
     if (enable(e, err, len) < 0) {
@@ -139,18 +139,18 @@ int edu_dma_open(EduDma *e, char *err, size_t len)
              e->bdf);
     fd = open(path, O_RDWR | O_SYNC);
     if (fd < 0) {
-        return fail(err, len, "cannot open %s", path);
+        return edu_fail(err, len, "cannot open %s", path);
     }
     e->regs_size = 4096;
     p = mmap(NULL, e->regs_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
     if (p == MAP_FAILED) {
-        return fail(err, len, "cannot map %s", path);
+        return edu_fail(err, len, "cannot map %s", path);
     }
     e->regs = p;
     if ((e->regs[EDU_ID / 4] & 0xff) != 0xed) {
         edu_dma_close(e);
-        return fail(err, len, "%s: BAR0 is not edu's (id 0x%08x)", e->bdf,
+        return edu_fail(err, len, "%s: BAR0 is not edu's (id 0x%08x)", e->bdf,
                     e->regs[EDU_ID / 4]);
     }
     return 0;
@@ -178,7 +178,7 @@ static int dma_read(EduDma *e, uint64_t iova, uint32_t len, int timeout_ms,
     struct timespec tick = { 0, 1000000 }, t0, t;
 
     if (!len || len > EDU_BUF_SIZE) {
-        return fail(err, err_len, "DMA length %u not in 1..%u", len,
+        return edu_fail(err, err_len, "DMA length %u not in 1..%u", len,
                     EDU_BUF_SIZE);
     }
     wr64(e, EDU_DMA_SRC, iova);
@@ -191,7 +191,7 @@ static int dma_read(EduDma *e, uint64_t iova, uint32_t len, int timeout_ms,
         clock_gettime(CLOCK_MONOTONIC, &t);
         if ((t.tv_sec - t0.tv_sec) * 1000 +
             (t.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms) {
-            return fail(err, err_len, "%s: DMA from 0x%llx not done after"
+            return edu_fail(err, err_len, "%s: DMA from 0x%llx not done after"
                         " %d ms", e->bdf, (unsigned long long)iova,
                         timeout_ms);
         }

@@ -18,6 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Format a message into ERR (LEN bytes); returns -1. */
+int edu_fail(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A hex sysfs attribute of PCI function BDF ("vendor", ...), 0 if none. */
+unsigned long edu_sysfs_hex(const char *bdf, const char *what);
+
 typedef struct EduDma {
     char bdf[32];               /* DDDD:BB:DD.F */
     volatile uint32_t *regs;    /* BAR0, mmap()ed from sysfs resource0 */

@@ -8,11 +8,11 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "edu-msi.h"
+#include "edu-dma.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,33 +35,6 @@ typedef struct EduVfio {
     int dev, iommufd, efd;
     uint64_t bar0, config;      /* region file offsets */
 } EduVfio;
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static unsigned long sysfs_hex(const char *bdf, const char *what)
-{
-    char path[320], buf[32] = "";
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, what);
-    f = fopen(path, "r");
-    if (!f) {
-        return 0;
-    }
-    if (!fgets(buf, sizeof(buf), f)) {
-        buf[0] = '\0';
-    }
-    fclose(f);
-    return strtoul(buf, NULL, 16);
-}
 
 static int write_str(const char *path, const char *val)
 {
@@ -86,8 +59,8 @@ static int bind_vfio(char *bdf, size_t blen, char *cdev, size_t clen,
     bdf[0] = cdev[0] = '\0';
     while (d && !bdf[0] && (e = readdir(d))) {
         if (e->d_name[0] != '.' && strlen(e->d_name) < blen &&
-            sysfs_hex(e->d_name, "vendor") == 0x1234 &&
-            sysfs_hex(e->d_name, "device") == 0x11e8) {
+            edu_sysfs_hex(e->d_name, "vendor") == 0x1234 &&
+            edu_sysfs_hex(e->d_name, "device") == 0x11e8) {
             snprintf(bdf, blen, "%s", e->d_name);
         }
     }
@@ -95,12 +68,12 @@ static int bind_vfio(char *bdf, size_t blen, char *cdev, size_t clen,
         closedir(d);
     }
     if (!bdf[0]) {
-        return fail(err, elen, "no edu (1234:11e8) in /sys/bus/pci/devices");
+        return edu_fail(err, elen, "no edu (1234:11e8) in /sys/bus/pci/devices");
     }
     snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
              bdf);
     if (write_str(path, "vfio-pci") < 0) {
-        return fail(err, elen, "cannot write %s", path);
+        return edu_fail(err, elen, "cannot write %s", path);
     }
     write_str("/sys/bus/pci/drivers_probe", bdf);   /* result checked below */
     snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
@@ -113,7 +86,7 @@ static int bind_vfio(char *bdf, size_t blen, char *cdev, size_t clen,
     if (d) {
         closedir(d);
     }
-    return cdev[0] ? 0 : fail(err, elen, "vfio-pci did not bind %s", bdf);
+    return cdev[0] ? 0 : edu_fail(err, elen, "vfio-pci did not bind %s", bdf);
 }
 
 static int region_offset(int dev, uint32_t index, uint64_t *off)
@@ -141,23 +114,23 @@ static int open_vfio(EduVfio *v, const char *cdev, char *err, size_t elen)
     v->dev = open(cdev, O_RDWR | O_CLOEXEC);
     v->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
     if (v->dev < 0 || v->iommufd < 0) {
-        return fail(err, elen, "cannot open %s or /dev/iommu: %s", cdev,
+        return edu_fail(err, elen, "cannot open %s or /dev/iommu: %s", cdev,
                     strerror(errno));
     }
     bind.iommufd = v->iommufd;
     if (ioctl(v->dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0 ||
         ioctl(v->iommufd, IOMMU_IOAS_ALLOC, &ioas) < 0) {
-        return fail(err, elen, "VFIO_DEVICE_BIND_IOMMUFD/IOAS_ALLOC: %s",
+        return edu_fail(err, elen, "VFIO_DEVICE_BIND_IOMMUFD/IOAS_ALLOC: %s",
                     strerror(errno));
     }
     at.pt_id = ioas.out_ioas_id;
     if (ioctl(v->dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) < 0) {
-        return fail(err, elen, "VFIO_DEVICE_ATTACH_IOMMUFD_PT: %s",
+        return edu_fail(err, elen, "VFIO_DEVICE_ATTACH_IOMMUFD_PT: %s",
                     strerror(errno));
     }
     if (region_offset(v->dev, VFIO_PCI_BAR0_REGION_INDEX, &v->bar0) < 0 ||
         region_offset(v->dev, VFIO_PCI_CONFIG_REGION_INDEX, &v->config) < 0) {
-        return fail(err, elen, "VFIO_DEVICE_GET_REGION_INFO: %s",
+        return edu_fail(err, elen, "VFIO_DEVICE_GET_REGION_INFO: %s",
                     strerror(errno));
     }
     return 0;
@@ -172,11 +145,11 @@ static int enable_msi(EduVfio *v, char *err, size_t elen)
     int32_t fd;
 
     if (pread(v->dev, &cmd, 2, v->config + PCI_COMMAND) != 2) {
-        return fail(err, elen, "cannot read edu's command register");
+        return edu_fail(err, elen, "cannot read edu's command register");
     }
     cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
     if (pwrite(v->dev, &cmd, 2, v->config + PCI_COMMAND) != 2) {
-        return fail(err, elen, "cannot write edu's command register");
+        return edu_fail(err, elen, "cannot write edu's command register");
     }
     v->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     fd = v->efd;
@@ -187,7 +160,7 @@ static int enable_msi(EduVfio *v, char *err, size_t elen)
     };
     memcpy(set->data, &fd, sizeof(fd));
     if (v->efd < 0 || ioctl(v->dev, VFIO_DEVICE_SET_IRQS, set) < 0) {
-        return fail(err, elen, "VFIO_DEVICE_SET_IRQS (MSI): %s",
+        return edu_fail(err, elen, "VFIO_DEVICE_SET_IRQS (MSI): %s",
                     strerror(errno));
     }
     return 0;
@@ -228,7 +201,7 @@ int edu_msi_run(int n, int timeout_ms, EduMsiResult *res, char *err,
         return -1;
     }
     if (pread(v.dev, &id, 4, v.bar0 + EDU_ID) != 4 || (id & 0xff) != 0xed) {
-        return fail(err, err_len, "BAR0 of %s is not edu's (0x%x)", res->bdf,
+        return edu_fail(err, err_len, "BAR0 of %s is not edu's (0x%x)", res->bdf,
                     id);
     }
     if (enable_msi(&v, err, err_len) < 0) {
@@ -238,7 +211,7 @@ int edu_msi_run(int n, int timeout_ms, EduMsiResult *res, char *err,
         long c = raise_one(&v, timeout_ms);
 
         if (c < 0) {
-            return fail(err, err_len, "cannot write edu's register 0x60");
+            return edu_fail(err, err_len, "cannot write edu's register 0x60");
         }
         res->delivered += c;
         res->timeouts += c == 0;

@@ -28,33 +28,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm-runner-lib.sh
 . "$here/../vm-runner-lib.sh"
+# shellcheck source=tests/arm64/nested-lib.sh
+. "$here/nested-lib.sh"
 
 cache=${VSMMU_CACHE:-$HOME/.cache/vsmmu}
 out=${1:-$cache/arm64/guest}
 
-rc=0
-"$here/build-daemon.sh" "$out" >/dev/null || rc=$?
-step_status "$rc" "build-daemon.sh"
-rc=0
-progs=$("$here/build-progs.sh" "$out/progs") || rc=$?
-step_status "$rc" "build-progs.sh"
-rc=0
-kdir=$("$here/build-kernel.sh") || rc=$?
-step_status "$rc" "build-kernel.sh"
-
-# L2's initramfs: /init and the mount points it uses.
-cat >"$out/l2-initrd.list" <<LIST
-dir /dev 0755 0 0
-nod /dev/console 0600 0 0 c 5 1
-dir /proc 0755 0 0
-dir /sys 0755 0 0
-file /init $progs/guest-init 0755 0 0
-LIST
-"$kdir/usr/gen_init_cpio" "$out/l2-initrd.list" >"$out/l2-initrd.cpio" ||
-    die "gen_init_cpio failed for $out/l2-initrd.list"
-
-libs=()
-for l in "$out"/lib/*; do libs+=(--lib "$l"); done
+nested_prepare "$out"
 
 # shellcheck disable=SC2086 # VSMMU_ARM64_VM_ARGS is a word list by design
 exec "$here/run-vm.sh" --nested --kernel "$kdir" --timeout 1200 \

@@ -405,36 +405,13 @@ static long long qmp_counter(const char *line, const char *name)
     return p ? atoll(p + strlen(key)) : -1;
 }
 
-/*
- * L1's count of BDF's VFIO MSI vector ("vfio-msi[0](BDF)" in
- * /proc/interrupts, summed over CPUs), or -1: no such line.
- */
+/* L1's count of BDF's VFIO MSI vector, or -1: no such line. */
 static long long l1_vfio_msis(const char *bdf)
 {
-    FILE *f = fopen("/proc/interrupts", "r");
-    char line[512], name[64];
-    long long sum = -1;
+    char name[64];
 
     snprintf(name, sizeof(name), "vfio-msi[0](%s)", bdf);
-    while (f && fgets(line, sizeof(line), f)) {
-        char *p = strchr(line, ':'), *end;
-
-        if (!p || !strstr(line, name)) {
-            continue;
-        }
-        for (sum = 0, p++;; p = end) {
-            long long v = strtoll(p, &end, 10);
-
-            if (end == p) {
-                break;
-            }
-            sum += v;
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return sum;
+    return vm_irq_count(name);
 }
 
 /* QMP traffic: note events; at STOP, check the daemon lives, then quit. */

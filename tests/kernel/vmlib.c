@@ -361,3 +361,31 @@ int vm_spawn(char *const argv[])
     }
     return 128 + WTERMSIG(status);
 }
+
+long long vm_irq_count(const char *name)
+{
+    FILE *f = fopen("/proc/interrupts", "r");
+    char line[1024];
+    long long sum = -1;
+
+    while (f && fgets(line, sizeof(line), f)) {
+        char *p = strchr(line, ':'), *end;
+
+        if (!p || !strstr(line, name)) {
+            continue;
+        }
+        /* "IRQ: one count per CPU, then the chip and the name". */
+        for (sum = sum < 0 ? 0 : sum, p++;; p = end) {
+            long long v = strtoll(p, &end, 10);
+
+            if (end == p) {
+                break;
+            }
+            sum += v;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return sum;
+}

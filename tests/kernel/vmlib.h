@@ -107,6 +107,12 @@ VM_NORETURN void vm_assert_errno_failed(const char *file, int line,
 /* Number of failed tests so far. */
 int vm_failures(void);
 
+/*
+ * The interrupts counted so far on the /proc/interrupts lines that
+ * contain NAME, summed over CPUs and lines; -1 when no line does.
+ */
+long long vm_irq_count(const char *name);
+
 /* Print the "done" line; return 0 if no test failed, 1 otherwise. */
 int vm_done(void);
 
