@@ -240,7 +240,8 @@ region_sparse_cap(const struct vfio_region_info *info)
     while (off >= sizeof(*info) &&
            off + sizeof(struct vfio_region_info_cap_sparse_mmap) <=
            info->argsz) {
-        const struct vfio_info_cap_header *h = (const void *)info + off;
+        const struct vfio_info_cap_header *h =
+            (const void *)((const uint8_t *)info + off);
 
         if (h->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP) {
             const struct vfio_region_info_cap_sparse_mmap *sp = (void *)h;
