@@ -1,7 +1,8 @@
 /*
  * The PCI function of an emulated host device, behind its VFIO regions.
  *
- * Owns the function's config bytes and BAR0 storage; no lock of its
+ * Owns the function's config bytes and BAR0 storage (a memfd, which
+ * emulated_pci_function_mmap() maps as VFIO mmap()s a BAR); no lock of its
  * own (the emulated host's lock guards every call).  See
  * include/system/iommufd-emulated-pci.h.
  *
@@ -10,6 +11,7 @@
 #include "qemu/osdep.h"
 #include "system/iommufd-emulated-pci.h"
 #include "system/vfio-cdev-abi.h"
+#include <sys/mman.h>
 
 /* Linux vfio-pci's layout: region index << 40 is its file offset. */
 #define REGION_SHIFT 40
@@ -18,8 +20,41 @@
 struct EmulatedPCIFunction {
     uint8_t config[EMULATED_PCI_CONFIG_SIZE];
     uint8_t wmask[EMULATED_PCI_CONFIG_SIZE];
-    uint8_t *bar0;              /* allocated at the first write */
+    int bar0_fd;                /* memfd of BAR0, or -1 until first used */
+    uint8_t *bar0;              /* its shared mapping */
 };
+
+/* BAR0's storage: a memfd, so that it can be mmap()ed like a real BAR. */
+static int bar0_storage(EmulatedPCIFunction *fn)
+{
+    void *p;
+    int fd;
+
+    if (fn->bar0) {
+        return 0;
+    }
+    fd = memfd_create("vsmmu-emulated-bar0", MFD_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (ftruncate(fd, EMULATED_PCI_BAR0_SIZE) < 0) {
+        int err = -errno;
+
+        close(fd);
+        return err;
+    }
+    p = mmap(NULL, EMULATED_PCI_BAR0_SIZE, PROT_READ | PROT_WRITE,
+             MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        int err = -errno;
+
+        close(fd);
+        return err;
+    }
+    fn->bar0_fd = fd;
+    fn->bar0 = p;
+    return 0;
+}
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -31,6 +66,8 @@ EmulatedPCIFunction *emulated_pci_function_new(void)
 {
     EmulatedPCIFunction *fn = g_new0(EmulatedPCIFunction, 1);
     uint8_t *c = fn->config;
+
+    fn->bar0_fd = -1;
 
     put16(c + 0x00, EMULATED_PCI_VENDOR_ID);
     put16(c + 0x02, EMULATED_PCI_DEVICE_ID);
@@ -55,7 +92,10 @@ EmulatedPCIFunction *emulated_pci_function_new(void)
 void emulated_pci_function_free(EmulatedPCIFunction *fn)
 {
     if (fn) {
-        g_free(fn->bar0);
+        if (fn->bar0) {
+            munmap(fn->bar0, EMULATED_PCI_BAR0_SIZE);
+            close(fn->bar0_fd);
+        }
         g_free(fn);
     }
 }
@@ -102,8 +142,10 @@ ssize_t emulated_pci_function_rw(EmulatedPCIFunction *fn, void *buf,
     if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
         config_rw(fn, buf, count, off, write);
     } else if (write) {
-        if (!fn->bar0) {
-            fn->bar0 = g_malloc0(EMULATED_PCI_BAR0_SIZE);
+        int ret = bar0_storage(fn);
+
+        if (ret < 0) {
+            return ret;
         }
         memcpy(fn->bar0 + off, buf, count);
     } else if (fn->bar0) {
@@ -112,4 +154,28 @@ ssize_t emulated_pci_function_rw(EmulatedPCIFunction *fn, void *buf,
         memset(buf, 0, count);
     }
     return count;
+}
+
+void *emulated_pci_function_mmap(EmulatedPCIFunction *fn, uint64_t offset,
+                                 uint64_t size, int *err)
+{
+    uint64_t off = offset & ((1ULL << REGION_SHIFT) - 1);
+    void *p;
+
+    if (offset >> REGION_SHIFT != VFIO_PCI_BAR0_REGION_INDEX || !size ||
+        off > EMULATED_PCI_BAR0_SIZE || size > EMULATED_PCI_BAR0_SIZE - off) {
+        *err = -EINVAL;
+        return NULL;
+    }
+    *err = bar0_storage(fn);
+    if (*err < 0) {
+        return NULL;
+    }
+    p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fn->bar0_fd,
+             off);
+    if (p == MAP_FAILED) {
+        *err = -errno;
+        return NULL;
+    }
+    return p;
 }

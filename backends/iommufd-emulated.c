@@ -11,6 +11,7 @@
 #include "hw/arm/smmuv3-common.h"
 #include "system/iommufd-emulated.h"
 #include "system/iommufd-emulated-pci.h"
+#include "system/vfio-cdev-abi.h"
 #include "trace.h"
 #include <sys/eventfd.h>
 
@@ -992,6 +993,41 @@ static ssize_t emulated_dev_region_rw(IOMMUFDBackend *be, IOMMUFDDevice *dev,
     return ret;
 }
 
+static int emulated_dev_mmap_areas(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                   uint32_t index, IOMMUFDRegionArea *areas,
+                                   unsigned max)
+{
+    uint64_t size, offset;
+    int ret = emulated_dev_region_info(be, dev, index, &size, &offset);
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (index != VFIO_PCI_BAR0_REGION_INDEX || !max) {
+        return 0;
+    }
+    areas[0] = (IOMMUFDRegionArea) { 0, size };
+    return 1;
+}
+
+static void *emulated_dev_mmap(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                               uint64_t offset, uint64_t size, int *err)
+{
+    IOMMUFDEmulatedHost *host = be->kops_opaque;
+    void *p = NULL;
+    Obj *o;
+
+    g_mutex_lock(&host->lock);
+    o = obj_get(host, dev->devid, OBJ_DEVICE);
+    if (o) {
+        p = emulated_pci_function_mmap(o->dev.fn, offset, size, err);
+    } else {
+        *err = -ENODEV;
+    }
+    g_mutex_unlock(&host->lock);
+    return p;
+}
+
 static const IOMMUFDDeviceOps emulated_device_ops = {
     .check_name = emulated_check_name,
     .bind = emulated_dev_bind,
@@ -1000,6 +1036,8 @@ static const IOMMUFDDeviceOps emulated_device_ops = {
     .detach = emulated_dev_detach,
     .region_info = emulated_dev_region_info,
     .region_rw = emulated_dev_region_rw,
+    .region_mmap_areas = emulated_dev_mmap_areas,
+    .region_mmap = emulated_dev_mmap,
 };
 
 const IOMMUFDKernelOps iommufd_emulated_ops = {

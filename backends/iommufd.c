@@ -285,6 +285,30 @@ ssize_t iommufd_backend_device_region_rw(IOMMUFDBackend *be,
     return be->kops->device->region_rw(be, dev, buf, count, offset, write);
 }
 
+int iommufd_backend_device_region_mmap_areas(IOMMUFDBackend *be,
+                                             IOMMUFDDevice *dev,
+                                             uint32_t index,
+                                             IOMMUFDRegionArea *areas,
+                                             unsigned max)
+{
+    if (!be->kops->device || !be->kops->device->region_mmap_areas ||
+        !be->kops->device->region_mmap) {
+        return 0;
+    }
+    return be->kops->device->region_mmap_areas(be, dev, index, areas, max);
+}
+
+void *iommufd_backend_device_region_mmap(IOMMUFDBackend *be,
+                                         IOMMUFDDevice *dev, uint64_t offset,
+                                         uint64_t size, int *err)
+{
+    if (!be->kops->device || !be->kops->device->region_mmap) {
+        *err = -ENODEV;
+        return NULL;
+    }
+    return be->kops->device->region_mmap(be, dev, offset, size, err);
+}
+
 bool iommufd_backend_device_has_irqs(IOMMUFDBackend *be)
 {
     return be->kops->device && be->kops->device->irq_count &&

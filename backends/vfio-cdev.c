@@ -6,7 +6,9 @@
  * directory) is found through sysfs (DIR/vfio-dev/vfioN), opened as
  * /dev/vfio/devices/vfioN and bound with VFIO_DEVICE_BIND_IOMMUFD; its
  * attachments and region accesses are ioctls, pread and pwrite on that
- * descriptor.  Closing the descriptor unbinds it.
+ * descriptor, and the regions it allows (VFIO_REGION_INFO_FLAG_MMAP, the
+ * sparse-mmap areas) are mmap()ed from it.  Closing the descriptor
+ * unbinds it.
  *
  * Owns nothing but the descriptors it opens (IOMMUFDDevice.fd); no
  * state, no locks: main thread only, like every device call of the seam.
@@ -19,6 +21,7 @@
 #include "system/iommufd.h"
 #include "system/vfio-cdev-abi.h"
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 static bool cdev_check_name(const IOMMUFDHostDeviceName *name, Error **errp)
 {
@@ -198,6 +201,110 @@ static ssize_t cdev_region_rw(IOMMUFDBackend *be, IOMMUFDDevice *dev,
     return n < 0 ? -errno : n;
 }
 
+/* Region INDEX's info with its capability chain (g_free it), or NULL. */
+static struct vfio_region_info *region_info_caps(IOMMUFDDevice *dev,
+                                                 uint32_t index)
+{
+    struct vfio_region_info *info = g_malloc0(sizeof(*info));
+
+    info->argsz = sizeof(*info);
+    info->index = index;
+    if (ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, info) < 0) {
+        g_free(info);
+        return NULL;
+    }
+    if (info->argsz > sizeof(*info) && info->argsz <= 65536) {
+        uint32_t argsz = info->argsz;
+
+        info = g_realloc(info, argsz);
+        memset(info, 0, argsz);
+        info->argsz = argsz;
+        info->index = index;
+        if (ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, info) < 0 ||
+            info->argsz > argsz) {
+            g_free(info);
+            return NULL;
+        }
+    }
+    return info;
+}
+
+/* The sparse-mmap capability of INFO, bounded by its argsz, or NULL. */
+static const struct vfio_region_info_cap_sparse_mmap *
+region_sparse_cap(const struct vfio_region_info *info)
+{
+    uint32_t off = info->flags & VFIO_REGION_INFO_FLAG_CAPS ?
+                   info->cap_offset : 0;
+
+    /* The chain only goes forward, so it ends. */
+    while (off >= sizeof(*info) &&
+           off + sizeof(struct vfio_region_info_cap_sparse_mmap) <=
+           info->argsz) {
+        const struct vfio_info_cap_header *h =
+            (const void *)((const uint8_t *)info + off);
+
+        if (h->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP) {
+            const struct vfio_region_info_cap_sparse_mmap *sp = (void *)h;
+
+            if (sp->nr_areas > (info->argsz - off - sizeof(*sp)) /
+                               sizeof(sp->areas[0])) {
+                return NULL;
+            }
+            return sp;
+        }
+        if (h->next <= off) {
+            break;
+        }
+        off = h->next;
+    }
+    return NULL;
+}
+
+static int cdev_region_mmap_areas(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                                  uint32_t index, IOMMUFDRegionArea *areas,
+                                  unsigned max)
+{
+    g_autofree struct vfio_region_info *info = region_info_caps(dev, index);
+    const struct vfio_region_info_cap_sparse_mmap *sp;
+    unsigned n = 0;
+
+    if (!info) {
+        return -errno;
+    }
+    if (!(info->flags & VFIO_REGION_INFO_FLAG_MMAP) || !info->size) {
+        return 0;
+    }
+    sp = region_sparse_cap(info);
+    if (!sp) {
+        if (max) {
+            areas[0] = (IOMMUFDRegionArea) { 0, info->size };
+        }
+        return MIN(max, 1);
+    }
+    for (uint32_t i = 0; i < sp->nr_areas && n < max; i++) {
+        const struct vfio_region_sparse_mmap_area *a = &sp->areas[i];
+
+        if (a->size && a->offset < info->size &&
+            a->size <= info->size - a->offset) {
+            areas[n++] = (IOMMUFDRegionArea) { a->offset, a->size };
+        }
+    }
+    return n;
+}
+
+static void *cdev_region_mmap(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                              uint64_t offset, uint64_t size, int *err)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd,
+                   offset);
+
+    if (p == MAP_FAILED) {
+        *err = -errno;
+        return NULL;
+    }
+    return p;
+}
+
 static int cdev_irq_count(IOMMUFDBackend *be, IOMMUFDDevice *dev,
                           uint32_t index)
 {
@@ -236,6 +343,8 @@ const IOMMUFDDeviceOps vfio_cdev_linux_ops = {
     .detach = cdev_detach,
     .region_info = cdev_region_info,
     .region_rw = cdev_region_rw,
+    .region_mmap_areas = cdev_region_mmap_areas,
+    .region_mmap = cdev_region_mmap,
     .irq_count = cdev_irq_count,
     .set_irqs = cdev_set_irqs,
 };

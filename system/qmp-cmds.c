@@ -320,6 +320,10 @@ static JsonNode *qmp_x_query_kvm(JsonObject *args, Error **errp)
     json_object_set_int_member(ret, "msis-unmapped", kvm.msis_unmapped);
     json_object_set_int_member(ret, "msis-failed", kvm.msis_failed);
     json_object_set_int_member(ret, "msi-routes", kvm.msi_routes);
+    json_object_set_int_member(ret, "memory-slots", kvm.memory_slots);
+    json_object_set_int_member(ret, "memory-slot-maps", kvm.memory_slot_maps);
+    json_object_set_int_member(ret, "mmio-exits-mapped",
+                               kvm.mmio_exits_mapped);
     return qmp_object_node(ret);
 }
 

@@ -470,6 +470,9 @@ bool kvm_guest_query(KVMGuestInfo *info)
         .msis_unmapped = st.msis_unmapped,
         .msis_failed = st.msis_failed,
         .msi_routes = st.msi_routes,
+        .memory_slots = st.memory_slots,
+        .memory_slot_maps = st.memory_slot_maps,
+        .mmio_exits_mapped = st.mmio_exits_mapped,
     };
     return true;
 }

@@ -32,6 +32,9 @@ typedef struct KVMArchStats {
     uint64_t msis_unmapped;     /* ... it dropped: no mapping in the guest */
     uint64_t msis_failed;       /* ... KVM refused (error) */
     uint64_t msi_routes;        /* eventfds bound to MSIs now (irqfd) */
+    uint64_t memory_slots;      /* MMIO regions mapped as memory slots now */
+    uint64_t memory_slot_maps;  /* ... ever (BAR pieces of host memory) */
+    uint64_t mmio_exits_mapped; /* exits at host memory left trapped */
 } KVMArchStats;
 
 /* In kvm-all.c: what a vCPU exit asks of the machine. */

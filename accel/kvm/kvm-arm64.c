@@ -255,6 +255,9 @@ static bool slot_region_add(void *opaque, MemoryRegion *mr)
                 return false;
             }
             kvm.slots[i] = mr;
+            __atomic_add_fetch(&kvm.stats.memory_slots, 1, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&kvm.stats.memory_slot_maps, 1,
+                               __ATOMIC_RELAXED);
             return true;
         }
     }
@@ -274,6 +277,7 @@ static void slot_region_del(void *opaque, MemoryRegion *mr)
                              i + 1, memory_region_name(mr), g_strerror(-r));
             }
             kvm.slots[i] = NULL;
+            __atomic_sub_fetch(&kvm.stats.memory_slots, 1, __ATOMIC_RELAXED);
             return;
         }
     }
@@ -598,6 +602,7 @@ static void serve_mmio(KVMVcpu *cpu)
     hwaddr addr = run->mmio.phys_addr;
     unsigned len = run->mmio.len;
     uint64_t val = 0;
+    MemoryRegion *mr;
     MemTxResult r;
 
     if (len != 1 && len != 2 && len != 4 && len != 8) {
@@ -613,6 +618,11 @@ static void serve_mmio(KVMVcpu *cpu)
         memcpy(run->mmio.data, &val, sizeof(run->mmio.data));
     }
     __atomic_add_fetch(&kvm.stats.mmio_exits, 1, __ATOMIC_RELAXED);
+    mr = address_space_find_mmio(kvm.as, addr);
+    if (mr && memory_region_host(mr)) {
+        /* Host memory the listener could not map: it stays trapped. */
+        stat_inc(&kvm.stats.mmio_exits_mapped);
+    }
     if (r != MEMTX_OK) {
         __atomic_add_fetch(&kvm.stats.mmio_unassigned, 1, __ATOMIC_RELAXED);
     }
@@ -891,6 +901,9 @@ void kvm_arch_get_stats(KVMArchStats *stats)
         .msis_unmapped = stat_get(&kvm.stats.msis_unmapped),
         .msis_failed = stat_get(&kvm.stats.msis_failed),
         .msi_routes = stat_get(&kvm.stats.msi_routes),
+        .memory_slots = stat_get(&kvm.stats.memory_slots),
+        .memory_slot_maps = stat_get(&kvm.stats.memory_slot_maps),
+        .mmio_exits_mapped = stat_get(&kvm.stats.mmio_exits_mapped),
     };
 }
 

@@ -220,7 +220,10 @@ static void bar_unmap(PCIDevice *d, PCIIORegion *r)
 
     if (r->mr) {
         trace_pci_bar_unmap(r->name, r->addr);
-        address_space_del_mmio(host->as, r->mr);
+        for (unsigned i = 0; i < r->nr_pieces; i++) {
+            address_space_del_mmio(host->as, r->pieces[i].mr);
+            r->pieces[i].mr = NULL;
+        }
         r->mr = NULL;
         r->addr = PCI_BAR_UNMAPPED;
         host->stats.bar_unmaps++;
@@ -239,6 +242,54 @@ static void unmap_stale(PCIDevice *d, void *opaque)
     }
 }
 
+/* A piece past the BAR's start: the BAR's ops, at the piece's offset. */
+static MemTxResult piece_read(void *opaque, hwaddr addr, uint64_t *data,
+                              unsigned size)
+{
+    PCIBARPiece *p = opaque;
+
+    return p->bar->ops->read(p->bar->opaque, p->offset + addr, data, size);
+}
+
+static MemTxResult piece_write(void *opaque, hwaddr addr, uint64_t data,
+                               unsigned size)
+{
+    PCIBARPiece *p = opaque;
+
+    return p->bar->ops->write(p->bar->opaque, p->offset + addr, data, size);
+}
+
+/* Map every piece of R at ADDR, or none (*ERRP: why). */
+static bool bar_map_pieces(PCIHost *host, PCIIORegion *r, uint64_t addr,
+                           Error **errp)
+{
+    for (unsigned i = 0; i < r->nr_pieces; i++) {
+        PCIBARPiece *p = &r->pieces[i];
+        const MemoryRegionOps *ops = p->offset ? &p->ops : r->ops;
+        void *opaque = p->offset ? (void *)p : r->opaque;
+
+        p->mr = p->host ?
+            address_space_add_mmio_mapped(host->as, r->name, addr + p->offset,
+                                          p->size, p->host, ops, opaque,
+                                          errp) :
+            address_space_add_mmio(host->as, r->name, addr + p->offset,
+                                   p->size, ops, opaque, errp);
+        if (!p->mr) {
+            while (i--) {
+                address_space_del_mmio(host->as, r->pieces[i].mr);
+                r->pieces[i].mr = NULL;
+            }
+            return false;
+        }
+        if (p->host) {
+            host->stats.bar_host_maps++;
+            trace_pci_bar_map_host(r->name, addr + p->offset, p->size);
+        }
+    }
+    r->mr = r->pieces[0].mr;
+    return true;
+}
+
 /* Pass 2: map what decodes and is not mapped. */
 static void map_wanted(PCIDevice *d, void *opaque)
 {
@@ -252,9 +303,7 @@ static void map_wanted(PCIDevice *d, void *opaque)
         if (r->mr || addr == PCI_BAR_UNMAPPED) {
             continue;
         }
-        r->mr = address_space_add_mmio(host->as, r->name, addr, r->size,
-                                       r->ops, r->opaque, &err);
-        if (!r->mr) {
+        if (!bar_map_pieces(host, r, addr, &err)) {
             /* Overlaps another region: stays off until that changes. */
             trace_pci_bar_conflict(r->name, addr, error_get_pretty(err));
             error_free(err);
@@ -294,12 +343,53 @@ void pci_register_bar(PCIDevice *dev, int n, uint8_t type, uint64_t size,
     r->addr = PCI_BAR_UNMAPPED;
     r->name = g_strdup_printf("%s%s%s.bar%d", dev->parent_obj.klass->name,
                               id ? "." : "", id ? id : "", n);
+    pci_bar_set_host_areas(dev, n, NULL, 0);
     pci_set_long(dev->config + off, type);
     pci_set_long(dev->wmask + off, (uint32_t)wmask & ~0xfu);
     if (type & PCI_BASE_ADDRESS_MEM_TYPE_64) {
         pci_set_long(dev->wmask + off + 4, wmask >> 32);
     } else {
         g_assert(size <= (1ULL << 31));
+    }
+}
+
+static void bar_add_piece(PCIIORegion *r, uint64_t offset, uint64_t size,
+                          void *host)
+{
+    PCIBARPiece *p = &r->pieces[r->nr_pieces++];
+
+    g_assert(r->nr_pieces <= PCI_BAR_MAX_PIECES);
+    *p = (PCIBARPiece) {
+        .bar = r, .offset = offset, .size = size, .host = host,
+        .ops = *r->ops,
+    };
+    p->ops.read = piece_read;
+    p->ops.write = piece_write;
+}
+
+void pci_bar_set_host_areas(PCIDevice *dev, int n,
+                            const PCIBARHostArea *areas, unsigned count)
+{
+    PCIIORegion *r = &dev->io_regions[n];
+    uint64_t page = sysconf(_SC_PAGESIZE), end = 0;
+
+    g_assert(n >= 0 && n < PCI_NUM_REGIONS && r->size && !r->mr &&
+             count <= PCI_BAR_MAX_HOST_AREAS);
+    r->nr_pieces = 0;
+    for (unsigned i = 0; i < count; i++) {
+        const PCIBARHostArea *a = &areas[i];
+
+        g_assert(!((a->offset | a->size | (uintptr_t)a->host) & (page - 1)));
+        g_assert(a->size && a->offset >= end && a->offset < r->size &&
+                 a->size <= r->size - a->offset);
+        if (a->offset > end) {
+            bar_add_piece(r, end, a->offset - end, NULL);
+        }
+        bar_add_piece(r, a->offset, a->size, a->host);
+        end = a->offset + a->size;
+    }
+    if (end < r->size) {
+        bar_add_piece(r, end, r->size - end, NULL);
     }
 }
 

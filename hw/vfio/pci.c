@@ -14,7 +14,11 @@
  * (vendor, device, class, subsystem IDs as the host has them), except
  * the bytes vfio_byte_emulated() names; its memory BARs have the sizes of
  * the VFIO BAR regions and, where the guest maps them, reach those
- * regions, except the MSI-X table and PBA.  The MSI and MSI-X
+ * regions, except the MSI-X table and PBA.  The parts of a BAR region
+ * the kernel lets be mmap()ed (whole pages, not the MSI-X table and PBA
+ * pages) are mapped and become host memory of the BAR, which an
+ * accelerator maps for the guest; the rest traps to vfio_bar_rw().
+ * x-no-mmap=on traps everything.  The MSI and MSI-X
  * capabilities, table and PBA are emulated (hw/vfio/pci-msi.c) and
  * what the guest enables becomes the host device's VFIO interrupts.
  * I/O BARs, the expansion ROM and INTx are not wired.
@@ -35,6 +39,7 @@
 #include "hw/pci/pci-device.h"
 #include "system/vfio-cdev-abi.h"
 #include "trace.h"
+#include <sys/mman.h>
 
 bool host_iommu_device_attach_hwpt(HostIOMMUDevice *hiod, uint32_t hwpt_id,
                                    Error **errp)
@@ -300,6 +305,88 @@ static bool vfio_bar_setup(VFIOPCIDevice *vdev, int n, bool *n64,
     return true;
 }
 
+/* Map [lo, hi) of BAR n's region for the guest, if it is a page or more. */
+static void vfio_bar_mmap_area(VFIOPCIDevice *vdev, VFIOBar *bar,
+                               uint64_t lo, uint64_t hi)
+{
+    PCIBARHostArea *a = &bar->mmaps[bar->nr_mmaps];
+    uint64_t prev_end = bar->nr_mmaps ?
+                        a[-1].offset + a[-1].size : 0;
+    void *host;
+    int err = 0;
+
+    if (lo >= hi) {
+        return;
+    }
+    if (bar->nr_mmaps == PCI_BAR_MAX_HOST_AREAS || lo < prev_end) {
+        trace_vfio_pci_bar_trapped(vdev->hiod.name, bar->index, lo, hi - lo,
+                                   "too many or unordered areas");
+        return;
+    }
+    host = iommufd_backend_device_region_mmap(vdev->be, &vdev->hdev,
+                                              bar->region_offset + lo,
+                                              hi - lo, &err);
+    if (!host) {
+        trace_vfio_pci_bar_trapped(vdev->hiod.name, bar->index, lo, hi - lo,
+                                   g_strerror(-err));
+        return;
+    }
+    *a = (PCIBARHostArea) { .offset = lo, .size = hi - lo, .host = host };
+    bar->nr_mmaps++;
+    trace_vfio_pci_bar_mmap(vdev->hiod.name, bar->index, lo, hi - lo);
+}
+
+/*
+ * The areas of BAR n's region the kernel lets us mmap(), whole pages
+ * only and without the MSI-X table and PBA pages, become host memory of
+ * the BAR; everything else stays trapped (vfio_bar_rw()).
+ */
+static void vfio_bar_mmap(VFIOPCIDevice *vdev, int n)
+{
+    VFIOBar *bar = &vdev->bars[n];
+    IOMMUFDRegionArea areas[PCI_BAR_MAX_HOST_AREAS];
+    uint64_t page = sysconf(_SC_PAGESIZE);
+    hwaddr tlo = 0;
+    uint64_t tsize = 0;
+    int nr;
+
+    if (!bar->size || vdev->no_mmap) {
+        return;
+    }
+    nr = iommufd_backend_device_region_mmap_areas(vdev->be, &vdev->hdev, n,
+                                                  areas, G_N_ELEMENTS(areas));
+    if (!vfio_msix_trap_range(vdev, n, &tlo, &tsize)) {
+        tsize = 0;
+    }
+    for (int i = 0; i < nr; i++) {
+        uint64_t lo = QEMU_ALIGN_UP(areas[i].offset, page);
+        uint64_t hi = (areas[i].offset + areas[i].size) / page * page;
+
+        hi = MIN(hi, bar->size);
+        if (tsize) {
+            vfio_bar_mmap_area(vdev, bar, lo, MIN(hi, tlo));
+            lo = MAX(lo, tlo + tsize);
+        }
+        vfio_bar_mmap_area(vdev, bar, lo, hi);
+    }
+    if (bar->nr_mmaps) {
+        pci_bar_set_host_areas(&vdev->parent_obj, n, bar->mmaps,
+                               bar->nr_mmaps);
+    }
+}
+
+static void vfio_bar_munmap(VFIOPCIDevice *vdev)
+{
+    for (int n = 0; n < PCI_NUM_REGIONS; n++) {
+        VFIOBar *bar = &vdev->bars[n];
+
+        for (unsigned i = 0; i < bar->nr_mmaps; i++) {
+            munmap(bar->mmaps[i].host, bar->mmaps[i].size);
+        }
+        bar->nr_mmaps = 0;
+    }
+}
+
 /* The host's header into our config, then the emulated parts over it. */
 static bool vfio_config_setup(VFIOPCIDevice *vdev, Error **errp)
 {
@@ -342,6 +429,9 @@ static bool vfio_config_setup(VFIOPCIDevice *vdev, Error **errp)
     if (!vfio_msi_setup(vdev, errp)) {
         return false;
     }
+    for (int n = 0; n < PCI_NUM_REGIONS; n++) {
+        vfio_bar_mmap(vdev, n);
+    }
     trace_vfio_pci_config(vdev->hiod.name,
                           pci_get_word(pdev->config + PCI_VENDOR_ID),
                           pci_get_word(pdev->config + PCI_DEVICE_ID), size);
@@ -356,6 +446,7 @@ static void vfio_pci_teardown(VFIOPCIDevice *vdev)
     Error *err = NULL;
 
     vfio_msi_teardown(vdev);
+    vfio_bar_munmap(vdev);
     if (vdev->iommu_bus) {
         vdev->iommu_bus->iommu_ops->unset_iommu_device(
             pdev->bus, vdev->iommu_bus->iommu_opaque, pdev->devfn);
@@ -530,6 +621,9 @@ static const Property vfio_pci_properties[] = {
                        " the name given to QMP getfd"),
     DEFINE_PROP_LINK("iommufd", VFIOPCIDevice, iommufd_id, "link<iommufd>",
                      "the iommufd backend to bind the device to"),
+    DEFINE_PROP_BOOL("x-no-mmap", VFIOPCIDevice, no_mmap, false,
+                     "trap every BAR access instead of mapping the host's"
+                     " BARs into the guest"),
     DEFINE_PROP_UINT32("x-emulated-psid", VFIOPCIDevice, emulated_psid,
                        VFIO_PCI_NO_PSID,
                        "physical StreamID of a device of the emulated host"),

@@ -8,7 +8,8 @@
  *                      kernel's vfio-pci would show (BARs virtualized:
  *                      a written BAR reads back masked by its size)
  *   region 0 (BAR0)    1 MiB of storage at file offset 0, 32-bit memory
- *                      BAR; zero until written
+ *                      BAR; zero until written; mmap()able
+ *                      (VFIO_REGION_INFO_FLAG_MMAP, no sparse areas)
  *
  * Other regions do not exist (-EINVAL, as VFIO_DEVICE_GET_REGION_INFO
  * for an index without a region).  Accesses must lie inside a region.
@@ -41,5 +42,12 @@ int emulated_pci_function_region_info(EmulatedPCIFunction *fn,
 /* pread/pwrite of count bytes at a file offset: count or -EINVAL. */
 ssize_t emulated_pci_function_rw(EmulatedPCIFunction *fn, void *buf,
                                  size_t count, uint64_t offset, bool write);
+/*
+ * mmap() of SIZE bytes of BAR0 at file OFFSET, shared with what
+ * emulated_pci_function_rw() reads and writes: the address, or NULL and
+ * -errno in *ERR (-EINVAL outside BAR0).  It outlives FN.
+ */
+void *emulated_pci_function_mmap(EmulatedPCIFunction *fn, uint64_t offset,
+                                 uint64_t size, int *err);
 
 #endif /* SYSTEM_IOMMUFD_EMULATED_PCI_H */

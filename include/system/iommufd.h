@@ -57,6 +57,12 @@ typedef struct IOMMUFDDevice {
     char *path;                 /* for traces: the cdev, or the kernel name */
 } IOMMUFDDevice;
 
+/* An mmap()able area of a VFIO region, relative to the region's start. */
+typedef struct IOMMUFDRegionArea {
+    uint64_t offset;
+    uint64_t size;
+} IOMMUFDRegionArea;
+
 /*
  * The host-device half of the seam.  The calls with errp fail with it
  * set, naming the device (dev->name), the operation and the cause; the
@@ -87,6 +93,22 @@ typedef struct IOMMUFDDeviceOps {
     /* count bytes at a file offset (pread/pwrite): bytes or -errno. */
     ssize_t (*region_rw)(IOMMUFDBackend *be, IOMMUFDDevice *dev, void *buf,
                          size_t count, uint64_t offset, bool write);
+    /*
+     * The parts of region INDEX the device lets be mmap()ed
+     * (VFIO_REGION_INFO_FLAG_MMAP: the whole region, or only the areas
+     * of its VFIO_REGION_INFO_CAP_SPARSE_MMAP capability), as offsets
+     * inside the region: up to MAX into AREAS, their number or -errno.
+     * NULL when none can be.
+     */
+    int (*region_mmap_areas)(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                             uint32_t index, IOMMUFDRegionArea *areas,
+                             unsigned max);
+    /*
+     * SIZE bytes at file OFFSET, mapped shared and read-write: the
+     * address (munmap() it), or NULL and -errno in *ERR.
+     */
+    void *(*region_mmap)(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                         uint64_t offset, uint64_t size, int *err);
     /*
      * Interrupts (VFIO_DEVICE_GET_IRQ_INFO / SET_IRQS), NULL when the
      * kernel's devices have none: the vectors of IRQ index INDEX
@@ -254,6 +276,16 @@ ssize_t iommufd_backend_device_region_rw(IOMMUFDBackend *be,
                                          IOMMUFDDevice *dev, void *buf,
                                          size_t count, uint64_t offset,
                                          bool write);
+
+/* As the seam's; 0 areas when the kernel maps none. */
+int iommufd_backend_device_region_mmap_areas(IOMMUFDBackend *be,
+                                             IOMMUFDDevice *dev,
+                                             uint32_t index,
+                                             IOMMUFDRegionArea *areas,
+                                             unsigned max);
+void *iommufd_backend_device_region_mmap(IOMMUFDBackend *be,
+                                         IOMMUFDDevice *dev, uint64_t offset,
+                                         uint64_t size, int *err);
 
 /* Whether this kernel's devices have interrupts; then as the seam. */
 bool iommufd_backend_device_has_irqs(IOMMUFDBackend *be);

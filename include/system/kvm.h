@@ -50,6 +50,9 @@ typedef struct KVMGuestInfo {
     uint64_t msis_unmapped;     /* ... it dropped (device/event unmapped) */
     uint64_t msis_failed;       /* ... KVM refused */
     uint64_t msi_routes;        /* eventfds bound to MSIs (irqfd) now */
+    uint64_t memory_slots;      /* host devices' BAR pieces as slots now */
+    uint64_t memory_slot_maps;  /* ... mapped ever */
+    uint64_t mmio_exits_mapped; /* MMIO exits at BAR host memory (trapped) */
 } KVMGuestInfo;
 
 /* False when no guest runs; else its state and counters in *INFO. */

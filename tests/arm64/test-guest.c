@@ -120,6 +120,8 @@ typedef struct Run {
     long long disabled_dropped, abort_dropped, unowned, discarded;
     long long last_seq;         /* -1: no "last-sequence" */
     long long msi_routes;       /* x-query-kvm at STOP */
+    long long slot_maps;        /* ... memory-slot-maps (BARs as slots) */
+    long long exits_mapped;     /* ... mmio-exits-mapped */
     long long l1_msis;          /* L1's vfio-msi count of edu at STOP */
     bool burst;                 /* L2 overflows its event queue */
     bool vsmmu_seen;
@@ -459,6 +461,8 @@ static void qmp_read(Run *r, pid_t pid)
             r->mmio_unassigned =
                 atoll(strstr(line, "\"mmio-unassigned\":") + 18);
             r->msi_routes = qmp_counter(line, "msi-routes");
+            r->slot_maps = qmp_counter(line, "memory-slot-maps");
+            r->exits_mapped = qmp_counter(line, "mmio-exits-mapped");
             if (!r->edu_bdf[0]) {
                 qmp_send(r, "{\"execute\":\"quit\"}\n");
             }
@@ -887,6 +891,15 @@ static void test_l2_faults(void *opaque)
     VM_ASSERT(r->host_lost == 0 && r->overflow_dropped == 0,
               "none lost on the way (host-lost %lld, overflow %lld)",
               r->host_lost, r->overflow_dropped);
+    /*
+     * edu's BAR0 (1 MiB, mmap()able, no MSI-X) is a KVM memory slot: L2's
+     * register accesses of its DMAs never exited to the daemon.
+     */
+    VM_ASSERT(r->slot_maps >= 1 && r->exits_mapped == 0, "edu's BAR0 was"
+              " mapped into L2 as a memory slot (x-query-kvm"
+              " memory-slot-maps %lld) and none of L2's accesses to it"
+              " exited (mmio-exits-mapped %lld)", r->slot_maps,
+              r->exits_mapped);
     /* Its invalidations, CD ones before the STE included, all complete. */
     VM_ASSERT(!has_line(r, "dmesg: arm-smmu-v3 ", "CMDQ error"),
               "L2's command queue never stopped on an error");

@@ -3,7 +3,9 @@
  * emulated host's edu function (its MSI capability), with the test's
  * own VFIO interrupts and, for MSI-X, a capability, table and PBA laid
  * over that function's config space and BAR0: the guest's writes, masks,
- * hostile values and table bounds, and where each vector's MSI goes.
+ * hostile values and table bounds, and where each vector's MSI goes;
+ * and the BAR mapped as host memory around the MSI-X pages, following
+ * decode, moves and unplug, with sparse areas and x-no-mmap.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,6 +16,7 @@
 #include "hw/vfio/pci-msi.h"
 #include "hw/pci-host/ecam-host.h"
 #include "system/iommufd-emulated.h"
+#include "system/iommufd-emulated-pci.h"
 #include "system/vfio-cdev-abi.h"
 
 #define RAM_BASE    0x40000000ULL
@@ -38,6 +41,7 @@ static FakeIrqs irqs;
 static uint32_t overlay_table = TABLE;   /* MSI-X table offset, BIR 0 */
 static bool overlay_msix;
 static bool overlay_loop;                /* a capability list that cycles */
+static bool sparse_areas;                /* BAR0: a sub-page and 2 pages */
 static IOMMUFDDeviceOps dev_ops;
 static IOMMUFDKernelOps kops;
 
@@ -116,6 +120,23 @@ static ssize_t overlay_rw(IOMMUFDBackend *be, IOMMUFDDevice *dev, void *buf,
     return n;
 }
 
+/* A sparse-mmap capability: only what it lists may be mapped. */
+static int sparse_mmap_areas(IOMMUFDBackend *be, IOMMUFDDevice *dev,
+                             uint32_t index, IOMMUFDRegionArea *areas,
+                             unsigned max)
+{
+    uint64_t page = getpagesize();
+
+    if (!sparse_areas) {
+        return iommufd_emulated_ops.device->region_mmap_areas(be, dev, index,
+                                                              areas, max);
+    }
+    g_assert_cmpuint(max, >=, 2);
+    areas[0] = (IOMMUFDRegionArea) { 0x10, 0x10 };
+    areas[1] = (IOMMUFDRegionArea) { 3 * page, 2 * page };
+    return index == VFIO_PCI_BAR0_REGION_INDEX ? 2 : 0;
+}
+
 typedef struct Bell {
     int binds, unbinds;
     hwaddr addr;
@@ -192,8 +213,10 @@ static void setup(Fixture *f, gconstpointer data)
     overlay_msix = data != NULL;
     overlay_loop = false;
     overlay_table = TABLE;
+    sparse_areas = false;
     dev_ops = *iommufd_emulated_ops.device;
     dev_ops.region_rw = overlay_rw;
+    dev_ops.region_mmap_areas = sparse_mmap_areas;
     dev_ops.irq_count = fake_irq_count;
     dev_ops.set_irqs = fake_set_irqs;
     kops = iommufd_emulated_ops;
@@ -493,6 +516,172 @@ static void test_msix_trap_range(Fixture *f, gconstpointer data)
     g_assert_false(vfio_msix_trap_range(f->vdev, 1, &start, &size));
 }
 
+/* What an accelerator's listener would map as memory slots. */
+typedef struct Slots {
+    int adds, dels;
+    MemoryRegion *last;
+} Slots;
+
+static bool slots_add(void *opaque, MemoryRegion *mr)
+{
+    Slots *sl = opaque;
+
+    g_assert_nonnull(memory_region_host(mr));
+    sl->adds++;
+    sl->last = mr;
+    return true;
+}
+
+static void slots_del(void *opaque, MemoryRegion *mr)
+{
+    ((Slots *)opaque)->dels++;
+}
+
+static const MemoryListener slots_listener = {
+    .region_add = slots_add, .region_del = slots_del,
+};
+
+/* The host memory mapped at A, or NULL: trapped (or nothing there). */
+static void *host_at(Fixture *f, hwaddr a)
+{
+    MemoryRegion *mr = address_space_find_mmio(f->as, a);
+
+    return mr ? memory_region_host(mr) : NULL;
+}
+
+static uint64_t bar0_host_word(Fixture *f, uint64_t off)
+{
+    uint64_t v;
+
+    g_assert_true(vfio_pci_region_access(f->vdev, 0, off, 4, &v, false,
+                                         &error_abort));
+    return v;
+}
+
+/* edu's BAR0 is mapped whole; it follows decode and BAR moves. */
+static void test_bar_mmap(Fixture *f, gconstpointer data)
+{
+    Slots sl = { 0 };
+    uint32_t *host;
+    uint64_t v;
+
+    address_space_set_listener(f->as, &slots_listener, &sl);
+    realize(f);
+    host = host_at(f, BAR_ADDR);
+    g_assert_nonnull(host);
+    g_assert_true(host_at(f, BAR_ADDR + EMULATED_PCI_BAR0_SIZE - 1) == host);
+    g_assert_cmpint(sl.adds, ==, 1);
+    g_assert_cmphex(memory_region_size(sl.last), ==, EMULATED_PCI_BAR0_SIZE);
+    g_assert_cmpuint(f->pci->stats.bar_host_maps, ==, 1);
+    /* The guest's stores through the mapping are the device's. */
+    host[0x40 / 4] = 0x12345678;
+    g_assert_cmphex(bar0_host_word(f, 0x40), ==, 0x12345678);
+    /* The daemon's own accesses still go through the ops. */
+    g_assert_cmpint(address_space_cpu_read(f->as, BAR_ADDR + 0x40, &v, 4),
+                    ==, MEMTX_OK);
+    g_assert_cmphex(v, ==, 0x12345678);
+    /* Decode off: gone; on: back. */
+    pci_config_write(f->pdev, PCI_COMMAND, 0, 2);
+    g_assert_null(address_space_find_mmio(f->as, BAR_ADDR));
+    g_assert_cmpint(sl.dels, ==, 1);
+    pci_config_write(f->pdev, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+    g_assert_nonnull(host_at(f, BAR_ADDR));
+    g_assert_cmpint(sl.adds, ==, 2);
+    /* Moved: unmapped from the old address, mapped at the new one. */
+    pci_config_write(f->pdev, PCI_BASE_ADDRESS_0, BAR_ADDR + (2 << 20), 4);
+    g_assert_null(address_space_find_mmio(f->as, BAR_ADDR));
+    g_assert_nonnull(host_at(f, BAR_ADDR + (2 << 20)));
+    g_assert_cmpint(sl.dels, ==, 2);
+    g_assert_cmpint(sl.adds, ==, 3);
+    /* Unplugged: unmapped. */
+    qdev_free(f->dev);
+    f->dev = NULL;
+    g_assert_null(address_space_find_mmio(f->as, BAR_ADDR + (2 << 20)));
+    g_assert_cmpint(sl.dels, ==, 3);
+    address_space_set_listener(f->as, NULL, NULL);
+}
+
+/* A guest BAR over another region: refused whole, no piece left over. */
+static void test_bar_mmap_conflict(Fixture *f, gconstpointer data)
+{
+    static const MemoryRegionOps none = { 0 };
+    hwaddr other = BAR_ADDR + (4 << 20);
+    MemoryRegion *mr;
+
+    realize(f);
+    mr = address_space_add_mmio(f->as, "other", other + 0x3000, 0x1000,
+                                &none, NULL, &error_abort);
+    pci_config_write(f->pdev, PCI_BASE_ADDRESS_0, other, 4);
+    g_assert_null(address_space_find_mmio(f->as, other));
+    g_assert_null(address_space_find_mmio(f->as, BAR_ADDR));
+    g_assert_cmpuint(f->pci->stats.bar_map_conflicts, >=, 1);
+    address_space_del_mmio(f->as, mr);
+    pci_config_write(f->pdev, PCI_COMMAND, 0, 2);
+    pci_config_write(f->pdev, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+    g_assert_nonnull(host_at(f, other));
+}
+
+/* MSI-X: its table and PBA page stay trapped, the rest is mapped. */
+static void test_bar_mmap_msix(Fixture *f, gconstpointer data)
+{
+    uint64_t page = getpagesize();
+    hwaddr tlo = TABLE / page * page, thi = QEMU_ALIGN_UP(PBA + 8, page);
+    uint64_t v;
+
+    realize(f);
+    g_assert_null(host_at(f, BAR_ADDR + TABLE));
+    g_assert_null(host_at(f, BAR_ADDR + PBA));
+    g_assert_nonnull(address_space_find_mmio(f->as, BAR_ADDR + TABLE));
+    g_assert_nonnull(host_at(f, BAR_ADDR + thi));
+    if (tlo) {
+        g_assert_nonnull(host_at(f, BAR_ADDR));
+    }
+    /* A trapped piece past the BAR's start reaches the right offset. */
+    g_assert_cmpint(address_space_cpu_write(f->as, BAR_ADDR + tlo + 0x20,
+                                            0xabcd, 4), ==, MEMTX_OK);
+    if (tlo + 0x20 < TABLE) {
+        g_assert_cmphex(bar0_host_word(f, tlo + 0x20), ==, 0xabcd);
+    }
+    /* Vector 0's control word: masked at reset, from the emulated table. */
+    g_assert_cmpint(address_space_cpu_read(f->as, BAR_ADDR + TABLE + 12,
+                                           &v, 4), ==, MEMTX_OK);
+    g_assert_cmphex(v, ==, 1);
+    g_assert_cmpint(address_space_cpu_write(f->as, BAR_ADDR + thi + 8, 0x77,
+                                            4), ==, MEMTX_OK);
+    g_assert_cmphex(bar0_host_word(f, thi + 8), ==, 0x77);
+}
+
+/* Only whole pages of the sparse areas are mapped; x-no-mmap: none. */
+static void test_bar_mmap_sparse(Fixture *f, gconstpointer data)
+{
+    uint64_t page = getpagesize();
+    DeviceState *dev;
+
+    sparse_areas = true;
+    realize(f);
+    g_assert_null(host_at(f, BAR_ADDR));
+    g_assert_null(host_at(f, BAR_ADDR + 2 * page));
+    g_assert_nonnull(host_at(f, BAR_ADDR + 3 * page));
+    g_assert_nonnull(host_at(f, BAR_ADDR + 5 * page - 1));
+    g_assert_null(host_at(f, BAR_ADDR + 5 * page));
+    g_assert_nonnull(address_space_find_mmio(f->as, BAR_ADDR + 5 * page));
+    qdev_free(f->dev);
+    f->dev = NULL;
+
+    sparse_areas = false;
+    dev = new_dev(f);
+    g_assert_true(qdev_prop_parse(dev, "x-no-mmap", "on", &error_abort));
+    g_assert_true(qdev_realize(dev, &error_abort));
+    f->dev = dev;
+    f->vdev = (VFIOPCIDevice *)dev;
+    f->pdev = &f->vdev->parent_obj;
+    pci_config_write(f->pdev, PCI_BASE_ADDRESS_0, BAR_ADDR, 4);
+    pci_config_write(f->pdev, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+    g_assert_nonnull(address_space_find_mmio(f->as, BAR_ADDR));
+    g_assert_null(host_at(f, BAR_ADDR));
+    g_assert_cmpuint(f->pci->stats.bar_host_maps, ==, 1);
+}
+
 /* A host whose table lies outside its BAR, or whose list cycles. */
 static void test_malformed(Fixture *f, gconstpointer data)
 {
@@ -534,6 +723,10 @@ int main(int argc, char **argv)
     ADD("/vfio-pci-msi/msix", &msix, test_msix);
     ADD("/vfio-pci-msi/msix-trap-range", &msix, test_msix_trap_range);
     ADD("/vfio-pci-msi/malformed", &msix, test_malformed);
+    ADD("/vfio-pci-msi/bar-mmap", NULL, test_bar_mmap);
+    ADD("/vfio-pci-msi/bar-mmap-conflict", NULL, test_bar_mmap_conflict);
+    ADD("/vfio-pci-msi/bar-mmap-msix", &msix, test_bar_mmap_msix);
+    ADD("/vfio-pci-msi/bar-mmap-sparse", NULL, test_bar_mmap_sparse);
 #undef ADD
     return g_test_run();
 }

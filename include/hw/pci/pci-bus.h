@@ -110,6 +110,7 @@ typedef struct PCIHostStats {
     uint64_t config_unclaimed;  /* no function there: all-ones / dropped */
     uint64_t bar_maps, bar_unmaps;
     uint64_t bar_map_conflicts; /* enabled BAR overlapping another region */
+    uint64_t bar_host_maps;     /* host-memory pieces of BARs mapped */
     uint64_t dma_ok, dma_blocked, dma_faults, dma_errors;
     uint64_t dma_untranslated;  /* its IOMMU has no translate: refused */
 } PCIHostStats;

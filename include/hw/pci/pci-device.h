@@ -45,15 +45,39 @@
 
 #define PCI_BAR_UNMAPPED UINT64_MAX
 
-typedef struct PCIIORegion {
+/* Host memory behind part of a BAR (pci_bar_set_host_areas()). */
+typedef struct PCIBARHostArea {
+    uint64_t offset;            /* in the BAR, page aligned */
+    uint64_t size;              /* page aligned */
+    void *host;                 /* page aligned */
+} PCIBARHostArea;
+
+#define PCI_BAR_MAX_HOST_AREAS  4
+#define PCI_BAR_MAX_PIECES      (2 * PCI_BAR_MAX_HOST_AREAS + 1)
+
+typedef struct PCIIORegion PCIIORegion;
+
+/* One MMIO region of a mapped BAR: host memory, or trapped to its ops. */
+typedef struct PCIBARPiece {
+    PCIIORegion *bar;
+    uint64_t offset, size;      /* in the BAR */
+    void *host;                 /* NULL: trapped */
+    MemoryRegionOps ops;        /* the BAR's, at offset (offset != 0) */
+    MemoryRegion *mr;           /* while mapped */
+} PCIBARPiece;
+
+struct PCIIORegion {
     uint64_t size;              /* power of two; 0: BAR not implemented */
     uint8_t type;               /* the BAR's low bits: MEM_TYPE_64, PREFETCH */
     const MemoryRegionOps *ops;
     void *opaque;
     uint64_t addr;              /* where it decodes now, or PCI_BAR_UNMAPPED */
-    MemoryRegion *mr;           /* in the host's address space while mapped */
+    MemoryRegion *mr;           /* its first piece's region while mapped */
     char *name;
-} PCIIORegion;
+    /* The BAR as regions: one trapped piece unless it has host areas. */
+    PCIBARPiece pieces[PCI_BAR_MAX_PIECES];
+    unsigned nr_pieces;
+};
 
 typedef struct PCIDeviceClass {
     DeviceClass parent_class;
@@ -170,6 +194,17 @@ static inline uint32_t pci_get_long(const uint8_t *p)
  */
 void pci_register_bar(PCIDevice *dev, int n, uint8_t type, uint64_t size,
                       const MemoryRegionOps *ops, void *opaque);
+/*
+ * Host memory behind COUNT (<= PCI_BAR_MAX_HOST_AREAS) areas of BAR n,
+ * ascending and disjoint: while the BAR decodes, each is an MMIO region
+ * with that memory (address_space_add_mmio_mapped(), which an
+ * accelerator maps for the guest) and the rest of the BAR stays trapped
+ * to its ops.  The daemon's own accesses always go through the ops.
+ * COUNT 0 makes the whole BAR trapped again.  Takes effect at the BAR's
+ * next mapping; call it while the BAR is unmapped (at realize).
+ */
+void pci_bar_set_host_areas(PCIDevice *dev, int n,
+                            const PCIBARHostArea *areas, unsigned count);
 /* Add a capability of SIZE bytes; returns its offset (or 0 when full). */
 uint8_t pci_add_capability(PCIDevice *dev, uint8_t cap_id, uint8_t size);
 /* The PCIe capability (version 2) of a function of port type TYPE. */

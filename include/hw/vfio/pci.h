@@ -25,6 +25,9 @@ typedef struct VFIOBar {
     int index;
     uint64_t region_offset;
     uint64_t size;              /* 0: not exposed */
+    /* Its VFIO region's mmap()ed areas, mapped for the guest. */
+    PCIBARHostArea mmaps[PCI_BAR_MAX_HOST_AREAS];
+    unsigned nr_mmaps;
 } VFIOBar;
 
 struct VFIOPCIDevice {
@@ -36,6 +39,7 @@ struct VFIOPCIDevice {
     char *iommufd_id;           /* link<iommufd> */
     uint32_t emulated_psid;     /* x-emulated-psid */
     char *fd_param;             /* fd: a VFIO cdev, number or getfd name */
+    bool no_mmap;               /* x-no-mmap: every BAR access trapped */
     int passed_fd;              /* its descriptor until bound, or -1 */
 
     /* state */
