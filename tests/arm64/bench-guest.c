@@ -259,16 +259,6 @@ static int klog_count(const char *needle)
     return count;
 }
 
-static long long qmp_counter(const char *line, const char *name)
-{
-    char key[64];
-    const char *p;
-
-    snprintf(key, sizeof(key), "\"%s\":", name);
-    p = strstr(line, key);
-    return p ? atoll(p + strlen(key)) : -1;
-}
-
 static void qmp_send(int fd, const char *cmd)
 {
     size_t len = strlen(cmd);
@@ -296,10 +286,10 @@ static void qmp_read(Bench *b, int *fd, char *buf, size_t *len)
         }
         if (strstr(line, "\"delivered\":")) {
             vm_note("ours: query-vsmmu: %s", line);
-            b->delivered = qmp_counter(line, "delivered");
-            b->dropped = qmp_counter(line, "guest-overflow-dropped");
-            b->host_lost = qmp_counter(line, "host-lost");
-            b->last_seq = qmp_counter(line, "last-sequence");
+            b->delivered = vm_json_counter(line, "delivered");
+            b->dropped = vm_json_counter(line, "guest-overflow-dropped");
+            b->host_lost = vm_json_counter(line, "host-lost");
+            b->last_seq = vm_json_counter(line, "last-sequence");
             qmp_send(*fd, "{\"execute\":\"quit\"}\n");
         }
         line = nl + 1;

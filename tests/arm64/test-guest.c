@@ -396,17 +396,6 @@ static bool has_thread(pid_t pid, const char *name)
     return found;
 }
 
-/* The number after "NAME": in a QMP reply line, -1 if absent. */
-static long long qmp_counter(const char *line, const char *name)
-{
-    char key[64];
-    const char *p;
-
-    snprintf(key, sizeof(key), "\"%s\":", name);
-    p = strstr(line, key);
-    return p ? atoll(p + strlen(key)) : -1;
-}
-
 /* L1's count of BDF's VFIO MSI vector, or -1: no such line. */
 static long long l1_vfio_msis(const char *bdf)
 {
@@ -460,9 +449,9 @@ static void qmp_read(Run *r, pid_t pid)
             r->mmio_exits = atoll(strstr(line, "\"mmio-exits\":") + 13);
             r->mmio_unassigned =
                 atoll(strstr(line, "\"mmio-unassigned\":") + 18);
-            r->msi_routes = qmp_counter(line, "msi-routes");
-            r->slot_maps = qmp_counter(line, "memory-slot-maps");
-            r->exits_mapped = qmp_counter(line, "mmio-exits-mapped");
+            r->msi_routes = vm_json_counter(line, "msi-routes");
+            r->slot_maps = vm_json_counter(line, "memory-slot-maps");
+            r->exits_mapped = vm_json_counter(line, "mmio-exits-mapped");
             if (!r->edu_bdf[0]) {
                 qmp_send(r, "{\"execute\":\"quit\"}\n");
             }
@@ -470,14 +459,14 @@ static void qmp_read(Run *r, pid_t pid)
         if (strstr(line, "\"delivered\":")) {
             vm_note("QMP query-vsmmu: %s", line);
             r->vsmmu_seen = true;
-            r->delivered = qmp_counter(line, "delivered");
-            r->host_lost = qmp_counter(line, "host-lost");
-            r->overflow_dropped = qmp_counter(line, "guest-overflow-dropped");
-            r->disabled_dropped = qmp_counter(line, "guest-disabled-dropped");
-            r->abort_dropped = qmp_counter(line, "guest-abort");
-            r->unowned = qmp_counter(line, "dropped-unowned");
-            r->discarded = qmp_counter(line, "discarded-at-disable");
-            r->last_seq = qmp_counter(line, "last-sequence");
+            r->delivered = vm_json_counter(line, "delivered");
+            r->host_lost = vm_json_counter(line, "host-lost");
+            r->overflow_dropped = vm_json_counter(line, "guest-overflow-dropped");
+            r->disabled_dropped = vm_json_counter(line, "guest-disabled-dropped");
+            r->abort_dropped = vm_json_counter(line, "guest-abort");
+            r->unowned = vm_json_counter(line, "dropped-unowned");
+            r->discarded = vm_json_counter(line, "discarded-at-disable");
+            r->last_seq = vm_json_counter(line, "last-sequence");
             qmp_send(r, "{\"execute\":\"quit\"}\n");
         }
         line = nl + 1;

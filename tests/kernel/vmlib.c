@@ -389,3 +389,13 @@ long long vm_irq_count(const char *name)
     }
     return sum;
 }
+
+long long vm_json_counter(const char *line, const char *name)
+{
+    char key[64];
+    const char *p;
+
+    snprintf(key, sizeof(key), "\"%s\":", name);
+    p = strstr(line, key);
+    return p ? atoll(p + strlen(key)) : -1;
+}

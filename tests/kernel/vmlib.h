@@ -113,6 +113,9 @@ int vm_failures(void);
  */
 long long vm_irq_count(const char *name);
 
+/* The number after "NAME": in a JSON line (a QMP reply), -1 if absent. */
+long long vm_json_counter(const char *line, const char *name);
+
 /* Print the "done" line; return 0 if no test failed, 1 otherwise. */
 int vm_done(void);
 
