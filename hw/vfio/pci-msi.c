@@ -12,31 +12,10 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/vfio/pci-msi.h"
+#include "hw/pci/pci-regs.h"
 #include "system/vfio-cdev-abi.h"
 #include "trace.h"
 
-/* The capabilities' layout (PCI Local Bus 3.0, 6.8). */
-#define CAP_ID_MSI              0x05
-#define CAP_ID_MSIX             0x11
-#define MSI_FLAGS               2
-#define  MSI_FLAGS_ENABLE       0x0001
-#define  MSI_FLAGS_QMASK        0x000e      /* Multiple Message Capable */
-#define  MSI_FLAGS_QSIZE        0x0070      /* Multiple Message Enable */
-#define  MSI_FLAGS_64BIT        0x0080
-#define  MSI_FLAGS_MASKBIT      0x0100
-#define MSI_ADDR_LO             4
-#define MSIX_FLAGS              2
-#define  MSIX_FLAGS_QSIZE       0x07ff      /* Table Size - 1 */
-#define  MSIX_FLAGS_MASKALL     0x4000
-#define  MSIX_FLAGS_ENABLE      0x8000
-#define MSIX_TABLE              4
-#define MSIX_PBA                8
-#define  MSIX_BIR               0x7
-#define MSIX_CAP_SIZE           12
-#define MSIX_ENTRY_SIZE         16
-#define  MSIX_ENTRY_DATA        8
-#define  MSIX_ENTRY_CTRL        12
-#define  MSIX_ENTRY_MASKED      0x1
 #define CAP_LIST_MAX            48          /* 192 bytes / 4 */
 #define CAP_FIRST               0x40        /* after the header */
 #define PBA_SIZE(entries)       (((uint64_t)(entries) + 63) / 64 * 8)
@@ -132,7 +111,7 @@ static VFIOPCIIrqs *irqs_enable(VFIOPCIDevice *vdev, const char *kind,
 
 static unsigned msi_data_off(const VFIOMSIState *m)
 {
-    return m->msi_64bit ? 12 : 8;
+    return m->msi_64bit ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32;
 }
 
 static unsigned msi_mask_off(const VFIOMSIState *m)
@@ -158,13 +137,13 @@ static void msi_update(VFIOPCIDevice *vdev)
 {
     VFIOMSIState *m = vdev->msi;
     const uint8_t *c = pdev_of(vdev)->config + m->msi_cap;
-    uint16_t flags = pci_get_word(c + MSI_FLAGS);
+    uint16_t flags = pci_get_word(c + PCI_MSI_FLAGS);
     unsigned nvec = 0;
     uint64_t addr;
     uint32_t mask;
 
-    if (flags & MSI_FLAGS_ENABLE) {
-        nvec = MIN(1u << ((flags & MSI_FLAGS_QSIZE) >> 4), m->msi_max);
+    if (flags & PCI_MSI_FLAGS_ENABLE) {
+        nvec = MIN(1u << ((flags & PCI_MSI_FLAGS_QSIZE) >> 4), m->msi_max);
     }
     if (nvec != m->msi_nvec) {
         msi_disable(vdev);
@@ -177,9 +156,9 @@ static void msi_update(VFIOPCIDevice *vdev)
     if (!m->msi_irqs) {
         return;
     }
-    addr = pci_get_long(c + MSI_ADDR_LO);
+    addr = pci_get_long(c + PCI_MSI_ADDRESS_LO);
     if (m->msi_64bit) {
-        addr |= (uint64_t)pci_get_long(c + MSI_ADDR_LO + 4) << 32;
+        addr |= (uint64_t)pci_get_long(c + PCI_MSI_ADDRESS_HI) << 32;
     }
     mask = m->msi_maskbit ? pci_get_long(c + msi_mask_off(m)) : 0;
     nvec = MIN(nvec, vfio_pci_irqs_count(m->msi_irqs));
@@ -196,22 +175,23 @@ static void msi_setup(VFIOPCIDevice *vdev, uint8_t cap)
 {
     PCIDevice *pdev = pdev_of(vdev);
     VFIOMSIState *m = vdev->msi;
-    uint16_t flags = pci_get_word(pdev->config + cap + MSI_FLAGS);
+    uint16_t flags = pci_get_word(pdev->config + cap + PCI_MSI_FLAGS);
     uint8_t *wm = pdev->wmask + cap;
 
     m->msi_cap = cap;
-    m->msi_64bit = flags & MSI_FLAGS_64BIT;
-    m->msi_maskbit = flags & MSI_FLAGS_MASKBIT;
-    m->msi_max = 1u << MIN((flags & MSI_FLAGS_QMASK) >> 1, 5);
+    m->msi_64bit = flags & PCI_MSI_FLAGS_64BIT;
+    m->msi_maskbit = flags & PCI_MSI_FLAGS_MASKBIT;
+    m->msi_max = 1u << MIN((flags & PCI_MSI_FLAGS_QMASK) >> 1, 5);
     m->msi_size = msi_data_off(m) + 2 + (m->msi_maskbit ? 10 : 0);
     /* Off, nothing programmed; the guest writes Enable, MME, message. */
-    memset(pdev->config + cap + MSI_FLAGS + 2, 0, m->msi_size - 4);
-    pci_set_word(pdev->config + cap + MSI_FLAGS,
-                 flags & ~(MSI_FLAGS_ENABLE | MSI_FLAGS_QSIZE));
-    pci_set_word(wm + MSI_FLAGS, MSI_FLAGS_ENABLE | MSI_FLAGS_QSIZE);
-    pci_set_long(wm + MSI_ADDR_LO, 0xfffffffc);
+    memset(pdev->config + cap + PCI_MSI_FLAGS + 2, 0, m->msi_size - 4);
+    pci_set_word(pdev->config + cap + PCI_MSI_FLAGS,
+                 flags & ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE));
+    pci_set_word(wm + PCI_MSI_FLAGS,
+                 PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+    pci_set_long(wm + PCI_MSI_ADDRESS_LO, 0xfffffffc);
     if (m->msi_64bit) {
-        pci_set_long(wm + MSI_ADDR_LO + 4, 0xffffffff);
+        pci_set_long(wm + PCI_MSI_ADDRESS_HI, 0xffffffff);
     }
     pci_set_word(wm + msi_data_off(m), 0xffff);
     if (m->msi_maskbit) {
@@ -225,27 +205,28 @@ static void msi_setup(VFIOPCIDevice *vdev, uint8_t cap)
 static uint16_t msix_flags(VFIOPCIDevice *vdev)
 {
     return pci_get_word(pdev_of(vdev)->config + vdev->msi->msix_cap +
-                        MSIX_FLAGS);
+                        PCI_MSIX_FLAGS);
 }
 
 static void msix_sync_entry(VFIOPCIDevice *vdev, unsigned v)
 {
     VFIOMSIState *m = vdev->msi;
-    const uint8_t *e = m->msix_table + v * MSIX_ENTRY_SIZE;
-    bool masked = (msix_flags(vdev) & MSIX_FLAGS_MASKALL) ||
-                  (pci_get_long(e + MSIX_ENTRY_CTRL) & MSIX_ENTRY_MASKED);
+    const uint8_t *e = m->msix_table + v * PCI_MSIX_ENTRY_SIZE;
+    bool masked = (msix_flags(vdev) & PCI_MSIX_FLAGS_MASKALL) ||
+                  (pci_get_long(e + PCI_MSIX_ENTRY_CTRL) &
+                   PCI_MSIX_ENTRY_MASKED);
     uint64_t addr = pci_get_long(e) | (uint64_t)pci_get_long(e + 4) << 32;
 
     if (m->msix_irqs && v < vfio_pci_irqs_count(m->msix_irqs)) {
         vector_sync(vdev, "MSI-X", m->msix_irqs, &m->msix_route[v], v,
-                    masked, addr, pci_get_long(e + MSIX_ENTRY_DATA));
+                    masked, addr, pci_get_long(e + PCI_MSIX_ENTRY_DATA));
     }
 }
 
 static void msix_update(VFIOPCIDevice *vdev)
 {
     VFIOMSIState *m = vdev->msi;
-    bool on = msix_flags(vdev) & MSIX_FLAGS_ENABLE;
+    bool on = msix_flags(vdev) & PCI_MSIX_FLAGS_ENABLE;
 
     if (on != m->msix_on) {
         vfio_pci_irqs_free(m->msix_irqs);
@@ -271,10 +252,10 @@ static void msix_update(VFIOPCIDevice *vdev)
 
 static void msix_table_reset(VFIOMSIState *m)
 {
-    memset(m->msix_table, 0, m->msix_entries * MSIX_ENTRY_SIZE);
+    memset(m->msix_table, 0, m->msix_entries * PCI_MSIX_ENTRY_SIZE);
     for (unsigned v = 0; v < m->msix_entries; v++) {
-        pci_set_long(m->msix_table + v * MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL,
-                     MSIX_ENTRY_MASKED);
+        pci_set_long(m->msix_table + v * PCI_MSIX_ENTRY_SIZE +
+                     PCI_MSIX_ENTRY_CTRL, PCI_MSIX_ENTRY_MASKED);
     }
 }
 
@@ -298,28 +279,29 @@ static bool msix_setup(VFIOPCIDevice *vdev, uint8_t cap, Error **errp)
     PCIDevice *pdev = pdev_of(vdev);
     VFIOMSIState *m = vdev->msi;
     const uint8_t *c = pdev->config + cap;
-    uint32_t table = pci_get_long(c + MSIX_TABLE);
-    uint32_t pba = pci_get_long(c + MSIX_PBA);
+    uint32_t table = pci_get_long(c + PCI_MSIX_TABLE);
+    uint32_t pba = pci_get_long(c + PCI_MSIX_PBA);
 
-    m->msix_entries = (pci_get_word(c + MSIX_FLAGS) & MSIX_FLAGS_QSIZE) + 1;
-    m->msix_table_bar = table & MSIX_BIR;
-    m->msix_table_off = table & ~MSIX_BIR;
-    m->msix_pba_bar = pba & MSIX_BIR;
-    m->msix_pba_off = pba & ~MSIX_BIR;
+    m->msix_entries = (pci_get_word(c + PCI_MSIX_FLAGS) &
+                       PCI_MSIX_FLAGS_QSIZE) + 1;
+    m->msix_table_bar = table & PCI_MSIX_BIR;
+    m->msix_table_off = table & ~PCI_MSIX_BIR;
+    m->msix_pba_bar = pba & PCI_MSIX_BIR;
+    m->msix_pba_off = pba & ~PCI_MSIX_BIR;
     if (!msix_range_ok(vdev, "table", m->msix_table_bar, m->msix_table_off,
-                       (uint64_t)m->msix_entries * MSIX_ENTRY_SIZE, errp) ||
+                       (uint64_t)m->msix_entries * PCI_MSIX_ENTRY_SIZE, errp) ||
         !msix_range_ok(vdev, "PBA", m->msix_pba_bar, m->msix_pba_off,
                        PBA_SIZE(m->msix_entries), errp)) {
         return false;
     }
     m->msix_cap = cap;
-    m->msix_table = g_malloc(m->msix_entries * MSIX_ENTRY_SIZE);
+    m->msix_table = g_malloc(m->msix_entries * PCI_MSIX_ENTRY_SIZE);
     m->msix_route = g_new0(VFIOMSIRoute, m->msix_entries);
     msix_table_reset(m);
-    pci_set_word(pdev->config + cap + MSIX_FLAGS,
-                 pci_get_word(c + MSIX_FLAGS) & MSIX_FLAGS_QSIZE);
-    pci_set_word(pdev->wmask + cap + MSIX_FLAGS,
-                 MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL);
+    pci_set_word(pdev->config + cap + PCI_MSIX_FLAGS,
+                 pci_get_word(c + PCI_MSIX_FLAGS) & PCI_MSIX_FLAGS_QSIZE);
+    pci_set_word(pdev->wmask + cap + PCI_MSIX_FLAGS,
+                 PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
     return true;
 }
 
@@ -343,11 +325,11 @@ bool vfio_msi_setup(VFIOPCIDevice *vdev, Error **errp)
                        vdev->hiod.name, cap);
             return false;
         }
-        if (id == CAP_ID_MSI && !vdev->msi->msi_cap &&
+        if (id == PCI_CAP_ID_MSI && !vdev->msi->msi_cap &&
             cap <= PCI_CONFIG_SPACE_SIZE - 24) {
             msi_setup(vdev, cap);
-        } else if (id == CAP_ID_MSIX && !vdev->msi->msix_cap &&
-                   cap <= PCI_CONFIG_SPACE_SIZE - MSIX_CAP_SIZE &&
+        } else if (id == PCI_CAP_ID_MSIX && !vdev->msi->msix_cap &&
+                   cap <= PCI_CONFIG_SPACE_SIZE - PCI_MSIX_SIZEOF &&
                    !msix_setup(vdev, cap, errp)) {
             return false;
         }
@@ -368,10 +350,10 @@ bool vfio_msi_config_byte(const VFIOPCIDevice *vdev, uint32_t addr)
 {
     const VFIOMSIState *m = vdev->msi;
 
-    return m && ((m->msi_cap &&
-                  in_range(addr, m->msi_cap + MSI_FLAGS, m->msi_size - 2)) ||
-                 (m->msix_cap && in_range(addr, m->msix_cap + MSIX_FLAGS,
-                                          MSIX_CAP_SIZE - 2)));
+    return m && ((m->msi_cap && in_range(addr, m->msi_cap + PCI_MSI_FLAGS,
+                                         m->msi_size - 2)) ||
+                 (m->msix_cap && in_range(addr, m->msix_cap + PCI_MSIX_FLAGS,
+                                          PCI_MSIX_SIZEOF - 2)));
 }
 
 uint32_t vfio_msi_config_read(VFIOPCIDevice *vdev, uint32_t addr,
@@ -411,8 +393,8 @@ void vfio_msi_config_written(VFIOPCIDevice *vdev, uint32_t addr,
         addr + len > m->msi_cap) {
         msi_update(vdev);
     }
-    if (m->msix_cap && addr < m->msix_cap + MSIX_FLAGS + 2u &&
-        addr + len > m->msix_cap + MSIX_FLAGS + 0u) {
+    if (m->msix_cap && addr < m->msix_cap + PCI_MSIX_FLAGS + 2u &&
+        addr + len > m->msix_cap + PCI_MSIX_FLAGS + 0u) {
         msix_update(vdev);
     }
 }
@@ -437,7 +419,7 @@ static void table_write(VFIOPCIDevice *vdev, uint32_t off, uint64_t data,
                         unsigned size)
 {
     VFIOMSIState *m = vdev->msi;
-    uint32_t end = m->msix_entries * MSIX_ENTRY_SIZE;
+    uint32_t end = m->msix_entries * PCI_MSIX_ENTRY_SIZE;
 
     /* DWORD or aligned QWORD accesses only (PCI 3.0, 6.8.2). */
     if ((size != 4 && size != 8) || (off & (size - 1)) || off >= end ||
@@ -448,9 +430,10 @@ static void table_write(VFIOPCIDevice *vdev, uint32_t off, uint64_t data,
     for (unsigned i = 0; i < size; i++) {
         m->msix_table[off + i] = data >> (8 * i);
     }
-    msix_sync_entry(vdev, off / MSIX_ENTRY_SIZE);
-    if (size == 8 && (off + 4) / MSIX_ENTRY_SIZE != off / MSIX_ENTRY_SIZE) {
-        msix_sync_entry(vdev, (off + 4) / MSIX_ENTRY_SIZE);
+    msix_sync_entry(vdev, off / PCI_MSIX_ENTRY_SIZE);
+    if (size == 8 &&
+        (off + 4) / PCI_MSIX_ENTRY_SIZE != off / PCI_MSIX_ENTRY_SIZE) {
+        msix_sync_entry(vdev, (off + 4) / PCI_MSIX_ENTRY_SIZE);
     }
 }
 
@@ -465,7 +448,7 @@ bool vfio_msix_bar_access(VFIOPCIDevice *vdev, int n, hwaddr addr,
     if (!m || !m->msix_cap) {
         return false;
     }
-    tlen = (uint64_t)m->msix_entries * MSIX_ENTRY_SIZE;
+    tlen = (uint64_t)m->msix_entries * PCI_MSIX_ENTRY_SIZE;
     plen = PBA_SIZE(m->msix_entries);
     in_table = n == m->msix_table_bar && addr < m->msix_table_off + tlen &&
                addr + size > m->msix_table_off;
@@ -509,7 +492,7 @@ bool vfio_msix_trap_range(const VFIOPCIDevice *vdev, int n, hwaddr *start,
     }
     if (n == m->msix_table_bar) {
         lo = m->msix_table_off;
-        hi = lo + (uint64_t)m->msix_entries * MSIX_ENTRY_SIZE;
+        hi = lo + (uint64_t)m->msix_entries * PCI_MSIX_ENTRY_SIZE;
     }
     if (n == m->msix_pba_bar) {
         lo = MIN(lo, m->msix_pba_off);

@@ -87,6 +87,7 @@
 #define PCI_CAP_LIST_NEXT               1
 #define PCI_CAP_ID_MSI                  0x05
 #define PCI_CAP_ID_EXP                  0x10
+#define PCI_CAP_ID_MSIX                 0x11
 
 /* MSI capability, offsets from its start. */
 #define PCI_MSI_FLAGS                   0x02
@@ -94,11 +95,26 @@
 #define  PCI_MSI_FLAGS_QMASK            0x000e  /* vectors capable (log2) */
 #define  PCI_MSI_FLAGS_QSIZE            0x0070  /* vectors enabled (log2) */
 #define  PCI_MSI_FLAGS_64BIT            0x0080
+#define  PCI_MSI_FLAGS_MASKBIT          0x0100  /* per-vector masking */
 #define PCI_MSI_ADDRESS_LO              0x04
 #define PCI_MSI_ADDRESS_HI              0x08    /* 64-bit only */
 #define PCI_MSI_DATA_32                 0x08
 #define PCI_MSI_DATA_64                 0x0c
 #define PCI_MSI_SIZEOF_64               0x10
+
+/* MSI-X capability, offsets from its start, and its table entries. */
+#define PCI_MSIX_FLAGS                  0x02
+#define  PCI_MSIX_FLAGS_QSIZE           0x07ff  /* table size - 1 */
+#define  PCI_MSIX_FLAGS_MASKALL         0x4000
+#define  PCI_MSIX_FLAGS_ENABLE          0x8000
+#define PCI_MSIX_TABLE                  0x04    /* offset | BIR */
+#define PCI_MSIX_PBA                    0x08    /* offset | BIR */
+#define  PCI_MSIX_BIR                   0x7
+#define PCI_MSIX_SIZEOF                 0x0c
+#define PCI_MSIX_ENTRY_SIZE             16
+#define  PCI_MSIX_ENTRY_DATA            8
+#define  PCI_MSIX_ENTRY_CTRL            12
+#define  PCI_MSIX_ENTRY_MASKED          0x1
 
 /* PCI Express capability (version 2), offsets from its start. */
 #define PCI_EXP_FLAGS                   0x02
