@@ -53,19 +53,8 @@ uint64_t msi_sent(const PCIDevice *dev)
 static bool msi_translate(PCIDevice *dev, uint16_t rid, uint64_t *addr)
 {
     PCIBus *ibus = pci_device_iommu_bus(dev);
-    IOMMUTLBEntry e = { 0 };
 
-    if (!ibus) {
-        return true;
-    }
-    if (!ibus->iommu_ops->translate ||
-        !ibus->iommu_ops->translate(ibus, ibus->iommu_opaque, rid, *addr,
-                                    true, &e) ||
-        !(e.perm & IOMMU_WO)) {
-        return false;
-    }
-    *addr = (e.translated_addr & ~e.addr_mask) | (*addr & e.addr_mask);
-    return true;
+    return !ibus || pci_iommu_translate(ibus, rid, *addr, true, addr, NULL);
 }
 
 MemTxResult msi_notify(PCIDevice *dev)

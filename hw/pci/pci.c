@@ -490,6 +490,24 @@ static MemTxResult dma_direct(PCIDevice *dev, uint64_t addr, void *buf,
                     : address_space_read(as, addr, buf, len);
 }
 
+bool pci_iommu_translate(PCIBus *ibus, uint16_t rid, uint64_t addr,
+                         bool is_write, uint64_t *pa, uint64_t *room)
+{
+    IOMMUTLBEntry e = { 0 };
+
+    if (!ibus->iommu_ops->translate ||
+        !ibus->iommu_ops->translate(ibus, ibus->iommu_opaque, rid, addr,
+                                    is_write, &e) ||
+        !(e.perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+        return false;
+    }
+    *pa = (e.translated_addr & ~e.addr_mask) | (addr & e.addr_mask);
+    if (room) {
+        *room = e.addr_mask - (addr & e.addr_mask) + 1;
+    }
+    return true;
+}
+
 MemTxResult pci_dma_rw(PCIDevice *dev, uint64_t addr, void *buf,
                        uint64_t len, bool is_write)
 {
@@ -517,19 +535,15 @@ MemTxResult pci_dma_rw(PCIDevice *dev, uint64_t addr, void *buf,
         return MEMTX_ERROR;
     }
     while (len) {
-        IOMMUTLBEntry e = { 0 };
         uint64_t chunk, pa;
         MemTxResult res;
 
-        if (!ibus->iommu_ops->translate(ibus, ibus->iommu_opaque, rid, addr,
-                                        is_write, &e) ||
-            !(e.perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+        if (!pci_iommu_translate(ibus, rid, addr, is_write, &pa, &chunk)) {
             host->stats.dma_faults++;
             trace_pci_dma_fault(rid, addr, is_write);
             return MEMTX_ERROR;
         }
-        chunk = MIN(len, e.addr_mask - (addr & e.addr_mask) + 1);
-        pa = (e.translated_addr & ~e.addr_mask) | (addr & e.addr_mask);
+        chunk = MIN(len, chunk);
         trace_pci_dma_translated(rid, addr, pa, chunk, is_write);
         res = dma_direct(dev, pa, p, chunk, is_write);
         if (res != MEMTX_OK) {

@@ -214,6 +214,15 @@ uint8_t pcie_cap_init(PCIDevice *dev, uint8_t type);
 uint16_t pci_requester_id_of(PCIDevice *dev);
 /* The nearest bus at or above dev's with an IOMMU, or NULL. */
 PCIBus *pci_device_iommu_bus(PCIDevice *dev);
+/*
+ * ADDR of requester RID through the IOMMU of IBUS: true with the
+ * physical address in *PA and the bytes from there to the end of its
+ * mapping in *ROOM (may be NULL); false when IBUS's IOMMU has no
+ * translate hook, or has no mapping permitting the access (a fault,
+ * which the IOMMU reports).
+ */
+bool pci_iommu_translate(PCIBus *ibus, uint16_t rid, uint64_t addr,
+                         bool is_write, uint64_t *pa, uint64_t *room);
 /* Memory decoding and bus mastering, as the guest enabled them. */
 bool pci_device_memory_enabled(PCIDevice *dev);
 bool pci_device_bus_master(PCIDevice *dev);
